@@ -1,0 +1,6 @@
+/**
+ * Real infrastructure in-process: a single-node Kafka broker in KRaft mode and a PostgreSQL server,
+ * both bound to 127.0.0.1 on free ports. Used by the all-in-one development stack and by every
+ * integration test; nothing here is a mock.
+ */
+package io.askpipe.embedded;

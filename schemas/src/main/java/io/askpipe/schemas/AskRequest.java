@@ -1,0 +1,48 @@
+package io.askpipe.schemas;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An accepted ask, as published to {@code ask.requests}. The record key is {@link #scope()}: a
+ * replay of the compacted topic yields every distinct accepted ask once.
+ *
+ * @param requestId server-assigned id (a UUID), the key of the ask's result
+ * @param userId the caller the ask belongs to
+ * @param idempotencyKey the client's {@code Idempotency-Key} (or one the server generated)
+ * @param prompt the text to send to the model
+ * @param model the model the client asked for, or {@code null} for the backend's default
+ * @param backend an explicit backend name, or {@code null} to route by model
+ * @param acceptedAt when ingest accepted the ask
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AskRequest(
+        String requestId,
+        String userId,
+        String idempotencyKey,
+        String prompt,
+        String model,
+        String backend,
+        Instant acceptedAt) {
+
+    public AskRequest {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(acceptedAt, "acceptedAt");
+    }
+
+    /** The idempotency scope, {@code userId + ":" + idempotencyKey}: the key on ask.requests. */
+    @JsonIgnore
+    public String scope() {
+        return scope(userId, idempotencyKey);
+    }
+
+    /** The idempotency scope of {@code idempotencyKey} for {@code userId}. */
+    public static String scope(String userId, String idempotencyKey) {
+        return userId + ":" + idempotencyKey;
+    }
+}

@@ -1,0 +1,59 @@
+package io.askpipe.schemas;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The registry of askpipe's topics. Names carry an optional prefix so that several deployments
+ * (or tests) can share one cluster.
+ *
+ * @param requests accepted asks, compacted, keyed by idempotency scope
+ * @param results standardized results, compacted, keyed by request id
+ * @param requestsDeadLetter records from {@code ask.requests} that could not be read
+ * @param resultsDeadLetter records from {@code ask.results} that could not be read
+ */
+public record Topics(
+        Topic<String, AskRequest> requests,
+        Topic<String, AskResult> results,
+        Topic<byte[], byte[]> requestsDeadLetter,
+        Topic<byte[], byte[]> resultsDeadLetter) {
+
+    public static final String REQUESTS = "ask.requests";
+    public static final String RESULTS = "ask.results";
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    private static final Map<String, String> COMPACTED = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_COMPACT,
+            // keep a tombstone long enough for a slow consumer to see it
+            TopicConfig.DELETE_RETENTION_MS_CONFIG,
+            String.valueOf(24 * 3600 * 1000L));
+    private static final Map<String, String> DEAD_LETTER = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG,
+            String.valueOf(14 * 24 * 3600 * 1000L));
+
+    /** The topics with their plain names. */
+    public static Topics ofDefaults() {
+        return withPrefix("");
+    }
+
+    /** The topics with every name prefixed by {@code prefix}. */
+    public static Topics withPrefix(String prefix) {
+        return new Topics(
+                new Topic<>(prefix + REQUESTS, Serdes.String(), JsonSerde.of(AskRequest.class), COMPACTED),
+                new Topic<>(prefix + RESULTS, Serdes.String(), JsonSerde.of(AskResult.class), COMPACTED),
+                new Topic<>(
+                        prefix + REQUESTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER),
+                new Topic<>(
+                        prefix + RESULTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
+    }
+
+    /** Every topic, in the order they are created. */
+    public List<Topic<?, ?>> all() {
+        return List.of(requests, results, requestsDeadLetter, resultsDeadLetter);
+    }
+}

@@ -1,0 +1,102 @@
+package io.askpipe.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import java.io.InputStream;
+import java.time.Instant;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class SchemasTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T10:15:30.123Z");
+    private static final String ID = "0195f1a8-7b6e-7c3d-9a2b-4f5e6d7c8b9a";
+
+    private static JsonSchema schema(String name) throws Exception {
+        try (InputStream in = SchemasTest.class.getResourceAsStream("/schemas/" + name)) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in);
+        }
+    }
+
+    private static JsonNode tree(Object value) {
+        return Json.mapper().valueToTree(value);
+    }
+
+    @Test
+    void askRequestRoundTripsAndMatchesItsSchema() throws Exception {
+        AskRequest request = new AskRequest(ID, "alice", "key-1", "Why is the sky blue?", "gpt-4o", null, NOW);
+        byte[] bytes = JsonSerde.of(AskRequest.class).serialize("t", request);
+
+        assertThat(JsonSerde.of(AskRequest.class).deserialize("t", bytes)).isEqualTo(request);
+        JsonNode json = Json.mapper().readTree(bytes);
+        assertThat(json.get("request_id").asText()).isEqualTo(ID);
+        assertThat(json.get("accepted_at").asText()).isEqualTo("2026-11-26T10:15:30.123Z");
+        assertThat(json.has("backend")).as("null fields are left out").isFalse();
+        assertThat(schema("ask-request.schema.json").validate(json)).isEmpty();
+        assertThat(request.scope()).isEqualTo("alice:key-1");
+    }
+
+    @Test
+    void succeededResultCarriesTheStandardEnvelope() throws Exception {
+        AskResult result = AskResult.succeeded(ID, "dryrun", "dryrun-echo", "hi", Usage.of(3, 1), 12, 1, NOW);
+        JsonNode json = tree(result);
+
+        assertThat(json.fieldNames())
+                .toIterable()
+                .contains("backend", "model", "answer", "usage", "latency_ms", "req_id")
+                .doesNotContain("error");
+        assertThat(json.get("usage").get("total_tokens").asInt()).isEqualTo(4);
+        assertThat(json.get("status").asText()).isEqualTo("succeeded");
+        assertThat(schema("ask-result.schema.json").validate(json)).isEmpty();
+        assertThat(Json.mapper().treeToValue(json, AskResult.class)).isEqualTo(result);
+    }
+
+    @Test
+    void failedResultMatchesItsSchemaAndNeedsAnError() throws Exception {
+        AskResult failed = AskResult.failed(
+                ID, "openai", "gpt-4o", new AskError(AskError.TIMEOUT, "took too long", 503), 30_000, 1, NOW);
+        assertThat(schema("ask-result.schema.json").validate(tree(failed))).isEmpty();
+
+        JsonNode withoutError = tree(failed);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) withoutError).remove("error");
+        assertThat(schema("ask-result.schema.json").validate(withoutError)).isNotEmpty();
+        assertThatThrownBy(() -> new AskResult("x", null, null, Usage.NONE, 0, ID, AskStatus.FAILED, null, 0, NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void problemMatchesItsSchema() throws Exception {
+        Problem problem =
+                new Problem("https://askpipe.io/problems/not-found", "Not Found", 404, "no ask x", "/v1/ask/x", "r1");
+        assertThat(schema("problem.schema.json").validate(tree(problem))).isEmpty();
+    }
+
+    @Test
+    void unreadableRecordFailsWithSerializationException() {
+        assertThatThrownBy(() -> JsonSerde.of(AskRequest.class).deserialize("ask.requests", "{not json".getBytes()))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("ask.requests");
+        assertThatThrownBy(() -> JsonSerde.of(AskRequest.class).deserialize("ask.requests", "{}".getBytes()))
+                .as("required fields are enforced on read")
+                .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void topicsAreCompactedAndPrefixed() {
+        Topics topics = Topics.withPrefix("t1.");
+        assertThat(topics.requests().name()).isEqualTo("t1.ask.requests");
+        assertThat(topics.results().name()).isEqualTo("t1.ask.results");
+        assertThat(topics.requests().cleanupPolicy()).isEqualTo("compact");
+        assertThat(topics.results().cleanupPolicy()).isEqualTo("compact");
+        assertThat(topics.requestsDeadLetter().name()).isEqualTo("t1.ask.requests.dlq");
+        assertThat(topics.requestsDeadLetter().cleanupPolicy()).isEqualTo("delete");
+        assertThat(Topics.ofDefaults().all())
+                .extracting(Topic::name)
+                .containsExactly("ask.requests", "ask.results", "ask.requests.dlq", "ask.results.dlq");
+    }
+}
