@@ -1,0 +1,56 @@
+package io.askpipe.common;
+
+import io.askpipe.schemas.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * How a service reaches Kafka and how askpipe's topics are laid out.
+ *
+ * @param bootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}, required
+ * @param topicPrefix {@code KAFKA_TOPIC_PREFIX}, prepended to every topic name (default none)
+ * @param partitions {@code KAFKA_TOPIC_PARTITIONS}, for topics askpipe creates (default 6)
+ * @param replicationFactor {@code KAFKA_REPLICATION_FACTOR}, -1 for the broker's default
+ * @param minInsyncReplicas {@code KAFKA_MIN_INSYNC_REPLICAS}, -1 for the broker's default
+ */
+public record KafkaSettings(
+        String bootstrapServers, String topicPrefix, int partitions, short replicationFactor, int minInsyncReplicas) {
+
+    public KafkaSettings {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new ConfigException("KAFKA_BOOTSTRAP_SERVERS is required but not set");
+        }
+        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9._-]*")) {
+            throw new ConfigException("KAFKA_TOPIC_PREFIX may hold only letters, digits, '.', '_' and '-'");
+        }
+    }
+
+    /** Reads the settings from the environment. */
+    public static KafkaSettings fromEnv(Env env) {
+        return new KafkaSettings(
+                env.required("KAFKA_BOOTSTRAP_SERVERS"),
+                env.string("KAFKA_TOPIC_PREFIX", ""),
+                env.integer("KAFKA_TOPIC_PARTITIONS", 6, 1, 10_000),
+                (short) env.integer("KAFKA_REPLICATION_FACTOR", -1, -1, 32),
+                env.integer("KAFKA_MIN_INSYNC_REPLICAS", -1, -1, 32));
+    }
+
+    /** Settings for a single local broker: the given address, no prefix, 3 partitions. */
+    public static KafkaSettings local(String bootstrapServers, String topicPrefix) {
+        return new KafkaSettings(bootstrapServers, topicPrefix, 3, (short) -1, -1);
+    }
+
+    /** The topic registry with this deployment's prefix. */
+    public Topics topics() {
+        return Topics.withPrefix(topicPrefix);
+    }
+
+    /** Client properties every producer, consumer and admin client starts from. */
+    public Map<String, Object> clientProperties(String clientId) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        return props;
+    }
+}

@@ -1,0 +1,36 @@
+package io.askpipe.common;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A known failure that is answered with a problem response. Thrown by handlers (or passed to {@code
+ * RoutingContext.fail}); {@link Problems} renders it. Never carries a stack trace to the client.
+ */
+public final class ProblemException extends RuntimeException {
+    private final ProblemType type;
+    private final Duration retryAfter;
+
+    public ProblemException(ProblemType type, String detail) {
+        this(type, detail, null, null);
+    }
+
+    public ProblemException(ProblemType type, String detail, Duration retryAfter, Throwable cause) {
+        super(detail, cause, false, false);
+        this.type = type;
+        this.retryAfter = retryAfter;
+    }
+
+    /** A 503 that tells the client when to try again. */
+    public static ProblemException unavailable(String detail, Duration retryAfter, Throwable cause) {
+        return new ProblemException(ProblemType.SERVICE_UNAVAILABLE, detail, retryAfter, cause);
+    }
+
+    public ProblemType type() {
+        return type;
+    }
+
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+}

@@ -1,0 +1,101 @@
+package io.askpipe.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askpipe.schemas.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ProblemsTest {
+    private static Vertx vertx;
+    private static HttpServer server;
+    private static WebClient client;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        router.post("/echo").handler(BodyHandler.create().setBodyLimit(16)).handler(ctx -> ctx.end("ok"));
+        router.get("/known").handler(ctx -> {
+            throw ProblemException.unavailable("broker down", Duration.ofSeconds(3), null);
+        });
+        router.get("/bug").handler(ctx -> {
+            throw new IllegalStateException("secret internals");
+        });
+        server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
+        client = WebClient.create(vertx);
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+    }
+
+    private static HttpResponse<Buffer> send(HttpMethod method, String path, String body) {
+        var request = client.request(method, server.actualPort(), "127.0.0.1", path);
+        return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).await();
+    }
+
+    private static io.askpipe.schemas.Problem problem(HttpResponse<Buffer> response) throws Exception {
+        assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+        return Json.mapper().readValue(response.bodyAsString(), io.askpipe.schemas.Problem.class);
+    }
+
+    @Test
+    void unknownPathIsA404Problem() throws Exception {
+        var response = send(HttpMethod.GET, "/nowhere", null);
+        assertThat(response.statusCode()).isEqualTo(404);
+        var problem = problem(response);
+        assertThat(problem.type()).isEqualTo("https://askpipe.io/problems/not-found");
+        assertThat(problem.instance()).isEqualTo("/nowhere");
+        assertThat(problem.requestId())
+                .isEqualTo(response.getHeader("X-Request-Id"))
+                .isNotBlank();
+    }
+
+    @Test
+    void wrongMethodIsA405Problem() throws Exception {
+        var response = send(HttpMethod.DELETE, "/known", null);
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(problem(response).type()).endsWith("/method-not-allowed");
+    }
+
+    @Test
+    void oversizedBodyIsA413Problem() throws Exception {
+        var response = send(HttpMethod.POST, "/echo", "x".repeat(100));
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(problem(response).type()).endsWith("/payload-too-large");
+    }
+
+    @Test
+    void knownFailureKeepsItsTypeAndRetryAfter() throws Exception {
+        var response = send(HttpMethod.GET, "/known", null);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.getHeader("Retry-After")).isEqualTo("3");
+        assertThat(problem(response).detail()).isEqualTo("broker down");
+    }
+
+    @Test
+    void unexpectedFailureHidesItsInternals() throws Exception {
+        var response = send(HttpMethod.GET, "/bug", null);
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.bodyAsString()).doesNotContain("secret internals").doesNotContain("Exception");
+        assertThat(problem(response).type()).endsWith("/internal-error");
+    }
+
+    @Test
+    void metricsAreInPrometheusFormat() {
+        var response = send(HttpMethod.GET, "/metrics", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.bodyAsString()).contains("jvm_memory_used_bytes").contains("service=\"test\"");
+    }
+}
