@@ -1,0 +1,72 @@
+package io.askpipe.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.ProblemException;
+import io.askpipe.common.ProblemType;
+import io.askpipe.schemas.Json;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The body of {@code POST /v1/ask}, validated: {@code {"prompt": "...", "model": "...", "backend":
+ * "..."}} with {@code model} and {@code backend} optional. Validation failures are problems that
+ * name the offending field as a JSON pointer.
+ */
+record AskSubmission(String prompt, String model, String backend) {
+    private static final Set<String> FIELDS = Set.of("prompt", "model", "backend");
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
+    private static final Pattern BACKEND = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+
+    static AskSubmission parse(String body, IngestLimits limits) {
+        JsonNode json;
+        try {
+            json = Json.mapper().readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ProblemException(
+                    ProblemType.MALFORMED_REQUEST, "The body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || !json.isObject()) {
+            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The body must be a JSON object");
+        }
+        json.fieldNames().forEachRemaining(name -> {
+            if (!FIELDS.contains(name)) {
+                throw invalid("/" + name, "is not a known field (known: prompt, model, backend)");
+            }
+        });
+        String prompt = text(json, "prompt", true);
+        if (prompt.isBlank()) {
+            throw invalid("/prompt", "must not be blank");
+        }
+        if (prompt.length() > limits.maxPromptChars()) {
+            throw invalid("/prompt", "must be at most " + limits.maxPromptChars() + " characters");
+        }
+        String model = text(json, "model", false);
+        if (model != null && !MODEL.matcher(model).matches()) {
+            throw invalid("/model", "must be 1-128 characters of letters, digits and . _ : / -");
+        }
+        String backend = text(json, "backend", false);
+        if (backend != null && !BACKEND.matcher(backend).matches()) {
+            throw invalid("/backend", "must be a backend name such as dryrun, openai or llama");
+        }
+        return new AskSubmission(prompt, model, backend);
+    }
+
+    private static String text(JsonNode json, String field, boolean required) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw invalid("/" + field, "is required");
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw invalid("/" + field, "must be a string");
+        }
+        return node.textValue();
+    }
+
+    private static ProblemException invalid(String pointer, String message) {
+        return new ProblemException(ProblemType.VALIDATION_FAILED, pointer + " " + message);
+    }
+}

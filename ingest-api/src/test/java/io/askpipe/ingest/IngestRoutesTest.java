@@ -1,0 +1,173 @@
+package io.askpipe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.HttpServers;
+import io.askpipe.common.HttpSettings;
+import io.askpipe.common.Metrics;
+import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.Json;
+import io.askpipe.schemas.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IngestRoutesTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+    private final Topics topics = Topics.ofDefaults();
+    private Vertx vertx;
+    private HttpServer server;
+    private WebClient client;
+    private MockProducer<String, AskRequest> producer;
+
+    private void start(boolean autoComplete) {
+        vertx = Vertx.vertx();
+        producer = new MockProducer<>(
+                autoComplete,
+                null,
+                new StringSerializer(),
+                topics.requests().valueSerde().serializer());
+        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        IngestRoutes.mount(
+                router,
+                new AskPublisher(producer, topics.requests()),
+                new IngestLimits(2048, 100),
+                Duration.ofSeconds(2),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
+        client = WebClient.create(vertx);
+    }
+
+    @BeforeEach
+    void startAutoCompleting() {
+        start(true);
+    }
+
+    @AfterEach
+    void stop() {
+        vertx.close().await();
+    }
+
+    private HttpResponse<Buffer> post(String body, String contentType, String key) {
+        var request = client.post(server.actualPort(), "127.0.0.1", "/v1/ask");
+        if (contentType != null) {
+            request.putHeader("Content-Type", contentType);
+        }
+        if (key != null) {
+            request.putHeader("Idempotency-Key", key);
+        }
+        return request.sendBuffer(Buffer.buffer(body)).await();
+    }
+
+    private static JsonNode json(HttpResponse<Buffer> response) throws Exception {
+        return Json.mapper().readTree(response.bodyAsString());
+    }
+
+    @Test
+    void acceptsAnAskAndPublishesItKeyedByScope() throws Exception {
+        var response = post("{\"prompt\":\"Why is the sky blue?\",\"model\":\"gpt-4o\"}", "application/json", "k-1");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = json(response);
+        String id = body.get("request_id").asText();
+        assertThat(body.get("status").asText()).isEqualTo("queued");
+        assertThat(body.get("status_url").asText()).isEqualTo("/v1/ask/" + id);
+        assertThat(response.getHeader("Location")).isEqualTo("/v1/ask/" + id);
+        assertThat(response.getHeader("Idempotency-Key")).isEqualTo("k-1");
+
+        assertThat(producer.history()).hasSize(1);
+        var record = producer.history().getFirst();
+        assertThat(record.topic()).isEqualTo("ask.requests");
+        assertThat(record.key()).isEqualTo("anonymous:k-1");
+        assertThat(record.value())
+                .isEqualTo(new AskRequest(id, "anonymous", "k-1", "Why is the sky blue?", "gpt-4o", null, NOW));
+        assertThat(new String(record.headers().lastHeader("askpipe-request-id").value(), StandardCharsets.UTF_8))
+                .isEqualTo(id);
+        assertThat(java.util.UUID.fromString(id).version()).isEqualTo(7);
+    }
+
+    @Test
+    void generatesAnIdempotencyKeyWhenNoneIsGiven() {
+        var response = post("{\"prompt\":\"hi\"}", "application/json; charset=utf-8", null);
+        assertThat(response.statusCode()).isEqualTo(202);
+        String key = response.getHeader("Idempotency-Key");
+        assertThat(key).isNotBlank();
+        assertThat(producer.history().getFirst().key()).isEqualTo("anonymous:" + key);
+    }
+
+    @Test
+    void rejectsWrongContentType() throws Exception {
+        var response = post("prompt=hi", "application/x-www-form-urlencoded", "k");
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(json(response).get("type").asText()).endsWith("/unsupported-media-type");
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void rejectsMalformedJson() throws Exception {
+        var response = post("{\"prompt\":", "application/json", "k");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(json(response).get("type").asText()).endsWith("/malformed-request");
+    }
+
+    @Test
+    void rejectsInvalidFieldsNamingThem() throws Exception {
+        assertThat(json(post("{}", "application/json", "k")).get("detail").asText())
+                .isEqualTo("/prompt is required");
+        assertThat(json(post("{\"prompt\":42}", "application/json", "k"))
+                        .get("detail")
+                        .asText())
+                .isEqualTo("/prompt must be a string");
+        assertThat(json(post("{\"prompt\":\"" + "x".repeat(101) + "\"}", "application/json", "k"))
+                        .get("detail")
+                        .asText())
+                .contains("/prompt must be at most 100");
+        var unknown = post("{\"prompt\":\"hi\",\"temprature\":1}", "application/json", "k");
+        assertThat(unknown.statusCode()).isEqualTo(422);
+        assertThat(json(unknown).get("detail").asText()).startsWith("/temprature");
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void rejectsAnOverlongIdempotencyKey() {
+        assertThat(post("{\"prompt\":\"hi\"}", "application/json", "k".repeat(256))
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(post("{\"prompt\":\"hi\"}", "application/json", "k".repeat(255))
+                        .statusCode())
+                .isEqualTo(202);
+    }
+
+    @Test
+    void answers503WithRetryAfterWhenKafkaRefuses() throws Exception {
+        vertx.close().await();
+        start(false);
+        var pending = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer("{\"prompt\":\"hi\"}"));
+        org.awaitility.Awaitility.await().until(() -> !producer.history().isEmpty());
+        producer.errorNext(new NotEnoughReplicasException("min.insync.replicas not met"));
+
+        var response = pending.await();
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.getHeader("Retry-After")).isEqualTo("2");
+        assertThat(json(response).get("type").asText()).endsWith("/service-unavailable");
+        assertThat(response.bodyAsString()).doesNotContain("NotEnoughReplicas");
+    }
+}
