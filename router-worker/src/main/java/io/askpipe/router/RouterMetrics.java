@@ -1,0 +1,42 @@
+package io.askpipe.router;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The worker's meters, under the names the original system used: {@code ask_latency_ms} (a
+ * histogram by backend, buckets sized for LLM calls) and {@code ask_errors_total} (by backend and
+ * error type). Label values are bounded: a backend name that is not registered is reported as
+ * {@code unknown}.
+ */
+final class RouterMetrics {
+    static final String UNKNOWN_BACKEND = "unknown";
+    private static final double[] LATENCY_BUCKETS_MS = {
+        5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000
+    };
+
+    private final MeterRegistry registry;
+
+    RouterMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void latency(String backend, long millis) {
+        DistributionSummary.builder("ask_latency_ms")
+                .description("Time spent calling the LLM backend for one ask, in milliseconds")
+                .tag("backend", backend)
+                .serviceLevelObjectives(LATENCY_BUCKETS_MS)
+                .register(registry)
+                .record(millis);
+    }
+
+    void error(String backend, String errorType) {
+        Counter.builder("ask_errors")
+                .description("Asks that ended in a failed result, by backend and error type")
+                .tag("backend", backend)
+                .tag("error_type", errorType)
+                .register(registry)
+                .increment();
+    }
+}
