@@ -12,17 +12,18 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param requests accepted asks, compacted, keyed by idempotency scope
  * @param results standardized results, compacted, keyed by request id
  * @param requestsDeadLetter records from {@code ask.requests} that could not be read
- * @param resultsDeadLetter records from {@code ask.results} that could not be read
+ * @param storeDeadLetter records the result store could not read, from either input topic
  */
 public record Topics(
         Topic<String, AskRequest> requests,
         Topic<String, AskResult> results,
         Topic<byte[], byte[]> requestsDeadLetter,
-        Topic<byte[], byte[]> resultsDeadLetter) {
+        Topic<byte[], byte[]> storeDeadLetter) {
 
     public static final String REQUESTS = "ask.requests";
     public static final String RESULTS = "ask.results";
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
+    public static final String STORE_DEAD_LETTER = "ask.store.dlq";
 
     private static final Map<String, String> COMPACTED = Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG,
@@ -48,12 +49,11 @@ public record Topics(
                 new Topic<>(prefix + RESULTS, Serdes.String(), JsonSerde.of(AskResult.class), COMPACTED),
                 new Topic<>(
                         prefix + REQUESTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER),
-                new Topic<>(
-                        prefix + RESULTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
+                new Topic<>(prefix + STORE_DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
     }
 
     /** Every topic, in the order they are created. */
     public List<Topic<?, ?>> all() {
-        return List.of(requests, results, requestsDeadLetter, resultsDeadLetter);
+        return List.of(requests, results, requestsDeadLetter, storeDeadLetter);
     }
 }

@@ -97,6 +97,6 @@ class SchemasTest {
         assertThat(topics.requestsDeadLetter().cleanupPolicy()).isEqualTo("delete");
         assertThat(Topics.ofDefaults().all())
                 .extracting(Topic::name)
-                .containsExactly("ask.requests", "ask.results", "ask.requests.dlq", "ask.results.dlq");
+                .containsExactly("ask.requests", "ask.results", "ask.requests.dlq", "ask.store.dlq");
     }
 }

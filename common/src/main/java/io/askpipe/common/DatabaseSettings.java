@@ -1,0 +1,46 @@
+package io.askpipe.common;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * How a service reaches PostgreSQL.
+ *
+ * @param jdbcUrl {@code DATABASE_URL}, a {@code jdbc:postgresql://} URL, required
+ * @param user {@code DATABASE_USER} (default postgres)
+ * @param password {@code DATABASE_PASSWORD} (default empty); masked in {@link #toString()}
+ * @param poolSize {@code DATABASE_POOL_SIZE}: connections in the pool (default 10)
+ */
+public record DatabaseSettings(String jdbcUrl, String user, String password, int poolSize) {
+
+    public DatabaseSettings {
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("DATABASE_URL must be a jdbc:postgresql: URL, got '" + jdbcUrl + "'");
+        }
+    }
+
+    public static DatabaseSettings fromEnv(Env env) {
+        return new DatabaseSettings(
+                env.required("DATABASE_URL"),
+                env.string("DATABASE_USER", "postgres"),
+                env.string("DATABASE_PASSWORD", ""),
+                env.integer("DATABASE_POOL_SIZE", 10, 1, 500));
+    }
+
+    /** A connection pool for these settings; the caller closes it. */
+    public HikariDataSource dataSource(String poolName) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(poolName);
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        return new HikariDataSource(config);
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseSettings[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=****, poolSize=" + poolSize + "]";
+    }
+}

@@ -1,0 +1,125 @@
+package io.askpipe.store;
+
+import static io.askpipe.store.db.Tables.ASKS;
+import static org.jooq.impl.DSL.excluded;
+
+import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.Usage;
+import io.askpipe.store.db.tables.records.AsksRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.DSLContext;
+
+/**
+ * The {@code asks} table, through jOOQ. Writes are idempotent upserts that only ever move an ask
+ * forward: a queued row becomes terminal once, and a terminal row never changes again, so replaying
+ * the topics or delivering a result twice does not change what a client sees. Thread-safe.
+ */
+final class AskRepository {
+    private static final List<String> TERMINAL = List.of(AskStatus.SUCCEEDED.wireName(), AskStatus.FAILED.wireName());
+
+    private final DSLContext db;
+    private final Clock clock;
+
+    AskRepository(DSLContext db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Records {@code request}, joined with its {@code result} when there is one (else queued). */
+    void upsert(AskRequest request, AskResult result) {
+        AsksRecord row = db.newRecord(ASKS);
+        row.setRequestId(request.requestId());
+        row.setUserId(request.userId());
+        row.setIdempotencyKey(request.idempotencyKey());
+        row.setPrompt(request.prompt());
+        row.setRequestedModel(request.model());
+        row.setRequestedBackend(request.backend());
+        row.setAcceptedAt(utc(request.acceptedAt()));
+        row.setUpdatedAt(utc(clock.instant()));
+        if (result == null) {
+            row.setStatus(AskStatus.QUEUED.wireName());
+            db.insertInto(ASKS).set(row).onConflictDoNothing().execute();
+            return;
+        }
+        row.setStatus(result.status().wireName());
+        row.setBackend(result.backend());
+        row.setModel(result.model());
+        row.setAnswer(result.answer());
+        row.setPromptTokens(result.usage().promptTokens());
+        row.setCompletionTokens(result.usage().completionTokens());
+        row.setTotalTokens(result.usage().totalTokens());
+        row.setLatencyMs(result.latencyMs());
+        row.setAttempts(result.attempts());
+        row.setCompletedAt(utc(result.completedAt()));
+        if (result.error() != null) {
+            row.setErrorType(result.error().type());
+            row.setErrorMessage(result.error().message());
+            row.setErrorHttpStatus(result.error().httpStatus());
+        }
+        db.insertInto(ASKS)
+                .set(row)
+                .onConflict(ASKS.REQUEST_ID)
+                .doUpdate()
+                .set(ASKS.STATUS, excluded(ASKS.STATUS))
+                .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
+                .set(ASKS.MODEL, excluded(ASKS.MODEL))
+                .set(ASKS.ANSWER, excluded(ASKS.ANSWER))
+                .set(ASKS.PROMPT_TOKENS, excluded(ASKS.PROMPT_TOKENS))
+                .set(ASKS.COMPLETION_TOKENS, excluded(ASKS.COMPLETION_TOKENS))
+                .set(ASKS.TOTAL_TOKENS, excluded(ASKS.TOTAL_TOKENS))
+                .set(ASKS.LATENCY_MS, excluded(ASKS.LATENCY_MS))
+                .set(ASKS.ATTEMPTS, excluded(ASKS.ATTEMPTS))
+                .set(ASKS.ERROR_TYPE, excluded(ASKS.ERROR_TYPE))
+                .set(ASKS.ERROR_MESSAGE, excluded(ASKS.ERROR_MESSAGE))
+                .set(ASKS.ERROR_HTTP_STATUS, excluded(ASKS.ERROR_HTTP_STATUS))
+                .set(ASKS.COMPLETED_AT, excluded(ASKS.COMPLETED_AT))
+                .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
+                .where(ASKS.STATUS.notIn(TERMINAL))
+                .execute();
+    }
+
+    /** The ask with id {@code requestId}, if it is known. */
+    Optional<AskView> find(String requestId) {
+        return db.selectFrom(ASKS)
+                .where(ASKS.REQUEST_ID.eq(requestId))
+                .fetchOptional()
+                .map(AskRepository::view);
+    }
+
+    private static AskView view(AsksRecord row) {
+        AskStatus status = AskStatus.fromWire(row.getStatus());
+        AskView.Envelope envelope = null;
+        AskError error = null;
+        if (status.terminal()) {
+            envelope = new AskView.Envelope(
+                    row.getBackend(),
+                    row.getModel(),
+                    row.getAnswer(),
+                    new Usage(row.getPromptTokens(), row.getCompletionTokens(), row.getTotalTokens()),
+                    row.getLatencyMs(),
+                    row.getRequestId());
+        }
+        if (row.getErrorType() != null) {
+            error = new AskError(row.getErrorType(), row.getErrorMessage(), row.getErrorHttpStatus());
+        }
+        return new AskView(
+                row.getRequestId(),
+                status,
+                row.getAcceptedAt().toInstant(),
+                row.getCompletedAt() == null ? null : row.getCompletedAt().toInstant(),
+                envelope,
+                error);
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

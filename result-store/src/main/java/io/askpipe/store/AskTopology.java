@@ -1,0 +1,57 @@
+package io.askpipe.store;
+
+import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The result store's topology. Asks arrive keyed by idempotency scope and are re-keyed by request
+ * id into a table; results are a table keyed by request id. Their left join emits the ask as queued
+ * when it arrives and again, joined, when its result arrives, in whichever order the two come: a
+ * result that arrives first waits in its table. Each emission goes to the {@link AskSink}.
+ */
+final class AskTopology {
+    static final String REQUESTS_BY_ID = "requests-by-id";
+    static final String RESULTS_BY_ID = "results-by-id";
+
+    private AskTopology() {}
+
+    static Topology build(Topics topics, AskSink sink) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KTable<String, AskRequest> requests = builder.stream(
+                        topics.requests().name(),
+                        Consumed.with(
+                                        topics.requests().keySerde(),
+                                        topics.requests().valueSerde())
+                                .withName("read-requests"))
+                .filter((scope, request) -> request != null, Named.as("drop-tombstones"))
+                .selectKey((scope, request) -> request.requestId(), Named.as("key-by-request-id"))
+                .toTable(
+                        Named.as("requests-table"),
+                        Materialized.<String, AskRequest, KeyValueStore<Bytes, byte[]>>as(REQUESTS_BY_ID)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(topics.requests().valueSerde()));
+        KTable<String, AskResult> results = builder.table(
+                topics.results().name(),
+                Consumed.with(topics.results().keySerde(), topics.results().valueSerde())
+                        .withName("read-results"),
+                Materialized.<String, AskResult, KeyValueStore<Bytes, byte[]>>as(RESULTS_BY_ID)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(topics.results().valueSerde()));
+        requests.leftJoin(results, Joined::new, Named.as("join-result"))
+                .toStream(Named.as("joined"))
+                .foreach((requestId, joined) -> sink.write(joined.request(), joined.result()), Named.as("sink"));
+        return builder.build();
+    }
+
+    private record Joined(AskRequest request, AskResult result) {}
+}

@@ -1,0 +1,20 @@
+package io.askpipe.store;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.Usage;
+import java.time.Instant;
+
+/**
+ * What {@code GET /v1/ask/{id}} answers: the ask's status and, once it is terminal, the
+ * standardized result envelope and (for a failure) the typed error.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record AskView(
+        String requestId, AskStatus status, Instant acceptedAt, Instant completedAt, Envelope result, AskError error) {
+
+    /** The standardized result: {@code {backend, model, answer, usage, latency_ms, req_id}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Envelope(String backend, String model, String answer, Usage usage, long latencyMs, String reqId) {}
+}

@@ -1,0 +1,44 @@
+package io.askpipe.store;
+
+import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.Env;
+import io.askpipe.common.HttpSettings;
+import io.askpipe.common.KafkaSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the result store reads from its environment.
+ *
+ * @param kafka broker and topic settings
+ * @param database the PostgreSQL the store writes to and serves from
+ * @param http where the read API listens ({@code HTTP_PORT}, default 8082)
+ * @param applicationId {@code STORE_APPLICATION_ID}: the Kafka Streams application id, shared by
+ *     every instance (default askpipe-result-store)
+ * @param stateDir {@code STORE_STATE_DIR}: where Kafka Streams keeps its local state (default a
+ *     directory under java.io.tmpdir)
+ * @param commitInterval {@code STORE_COMMIT_INTERVAL_MS}: how often Streams commits; under
+ *     exactly-once this bounds how soon a result becomes visible (default 50)
+ */
+public record StoreConfig(
+        KafkaSettings kafka,
+        DatabaseSettings database,
+        HttpSettings http,
+        String applicationId,
+        Path stateDir,
+        Duration commitInterval) {
+
+    public static StoreConfig fromEnv(Env env) {
+        String applicationId = env.string("STORE_APPLICATION_ID", "askpipe-result-store");
+        return new StoreConfig(
+                KafkaSettings.fromEnv(env),
+                DatabaseSettings.fromEnv(env),
+                HttpSettings.fromEnv(env, 8082),
+                applicationId,
+                Path.of(env.string(
+                        "STORE_STATE_DIR",
+                        Path.of(System.getProperty("java.io.tmpdir"), "askpipe-streams")
+                                .toString())),
+                Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 50, 1, 60_000)));
+    }
+}

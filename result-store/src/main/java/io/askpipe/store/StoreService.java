@@ -1,0 +1,102 @@
+package io.askpipe.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.TopicProvisioner;
+import io.askpipe.schemas.Topics;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.flywaydb.core.Flyway;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The result store's running parts: the connection pool (migrated by Flyway at start), the Kafka
+ * Streams application and the read routes.
+ */
+public final class StoreService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreService.class);
+
+    private final HikariDataSource dataSource;
+    private final AskRepository asks;
+    private final KafkaStreams streams;
+
+    private StoreService(HikariDataSource dataSource, AskRepository asks, KafkaStreams streams) {
+        this.dataSource = dataSource;
+        this.asks = asks;
+        this.streams = streams;
+    }
+
+    /** Migrates the database, provisions the topics and starts the Streams application. */
+    public static StoreService start(StoreConfig config) {
+        HikariDataSource dataSource = config.database().dataSource("askpipe-store");
+        try {
+            Flyway.configure().dataSource(dataSource).load().migrate();
+            KafkaSettings kafka = config.kafka();
+            Topics topics = kafka.topics();
+            try (Admin admin = Admin.create(kafka.clientProperties("askpipe-store-admin"))) {
+                TopicProvisioner.ensure(admin, topics, kafka);
+            }
+            AskRepository asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+            KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, asks::upsert), streamsProperties(config));
+            streams.setUncaughtExceptionHandler(e -> {
+                // a failed database write is retried from the last commit by a fresh thread
+                LOG.error("result store stream thread failed; replacing it", e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.start();
+            LOG.info(
+                    "result store streaming {} and {} into {}",
+                    topics.requests().name(),
+                    topics.results().name(),
+                    config.database().jdbcUrl());
+            return new StoreService(dataSource, asks, streams);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    static Properties streamsProperties(StoreConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafka().clientProperties(config.applicationId()));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        props.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        props.put(
+                StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                config.kafka().topics().storeDeadLetter().name());
+        return props;
+    }
+
+    /** Mounts the read routes on {@code router}. */
+    public void mount(Router router) {
+        StoreRoutes.mount(router, asks);
+    }
+
+    /** The Streams application's state, for health checks and tests. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        dataSource.close();
+    }
+}

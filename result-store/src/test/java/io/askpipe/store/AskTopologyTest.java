@@ -1,0 +1,99 @@
+package io.askpipe.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.Topics;
+import io.askpipe.schemas.Usage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AskTopologyTest {
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    private final Topics topics = Topics.ofDefaults();
+    private final List<String> written = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, AskRequest> requests;
+    private TestInputTopic<String, AskResult> results;
+
+    @BeforeEach
+    void setUp() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        AskSink sink = (request, result) -> written.add(request.requestId() + "="
+                + (result == null ? "queued" : result.status().wireName() + ":" + result.answer()));
+        driver = new TopologyTestDriver(AskTopology.build(topics, sink), props);
+        requests = driver.createInputTopic(
+                topics.requests().name(),
+                topics.requests().keySerde().serializer(),
+                topics.requests().valueSerde().serializer());
+        results = driver.createInputTopic(
+                topics.results().name(),
+                topics.results().keySerde().serializer(),
+                topics.results().valueSerde().serializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private static AskRequest ask(String id) {
+        return new AskRequest(id, "alice", "key-" + id, "prompt " + id, null, null, T0);
+    }
+
+    private static AskResult answer(String id, String text) {
+        return AskResult.succeeded(id, "dryrun", "dryrun-echo", text, Usage.of(1, 1), 3, 1, T0.plusSeconds(1));
+    }
+
+    @Test
+    void askIsQueuedThenJoinedWithItsResult() {
+        requests.pipeInput(ask("r1").scope(), ask("r1"));
+        results.pipeInput("r1", answer("r1", "hello"));
+
+        assertThat(written).containsExactly("r1=queued", "r1=succeeded:hello");
+    }
+
+    @Test
+    void resultThatArrivesFirstWaitsForItsAsk() {
+        results.pipeInput("r2", answer("r2", "early"));
+        assertThat(written).isEmpty();
+
+        requests.pipeInput(ask("r2").scope(), ask("r2"));
+        assertThat(written).containsExactly("r2=succeeded:early");
+    }
+
+    @Test
+    void asksAreKeyedByRequestIdNotScope() {
+        requests.pipeInput(ask("a").scope(), ask("a"));
+        requests.pipeInput(ask("b").scope(), ask("b"));
+        results.pipeInput("b", answer("b", "for b"));
+
+        assertThat(written).containsExactly("a=queued", "b=queued", "b=succeeded:for b");
+    }
+
+    @Test
+    void unreadableRecordsAreSkippedNotFatal() {
+        var raw = driver.createInputTopic(topics.results().name(), new StringSerializer(), new ByteArraySerializer());
+        raw.pipeInput("bad", "{not json".getBytes());
+        requests.pipeInput(ask("r3").scope(), ask("r3"));
+
+        assertThat(written).containsExactly("r3=queued");
+    }
+}
