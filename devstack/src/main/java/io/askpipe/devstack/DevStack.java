@@ -1,0 +1,105 @@
+package io.askpipe.devstack;
+
+import io.askpipe.common.Env;
+import io.askpipe.common.HttpServers;
+import io.askpipe.common.HttpSettings;
+import io.askpipe.common.Metrics;
+import io.askpipe.ingest.IngestConfig;
+import io.askpipe.ingest.IngestService;
+import io.askpipe.router.RouterConfig;
+import io.askpipe.router.RouterService;
+import io.askpipe.store.StoreConfig;
+import io.askpipe.store.StoreService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The three services in one process against a given broker and database, behind one HTTP server.
+ * Each service reads its own settings from the same environment, exactly as it would as a separate
+ * process; the stack only supplies the Kafka and PostgreSQL addresses. Closing stops everything in
+ * the reverse order of starting.
+ */
+public final class DevStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+
+    private final Deque<AutoCloseable> started;
+    private final HttpServer server;
+    private final HttpSettings http;
+
+    private DevStack(Deque<AutoCloseable> started, HttpServer server, HttpSettings http) {
+        this.started = started;
+        this.server = server;
+        this.http = http;
+    }
+
+    /**
+     * Starts the services against {@code bootstrapServers} and {@code jdbcUrl}; every other setting
+     * comes from {@code env} (HTTP_HOST defaults to 127.0.0.1 here, HTTP_PORT to 8080).
+     */
+    public static DevStack start(
+            Map<String, String> env, String bootstrapServers, String jdbcUrl, String dbUser, String dbPassword) {
+        Map<String, String> vars = new HashMap<>(env);
+        vars.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        vars.put("DATABASE_URL", jdbcUrl);
+        vars.put("DATABASE_USER", dbUser);
+        vars.put("DATABASE_PASSWORD", dbPassword);
+        vars.putIfAbsent("HTTP_HOST", "127.0.0.1");
+        Env settings = Env.of(vars);
+
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            PrometheusMeterRegistry registry = Metrics.prometheus("askpipe");
+            StoreService store = push(started, StoreService.start(StoreConfig.fromEnv(settings)));
+            push(started, RouterService.start(RouterConfig.fromEnv(settings), registry));
+            IngestService ingest = push(started, IngestService.start(IngestConfig.fromEnv(settings)));
+
+            Vertx vertx = Vertx.vertx();
+            started.push(() -> vertx.close().await());
+            Router router = HttpServers.baseRouter(vertx, registry);
+            ingest.mount(router);
+            store.mount(router);
+            HttpSettings http = HttpSettings.fromEnv(settings, 8080);
+            HttpServer server = HttpServers.start(vertx, router, http);
+            started.push(() -> server.close().await());
+            return new DevStack(started, server, http);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> started, T service) {
+        started.push(service);
+        return service;
+    }
+
+    /** The base URL clients use for both writes and reads. */
+    public String clientUrl() {
+        String host = http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host();
+        return "http://" + host + ":" + server.actualPort();
+    }
+
+    @Override
+    public void close() {
+        closeAll(started);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            AutoCloseable next = started.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}: {}", next, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.askpipe.devstack;
+
+import io.askpipe.common.ConfigException;
+import io.askpipe.common.Env;
+import io.askpipe.embedded.EmbeddedKafka;
+import io.askpipe.embedded.EmbeddedPostgresServer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the whole pipeline on embedded defaults: a Kafka broker, a PostgreSQL server, the three
+ * services and one client port; prints where everything is and runs until Ctrl-C. With {@code
+ * ASKPIPE_DATA_DIR} set, broker and database data survive restarts there; otherwise both live in
+ * temporary directories removed on exit.
+ */
+public final class DevStackMain {
+    private static final Logger LOG = LoggerFactory.getLogger(DevStackMain.class);
+
+    private DevStackMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Env env = Env.system();
+        try {
+            run(env);
+        } catch (ConfigException e) {
+            System.err.println("askpipe: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(Env env) throws InterruptedException {
+        long started = System.nanoTime();
+        Path dataDir = env.optional("ASKPIPE_DATA_DIR").map(Path::of).orElse(null);
+        int kafkaPort = env.integer("ASKPIPE_KAFKA_PORT", 0, 0, 65_535);
+        int postgresPort = env.integer("ASKPIPE_POSTGRES_PORT", 0, 0, 65_535);
+
+        EmbeddedKafka kafka = dataDir == null
+                ? EmbeddedKafka.temporary()
+                : EmbeddedKafka.persistent(dataDir.resolve("kafka"), kafkaPort);
+        EmbeddedPostgresServer postgres = null;
+        DevStack stack = null;
+        try {
+            kafka.start();
+            postgres = dataDir == null
+                    ? EmbeddedPostgresServer.temporary()
+                    : EmbeddedPostgresServer.persistent(dataDir.resolve("postgres"), postgresPort);
+            String jdbcUrl = postgres.createDatabase("askpipe");
+            Map<String, String> vars = new HashMap<>(System.getenv());
+            if (dataDir != null) {
+                vars.putIfAbsent("STORE_STATE_DIR", dataDir.resolve("streams").toString());
+            }
+            stack = DevStack.start(vars, kafka.bootstrapServers(), jdbcUrl, postgres.user(), postgres.password());
+        } catch (RuntimeException e) {
+            LOG.error("askpipe dev stack failed to start: {}", e.getMessage());
+            stop(stack, postgres, kafka);
+            throw e;
+        }
+
+        String url = stack.clientUrl();
+        System.out.printf(
+                """
+
+                askpipe is up in %.1f s
+                  client URL       %s
+                  Kafka bootstrap  %s
+                  JDBC URL         %s  (user postgres, password postgres)
+                  metrics          %s/metrics
+
+                  curl -s -X POST %s/v1/ask -H 'Content-Type: application/json' \\
+                       -H 'Idempotency-Key: hello-1' -d '{"prompt":"Why is the sky blue?"}'
+
+                Ctrl-C stops everything.
+                %n""",
+                (System.nanoTime() - started) / 1e9,
+                url,
+                kafka.bootstrapServers(),
+                postgres.jdbcUrl("askpipe"),
+                url,
+                url);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        DevStack running = stack;
+        EmbeddedPostgresServer db = postgres;
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("askpipe: stopping");
+                            stop(running, db, kafka);
+                            stopped.countDown();
+                        },
+                        "askpipe-shutdown"));
+        stopped.await();
+    }
+
+    private static void stop(DevStack stack, EmbeddedPostgresServer postgres, EmbeddedKafka kafka) {
+        if (stack != null) {
+            stack.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        kafka.close();
+    }
+}

@@ -1,0 +1,183 @@
+package io.askpipe.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.embedded.EmbeddedPostgresServer;
+import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.schemas.Json;
+import io.askpipe.schemas.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One ask all the way through a real broker, a real database and the three services. */
+class PipelineIT {
+    private static final String PREFIX = SharedInfrastructure.uniqueName("e2e") + ".";
+    private static DevStack stack;
+    private static Vertx vertx;
+    private static WebClient client;
+    private static URI base;
+
+    @BeforeAll
+    static void start() {
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("e2e"));
+        Map<String, String> env = Map.of(
+                "HTTP_PORT",
+                "0",
+                "KAFKA_TOPIC_PREFIX",
+                PREFIX,
+                "KAFKA_TOPIC_PARTITIONS",
+                "3",
+                "ROUTER_GROUP_ID",
+                PREFIX + "router",
+                "STORE_APPLICATION_ID",
+                PREFIX + "store",
+                "STORE_STATE_DIR",
+                System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams");
+        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+        base = URI.create(stack.clientUrl());
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+        stack.close();
+    }
+
+    private static HttpResponse<Buffer> get(String path) {
+        return client.get(base.getPort(), base.getHost(), path).send().await();
+    }
+
+    private static HttpResponse<Buffer> submit(String key, String body) {
+        return client.post(base.getPort(), base.getHost(), "/v1/ask")
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Idempotency-Key", key)
+                .sendBuffer(Buffer.buffer(body))
+                .await();
+    }
+
+    private static JsonNode json(HttpResponse<Buffer> response) throws Exception {
+        return Json.mapper().readTree(response.bodyAsString());
+    }
+
+    @Test
+    void anAskTravelsTheWholeWayAndComesBackWithTheStandardEnvelope() throws Exception {
+        Instant before = Instant.now();
+        var accepted = submit("e2e-1", "{\"prompt\":\"Why is the sky blue?\"}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = json(accepted).get("request_id").asText();
+        assertThat(accepted.getHeader("Location")).isEqualTo("/v1/ask/" + id);
+
+        JsonNode done = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () -> json(get("/v1/ask/" + id)),
+                        view -> view.get("status").asText().equals("succeeded"));
+
+        assertThat(done.get("request_id").asText()).isEqualTo(id);
+        assertThat(Instant.parse(done.get("accepted_at").asText())).isAfterOrEqualTo(before.minusSeconds(1));
+        assertThat(Instant.parse(done.get("completed_at").asText()))
+                .isAfterOrEqualTo(Instant.parse(done.get("accepted_at").asText()));
+        assertThat(done.has("error")).isFalse();
+        JsonNode result = done.get("result");
+        assertThat(result.get("backend").asText()).isEqualTo("dryrun");
+        assertThat(result.get("model").asText()).isEqualTo("dryrun-echo");
+        assertThat(result.get("answer").asText()).isEqualTo("[dryrun] Why is the sky blue?");
+        assertThat(result.get("usage").get("prompt_tokens").asInt()).isEqualTo(5);
+        assertThat(result.get("usage").get("completion_tokens").asInt()).isEqualTo(6);
+        assertThat(result.get("usage").get("total_tokens").asInt()).isEqualTo(11);
+        assertThat(result.get("latency_ms").asLong()).isNotNegative();
+        assertThat(result.get("req_id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void aFailedAskCarriesItsTypedError() throws Exception {
+        var accepted = submit("e2e-2", "{\"prompt\":\"hi\",\"backend\":\"nosuch\",\"model\":\"m-1\"}");
+        String id = json(accepted).get("request_id").asText();
+
+        JsonNode done = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () -> json(get("/v1/ask/" + id)),
+                        view -> view.get("status").asText().equals("failed"));
+
+        assertThat(done.get("error").get("type").asText()).isEqualTo("backend_unavailable");
+        assertThat(done.get("error").get("http_status").asInt()).isEqualTo(503);
+        assertThat(done.get("result").get("backend").asText()).isEqualTo("nosuch");
+        assertThat(done.get("result").get("req_id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void unknownIdIsA404Problem() throws Exception {
+        var response = get("/v1/ask/" + UUID.randomUUID());
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(json(response).get("type").asText()).isEqualTo("https://askpipe.io/problems/not-found");
+        assertThat(get("/v1/ask/not-an-id").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void topicsAreCompactedAndKeyedAsDesigned() throws Exception {
+        var accepted = submit("e2e-keys", "{\"prompt\":\"keys\"}");
+        String id = json(accepted).get("request_id").asText();
+        Topics topics = Topics.withPrefix(PREFIX);
+        String bootstrap = SharedInfrastructure.kafka().bootstrapServers();
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            for (String topic :
+                    List.of(topics.requests().name(), topics.results().name())) {
+                var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+                var config =
+                        admin.describeConfigs(List.of(resource)).all().get().get(resource);
+                assertThat(config.get("cleanup.policy").value()).as(topic).isEqualTo("compact");
+            }
+        }
+        assertThat(keysOf(bootstrap, topics.requests().name(), "anonymous:e2e-keys"))
+                .contains("anonymous:e2e-keys");
+        assertThat(keysOf(bootstrap, topics.results().name(), id)).contains(id);
+    }
+
+    private static List<String> keysOf(String bootstrap, String topic, String wanted) {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                SharedInfrastructure.uniqueName("keys"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
+        List<String> keys = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!keys.contains(wanted) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    keys.add(record.key());
+                }
+            }
+        }
+        return keys;
+    }
+}
