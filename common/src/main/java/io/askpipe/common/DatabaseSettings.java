@@ -35,6 +35,8 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
+        // fail fast when the database is down: a reader gets a 503, a writer retries
+        config.setConnectionTimeout(5_000);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         return new HikariDataSource(config);
     }

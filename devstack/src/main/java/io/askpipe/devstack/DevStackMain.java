@@ -2,8 +2,12 @@ package io.askpipe.devstack;
 
 import io.askpipe.common.ConfigException;
 import io.askpipe.common.Env;
+import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,6 +45,7 @@ public final class DevStackMain {
         EmbeddedKafka kafka = dataDir == null
                 ? EmbeddedKafka.temporary()
                 : EmbeddedKafka.persistent(dataDir.resolve("kafka"), kafkaPort);
+        Path streamsDir = dataDir == null ? temporaryDirectory("askpipe-streams-") : dataDir.resolve("streams");
         EmbeddedPostgresServer postgres = null;
         DevStack stack = null;
         try {
@@ -50,13 +55,15 @@ public final class DevStackMain {
                     : EmbeddedPostgresServer.persistent(dataDir.resolve("postgres"), postgresPort);
             String jdbcUrl = postgres.createDatabase("askpipe");
             Map<String, String> vars = new HashMap<>(System.getenv());
-            if (dataDir != null) {
-                vars.putIfAbsent("STORE_STATE_DIR", dataDir.resolve("streams").toString());
-            }
+            // Streams state must match the broker: persistent beside it, or as fresh as it
+            vars.putIfAbsent("STORE_STATE_DIR", streamsDir.toString());
             stack = DevStack.start(vars, kafka.bootstrapServers(), jdbcUrl, postgres.user(), postgres.password());
         } catch (RuntimeException e) {
             LOG.error("askpipe dev stack failed to start: {}", e.getMessage());
             stop(stack, postgres, kafka);
+            if (dataDir == null) {
+                Directories.deleteRecursively(streamsDir);
+            }
             throw e;
         }
 
@@ -90,10 +97,21 @@ public final class DevStackMain {
                         () -> {
                             System.out.println("askpipe: stopping");
                             stop(running, db, kafka);
+                            if (dataDir == null) {
+                                Directories.deleteRecursively(streamsDir);
+                            }
                             stopped.countDown();
                         },
                         "askpipe-shutdown"));
         stopped.await();
+    }
+
+    private static Path temporaryDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void stop(DevStack stack, EmbeddedPostgresServer postgres, EmbeddedKafka kafka) {

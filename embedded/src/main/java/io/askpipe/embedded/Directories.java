@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-final class Directories {
+/** File-tree helpers the embedded servers and the development stack share. */
+public final class Directories {
     private Directories() {}
 
-    static void deleteRecursively(Path dir) {
+    /** Deletes {@code dir} and everything under it; does nothing if it does not exist. */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

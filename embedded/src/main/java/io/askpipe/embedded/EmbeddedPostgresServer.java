@@ -42,6 +42,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setPort(port == 0 ? FreePorts.next() : port)
+                    // the owner stops the server, after the services that use it; a hook of
+                    // its own would race them at shutdown
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "off")

@@ -3,10 +3,13 @@ package io.askpipe.store;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -25,8 +28,13 @@ final class AskTopology {
 
     private AskTopology() {}
 
-    static Topology build(Topics topics, AskSink sink) {
-        StreamsBuilder builder = new StreamsBuilder();
+    /**
+     * Builds the topology; {@code streamsConfig} is the application's configuration, whose
+     * optimization settings shape the topology (the results table reuses its compacted source topic
+     * as its changelog).
+     */
+    static Topology build(Topics topics, AskSink sink, Properties streamsConfig) {
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsConfig)));
         KTable<String, AskRequest> requests = builder.stream(
                         topics.requests().name(),
                         Consumed.with(
@@ -50,7 +58,7 @@ final class AskTopology {
         requests.leftJoin(results, Joined::new, Named.as("join-result"))
                 .toStream(Named.as("joined"))
                 .foreach((requestId, joined) -> sink.write(joined.request(), joined.result()), Named.as("sink"));
-        return builder.build();
+        return builder.build(streamsConfig);
     }
 
     private record Joined(AskRequest request, AskResult result) {}

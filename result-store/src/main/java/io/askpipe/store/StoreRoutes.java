@@ -6,7 +6,9 @@ import io.askpipe.schemas.Json;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.regex.Pattern;
+import org.jooq.exception.DataAccessException;
 
 /**
  * The read routes: {@code GET /v1/ask/{id}}. Database work runs off the event loop; an id that is
@@ -43,7 +45,13 @@ final class StoreRoutes {
                         ctx.fail(e);
                     }
                 })
-                .onFailure(ctx::fail);
+                .onFailure(error -> ctx.fail(
+                        error instanceof DataAccessException
+                                ? ProblemException.unavailable(
+                                        "The result store cannot reach its database right now",
+                                        Duration.ofSeconds(5),
+                                        error)
+                                : error));
     }
 
     private static ProblemException notFound(String id) {

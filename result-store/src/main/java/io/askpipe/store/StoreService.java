@@ -47,7 +47,8 @@ public final class StoreService implements AutoCloseable {
                 TopicProvisioner.ensure(admin, topics, kafka);
             }
             AskRepository asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
-            KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, asks::upsert), streamsProperties(config));
+            Properties props = streamsProperties(config);
+            KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, asks::upsert, props), props);
             streams.setUncaughtExceptionHandler(e -> {
                 // a failed database write is retried from the last commit by a fresh thread
                 LOG.error("result store stream thread failed; replacing it", e);
@@ -66,6 +67,9 @@ public final class StoreService implements AutoCloseable {
         }
     }
 
+    // processing.exception.handler.global.enabled is deprecated on arrival: it only opts in early
+    // to the behaviour that Kafka 5.0 makes the default, and silences the warning that asks for it
+    @SuppressWarnings("deprecation")
     static Properties streamsProperties(StoreConfig config) {
         Properties props = new Properties();
         props.putAll(config.kafka().clientProperties(config.applicationId()));
@@ -78,6 +82,7 @@ public final class StoreService implements AutoCloseable {
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.kafka().topics().storeDeadLetter().name());

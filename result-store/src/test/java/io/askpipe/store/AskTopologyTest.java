@@ -29,6 +29,7 @@ class AskTopologyTest {
     private TestInputTopic<String, AskResult> results;
 
     @BeforeEach
+    @SuppressWarnings("deprecation") // the same opt-in as StoreService.streamsProperties
     void setUp() {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
@@ -38,7 +39,9 @@ class AskTopologyTest {
                 LogAndContinueExceptionHandler.class.getName());
         AskSink sink = (request, result) -> written.add(request.requestId() + "="
                 + (result == null ? "queued" : result.status().wireName() + ":" + result.answer()));
-        driver = new TopologyTestDriver(AskTopology.build(topics, sink), props);
+        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        driver = new TopologyTestDriver(AskTopology.build(topics, sink, props), props);
         requests = driver.createInputTopic(
                 topics.requests().name(),
                 topics.requests().keySerde().serializer(),
