@@ -85,11 +85,14 @@ final class AskHandler implements AutoCloseable {
             return pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
-            return new BackendOutcome.Failed(
-                    AskError.TIMEOUT, backend.name() + " did not answer within " + timeout.toMillis() + " ms", 503);
+            return BackendOutcome.Failed.transientFailure(
+                    AskError.TIMEOUT,
+                    backend.name() + " did not answer within " + timeout.toMillis() + " ms",
+                    503,
+                    null);
         } catch (ExecutionException e) {
             LOG.error("backend {} failed unexpectedly on ask {}", backend.name(), call.requestId(), e.getCause());
-            return new BackendOutcome.Failed(
+            return BackendOutcome.Failed.permanent(
                     AskError.UPSTREAM_ERROR,
                     backend.name() + " failed: " + e.getCause().getClass().getSimpleName(),
                     502);

@@ -7,9 +7,18 @@ import java.util.Objects;
  * or {@code timeout}), a human-readable message and the HTTP status that describes it best.
  */
 public record AskError(String type, String message, int httpStatus) {
+    /** The backend is unknown, not configured, unreachable, or its circuit is open (503). */
     public static final String BACKEND_UNAVAILABLE = "backend_unavailable";
+    /** The backend did not answer within the time limit (503). */
     public static final String TIMEOUT = "timeout";
+    /** The backend failed: a 5xx, a malformed response, or a bug in the client (502). */
     public static final String UPSTREAM_ERROR = "upstream_error";
+    /** The backend kept answering 429 until retries ran out (429). */
+    public static final String RATE_LIMITED = "rate_limited";
+    /** The backend rejected the request itself, e.g. an unknown model or a prompt too long (400). */
+    public static final String INVALID_REQUEST = "invalid_request";
+    /** The backend refused askpipe's credentials: a deployment problem, not the client's (502). */
+    public static final String BACKEND_AUTH_FAILED = "backend_auth_failed";
 
     public AskError {
         Objects.requireNonNull(type, "type");
