@@ -13,7 +13,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.flywaydb.core.Flyway;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
@@ -40,7 +39,7 @@ public final class StoreService implements AutoCloseable {
     public static StoreService start(StoreConfig config) {
         HikariDataSource dataSource = config.database().dataSource("askpipe-store");
         try {
-            Flyway.configure().dataSource(dataSource).load().migrate();
+            StoreSchema.migrate(dataSource);
             KafkaSettings kafka = config.kafka();
             Topics topics = kafka.topics();
             try (Admin admin = Admin.create(kafka.clientProperties("askpipe-store-admin"))) {

@@ -12,7 +12,6 @@ import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.Usage;
 import java.time.Clock;
 import java.time.Instant;
-import org.flywaydb.core.Flyway;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +28,7 @@ class AskRepositoryIT {
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         String url = pg.createDatabase(SharedInfrastructure.uniqueName("repo"));
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test");
-        Flyway.configure().dataSource(dataSource).load().migrate();
+        StoreSchema.migrate(dataSource);
         asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
     }
 

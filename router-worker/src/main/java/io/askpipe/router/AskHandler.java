@@ -1,6 +1,6 @@
 package io.askpipe.router;
 
-import io.askpipe.router.spi.Backend;
+import io.askpipe.router.BackendRegistry.Entry;
 import io.askpipe.router.spi.BackendCall;
 import io.askpipe.router.spi.BackendOutcome;
 import io.askpipe.schemas.AskError;
@@ -8,102 +8,110 @@ import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one ask into its standardized result: resolves the backend, calls it under the time limit
- * and maps the outcome. Never throws for an expected failure: an unknown backend, a timeout or an
- * upstream error each become a failed result with a typed error. Thread-safe.
+ * Turns one ask into its standardized result: routes it, calls the backend through the resilience
+ * policies and, when the backend is unavailable (not configured, unreachable, failing, timed out),
+ * moves on along the route's fallback chain. A backend that rejects the request itself ends the
+ * chain: another backend would not make a bad request good. Never throws for an expected failure.
+ * Thread-safe.
  */
-final class AskHandler implements AutoCloseable {
+final class AskHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AskHandler.class);
 
+    private final Routing routing;
     private final BackendRegistry registry;
-    private final Duration timeout;
+    private final ResilientCaller caller;
+    private final Duration askDeadline;
     private final Clock clock;
     private final RouterMetrics metrics;
-    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
-    AskHandler(BackendRegistry registry, Duration timeout, Clock clock, RouterMetrics metrics) {
+    AskHandler(
+            Routing routing,
+            BackendRegistry registry,
+            ResilientCaller caller,
+            Duration askDeadline,
+            Clock clock,
+            RouterMetrics metrics) {
+        this.routing = routing;
         this.registry = registry;
-        this.timeout = timeout;
+        this.caller = caller;
+        this.askDeadline = askDeadline;
         this.clock = clock;
         this.metrics = metrics;
     }
 
     AskResult handle(AskRequest request) throws InterruptedException {
-        String name = registry.resolve(request);
-        Optional<Backend> backend = registry.backend(name);
-        if (backend.isEmpty()) {
-            metrics.error(RouterMetrics.UNKNOWN_BACKEND, AskError.BACKEND_UNAVAILABLE);
-            return AskResult.failed(
-                    request.requestId(),
-                    name,
-                    request.model(),
-                    new AskError(AskError.BACKEND_UNAVAILABLE, "no backend named '" + name + "' is available", 503),
-                    0,
-                    0,
-                    clock.instant());
-        }
         long started = System.nanoTime();
-        BackendOutcome outcome =
-                callWithinLimit(backend.get(), new BackendCall(request.requestId(), request.prompt(), request.model()));
-        long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        metrics.latency(name, latencyMs);
-        return switch (outcome) {
-            case BackendOutcome.Completed c ->
-                AskResult.succeeded(
-                        request.requestId(), name, c.model(), c.answer(), c.usage(), latencyMs, 1, clock.instant());
-            case BackendOutcome.Failed f -> {
-                metrics.error(name, f.errorType());
-                if (AskError.TIMEOUT.equals(f.errorType())) {
-                    LOG.warn("ask {} timed out on backend {} after {} ms", request.requestId(), name, latencyMs);
-                }
-                yield AskResult.failed(
+        long deadline = started + askDeadline.toNanos();
+        Routing.Route route = routing.resolve(request);
+        BackendOutcome.Failed failure = null;
+        String tried = route.primary();
+        int attempts = 0;
+        for (String name : route.backends()) {
+            tried = name;
+            Entry entry = registry.lookup(name);
+            if (entry instanceof Entry.Unavailable unavailable) {
+                failure = BackendOutcome.Failed.transientFailure(
+                        AskError.BACKEND_UNAVAILABLE, unavailable.reason(), 503, null);
+                LOG.warn(
+                        "backend unavailable request_id={} backend={} detail=\"{}\"",
                         request.requestId(),
                         name,
-                        request.model(),
-                        new AskError(f.errorType(), f.message(), f.httpStatus()),
-                        latencyMs,
-                        1,
-                        clock.instant());
+                        unavailable.reason());
+                continue;
             }
-        };
-    }
-
-    private BackendOutcome callWithinLimit(Backend backend, BackendCall call) throws InterruptedException {
-        Future<BackendOutcome> pending = calls.submit(() -> backend.call(call));
-        try {
-            return pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            return BackendOutcome.Failed.transientFailure(
-                    AskError.TIMEOUT,
-                    backend.name() + " did not answer within " + timeout.toMillis() + " ms",
-                    503,
-                    null);
-        } catch (ExecutionException e) {
-            LOG.error("backend {} failed unexpectedly on ask {}", backend.name(), call.requestId(), e.getCause());
-            return BackendOutcome.Failed.permanent(
-                    AskError.UPSTREAM_ERROR,
-                    backend.name() + " failed: " + e.getCause().getClass().getSimpleName(),
-                    502);
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
+            Entry.Available available = (Entry.Available) entry;
+            BackendCall call = new BackendCall(request.requestId(), request.prompt(), route.modelFor(name));
+            ResilientCaller.Attempted attempted = caller.call(available.backend(), available.timeout(), call, deadline);
+            attempts += attempted.attempts();
+            switch (attempted.outcome()) {
+                case BackendOutcome.Completed completed -> {
+                    long latencyMs = elapsedMs(started);
+                    metrics.latency(name, latencyMs);
+                    return AskResult.succeeded(
+                            request.requestId(),
+                            name,
+                            completed.model(),
+                            completed.answer(),
+                            completed.usage(),
+                            latencyMs,
+                            attempts,
+                            clock.instant());
+                }
+                case BackendOutcome.Failed failed -> {
+                    failure = failed;
+                    if (AskError.TIMEOUT.equals(failed.errorType())) {
+                        LOG.warn(
+                                "backend call timed out request_id={} backend={} elapsed_ms={}",
+                                request.requestId(),
+                                name,
+                                elapsedMs(started));
+                    }
+                }
+            }
+            if (!failure.retriable() || System.nanoTime() >= deadline) {
+                break;
+            }
         }
+        long latencyMs = elapsedMs(started);
+        String label = registry.names().contains(tried) ? tried : RouterMetrics.UNKNOWN_BACKEND;
+        metrics.latency(label, latencyMs);
+        metrics.error(label, failure.errorType());
+        return AskResult.failed(
+                request.requestId(),
+                tried,
+                request.model(),
+                new AskError(failure.errorType(), failure.message(), failure.httpStatus()),
+                latencyMs,
+                attempts,
+                clock.instant());
     }
 
-    @Override
-    public void close() {
-        calls.shutdownNow();
+    private static long elapsedMs(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 }

@@ -1,36 +1,69 @@
 package io.askpipe.router;
 
 import io.askpipe.router.spi.Backend;
-import io.askpipe.schemas.AskRequest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * The backends this worker can call, by name, and the rule that picks one for an ask: an explicit
- * backend on the request wins, else {@code PROMPT_BACKEND}, else {@code dryrun}. Immutable.
+ * The backends this worker knows, by name. A backend whose settings are missing is registered as
+ * {@link Entry.Unavailable} with the reason, so an ask routed to it fails with a message that says
+ * what to configure; a name that is not registered at all is unavailable too. Immutable.
  */
 final class BackendRegistry {
-    private final Map<String, Backend> backends;
-    private final String defaultBackend;
+    private final Map<String, Entry> entries;
 
-    BackendRegistry(String defaultBackend, Backend... backends) {
-        this.defaultBackend = defaultBackend;
-        this.backends = Stream.of(backends).collect(Collectors.toUnmodifiableMap(Backend::name, Function.identity()));
-    }
-
-    /** The name of the backend that should answer {@code request}. */
-    String resolve(AskRequest request) {
-        if (request.backend() != null) {
-            return request.backend();
+    /** What the registry holds for a name. */
+    sealed interface Entry {
+        /** A configured backend and the time limit of one call to it. */
+        record Available(Backend backend, Duration timeout) implements Entry {
+            public Available {
+                Objects.requireNonNull(backend, "backend");
+                Objects.requireNonNull(timeout, "timeout");
+            }
         }
-        return defaultBackend != null ? defaultBackend : DryrunBackend.NAME;
+
+        /** A backend that cannot be called, and why. */
+        record Unavailable(String reason) implements Entry {}
     }
 
-    /** The backend registered as {@code name}, if it is registered and available. */
-    Optional<Backend> backend(String name) {
-        return Optional.ofNullable(backends.get(name));
+    private BackendRegistry(Map<String, Entry> entries) {
+        this.entries = Map.copyOf(entries);
+    }
+
+    /** A registry builder. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The entry for {@code name}; an unknown name is unavailable. */
+    Entry lookup(String name) {
+        Entry entry = entries.get(name);
+        return entry != null ? entry : new Entry.Unavailable("no backend named '" + name + "' is registered");
+    }
+
+    /** The registered names, available or not: the only values of the {@code backend} metric label. */
+    Set<String> names() {
+        return entries.keySet();
+    }
+
+    static final class Builder {
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+        Builder available(Backend backend, Duration timeout) {
+            entries.put(backend.name(), new Entry.Available(backend, timeout));
+            return this;
+        }
+
+        Builder unavailable(String name, String reason) {
+            entries.put(name, new Entry.Unavailable(reason));
+            return this;
+        }
+
+        BackendRegistry build() {
+            return new BackendRegistry(entries);
+        }
     }
 }

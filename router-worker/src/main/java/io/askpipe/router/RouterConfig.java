@@ -1,55 +1,69 @@
 package io.askpipe.router;
 
+import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Everything the router worker reads from its environment.
  *
  * @param kafka broker and topic settings
+ * @param database where the router keeps the results it produced (deduplication across workers)
  * @param http where the metrics and health endpoints listen ({@code HTTP_PORT}, default 8081)
  * @param groupId {@code ROUTER_GROUP_ID}: the consumer group all workers share (default
  *     askpipe-router)
- * @param promptBackend {@code PROMPT_BACKEND}: the backend for asks that name none (default dryrun)
- * @param llmTimeout {@code LLM_TIMEOUT_MS}: the time limit on one backend call (default 30000)
- * @param dryrunLatency {@code DRYRUN_LATENCY_MS}: how long the dryrun backend takes (default 0)
- * @param maxPollRecords {@code ROUTER_MAX_POLL_RECORDS}: asks taken per poll (default 500)
+ * @param routing {@code ROUTER_MODEL_ROUTES}, {@code ROUTER_FALLBACKS}, {@code PROMPT_BACKEND}
+ * @param backends the backends' own settings
+ * @param resilience retries, circuit breakers and the ask deadline
+ * @param maxInFlight {@code ROUTER_MAX_IN_FLIGHT}: asks handled at once by one worker (default 256)
+ * @param maxPollRecords {@code ROUTER_MAX_POLL_RECORDS}: asks taken per poll (default 500, at most
+ *     {@code maxInFlight})
+ * @param commitInterval {@code ROUTER_COMMIT_INTERVAL_MS}: how often finished offsets are committed
+ *     (default 200)
+ * @param shutdownGrace {@code ROUTER_SHUTDOWN_GRACE_MS}: how long running asks may finish when the
+ *     worker stops or loses partitions, before they are handed back (default 30000)
  */
 public record RouterConfig(
         KafkaSettings kafka,
+        DatabaseSettings database,
         HttpSettings http,
         String groupId,
-        String promptBackend,
-        Duration llmTimeout,
-        Duration dryrunLatency,
-        int maxPollRecords) {
+        Routing routing,
+        BackendSettings backends,
+        ResilienceSettings resilience,
+        int maxInFlight,
+        int maxPollRecords,
+        Duration commitInterval,
+        Duration shutdownGrace) {
 
     public static RouterConfig fromEnv(Env env) {
+        int maxInFlight = env.integer("ROUTER_MAX_IN_FLIGHT", 256, 1, 100_000);
         return new RouterConfig(
                 KafkaSettings.fromEnv(env),
+                DatabaseSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8081),
                 env.string("ROUTER_GROUP_ID", "askpipe-router"),
-                env.string("PROMPT_BACKEND", DryrunBackend.NAME),
-                Duration.ofMillis(env.longValue("LLM_TIMEOUT_MS", 30_000, 1, 600_000)),
-                Duration.ofMillis(env.longValue("DRYRUN_LATENCY_MS", 0, 0, 600_000)),
-                env.integer("ROUTER_MAX_POLL_RECORDS", 500, 1, 10_000));
+                Routing.fromEnv(env),
+                BackendSettings.fromEnv(env),
+                ResilienceSettings.fromEnv(env),
+                maxInFlight,
+                Math.min(maxInFlight, env.integer("ROUTER_MAX_POLL_RECORDS", 500, 1, 10_000)),
+                Duration.ofMillis(env.longValue("ROUTER_COMMIT_INTERVAL_MS", 200, 10, 60_000)),
+                Duration.ofMillis(env.longValue("ROUTER_SHUTDOWN_GRACE_MS", 30_000, 0, 600_000)));
     }
 
-    /** Defaults for an in-process worker against {@code kafka}. */
-    public static RouterConfig local(KafkaSettings kafka) {
-        return new RouterConfig(
-                kafka,
-                new HttpSettings("127.0.0.1", 0),
-                "askpipe-router",
-                DryrunBackend.NAME,
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                500);
-    }
-
-    public RouterConfig withGroupId(String groupId) {
-        return new RouterConfig(kafka, http, groupId, promptBackend, llmTimeout, dryrunLatency, maxPollRecords);
+    /** Defaults for a worker in tests and the development stack, with the given extra variables. */
+    public static RouterConfig local(KafkaSettings kafka, DatabaseSettings database, Map<String, String> vars) {
+        Map<String, String> env = new java.util.HashMap<>(vars);
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAFKA_TOPIC_PREFIX", kafka.topicPrefix());
+        env.put("DATABASE_URL", database.jdbcUrl());
+        env.put("DATABASE_USER", database.user());
+        env.put("DATABASE_PASSWORD", database.password());
+        env.putIfAbsent("HTTP_HOST", "127.0.0.1");
+        return fromEnv(Env.of(env));
     }
 }

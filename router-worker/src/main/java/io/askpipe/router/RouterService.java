@@ -1,9 +1,11 @@
 package io.askpipe.router;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,43 +19,69 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The router worker's running parts: the backend registry, the producer and the consumer loop. */
+/**
+ * The router worker's running parts: its database (migrated at start), the backend registry, the
+ * resilience policies, the producers and the consumer loop on its own thread.
+ */
 public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
 
+    private final HikariDataSource dataSource;
     private final Producer<String, AskResult> producer;
     private final Producer<byte[], byte[]> deadLetters;
-    private final AskHandler handler;
+    private final ResilientCaller caller;
     private final RouterWorker worker;
     private final Thread thread;
+    private final Duration grace;
 
     private RouterService(
+            HikariDataSource dataSource,
             Producer<String, AskResult> producer,
             Producer<byte[], byte[]> deadLetters,
-            AskHandler handler,
-            RouterWorker worker) {
+            ResilientCaller caller,
+            RouterWorker worker,
+            Duration grace) {
+        this.dataSource = dataSource;
         this.producer = producer;
         this.deadLetters = deadLetters;
-        this.handler = handler;
+        this.caller = caller;
         this.worker = worker;
+        this.grace = grace;
         this.thread = Thread.ofPlatform().name("router-worker").unstarted(worker);
         this.thread.setUncaughtExceptionHandler((t, e) -> LOG.error("router worker died", e));
     }
 
-    /** Provisions the topics and starts consuming. */
+    /** Migrates the router's tables, provisions the topics and starts consuming. */
     public static RouterService start(RouterConfig config, MeterRegistry registry) {
+        return start(config, registry, Backends.registry(config.backends()));
+    }
+
+    static RouterService start(RouterConfig config, MeterRegistry registry, BackendRegistry backends) {
         KafkaSettings kafka = config.kafka();
         Topics topics = kafka.topics();
-        try (Admin admin = Admin.create(kafka.clientProperties("askpipe-router-admin"))) {
-            TopicProvisioner.ensure(admin, topics, kafka);
+        HikariDataSource dataSource = config.database().dataSource("askpipe-router");
+        try {
+            RouterResults.migrate(dataSource);
+            try (Admin admin = Admin.create(kafka.clientProperties("askpipe-router-admin"))) {
+                TopicProvisioner.ensure(admin, topics, kafka);
+            }
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
         }
-        BackendRegistry backends =
-                new BackendRegistry(config.promptBackend(), new DryrunBackend(config.dryrunLatency()));
-        AskHandler handler =
-                new AskHandler(backends, config.llmTimeout(), Clock.systemUTC(), new RouterMetrics(registry));
+        ResilientCaller caller = new ResilientCaller(config.resilience());
+        AskHandler handler = new AskHandler(
+                config.routing(),
+                backends,
+                caller,
+                config.resilience().askDeadline(),
+                Clock.systemUTC(),
+                new RouterMetrics(registry));
 
         Map<String, Object> producerProps = kafka.clientProperties("askpipe-router");
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -73,28 +101,64 @@ public final class RouterService implements AutoCloseable {
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // a poll's asks are all answered before the next poll: allow for the slowest backend call
+        // the loop polls every 50 ms; only a drain at revocation or shutdown holds it longer
         consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
-                Math.max(300_000, config.llmTimeout().toMillis() * 2));
+                Math.max(300_000, config.shutdownGrace().toMillis() + 60_000));
         var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
 
-        RouterWorker worker = new RouterWorker(consumer, producer, deadLetters, topics, handler);
-        RouterService service = new RouterService(producer, deadLetters, handler, worker);
+        RouterWorker worker = new RouterWorker(
+                consumer,
+                producer,
+                deadLetters,
+                topics,
+                handler,
+                new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES)),
+                new RouterWorker.Limits(
+                        config.maxInFlight(),
+                        config.maxPollRecords(),
+                        config.commitInterval(),
+                        config.shutdownGrace()));
+        Gauge.builder("router_in_flight", worker, RouterWorker::inFlight)
+                .description("Asks this worker is handling right now")
+                .register(registry);
+        RouterService service =
+                new RouterService(dataSource, producer, deadLetters, caller, worker, config.shutdownGrace());
         service.thread.start();
-        LOG.info("router worker consuming {} as group {}", topics.requests().name(), config.groupId());
+        LOG.info(
+                "router worker consuming {} as group {} with up to {} asks in flight",
+                topics.requests().name(),
+                config.groupId(),
+                config.maxInFlight());
         return service;
     }
 
+    /** Finishes running asks within the grace period, commits, and stops. */
     @Override
     public void close() {
         worker.stop();
+        join(grace.plusSeconds(15));
+        release(Duration.ofSeconds(10));
+    }
+
+    /** Stops at once, committing nothing more and abandoning running asks, as a crash would. */
+    void halt() {
+        worker.halt();
+        join(Duration.ofSeconds(15));
+        release(Duration.ZERO);
+    }
+
+    private void join(Duration timeout) {
         try {
-            thread.join(Duration.ofSeconds(30));
+            thread.join(timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        handler.close();
-        producer.close(Duration.ofSeconds(10));
-        deadLetters.close(Duration.ofSeconds(10));
+    }
+
+    private void release(Duration producerTimeout) {
+        caller.close();
+        producer.close(producerTimeout);
+        deadLetters.close(producerTimeout);
+        dataSource.close();
     }
 }

@@ -3,136 +3,242 @@ package io.askpipe.router;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Headers;
-import io.askpipe.schemas.Topic;
 import io.askpipe.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consume-call-publish loop. Each poll's asks are handled concurrently on virtual threads; their
- * results are published and acknowledged before the poll's offsets are committed, so an ask is
- * never committed without its result (at least once). A record that cannot be read goes to {@code
- * ask.requests.dlq} with the reason and its origin in headers, and the loop goes on.
+ * The consumer loop, with out-of-order completion (docs/adr/0004). Every polled ask is dispatched
+ * to a virtual thread as soon as a slot is free; the offset committed per partition is the lowest
+ * one still in flight ({@link OffsetTracker}), so hundreds of slow backend calls run concurrently
+ * whatever the partition count, and a commit never passes an ask whose result Kafka has not
+ * acknowledged. While {@code maxInFlight} asks are running, polled asks wait in order and every
+ * partition is paused; a finishing ask wakes the loop to start the next at once.
  *
- * <p>Runs on one platform thread; {@link #stop()} may be called from any thread.
+ * <p>Per ask: an unreadable record goes to the dead-letter topic; an ask that already has a result
+ * ({@link RouterResults}) gets that result published again without a backend call; otherwise the
+ * {@link AskHandler} answers it, the first result kept for its id is published. Database and Kafka
+ * faults on the way are retried until they pass or the worker stops, so they hold asks back rather
+ * than lose them.
+ *
+ * <p>On revocation the revoked partitions' work gets {@code grace} to finish and is committed; what
+ * is still running is abandoned to the next owner, which finds any result it produced. {@link
+ * #stop()} does the same for all partitions; {@link #halt()} stops at once without committing, as
+ * a crash would.
+ *
+ * <p>The loop runs on one platform thread; {@code stop} and {@code halt} may be called from any.
  */
 final class RouterWorker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterWorker.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
+    private static final Duration SLOT_WAIT = Duration.ofMillis(20);
+
+    /** The loop's limits. */
+    record Limits(int maxInFlight, int maxPollRecords, Duration commitInterval, Duration grace) {}
 
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, AskResult> producer;
     private final Producer<byte[], byte[]> deadLetters;
     private final Topics topics;
     private final AskHandler handler;
+    private final RouterResults results;
+    private final Limits limits;
+    private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
+    /** Polled asks not yet started because the in-flight bound was reached; consumer thread only. */
+    private final Deque<ConsumerRecord<String, byte[]>> pending = new ArrayDeque<>();
+
     private volatile boolean running = true;
+    private volatile boolean halted;
+    private long lastCommitNanos = System.nanoTime();
 
     RouterWorker(
             Consumer<String, byte[]> consumer,
             Producer<String, AskResult> producer,
             Producer<byte[], byte[]> deadLetters,
             Topics topics,
-            AskHandler handler) {
+            AskHandler handler,
+            RouterResults results,
+            Limits limits) {
         this.consumer = consumer;
         this.producer = producer;
         this.deadLetters = deadLetters;
         this.topics = topics;
         this.handler = handler;
+        this.results = results;
+        this.limits = limits;
+    }
+
+    /** Asks dispatched and not finished, for the in-flight gauge. */
+    int inFlight() {
+        return tracker.inFlight();
     }
 
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(topics.requests().name()));
+            consumer.subscribe(List.of(topics.requests().name()), new Rebalance());
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
-                if (!records.isEmpty()) {
-                    process(records);
+                dispatchPending();
+                if (pending.isEmpty()) {
+                    resumeAll();
+                    consumer.poll(POLL_TIMEOUT).forEach(pending::add);
+                } else {
+                    // full: hold the partitions, wait for a slot, keep the group membership alive
+                    pauseAll();
+                    tracker.awaitBelow(limits.maxInFlight(), SLOT_WAIT);
+                    consumer.poll(Duration.ZERO);
                 }
+                commitIfDue();
             }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
+            pending.clear(); // never started, never committed: the next owner gets them
+            if (!halted) {
+                drainAndCommit(consumer.assignment());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            asks.shutdownNow();
-            consumer.close();
-            LOG.info("router worker stopped");
+            asks.shutdownNow(); // what is still running is handed back: its offsets stay uncommitted
+            consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
+            LOG.info("router worker stopped{}", halted ? " abruptly" : "");
         }
     }
 
-    private void process(ConsumerRecords<String, byte[]> records) throws InterruptedException {
-        Topic<String, AskRequest> requests = topics.requests();
-        List<Future<AskResult>> handled = new ArrayList<>(records.count());
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            if (record.value() == null) {
-                continue; // a tombstone: the ask was deleted from the compacted topic
-            }
-            AskRequest request;
+    /** Starts as many pending asks as the in-flight bound allows, in offset order. */
+    private void dispatchPending() {
+        while (!pending.isEmpty() && !halted && tracker.inFlight() < limits.maxInFlight()) {
+            ConsumerRecord<String, byte[]> record = pending.poll();
+            OffsetTracker.Ticket ticket =
+                    tracker.started(new TopicPartition(record.topic(), record.partition()), record.offset());
             try {
-                request = requests.valueSerde().deserializer().deserialize(record.topic(), record.value());
-            } catch (SerializationException e) {
-                sends.add(deadLetter(record, e));
-                continue;
+                asks.execute(() -> process(record, ticket));
+            } catch (RejectedExecutionException e) {
+                tracker.abandoned(ticket); // halted between the check and the dispatch
             }
-            handled.add(asks.submit(() -> handler.handle(request)));
         }
-        for (Future<AskResult> future : handled) {
-            AskResult result = result(future);
-            ProducerRecord<String, AskResult> out =
-                    new ProducerRecord<>(topics.results().name(), result.reqId(), result);
-            out.headers().add(Headers.REQUEST_ID, result.reqId().getBytes(StandardCharsets.UTF_8));
-            sends.add(producer.send(out));
+    }
+
+    private void pauseAll() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (!consumer.paused().containsAll(assigned)) {
+            consumer.pause(assigned);
         }
-        try {
-            for (Future<RecordMetadata> send : sends) {
-                send.get();
-            }
-        } catch (ExecutionException e) {
-            // Kafka did not take a result: commit nothing and handle the whole poll again
-            LOG.error(
-                    "publishing results failed, re-reading the batch: {}",
-                    e.getCause().toString());
-            rewind(records);
+    }
+
+    private void resumeAll() {
+        if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private void commitIfDue() {
+        long now = System.nanoTime();
+        if (now - lastCommitNanos < limits.commitInterval().toNanos()) {
             return;
         }
-        consumer.commitSync(nextOffsets(records));
-    }
-
-    private static AskResult result(Future<AskResult> future) throws InterruptedException {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            // AskHandler returns every expected failure as a result; this is a bug
-            throw new IllegalStateException("ask handling failed unexpectedly", e.getCause());
+        lastCommitNanos = now;
+        Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
+        if (!offsets.isEmpty()) {
+            consumer.commitAsync(offsets, (committed, error) -> {
+                if (error == null) {
+                    tracker.committed(committed);
+                } else {
+                    LOG.debug("offset commit failed, retrying on the next interval: {}", error.toString());
+                }
+            });
         }
     }
 
-    private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, SerializationException error) {
+    private void drainAndCommit(Collection<TopicPartition> partitions) throws InterruptedException {
+        Set<TopicPartition> set = new HashSet<>(partitions);
+        if (!tracker.awaitDrained(set, limits.grace().toMillis())) {
+            LOG.warn(
+                    "{} asks still running after the {} ms grace; handing them back",
+                    set.stream().mapToInt(tracker::inFlight).sum(),
+                    limits.grace().toMillis());
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
+        offsets.keySet().retainAll(set);
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets);
+            tracker.committed(offsets);
+        }
+        tracker.forget(set);
+    }
+
+    private void process(ConsumerRecord<String, byte[]> record, OffsetTracker.Ticket ticket) {
+        try {
+            if (record.value() != null) { // a null value is a tombstone of the compacted topic
+                handle(record);
+            }
+            tracker.completed(ticket);
+        } catch (InterruptedException e) {
+            tracker.abandoned(ticket);
+        } catch (RuntimeException e) {
+            // a bug: leave the offset uncommitted so the ask is retried, and say so loudly
+            LOG.error(
+                    "ask at {}-{}@{} failed unexpectedly; it stays uncommitted",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e);
+            tracker.abandoned(ticket);
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        AskRequest request;
+        try {
+            request = topics.requests().valueSerde().deserializer().deserialize(record.topic(), record.value());
+        } catch (SerializationException e) {
+            deadLetter(record, e);
+            return;
+        }
+        Optional<AskResult> known =
+                untilDone("look up the result of " + request.requestId(), () -> results.find(request.requestId()));
+        AskResult result;
+        if (known.isPresent()) {
+            LOG.info(
+                    "ask already answered, publishing its result again request_id={} backend={}",
+                    request.requestId(),
+                    known.get().backend());
+            result = known.get();
+        } else {
+            AskResult fresh = handler.handle(request);
+            result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
+        }
+        ProducerRecord<String, AskResult> out =
+                new ProducerRecord<>(topics.results().name(), result.reqId(), result);
+        out.headers().add(Headers.REQUEST_ID, result.reqId().getBytes(StandardCharsets.UTF_8));
+        untilDone(
+                "publish the result of " + request.requestId(),
+                () -> producer.send(out).get());
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, SerializationException error)
+            throws InterruptedException {
         LOG.warn(
                 "unreadable ask at {}-{}@{} sent to {}: {}",
                 record.topic(),
@@ -149,28 +255,70 @@ final class RouterWorker implements Runnable {
                         Headers.DLQ_SOURCE,
                         (record.topic() + "-" + record.partition() + "@" + record.offset())
                                 .getBytes(StandardCharsets.UTF_8));
-        return deadLetters.send(out);
+        untilDone(
+                "dead-letter " + record.topic() + "-" + record.partition() + "@" + record.offset(),
+                () -> deadLetters.send(out).get());
     }
 
-    private void rewind(ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition partition : records.partitions()) {
-            consumer.seek(partition, records.records(partition).getFirst().offset());
+    /**
+     * Runs an infrastructure step (a query, a publish) until it succeeds, backing off from 100 ms to
+     * 5 s between tries; only stopping the worker ends it.
+     */
+    private <T> T untilDone(String what, Callable<T> step) throws InterruptedException {
+        long backoffMs = 100;
+        while (true) {
+            try {
+                return step.call();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                if (!running) {
+                    throw new InterruptedException("worker stopping");
+                }
+                LOG.warn("could not {} ({}); retrying in {} ms", what, e.toString(), backoffMs);
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 5_000);
+            }
         }
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            offsets.put(
-                    partition,
-                    new OffsetAndMetadata(records.records(partition).getLast().offset() + 1));
-        }
-        return offsets;
-    }
-
-    /** Asks the loop to finish its current poll and stop. */
+    /**
+     * Finishes in-flight work within the grace period, commits, hands the rest back and stops. The
+     * loop notices within one poll timeout; no wakeup is used, so no blocking call of the drain can
+     * be cut short by one.
+     */
     void stop() {
         running = false;
-        consumer.wakeup();
+    }
+
+    /** Stops at once without committing anything more, as a crash would: running asks are interrupted. */
+    void halt() {
+        halted = true;
+        running = false;
+        asks.shutdownNow();
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            if (halted || partitions.isEmpty()) {
+                return;
+            }
+            try {
+                drainAndCommit(partitions);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            tracker.forget(new HashSet<>(partitions)); // no longer ours: nothing may be committed
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
     }
 }

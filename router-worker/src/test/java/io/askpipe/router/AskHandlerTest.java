@@ -2,6 +2,7 @@ package io.askpipe.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askpipe.common.Env;
 import io.askpipe.router.spi.BackendOutcome;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
@@ -12,31 +13,60 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AskHandlerTest {
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<Duration> waits = new ArrayList<>();
+    private final ResilientCaller caller = new ResilientCaller(
+            new ResilienceSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(1), 50, Duration.ofMinutes(1)),
+            waits::add);
 
-    private AskHandler handler(String defaultBackend, Duration timeout, ScriptedBackend... extra) {
-        var backends = new java.util.ArrayList<io.askpipe.router.spi.Backend>(java.util.List.of(extra));
-        backends.add(new DryrunBackend(Duration.ZERO));
+    @AfterEach
+    void close() {
+        caller.close();
+    }
+
+    private AskHandler handler(Map<String, String> env, BackendRegistry registry) {
         return new AskHandler(
-                new BackendRegistry(defaultBackend, backends.toArray(io.askpipe.router.spi.Backend[]::new)),
-                timeout,
+                Routing.fromEnv(Env.of(env)),
+                registry,
+                caller,
+                Duration.ofSeconds(30),
                 Clock.fixed(NOW, ZoneOffset.UTC),
                 new RouterMetrics(meters));
+    }
+
+    private static BackendRegistry.Builder registry(Duration timeout, ScriptedBackend... backends) {
+        var builder = BackendRegistry.builder().available(new DryrunBackend(Duration.ZERO), Duration.ofSeconds(5));
+        for (ScriptedBackend backend : backends) {
+            builder.available(backend, timeout);
+        }
+        return builder;
     }
 
     private static AskRequest ask(String backend, String model) {
         return new AskRequest("id-1", "alice", "k", "why is the sky blue", model, backend, NOW);
     }
 
+    private static ScriptedBackend answering(String name) {
+        return new ScriptedBackend(
+                name,
+                call -> new BackendOutcome.Completed(
+                        call.model() == null ? name + "-default" : call.model(), "from " + name, Usage.of(1, 2)));
+    }
+
     @Test
     void dryrunEchoesThePromptWithUsage() throws Exception {
-        AskResult result = handler(null, Duration.ofSeconds(5)).handle(ask(null, null));
+        AskResult result =
+                handler(Map.of(), registry(Duration.ofSeconds(5)).build()).handle(ask(null, null));
 
         assertThat(result.status()).isEqualTo(AskStatus.SUCCEEDED);
         assertThat(result.backend()).isEqualTo("dryrun");
@@ -54,34 +84,79 @@ class AskHandlerTest {
     }
 
     @Test
-    void explicitBackendWinsOverTheDefault() throws Exception {
-        var scripted = new ScriptedBackend("other", call -> new BackendOutcome.Completed("m", "a", Usage.NONE));
-        assertThat(handler("dryrun", Duration.ofSeconds(5), scripted)
-                        .handle(ask("other", null))
-                        .backend())
-                .isEqualTo("other");
-        assertThat(handler("other", Duration.ofSeconds(5), scripted)
-                        .handle(ask(null, null))
-                        .backend())
-                .isEqualTo("other");
-        assertThat(scripted.calls).hasValue(2);
+    void modelRoutesToItsBackendWithTheModel() throws Exception {
+        var openai = answering("openai");
+        AskResult result = handler(
+                        Map.of(), registry(Duration.ofSeconds(5), openai).build())
+                .handle(ask(null, "gpt-4o-mini"));
+        assertThat(result.backend()).isEqualTo("openai");
+        assertThat(result.model()).isEqualTo("gpt-4o-mini");
+        assertThat(openai.calls).hasValue(1);
     }
 
     @Test
-    void unknownBackendIsA503ResultNotAnException() throws Exception {
-        AskResult result = handler(null, Duration.ofSeconds(5)).handle(ask("nosuch", "m1"));
+    void unavailableBackendIsA503ResultNotAnException() throws Exception {
+        var registry = registry(Duration.ofSeconds(5))
+                .unavailable("openai", "openai is not configured")
+                .build();
+        AskResult result = handler(Map.of(), registry).handle(ask(null, "gpt-4o"));
 
         assertThat(result.status()).isEqualTo(AskStatus.FAILED);
+        assertThat(result.backend()).isEqualTo("openai");
         assertThat(result.error().type()).isEqualTo("backend_unavailable");
         assertThat(result.error().httpStatus()).isEqualTo(503);
-        assertThat(result.backend()).isEqualTo("nosuch");
+        assertThat(result.error().message()).isEqualTo("openai is not configured");
         assertThat(result.attempts()).isZero();
         assertThat(meters.find("ask_errors")
-                        .tag("backend", "unknown")
+                        .tag("backend", "openai")
                         .tag("error_type", "backend_unavailable")
                         .counter()
                         .count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void unknownBackendIsUnavailableAndLabelledUnknown() throws Exception {
+        AskResult result =
+                handler(Map.of(), registry(Duration.ofSeconds(5)).build()).handle(ask("nosuch", null));
+        assertThat(result.error().type()).isEqualTo("backend_unavailable");
+        assertThat(result.backend()).isEqualTo("nosuch");
+        assertThat(meters.find("ask_errors").tag("backend", "unknown").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void fallsBackWhenThePrimaryIsUnavailableAndCountsEveryAttempt() throws Exception {
+        var down = new ScriptedBackend(
+                "openai",
+                call -> BackendOutcome.Failed.transientFailure("backend_unavailable", "connection refused", 503, null));
+        var llama = answering("llama");
+        AskResult result = handler(
+                        Map.of("ROUTER_FALLBACKS", "openai:llama"),
+                        registry(Duration.ofSeconds(5), down, llama).build())
+                .handle(ask(null, "gpt-4o"));
+
+        assertThat(result.status()).isEqualTo(AskStatus.SUCCEEDED);
+        assertThat(result.backend()).isEqualTo("llama");
+        assertThat(result.model()).as("a fallback uses its own default model").isEqualTo("llama-default");
+        assertThat(result.attempts()).isEqualTo(4);
+        assertThat(down.calls).hasValue(3);
+    }
+
+    @Test
+    void aRejectedRequestDoesNotFallBack() throws Exception {
+        var rejecting = new ScriptedBackend(
+                "openai", call -> BackendOutcome.Failed.permanent("invalid_request", "model does not exist", 400));
+        var llama = answering("llama");
+        AskResult result = handler(
+                        Map.of("ROUTER_FALLBACKS", "openai:llama"),
+                        registry(Duration.ofSeconds(5), rejecting, llama).build())
+                .handle(ask(null, "gpt-nope"));
+
+        assertThat(result.error().type()).isEqualTo("invalid_request");
+        assertThat(result.error().httpStatus()).isEqualTo(400);
+        assertThat(result.attempts()).isEqualTo(1);
+        assertThat(llama.calls).hasValue(0);
     }
 
     @Test
@@ -96,7 +171,10 @@ class AskHandlerTest {
             }
             return new BackendOutcome.Completed("m", "late", Usage.NONE);
         });
-        AskResult result = handler("slow", Duration.ofMillis(50), slow).handle(ask(null, null));
+        AskResult result = handler(
+                        Map.of("PROMPT_BACKEND", "slow", "ROUTER_RETRY_MAX_ATTEMPTS", "1"),
+                        registry(Duration.ofMillis(50), slow).build())
+                .handle(ask(null, null));
 
         assertThat(result.status()).isEqualTo(AskStatus.FAILED);
         assertThat(result.error().type()).isEqualTo("timeout");
@@ -111,8 +189,12 @@ class AskHandlerTest {
         var broken = new ScriptedBackend("broken", call -> {
             throw new IllegalStateException("boom");
         });
-        AskResult result = handler("broken", Duration.ofSeconds(5), broken).handle(ask(null, null));
+        AskResult result = handler(
+                        Map.of("PROMPT_BACKEND", "broken"),
+                        registry(Duration.ofSeconds(5), broken).build())
+                .handle(ask(null, null));
         assertThat(result.error().type()).isEqualTo("upstream_error");
         assertThat(result.error().httpStatus()).isEqualTo(502);
+        assertThat(broken.calls).as("a bug is not retried").hasValue(1);
     }
 }

@@ -1,20 +1,31 @@
 package io.askpipe.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.router.spi.BackendOutcome;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.Topics;
+import io.askpipe.schemas.Usage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,74 +34,212 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** The worker on the real embedded broker and database. */
 class RouterWorkerIT {
+    private KafkaSettings kafka;
+    private DatabaseSettings database;
+    private Topics topics;
+    private KafkaProducer<String, byte[]> producer;
+    private final List<RouterService> services = new ArrayList<>();
 
-    @Test
-    void answersAsksAndSendsPoisonToTheDeadLetterTopic() throws Exception {
-        KafkaSettings kafka = KafkaSettings.local(
-                SharedInfrastructure.kafka().bootstrapServers(), SharedInfrastructure.uniqueName("router") + ".");
-        Topics topics = kafka.topics();
-        RouterConfig config = RouterConfig.local(kafka).withGroupId(SharedInfrastructure.uniqueName("router"));
+    /** Calls by request id, and the most calls in flight at once, across every worker of a test. */
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
-        try (RouterService service = RouterService.start(config, new SimpleMeterRegistry());
-                var producer = new KafkaProducer<>(
-                        kafka.clientProperties("it"), new StringSerializer(), new ByteArraySerializer())) {
-            AskRequest ask = new AskRequest(
-                    "0195f1a8-7b6e-7c3d-9a2b-4f5e6d7c8b9a", "alice", "k1", "hello there", null, null, Instant.now());
-            byte[] json = topics.requests().valueSerde().serializer().serialize("t", ask);
-            producer.send(new ProducerRecord<>(topics.requests().name(), "alice:poison", "{oops".getBytes()));
-            producer.send(new ProducerRecord<>(topics.requests().name(), ask.scope(), json))
-                    .get();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
-            List<ConsumerRecord<String, AskResult>> results = consume(
-                    kafka,
-                    topics.results().name(),
-                    topics.results().valueSerde().deserializer(),
-                    1);
-            assertThat(results).hasSize(1);
-            assertThat(results.getFirst().key()).isEqualTo(ask.requestId());
-            AskResult result = results.getFirst().value();
-            assertThat(result.status()).isEqualTo(AskStatus.SUCCEEDED);
-            assertThat(result.answer()).isEqualTo("[dryrun] hello there");
-            assertThat(new String(
-                            results.getFirst()
-                                    .headers()
-                                    .lastHeader("askpipe-request-id")
-                                    .value(),
-                            StandardCharsets.UTF_8))
-                    .isEqualTo(ask.requestId());
-
-            List<ConsumerRecord<String, byte[]>> dead =
-                    consume(kafka, topics.requestsDeadLetter().name(), new ByteArrayDeserializer(), 1);
-            assertThat(dead).hasSize(1);
-            assertThat(new String(dead.getFirst().value())).isEqualTo("{oops");
-            assertThat(new String(dead.getFirst()
-                            .headers()
-                            .lastHeader("askpipe-dlq-source")
-                            .value()))
-                    .startsWith(topics.requests().name() + "-");
-            assertThat(dead.getFirst().headers().lastHeader("askpipe-dlq-error"))
-                    .isNotNull();
-        }
+    @BeforeEach
+    void setUp() {
+        String name = SharedInfrastructure.uniqueName("router");
+        kafka = KafkaSettings.local(SharedInfrastructure.kafka().bootstrapServers(), name + ".");
+        topics = kafka.topics();
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        database = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 4);
+        producer = new KafkaProducer<>(kafka.clientProperties("it"), new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static <V> List<ConsumerRecord<String, V>> consume(
-            KafkaSettings kafka, String topic, Deserializer<V> values, int expected) {
-        Map<String, Object> props = kafka.clientProperties("it-reader");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedInfrastructure.uniqueName("reader"));
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    @AfterEach
+    void tearDown() {
+        services.forEach(RouterService::close);
+        producer.close();
+    }
+
+    private ScriptedBackend countingDryrun(Duration latency) {
+        return new ScriptedBackend("dryrun", call -> {
+            calls.computeIfAbsent(call.requestId(), id -> new AtomicInteger()).incrementAndGet();
+            int now = inFlight.incrementAndGet();
+            maxInFlight.accumulateAndGet(now, Math::max);
+            try {
+                Thread.sleep(latency);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            return new BackendOutcome.Completed("dryrun-echo", "[dryrun] " + call.prompt(), Usage.of(1, 2));
+        });
+    }
+
+    private RouterService startWorker(ScriptedBackend backend, Map<String, String> env) {
+        Map<String, String> vars = new HashMap<>(env);
+        vars.put("ROUTER_GROUP_ID", kafka.topicPrefix() + "router");
+        vars.putIfAbsent("ROUTER_SHUTDOWN_GRACE_MS", "2000");
+        RouterConfig config = RouterConfig.local(kafka, database, vars);
+        BackendRegistry registry = BackendRegistry.builder()
+                .available(backend, Duration.ofSeconds(10))
+                .build();
+        RouterService service = RouterService.start(config, new SimpleMeterRegistry(), registry);
+        services.add(service);
+        return service;
+    }
+
+    private static AskRequest ask(int i) {
+        return new AskRequest(
+                UUID.randomUUID().toString(), "u" + (i % 7), "key-" + i, "prompt " + i, null, null, Instant.now());
+    }
+
+    private void submit(AskRequest request) {
+        byte[] json = topics.requests().valueSerde().serializer().serialize("t", request);
+        producer.send(new ProducerRecord<>(topics.requests().name(), request.scope(), json));
+    }
+
+    @Test
+    void answersAsksDeadLettersPoisonAndNeverCallsABackendTwiceForAnAnsweredAsk() throws Exception {
+        startWorker(countingDryrun(Duration.ZERO), Map.of());
+        AskRequest ask = ask(1);
+        producer.send(new ProducerRecord<>(topics.requests().name(), "u1:poison", "{oops".getBytes()));
+        submit(ask);
+
+        List<ConsumerRecord<String, AskResult>> results = readResults(1);
+        assertThat(results).hasSize(1);
+        assertThat(results.getFirst().key()).isEqualTo(ask.requestId());
+        assertThat(results.getFirst().value().status()).isEqualTo(AskStatus.SUCCEEDED);
+        assertThat(results.getFirst().value().answer()).isEqualTo("[dryrun] prompt 1");
+        assertThat(new String(results.getFirst()
+                        .headers()
+                        .lastHeader("askpipe-request-id")
+                        .value()))
+                .isEqualTo(ask.requestId());
+
+        List<ConsumerRecord<String, byte[]>> dead =
+                read(topics.requestsDeadLetter().name(), new ByteArrayDeserializer(), 1);
+        assertThat(new String(dead.getFirst().value())).isEqualTo("{oops");
+        assertThat(new String(dead.getFirst()
+                        .headers()
+                        .lastHeader("askpipe-dlq-source")
+                        .value()))
+                .startsWith(topics.requests().name() + "-");
+        assertThat(new String(dead.getFirst()
+                        .headers()
+                        .lastHeader("askpipe-dlq-error")
+                        .value()))
+                .contains("not a valid AskRequest");
+
+        submit(ask); // a replay of the same ask
+        List<ConsumerRecord<String, AskResult>> again = readResults(2);
+        assertThat(again).hasSize(2);
+        assertThat(again.get(1).value())
+                .as("the same result, published again")
+                .isEqualTo(again.get(0).value());
+        assertThat(calls.get(ask.requestId())).as("no second backend call").hasValue(1);
+    }
+
+    @Test
+    void keepsHundredsOfCallsInFlightOnThreePartitions() throws Exception {
+        startWorker(countingDryrun(Duration.ofMillis(200)), Map.of("ROUTER_MAX_IN_FLIGHT", "256"));
+        int asks = 600;
+        for (int i = 0; i < asks; i++) {
+            submit(ask(i));
+        }
+        producer.flush();
+
+        assertThat(readResults(asks)).hasSize(asks);
+        assertThat(maxInFlight.get())
+                .as("calls in flight at once")
+                .isGreaterThanOrEqualTo(200)
+                .isLessThanOrEqualTo(256);
+        assertThat(calls).hasSize(asks).allSatisfy((id, n) -> assertThat(n).hasValue(1));
+    }
+
+    @Test
+    void aWorkerThatDiesAbruptlyLosesNothingAndNoAskGetsTwoResults() throws Exception {
+        ScriptedBackend backend = countingDryrun(Duration.ofMillis(100));
+        RouterService doomed = startWorker(backend, Map.of("ROUTER_MAX_IN_FLIGHT", "64"));
+        startWorker(backend, Map.of("ROUTER_MAX_IN_FLIGHT", "64"));
+        int asks = 400;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < asks; i++) {
+            AskRequest ask = ask(i);
+            ids.add(ask.requestId());
+            submit(ask);
+        }
+        producer.flush();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.size() >= asks / 4);
+        doomed.halt();
+        services.remove(doomed);
+
+        Map<String, Set<AskResult>> byId = new HashMap<>();
+        for (ConsumerRecord<String, AskResult> r : readResultsCovering(new HashSet<>(ids))) {
+            byId.computeIfAbsent(r.key(), k -> new HashSet<>()).add(r.value());
+        }
+        assertThat(byId.keySet()).as("every ask has a result").containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(byId)
+                .as("no ask has two different results")
+                .allSatisfy((id, distinct) -> assertThat(distinct).hasSize(1));
+        try (var c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+                var rs = c.createStatement()
+                        .executeQuery("SELECT count(*), count(DISTINCT request_id) FROM router_results")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(asks);
+            assertThat(rs.getInt(2)).isEqualTo(asks);
+        }
+        int duplicateCalls = calls.values().stream().mapToInt(n -> n.get() - 1).sum();
+        assertThat(duplicateCalls)
+                .as("only asks in flight on the dead worker are called again")
+                .isLessThanOrEqualTo(64);
+    }
+
+    private List<ConsumerRecord<String, AskResult>> readResults(int expected) {
+        return read(topics.results().name(), topics.results().valueSerde().deserializer(), expected);
+    }
+
+    private List<ConsumerRecord<String, AskResult>> readResultsCovering(Set<String> ids) {
+        List<ConsumerRecord<String, AskResult>> seen = new ArrayList<>();
+        Set<String> missing = new HashSet<>(ids);
+        try (var consumer = reader(topics.results().valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topics.results().name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!missing.isEmpty() && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    seen.add(record);
+                    missing.remove(record.key());
+                }
+            }
+        }
+        return seen;
+    }
+
+    private <V> List<ConsumerRecord<String, V>> read(String topic, Deserializer<V> values, int expected) {
         List<ConsumerRecord<String, V>> seen = new ArrayList<>();
-        try (var consumer =
-                new KafkaConsumer<>(props, new org.apache.kafka.common.serialization.StringDeserializer(), values)) {
+        try (var consumer = reader(values)) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (seen.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
             }
         }
         return seen;
+    }
+
+    private <V> KafkaConsumer<String, V> reader(Deserializer<V> values) {
+        Map<String, Object> props = kafka.clientProperties("it-reader");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedInfrastructure.uniqueName("reader"));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(props, new StringDeserializer(), values);
     }
 }
