@@ -29,10 +29,10 @@ record LlamaSettings(String baseUrl, String model, Integer maxTokens, Double tem
     static final String NOT_CONFIGURED = "llama is not configured: set LLAMA_BASE_URL";
 
     LlamaSettings {
-        baseUrl = BackendSettings.baseUrl(BASE_URL, baseUrl);
-        model = BackendSettings.model(MODEL, model);
-        maxTokens = BackendSettings.maxTokens(MAX_TOKENS, maxTokens);
-        temperature = BackendSettings.temperature(TEMPERATURE, temperature);
+        baseUrl = HttpBackendSettings.baseUrl(BASE_URL, baseUrl);
+        model = HttpBackendSettings.model(MODEL, model);
+        maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS, maxTokens);
+        temperature = HttpBackendSettings.temperature(TEMPERATURE, temperature);
     }
 
     /**
@@ -42,8 +42,8 @@ record LlamaSettings(String baseUrl, String model, Integer maxTokens, Double tem
      * @throws ConfigException if a variable that is set is invalid, configured or not
      */
     static Optional<LlamaSettings> fromEnv(Env env) {
-        Integer maxTokens = BackendSettings.maxTokens(MAX_TOKENS, BackendSettings.optionalInt(env, MAX_TOKENS));
-        Double temperature = BackendSettings.temperature(TEMPERATURE, BackendSettings.optionalDouble(env, TEMPERATURE));
+        Integer maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS, HttpBackendSettings.optionalInt(env, MAX_TOKENS));
+        Double temperature = HttpBackendSettings.temperature(TEMPERATURE, HttpBackendSettings.optionalDouble(env, TEMPERATURE));
         return env.optional(BASE_URL)
                 .map(baseUrl -> new LlamaSettings(baseUrl, env.string(MODEL, DEFAULT_MODEL), maxTokens, temperature));
     }

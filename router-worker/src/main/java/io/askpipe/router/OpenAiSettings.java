@@ -41,14 +41,14 @@ record OpenAiSettings(String baseUrl, String apiKey, String model, Integer maxTo
     static final String NOT_CONFIGURED = "openai is not configured: set OPENAI_API_KEY or OPENAI_BASE_URL";
 
     OpenAiSettings {
-        baseUrl = BackendSettings.baseUrl(BASE_URL, baseUrl);
+        baseUrl = HttpBackendSettings.baseUrl(BASE_URL, baseUrl);
         if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
             // never echo the value: it is a secret
             throw new ConfigException(API_KEY + " must be printable ASCII without spaces");
         }
-        model = BackendSettings.model(MODEL, model);
-        maxTokens = BackendSettings.maxTokens(MAX_TOKENS, maxTokens);
-        temperature = BackendSettings.temperature(TEMPERATURE, temperature);
+        model = HttpBackendSettings.model(MODEL, model);
+        maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS, maxTokens);
+        temperature = HttpBackendSettings.temperature(TEMPERATURE, temperature);
     }
 
     /**
@@ -62,8 +62,8 @@ record OpenAiSettings(String baseUrl, String apiKey, String model, Integer maxTo
                 env.string(BASE_URL, DEFAULT_BASE_URL),
                 env.optional(API_KEY).orElse(null),
                 env.string(MODEL, DEFAULT_MODEL),
-                BackendSettings.optionalInt(env, MAX_TOKENS),
-                BackendSettings.optionalDouble(env, TEMPERATURE));
+                HttpBackendSettings.optionalInt(env, MAX_TOKENS),
+                HttpBackendSettings.optionalDouble(env, TEMPERATURE));
         return missingSettings(env).isPresent() ? Optional.empty() : Optional.of(settings);
     }
 

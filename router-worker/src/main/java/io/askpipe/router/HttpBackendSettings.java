@@ -8,11 +8,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** Parsing and validation shared by the settings of the HTTP backends; every failure names its variable. */
-final class BackendSettings {
+final class HttpBackendSettings {
     static final double MAX_TEMPERATURE = 2.0;
     static final int MAX_TOKENS_LIMIT = 1_000_000;
 
-    private BackendSettings() {}
+    private HttpBackendSettings() {}
 
     /**
      * {@code value} as a base URL: an absolute http(s) URL with a host, no credentials and no query
