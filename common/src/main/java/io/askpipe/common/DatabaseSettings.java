@@ -27,10 +27,14 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
                 env.integer("DATABASE_POOL_SIZE", 10, 1, 500));
     }
 
-    /** A connection pool for these settings; the caller closes it. */
-    public HikariDataSource dataSource(String poolName) {
+    /**
+     * A connection pool for these settings whose connections work in {@code schema}; the caller
+     * closes it. Each service owns one schema, so their migrations and tables never mix.
+     */
+    public HikariDataSource dataSource(String poolName, String schema) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
+        config.setSchema(schema);
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setPassword(password);

@@ -4,13 +4,13 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * The result store's tables, migrated by Flyway from {@code classpath:db/store} with a history table
- * of their own, so that other services' migrations can live in the same database (and on the same
- * classpath in the all-in-one process) without mixing.
+ * The result store's tables: PostgreSQL schema {@code store}, migrated by Flyway from {@code
+ * classpath:db/store}. Each service owns a schema and a migration folder of its own, so that they
+ * can share a database (and, in the all-in-one process, a classpath) without mixing.
  */
 final class StoreSchema {
     static final String LOCATION = "classpath:db/store";
-    static final String HISTORY_TABLE = "flyway_history_store";
+    static final String SCHEMA = "store";
 
     private StoreSchema() {}
 
@@ -18,7 +18,8 @@ final class StoreSchema {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations(LOCATION)
-                .table(HISTORY_TABLE)
+                .schemas(SCHEMA)
+                .defaultSchema(SCHEMA)
                 .load()
                 .migrate();
     }

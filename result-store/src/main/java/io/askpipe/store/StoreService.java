@@ -37,7 +37,7 @@ public final class StoreService implements AutoCloseable {
 
     /** Migrates the database, provisions the topics and starts the Streams application. */
     public static StoreService start(StoreConfig config) {
-        HikariDataSource dataSource = config.database().dataSource("askpipe-store");
+        HikariDataSource dataSource = config.database().dataSource("askpipe-store", StoreSchema.SCHEMA);
         try {
             StoreSchema.migrate(dataSource);
             KafkaSettings kafka = config.kafka();

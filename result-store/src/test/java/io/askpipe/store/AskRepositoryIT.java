@@ -27,7 +27,7 @@ class AskRepositoryIT {
     static void migrate() {
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         String url = pg.createDatabase(SharedInfrastructure.uniqueName("repo"));
-        dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test");
+        dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test", StoreSchema.SCHEMA);
         StoreSchema.migrate(dataSource);
         asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
     }

@@ -12,7 +12,7 @@ import java.util.Set;
  * {@link Entry.Unavailable} with the reason, so an ask routed to it fails with a message that says
  * what to configure; a name that is not registered at all is unavailable too. Immutable.
  */
-final class BackendRegistry {
+final class BackendRegistry implements AutoCloseable {
     private final Map<String, Entry> entries;
 
     /** What the registry holds for a name. */
@@ -47,6 +47,21 @@ final class BackendRegistry {
     /** The registered names, available or not: the only values of the {@code backend} metric label. */
     Set<String> names() {
         return entries.keySet();
+    }
+
+    /** Closes the backends that hold resources (their HTTP clients). */
+    @Override
+    public void close() {
+        for (Entry entry : entries.values()) {
+            if (entry instanceof Entry.Available available && available.backend() instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(
+                            "closing backend " + available.backend().name(), e);
+                }
+            }
+        }
     }
 
     static final class Builder {

@@ -43,7 +43,8 @@ record LlamaSettings(String baseUrl, String model, Integer maxTokens, Double tem
      */
     static Optional<LlamaSettings> fromEnv(Env env) {
         Integer maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS, HttpBackendSettings.optionalInt(env, MAX_TOKENS));
-        Double temperature = HttpBackendSettings.temperature(TEMPERATURE, HttpBackendSettings.optionalDouble(env, TEMPERATURE));
+        Double temperature =
+                HttpBackendSettings.temperature(TEMPERATURE, HttpBackendSettings.optionalDouble(env, TEMPERATURE));
         return env.optional(BASE_URL)
                 .map(baseUrl -> new LlamaSettings(baseUrl, env.string(MODEL, DEFAULT_MODEL), maxTokens, temperature));
     }

@@ -1,6 +1,6 @@
 package io.askpipe.router;
 
-import static io.askpipe.router.db.Tables.ROUTER_RESULTS;
+import static io.askpipe.router.db.Tables.RESULTS;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.askpipe.schemas.AskResult;
@@ -18,7 +18,7 @@ import org.jooq.DSLContext;
  */
 final class RouterResults {
     static final String LOCATION = "classpath:db/router";
-    static final String HISTORY_TABLE = "flyway_history_router";
+    static final String SCHEMA = "router";
 
     private final DSLContext db;
 
@@ -26,22 +26,23 @@ final class RouterResults {
         this.db = db;
     }
 
-    /** Applies the router's migrations (from {@code db/router}, with their own history table). */
+    /** Applies the router's migrations, from {@code db/router} into PostgreSQL schema {@code router}. */
     static void migrate(DataSource dataSource) {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations(LOCATION)
-                .table(HISTORY_TABLE)
+                .schemas(SCHEMA)
+                .defaultSchema(SCHEMA)
                 .load()
                 .migrate();
     }
 
     /** The result already produced for {@code requestId}, if any. */
     Optional<AskResult> find(String requestId) {
-        return db.select(ROUTER_RESULTS.RESULT)
-                .from(ROUTER_RESULTS)
-                .where(ROUTER_RESULTS.REQUEST_ID.eq(requestId))
-                .fetchOptional(ROUTER_RESULTS.RESULT)
+        return db.select(RESULTS.RESULT)
+                .from(RESULTS)
+                .where(RESULTS.REQUEST_ID.eq(requestId))
+                .fetchOptional(RESULTS.RESULT)
                 .map(RouterResults::read);
     }
 
@@ -50,13 +51,13 @@ final class RouterResults {
      * the one that is kept: the caller publishes that one.
      */
     AskResult keepFirst(AskResult result) {
-        int inserted = db.insertInto(ROUTER_RESULTS)
-                .set(ROUTER_RESULTS.REQUEST_ID, result.reqId())
-                .set(ROUTER_RESULTS.BACKEND, result.backend())
-                .set(ROUTER_RESULTS.STATUS, result.status().wireName())
-                .set(ROUTER_RESULTS.ATTEMPTS, result.attempts())
-                .set(ROUTER_RESULTS.RESULT, write(result))
-                .set(ROUTER_RESULTS.COMPLETED_AT, result.completedAt().atOffset(ZoneOffset.UTC))
+        int inserted = db.insertInto(RESULTS)
+                .set(RESULTS.REQUEST_ID, result.reqId())
+                .set(RESULTS.BACKEND, result.backend())
+                .set(RESULTS.STATUS, result.status().wireName())
+                .set(RESULTS.ATTEMPTS, result.attempts())
+                .set(RESULTS.RESULT, write(result))
+                .set(RESULTS.COMPLETED_AT, result.completedAt().atOffset(ZoneOffset.UTC))
                 .onConflictDoNothing()
                 .execute();
         return inserted == 1 ? result : find(result.reqId()).orElseThrow();
@@ -74,7 +75,7 @@ final class RouterResults {
         try {
             return Json.mapper().readValue(json, AskResult.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("router_results holds a result that does not parse", e);
+            throw new IllegalStateException("router.results holds a result that does not parse", e);
         }
     }
 }

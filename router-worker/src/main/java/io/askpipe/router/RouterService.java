@@ -35,6 +35,7 @@ public final class RouterService implements AutoCloseable {
     private final Producer<String, AskResult> producer;
     private final Producer<byte[], byte[]> deadLetters;
     private final ResilientCaller caller;
+    private final BackendRegistry backends;
     private final RouterWorker worker;
     private final Thread thread;
     private final Duration grace;
@@ -44,12 +45,14 @@ public final class RouterService implements AutoCloseable {
             Producer<String, AskResult> producer,
             Producer<byte[], byte[]> deadLetters,
             ResilientCaller caller,
+            BackendRegistry backends,
             RouterWorker worker,
             Duration grace) {
         this.dataSource = dataSource;
         this.producer = producer;
         this.deadLetters = deadLetters;
         this.caller = caller;
+        this.backends = backends;
         this.worker = worker;
         this.grace = grace;
         this.thread = Thread.ofPlatform().name("router-worker").unstarted(worker);
@@ -64,7 +67,7 @@ public final class RouterService implements AutoCloseable {
     static RouterService start(RouterConfig config, MeterRegistry registry, BackendRegistry backends) {
         KafkaSettings kafka = config.kafka();
         Topics topics = kafka.topics();
-        HikariDataSource dataSource = config.database().dataSource("askpipe-router");
+        HikariDataSource dataSource = config.database().dataSource("askpipe-router", RouterResults.SCHEMA);
         try {
             RouterResults.migrate(dataSource);
             try (Admin admin = Admin.create(kafka.clientProperties("askpipe-router-admin"))) {
@@ -122,7 +125,7 @@ public final class RouterService implements AutoCloseable {
                 .description("Asks this worker is handling right now")
                 .register(registry);
         RouterService service =
-                new RouterService(dataSource, producer, deadLetters, caller, worker, config.shutdownGrace());
+                new RouterService(dataSource, producer, deadLetters, caller, backends, worker, config.shutdownGrace());
         service.thread.start();
         LOG.info(
                 "router worker consuming {} as group {} with up to {} asks in flight",
@@ -157,6 +160,7 @@ public final class RouterService implements AutoCloseable {
 
     private void release(Duration producerTimeout) {
         caller.close();
+        backends.close();
         producer.close(producerTimeout);
         deadLetters.close(producerTimeout);
         dataSource.close();

@@ -193,7 +193,7 @@ class RouterWorkerIT {
                 .allSatisfy((id, distinct) -> assertThat(distinct).hasSize(1));
         try (var c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
                 var rs = c.createStatement()
-                        .executeQuery("SELECT count(*), count(DISTINCT request_id) FROM router_results")) {
+                        .executeQuery("SELECT count(*), count(DISTINCT request_id) FROM router.results")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(asks);
             assertThat(rs.getInt(2)).isEqualTo(asks);
