@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class TopicProvisioner {
             }
             create(admin, missing);
             verify(admin, topics);
+            awaitLeaders(admin, topics);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while provisioning topics", e);
@@ -81,13 +83,68 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Describes the topics' configs; a topic created a moment ago may not be known to the broker
+     * that answers yet (metadata propagates asynchronously), so that answer is retried briefly.
+     */
+    private static Map<ConfigResource, Config> describe(Admin admin, List<ConfigResource> resources)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == 50) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * Waits until every partition has a leader. Right after creation a partition may have none yet,
+     * and an idempotent producer that writes to it then can get stuck retrying out-of-order
+     * sequences; so no service starts producing before its topics are ready.
+     */
+    private static void awaitLeaders(Admin admin, Topics topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> names = topics.all().stream().map(Topic::name).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            boolean ready;
+            try {
+                ready =
+                        admin
+                                .describeTopics(names)
+                                .allTopicNames()
+                                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                                .values()
+                                .stream()
+                                .flatMap(d -> d.partitions().stream())
+                                .allMatch(partition -> partition.leader() != null
+                                        && !partition.leader().isEmpty());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false;
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("topics " + names + " have partitions without a leader");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private static void verify(Admin admin, Topics topics)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<ConfigResource> resources = topics.all().stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
                 .toList();
-        Map<ConfigResource, Config> configs =
-                admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<ConfigResource, Config> configs = describe(admin, resources);
         for (Topic<?, ?> topic : topics.all()) {
             Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()));
             String actual = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();

@@ -102,6 +102,7 @@ class PipelineIT {
         assertThat(Instant.parse(done.get("completed_at").asText()))
                 .isAfterOrEqualTo(Instant.parse(done.get("accepted_at").asText()));
         assertThat(done.has("error")).isFalse();
+        assertThat(done.get("attempts").asInt()).isEqualTo(1);
         JsonNode result = done.get("result");
         assertThat(result.get("backend").asText()).isEqualTo("dryrun");
         assertThat(result.get("model").asText()).isEqualTo("dryrun-echo");
@@ -126,6 +127,9 @@ class PipelineIT {
 
         assertThat(done.get("error").get("type").asText()).isEqualTo("backend_unavailable");
         assertThat(done.get("error").get("http_status").asInt()).isEqualTo(503);
+        assertThat(done.get("attempts").asInt())
+                .as("an unknown backend is never called")
+                .isZero();
         assertThat(done.get("result").get("backend").asText()).isEqualTo("nosuch");
         assertThat(done.get("result").get("req_id").asText()).isEqualTo(id);
     }

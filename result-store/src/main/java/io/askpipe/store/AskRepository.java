@@ -116,6 +116,7 @@ final class AskRepository {
                 row.getAcceptedAt().toInstant(),
                 row.getCompletedAt() == null ? null : row.getCompletedAt().toInstant(),
                 envelope,
+                status.terminal() ? row.getAttempts() : null,
                 error);
     }
 

@@ -8,11 +8,17 @@ import java.time.Instant;
 
 /**
  * What {@code GET /v1/ask/{id}} answers: the ask's status and, once it is terminal, the
- * standardized result envelope and (for a failure) the typed error.
+ * standardized result envelope, how many backend calls it took and (for a failure) the typed error.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record AskView(
-        String requestId, AskStatus status, Instant acceptedAt, Instant completedAt, Envelope result, AskError error) {
+        String requestId,
+        AskStatus status,
+        Instant acceptedAt,
+        Instant completedAt,
+        Envelope result,
+        Integer attempts,
+        AskError error) {
 
     /** The standardized result: {@code {backend, model, answer, usage, latency_ms, req_id}}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

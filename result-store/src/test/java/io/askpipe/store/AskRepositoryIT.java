@@ -56,6 +56,7 @@ class AskRepositoryIT {
         assertThat(view.status()).isEqualTo(AskStatus.SUCCEEDED);
         assertThat(view.result()).isEqualTo(new AskView.Envelope("dryrun", "m", "42", new Usage(2, 3, 5), 17, id));
         assertThat(view.completedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(view.attempts()).isEqualTo(1);
         assertThat(view.error()).isNull();
     }
 

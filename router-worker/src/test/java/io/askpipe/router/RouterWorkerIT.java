@@ -25,12 +25,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -61,7 +65,13 @@ class RouterWorkerIT {
         topics = kafka.topics();
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         database = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 4);
-        producer = new KafkaProducer<>(kafka.clientProperties("it"), new StringSerializer(), new ByteArraySerializer());
+        // the fixture producer writes to topics created a moment ago, whose leaders a broker may not
+        // have taken up yet: plain retries, one request at a time, keep that from tangling sequences
+        Map<String, Object> props = kafka.clientProperties("it");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -102,9 +112,19 @@ class RouterWorkerIT {
                 UUID.randomUUID().toString(), "u" + (i % 7), "key-" + i, "prompt " + i, null, null, Instant.now());
     }
 
+    private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+
     private void submit(AskRequest request) {
         byte[] json = topics.requests().valueSerde().serializer().serialize("t", request);
-        producer.send(new ProducerRecord<>(topics.requests().name(), request.scope(), json));
+        sent.add(producer.send(new ProducerRecord<>(topics.requests().name(), request.scope(), json)));
+    }
+
+    /** Waits until every submitted ask is on the topic, so a lost submit fails here, not later. */
+    private void flush() throws Exception {
+        producer.flush();
+        for (Future<RecordMetadata> future : sent) {
+            future.get(30, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -113,6 +133,7 @@ class RouterWorkerIT {
         AskRequest ask = ask(1);
         producer.send(new ProducerRecord<>(topics.requests().name(), "u1:poison", "{oops".getBytes()));
         submit(ask);
+        flush();
 
         List<ConsumerRecord<String, AskResult>> results = readResults(1);
         assertThat(results).hasSize(1);
@@ -140,6 +161,7 @@ class RouterWorkerIT {
                 .contains("not a valid AskRequest");
 
         submit(ask); // a replay of the same ask
+        flush();
         List<ConsumerRecord<String, AskResult>> again = readResults(2);
         assertThat(again).hasSize(2);
         assertThat(again.get(1).value())
@@ -155,7 +177,7 @@ class RouterWorkerIT {
         for (int i = 0; i < asks; i++) {
             submit(ask(i));
         }
-        producer.flush();
+        flush();
 
         assertThat(readResults(asks)).hasSize(asks);
         assertThat(maxInFlight.get())
@@ -177,7 +199,7 @@ class RouterWorkerIT {
             ids.add(ask.requestId());
             submit(ask);
         }
-        producer.flush();
+        flush();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.size() >= asks / 4);
         doomed.halt();
