@@ -2,6 +2,7 @@ package io.askpipe.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.Topics;
 import io.vertx.ext.web.Router;
@@ -39,7 +40,7 @@ public final class StoreService implements AutoCloseable {
     public static StoreService start(StoreConfig config) {
         HikariDataSource dataSource = config.database().dataSource("askpipe-store", StoreSchema.SCHEMA);
         try {
-            StoreSchema.migrate(dataSource);
+            Schemas.migrate(dataSource, StoreSchema.SCHEMA);
             KafkaSettings kafka = config.kafka();
             Topics topics = kafka.topics();
             try (Admin admin = Admin.create(kafka.clientProperties("askpipe-store-admin"))) {

@@ -3,6 +3,7 @@ package io.askpipe.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.Schemas;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskError;
@@ -28,7 +29,7 @@ class AskRepositoryIT {
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         String url = pg.createDatabase(SharedInfrastructure.uniqueName("repo"));
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test", StoreSchema.SCHEMA);
-        StoreSchema.migrate(dataSource);
+        Schemas.migrate(dataSource, StoreSchema.SCHEMA);
         asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
     }
 

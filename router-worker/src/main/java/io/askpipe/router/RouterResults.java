@@ -7,8 +7,6 @@ import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Json;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 
 /**
@@ -17,24 +15,12 @@ import org.jooq.DSLContext;
  * backend, and so that two workers racing on one ask publish one and the same result. Thread-safe.
  */
 final class RouterResults {
-    static final String LOCATION = "classpath:db/router";
     static final String SCHEMA = "router";
 
     private final DSLContext db;
 
     RouterResults(DSLContext db) {
         this.db = db;
-    }
-
-    /** Applies the router's migrations, from {@code db/router} into PostgreSQL schema {@code router}. */
-    static void migrate(DataSource dataSource) {
-        Flyway.configure()
-                .dataSource(dataSource)
-                .locations(LOCATION)
-                .schemas(SCHEMA)
-                .defaultSchema(SCHEMA)
-                .load()
-                .migrate();
     }
 
     /** The result already produced for {@code requestId}, if any. */

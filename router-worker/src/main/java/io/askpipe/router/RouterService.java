@@ -2,6 +2,7 @@ package io.askpipe.router;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
@@ -69,7 +70,7 @@ public final class RouterService implements AutoCloseable {
         Topics topics = kafka.topics();
         HikariDataSource dataSource = config.database().dataSource("askpipe-router", RouterResults.SCHEMA);
         try {
-            RouterResults.migrate(dataSource);
+            Schemas.migrate(dataSource, RouterResults.SCHEMA);
             try (Admin admin = Admin.create(kafka.clientProperties("askpipe-router-admin"))) {
                 TopicProvisioner.ensure(admin, topics, kafka);
             }

@@ -1,0 +1,49 @@
+package io.askpipe.common;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a started service as its own process: serves its routes (and {@code /metrics}, {@code
+ * /health}) on one HTTP server and, on SIGTERM, stops the server, then the service, then Vert.x.
+ */
+public final class ServiceRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceRunner.class);
+
+    private ServiceRunner() {}
+
+    /**
+     * Serves {@code service}'s routes, mounted by {@code mount}, and returns once the server
+     * listens; the process then runs until it is told to stop.
+     */
+    public static void serve(
+            String name,
+            HttpSettings http,
+            PrometheusMeterRegistry registry,
+            AutoCloseable service,
+            Consumer<Router> mount) {
+        Vertx vertx = Vertx.vertx();
+        Router router = HttpServers.baseRouter(vertx, registry);
+        mount.accept(router);
+        HttpServer server = HttpServers.start(vertx, router, http);
+        LOG.info("{} listening on {}:{}", name, http.host(), server.actualPort());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close().await();
+                            try {
+                                service.close();
+                            } catch (Exception e) {
+                                LOG.warn("{} did not stop cleanly: {}", name, e.toString());
+                            }
+                            vertx.close().await();
+                            LOG.info("{} stopped", name);
+                        },
+                        name + "-shutdown"));
+    }
+}
