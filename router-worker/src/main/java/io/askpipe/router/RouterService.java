@@ -144,8 +144,11 @@ public final class RouterService implements AutoCloseable {
         release(Duration.ofSeconds(10));
     }
 
-    /** Stops at once, committing nothing more and abandoning running asks, as a crash would. */
-    void halt() {
+    /**
+     * Stops at once, committing nothing more and abandoning running asks, as a crash would; for
+     * failover tests and drills.
+     */
+    public void halt() {
         worker.halt();
         join(Duration.ofSeconds(15));
         release(Duration.ZERO);
