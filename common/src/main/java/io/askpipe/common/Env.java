@@ -64,6 +64,46 @@ public final class Env {
         return value;
     }
 
+    /**
+     * A duration such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601
+     * ({@code PT5M}), in {@code [min, max]}, or {@code defaultValue}.
+     */
+    public java.time.Duration duration(
+            String name, java.time.Duration defaultValue, java.time.Duration min, java.time.Duration max) {
+        Optional<String> raw = optional(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        java.time.Duration value = parseDuration(raw.get())
+                .orElseThrow(() -> new ConfigException(
+                        name + " must be a duration such as 30s, 5m, 2h or PT5M, got '" + raw.get() + "'"));
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    private static Optional<java.time.Duration> parseDuration(String text) {
+        var matcher = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)")
+                .matcher(text.toLowerCase(java.util.Locale.ROOT));
+        if (matcher.matches()) {
+            long amount = Long.parseLong(matcher.group(1));
+            return Optional.of(
+                    switch (matcher.group(2)) {
+                        case "ms" -> java.time.Duration.ofMillis(amount);
+                        case "s" -> java.time.Duration.ofSeconds(amount);
+                        case "m" -> java.time.Duration.ofMinutes(amount);
+                        case "h" -> java.time.Duration.ofHours(amount);
+                        default -> java.time.Duration.ofDays(amount);
+                    });
+        }
+        try {
+            return Optional.of(java.time.Duration.parse(text));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
     /** {@code true}/{@code false} (also {@code 1}/{@code 0}, {@code yes}/{@code no}), or the default. */
     public boolean bool(String name, boolean defaultValue) {
         Optional<String> raw = optional(name);

@@ -29,6 +29,21 @@ class EnvTest {
     }
 
     @Test
+    void readsDurationsInShortOrIsoForm() {
+        var env = Env.of(Map.of("A", "5m", "B", "PT2H", "C", "1500ms", "BAD", "five minutes", "HUGE", "30d"));
+        var max = java.time.Duration.ofDays(7);
+        assertThat(env.duration("A", null, java.time.Duration.ZERO, max)).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(env.duration("B", null, java.time.Duration.ZERO, max)).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(env.duration("C", null, java.time.Duration.ZERO, max)).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(env.duration("UNSET", java.time.Duration.ofSeconds(9), java.time.Duration.ZERO, max))
+                .isEqualTo(java.time.Duration.ofSeconds(9));
+        assertThatThrownBy(() -> env.duration("BAD", null, java.time.Duration.ZERO, max))
+                .hasMessageContaining("BAD must be a duration");
+        assertThatThrownBy(() -> env.duration("HUGE", null, java.time.Duration.ZERO, max))
+                .hasMessageContaining("HUGE must be between");
+    }
+
+    @Test
     void kafkaSettingsNeedABootstrapAddress() {
         assertThatThrownBy(() -> KafkaSettings.fromEnv(Env.of(Map.of())))
                 .isInstanceOf(ConfigException.class)

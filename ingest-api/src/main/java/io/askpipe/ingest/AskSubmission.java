@@ -18,6 +18,28 @@ record AskSubmission(String prompt, String model, String backend) {
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Pattern BACKEND = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
+    /**
+     * A digest of the payload that does not depend on how the JSON was written (field order,
+     * whitespace): SHA-256 over the fields in a fixed order, hex-encoded. Two requests with the same
+     * key and the same fingerprint are the same ask.
+     */
+    String fingerprint() {
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (String field : new String[] {prompt, model, backend}) {
+                byte[] bytes = field == null ? new byte[0] : field.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                digest.update(java.nio.ByteBuffer.allocate(5)
+                        .put((byte) (field == null ? 0 : 1))
+                        .putInt(bytes.length)
+                        .array());
+                digest.update(bytes);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     static AskSubmission parse(String body, IngestLimits limits) {
         JsonNode json;
         try {

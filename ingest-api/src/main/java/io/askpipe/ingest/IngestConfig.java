@@ -1,5 +1,6 @@
 package io.askpipe.ingest;
 
+import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
@@ -9,18 +10,38 @@ import java.time.Duration;
  * Everything the ingest API reads from its environment.
  *
  * @param kafka broker and topic settings
+ * @param database the idempotency ledger's PostgreSQL, shared by every ingest instance
  * @param http where the HTTP server listens ({@code HTTP_HOST}, {@code HTTP_PORT}, default 8080)
  * @param limits request size limits
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
  *     acknowledgement before the client gets a 503 (default 10000)
+ * @param idempotencyTtl {@code IDEMPOTENCY_TTL}: how long a key and its answer are kept (default
+ *     5m; e.g. {@code 24h})
+ * @param recoveryInterval {@code INGEST_RECOVERY_INTERVAL_MS}: how often asks that were claimed but
+ *     not published are published from the ledger, and expired keys deleted (default 5000)
  */
-public record IngestConfig(KafkaSettings kafka, HttpSettings http, IngestLimits limits, Duration publishTimeout) {
+public record IngestConfig(
+        KafkaSettings kafka,
+        DatabaseSettings database,
+        HttpSettings http,
+        IngestLimits limits,
+        Duration publishTimeout,
+        Duration idempotencyTtl,
+        Duration recoveryInterval) {
 
     public static IngestConfig fromEnv(Env env) {
         return new IngestConfig(
                 KafkaSettings.fromEnv(env),
+                DatabaseSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8080),
                 IngestLimits.fromEnv(env),
-                Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 10_000, 1_000, 300_000)));
+                Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 10_000, 1_000, 300_000)),
+                env.duration("IDEMPOTENCY_TTL", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(30)),
+                Duration.ofMillis(env.longValue("INGEST_RECOVERY_INTERVAL_MS", 5_000, 100, 600_000)));
+    }
+
+    /** An ask claimed this long ago and still unpublished was abandoned by its request. */
+    Duration abandonedAfter() {
+        return publishTimeout.plusSeconds(5);
     }
 }

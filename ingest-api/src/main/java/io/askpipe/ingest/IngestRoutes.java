@@ -3,8 +3,6 @@ package io.askpipe.ingest;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.AskRequest;
-import io.askpipe.schemas.AskStatus;
-import io.askpipe.schemas.Json;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -13,51 +11,85 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write routes: {@code POST /v1/ask}. An ask is answered 202 only after Kafka has acknowledged
- * it, so a 202 is never lost; when Kafka cannot take it in time the client gets a 503 with {@code
- * Retry-After} and may retry with the same {@code Idempotency-Key}.
+ * The write routes: {@code POST /v1/ask}, idempotent per (user, method, path, {@code
+ * Idempotency-Key}) as the IETF draft and Stripe describe. The first request with a key claims it
+ * in the shared ledger, publishes the ask and answers 202 once Kafka acknowledged it; a retry with
+ * the same payload gets that answer again (with {@code Idempotent-Replayed: true}), with another
+ * payload a 422, and while the first is still being accepted a 409. When Kafka or the database
+ * cannot take the ask in time the client gets a 503 with {@code Retry-After}; an ask that was
+ * claimed but not published is published later from the ledger, so a retry converges on one ask.
  */
 public final class IngestRoutes {
     /** The path of the submit route and the prefix of every ask's status URL. */
     public static final String ASK_PATH = "/v1/ask";
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
     /** Callers are anonymous until authentication arrives; every ask belongs to this user. */
     static final String ANONYMOUS = "anonymous";
 
+    private static final String METHOD = "POST";
     private static final Logger LOG = LoggerFactory.getLogger(IngestRoutes.class);
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
     private final AskPublisher publisher;
+    private final AskLedger ledger;
+    private final Executor blocking;
     private final IngestLimits limits;
     private final Duration publishTimeout;
+    private final Duration idempotencyTtl;
     private final Clock clock;
 
-    private IngestRoutes(AskPublisher publisher, IngestLimits limits, Duration publishTimeout, Clock clock) {
+    private IngestRoutes(
+            AskPublisher publisher,
+            AskLedger ledger,
+            Executor blocking,
+            IngestLimits limits,
+            Duration publishTimeout,
+            Duration idempotencyTtl,
+            Clock clock) {
         this.publisher = publisher;
+        this.ledger = ledger;
+        this.blocking = blocking;
         this.limits = limits;
         this.publishTimeout = publishTimeout;
+        this.idempotencyTtl = idempotencyTtl;
         this.clock = clock;
     }
 
-    /** Mounts the write routes on {@code router}. */
+    /** Mounts the write routes on {@code router}; ledger work runs on {@code blocking}. */
     static void mount(
-            Router router, AskPublisher publisher, IngestLimits limits, Duration publishTimeout, Clock clock) {
-        IngestRoutes routes = new IngestRoutes(publisher, limits, publishTimeout, clock);
+            Router router,
+            AskPublisher publisher,
+            AskLedger ledger,
+            Executor blocking,
+            IngestLimits limits,
+            Duration publishTimeout,
+            Duration idempotencyTtl,
+            Clock clock) {
+        IngestRoutes routes =
+                new IngestRoutes(publisher, ledger, blocking, limits, publishTimeout, idempotencyTtl, clock);
         router.post(ASK_PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
                 .handler(routes::submit);
     }
+
+    /** What the client is answered. */
+    private record Answer(int status, String body, String requestId, boolean replayed) {}
 
     private void submit(RoutingContext ctx) {
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
@@ -75,45 +107,89 @@ public final class IngestRoutes {
                 submission.model(),
                 submission.backend(),
                 clock.instant());
+        String fingerprint = submission.fingerprint();
 
         Context context = Vertx.currentContext();
-        publisher
-                .publish(request)
-                .orTimeout(
-                        publishTimeout.toMillis() + 1_000,
-                        TimeUnit.MILLISECONDS) // backstop; the producer times out first
-                .whenComplete((metadata, error) -> context.runOnContext(v -> {
-                    if (error == null) {
-                        accepted(ctx, request);
+        CompletableFuture.supplyAsync(() -> accept(request, fingerprint), blocking)
+                .whenComplete((answer, error) -> context.runOnContext(v -> {
+                    if (error != null) {
+                        ctx.fail(error instanceof java.util.concurrent.CompletionException ? error.getCause() : error);
                     } else {
-                        LOG.warn(
-                                "ask {} not accepted: Kafka did not acknowledge it: {}",
-                                request.requestId(),
-                                error.toString());
-                        ctx.fail(ProblemException.unavailable(
-                                "The ask could not be queued right now; retry with the same Idempotency-Key",
-                                RETRY_AFTER,
-                                error));
+                        respond(ctx, answer, idempotencyKey);
                     }
                 }));
     }
 
-    private static void accepted(RoutingContext ctx, AskRequest request) {
-        String statusUrl = ASK_PATH + "/" + request.requestId();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("request_id", request.requestId());
-        body.put("status", AskStatus.QUEUED.wireName());
-        body.put("status_url", statusUrl);
+    /** Claims the key, publishes, records the answer. Runs off the event loop. */
+    private Answer accept(AskRequest request, String fingerprint) {
+        Instant now = clock.instant();
+        AskLedger.Claim claim;
         try {
-            ctx.response()
-                    .setStatusCode(202)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.LOCATION, statusUrl)
-                    .putHeader(IDEMPOTENCY_KEY, request.idempotencyKey())
-                    .end(Json.mapper().writeValueAsString(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            ctx.fail(e);
+            claim = ledger.claim(request, METHOD, ASK_PATH, fingerprint, now, now.plus(idempotencyTtl));
+        } catch (DataAccessException e) {
+            LOG.warn(
+                    "ask {} not accepted: the idempotency ledger is unreachable: {}",
+                    request.requestId(),
+                    e.toString());
+            throw unavailable(e);
         }
+        return switch (claim) {
+            case AskLedger.Claim.Won won -> publish(request);
+            case AskLedger.Claim.Replay replay -> new Answer(replay.status(), replay.body(), replay.requestId(), true);
+            case AskLedger.Claim.InProgress inProgress ->
+                throw new ProblemException(
+                        ProblemType.REQUEST_IN_PROGRESS,
+                        "A request with this Idempotency-Key is still being accepted; retry shortly",
+                        Duration.ofSeconds(1),
+                        null);
+            case AskLedger.Claim.Mismatch mismatch ->
+                throw new ProblemException(
+                        ProblemType.IDEMPOTENCY_KEY_REUSED,
+                        "This Idempotency-Key was used for a different ask; use a new key for a new ask");
+        };
+    }
+
+    private Answer publish(AskRequest request) {
+        try {
+            publisher.publish(request).get(publishTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        } catch (ExecutionException | TimeoutException e) {
+            // the claim stays: the ledger's recovery publishes the ask, and a retry converges on it
+            LOG.warn(
+                    "ask {} not acknowledged by Kafka in time; it will be published from the ledger: {}",
+                    request.requestId(),
+                    e.toString());
+            throw unavailable(e);
+        }
+        String body = AcceptedResponse.body(request);
+        try {
+            ledger.accepted(request, METHOD, ASK_PATH, 202, body);
+        } catch (DataAccessException e) {
+            // the ask is on Kafka: answer 202; the ledger's recovery marks it accepted later
+            LOG.warn("ask {} accepted but not yet marked so in the ledger: {}", request.requestId(), e.toString());
+        }
+        return new Answer(202, body, request.requestId(), false);
+    }
+
+    private static ProblemException unavailable(Exception cause) {
+        return ProblemException.unavailable(
+                "The ask could not be queued right now; retry with the same Idempotency-Key", RETRY_AFTER, cause);
+    }
+
+    private static void respond(RoutingContext ctx, Answer answer, String idempotencyKey) {
+        var response = ctx.response()
+                .setStatusCode(answer.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(IDEMPOTENCY_KEY, idempotencyKey);
+        if (answer.status() == 202) {
+            response.putHeader(HttpHeaders.LOCATION, AcceptedResponse.statusUrl(answer.requestId()));
+        }
+        if (answer.replayed()) {
+            response.putHeader(REPLAYED, "true");
+        }
+        response.end(answer.body());
     }
 
     private static String idempotencyKey(RoutingContext ctx) {

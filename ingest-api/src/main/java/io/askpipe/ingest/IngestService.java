@@ -1,41 +1,70 @@
 package io.askpipe.ingest;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Topic;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The ingest API's running parts: one shared idempotent producer and the routes that use it. Built
- * by {@link #start}, which provisions the topics and warms the producer's metadata so that the
- * first ask does not wait for it.
+ * The ingest API's running parts: the idempotency ledger (migrated at start), one shared idempotent
+ * producer, the routes, and a background task that publishes asks a request claimed but never
+ * published (the process died, Kafka timed out) and deletes expired keys.
  */
 public final class IngestService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+
+    private final IngestConfig config;
+    private final HikariDataSource dataSource;
     private final Producer<String, AskRequest> producer;
     private final AskPublisher publisher;
-    private final IngestLimits limits;
-    private final Duration publishTimeout;
+    private final AskLedger ledger;
+    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("ingest-recovery").daemon().factory());
 
-    private IngestService(Producer<String, AskRequest> producer, Topic<String, AskRequest> topic, IngestConfig config) {
+    private IngestService(
+            IngestConfig config,
+            HikariDataSource dataSource,
+            Producer<String, AskRequest> producer,
+            Topic<String, AskRequest> topic) {
+        this.config = config;
+        this.dataSource = dataSource;
         this.producer = producer;
         this.publisher = new AskPublisher(producer, topic);
-        this.limits = config.limits();
-        this.publishTimeout = config.publishTimeout();
+        this.ledger = new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES));
     }
 
-    /** Provisions the topics, connects the producer and returns the service ready to mount. */
+    /** Migrates the ledger, provisions the topics, connects the producer, starts the recovery. */
     public static IngestService start(IngestConfig config) {
         KafkaSettings kafka = config.kafka();
-        try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-admin"))) {
-            TopicProvisioner.ensure(admin, kafka.topics(), kafka);
+        HikariDataSource dataSource = config.database().dataSource("askpipe-ingest", PostgresAskLedger.SCHEMA);
+        try {
+            Schemas.migrate(dataSource, PostgresAskLedger.SCHEMA);
+            try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-admin"))) {
+                TopicProvisioner.ensure(admin, kafka.topics(), kafka);
+            }
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
         }
         Topic<String, AskRequest> topic = kafka.topics().requests();
         Producer<String, AskRequest> producer = new KafkaProducer<>(
@@ -43,7 +72,10 @@ public final class IngestService implements AutoCloseable {
                 topic.keySerde().serializer(),
                 topic.valueSerde().serializer());
         producer.partitionsFor(topic.name());
-        return new IngestService(producer, topic, config);
+        IngestService service = new IngestService(config, dataSource, producer, topic);
+        long interval = config.recoveryInterval().toMillis();
+        service.housekeeping.scheduleWithFixedDelay(service::housekeep, interval, interval, TimeUnit.MILLISECONDS);
+        return service;
     }
 
     static Map<String, Object> producerProperties(KafkaSettings kafka, Duration publishTimeout) {
@@ -60,14 +92,49 @@ public final class IngestService implements AutoCloseable {
         return props;
     }
 
+    /** Publishes abandoned asks from the ledger and deletes expired keys; never throws. */
+    void housekeep() {
+        try {
+            Clock clock = Clock.systemUTC();
+            List<AskRequest> recovered = ledger.unpublished(
+                    clock.instant().minus(config.abandonedAfter()),
+                    100,
+                    ask -> publisher
+                            .publish(ask)
+                            .get(config.publishTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS));
+            recovered.forEach(
+                    ask -> LOG.info("published ask {} from the ledger after its request gave up", ask.requestId()));
+            int purged = ledger.purgeExpired(clock.instant());
+            if (purged > 0) {
+                LOG.debug("deleted {} expired idempotency keys", purged);
+            }
+        } catch (Exception e) {
+            LOG.warn(
+                    "ledger housekeeping failed, retrying in {} ms: {}",
+                    config.recoveryInterval().toMillis(),
+                    e.toString());
+        }
+    }
+
     /** Mounts the write routes on {@code router}. */
     public void mount(Router router) {
-        IngestRoutes.mount(router, publisher, limits, publishTimeout, Clock.systemUTC());
+        IngestRoutes.mount(
+                router,
+                publisher,
+                ledger,
+                blocking,
+                config.limits(),
+                config.publishTimeout(),
+                config.idempotencyTtl(),
+                Clock.systemUTC());
     }
 
     @Override
     public void close() {
+        housekeeping.shutdownNow();
+        blocking.close();
         publisher.close();
         producer.close(Duration.ofSeconds(10));
+        dataSource.close();
     }
 }

@@ -2,70 +2,146 @@ package io.askpipe.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** The ingest API on the real broker and database. */
 class IngestIT {
+    private KafkaSettings kafka;
+    private IngestConfig config;
+    private IngestService service;
+    private Vertx vertx;
+    private HttpServer server;
+    private WebClient client;
+
+    @BeforeEach
+    void start() {
+        String name = SharedInfrastructure.uniqueName("ingest");
+        kafka = KafkaSettings.local(SharedInfrastructure.kafka().bootstrapServers(), name + ".");
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        DatabaseSettings database = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 4);
+        config = new IngestConfig(
+                kafka,
+                database,
+                new HttpSettings("127.0.0.1", 0),
+                IngestLimits.DEFAULTS,
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(5),
+                Duration.ofHours(1)); // housekeeping is called by the tests themselves
+        service = IngestService.start(config);
+        vertx = Vertx.vertx();
+        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        service.mount(router);
+        server = HttpServers.start(vertx, router, config.http());
+        client = WebClient.create(vertx);
+    }
+
+    @AfterEach
+    void stop() {
+        vertx.close().await();
+        service.close();
+    }
+
+    private HttpResponse<Buffer> submit(String key, String body) {
+        return client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Idempotency-Key", key)
+                .sendBuffer(Buffer.buffer(body))
+                .await();
+    }
 
     @Test
-    void publishesAcceptedAsksToTheRealBroker() throws Exception {
-        KafkaSettings kafka = KafkaSettings.local(
-                SharedInfrastructure.kafka().bootstrapServers(), SharedInfrastructure.uniqueName("ingest") + ".");
-        IngestConfig config = new IngestConfig(
-                kafka, new HttpSettings("127.0.0.1", 0), IngestLimits.DEFAULTS, Duration.ofSeconds(10));
-        Vertx vertx = Vertx.vertx();
-        try (IngestService service = IngestService.start(config)) {
-            Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
-            service.mount(router);
-            var server = HttpServers.start(vertx, router, config.http());
-            var response = WebClient.create(vertx)
-                    .post(server.actualPort(), "127.0.0.1", "/v1/ask")
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader("Idempotency-Key", "it-key-1")
-                    .sendBuffer(Buffer.buffer("{\"prompt\":\"hello\"}"))
-                    .await();
-            assertThat(response.statusCode()).isEqualTo(202);
-            String id = Json.mapper()
-                    .readTree(response.bodyAsString())
-                    .get("request_id")
-                    .asText();
+    void publishesOnceAndReplaysForTheSameKey() throws Exception {
+        var first = submit("it-key-1", "{\"prompt\":\"hello\"}");
+        var again = submit("it-key-1", "{\"prompt\":\"hello\"}");
+        var other = submit("it-key-1", "{\"prompt\":\"goodbye\"}");
 
-            var topic = kafka.topics().requests();
-            Map<String, Object> props = kafka.clientProperties("it");
-            props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedInfrastructure.uniqueName("g"));
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            List<ConsumerRecord<String, AskRequest>> seen = new ArrayList<>();
-            try (var consumer = new KafkaConsumer<>(
-                    props, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
-                consumer.subscribe(List.of(topic.name()));
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (seen.isEmpty() && System.nanoTime() < deadline) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                }
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.bodyAsString()).isEqualTo(first.bodyAsString());
+        assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(other.statusCode()).isEqualTo(422);
+        String id =
+                Json.mapper().readTree(first.bodyAsString()).get("request_id").asText();
+
+        List<ConsumerRecord<String, AskRequest>> seen = read(1);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.getFirst().key()).isEqualTo("anonymous:it-key-1");
+        assertThat(seen.getFirst().value().requestId()).isEqualTo(id);
+        assertThat(seen.getFirst().value().prompt()).isEqualTo("hello");
+    }
+
+    @Test
+    void anAskClaimedButNeverPublishedIsPublishedFromTheLedger() throws Exception {
+        // a request that died between the ledger write and the publish: claimed a minute ago
+        PostgresAskLedger ledger = new PostgresAskLedger(
+                DSL.using(config.database().dataSource("it", PostgresAskLedger.SCHEMA), SQLDialect.POSTGRES));
+        Instant then = Instant.now().minusSeconds(60);
+        AskRequest orphan = new AskRequest(
+                "01a21640-0000-7000-8000-000000000001", "anonymous", "orphan-key", "lost?", null, null, then);
+        String fingerprint = new AskSubmission("lost?", null, null).fingerprint();
+        assertThat(ledger.claim(orphan, "POST", "/v1/ask", fingerprint, then, then.plus(Duration.ofMinutes(5))))
+                .isInstanceOf(AskLedger.Claim.Won.class);
+        var retryBefore = submit("orphan-key", "{\"prompt\":\"lost?\"}");
+        assertThat(retryBefore.statusCode()).as("still being accepted").isEqualTo(409);
+
+        service.housekeep();
+
+        List<ConsumerRecord<String, AskRequest>> seen = read(1);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.getFirst().value()).isEqualTo(orphan);
+        var retryAfter = submit("orphan-key", "{\"prompt\":\"lost?\"}");
+        assertThat(retryAfter.statusCode()).isEqualTo(202);
+        assertThat(retryAfter.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(Json.mapper()
+                        .readTree(retryAfter.bodyAsString())
+                        .get("request_id")
+                        .asText())
+                .isEqualTo(orphan.requestId());
+    }
+
+    private List<ConsumerRecord<String, AskRequest>> read(int expected) {
+        var topic = kafka.topics().requests();
+        Map<String, Object> props = kafka.clientProperties("it");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedInfrastructure.uniqueName("g"));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, AskRequest>> seen = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(
+                props, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topic.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (seen.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
             }
-            assertThat(seen).hasSize(1);
-            assertThat(seen.getFirst().key()).isEqualTo("anonymous:it-key-1");
-            assertThat(seen.getFirst().value().requestId()).isEqualTo(id);
-            assertThat(seen.getFirst().value().prompt()).isEqualTo("hello");
-        } finally {
-            vertx.close().await();
+            // then a little longer, so that a duplicate would be seen too
+            consumer.poll(Duration.ofSeconds(1)).forEach(seen::add);
         }
+        return seen;
     }
 }

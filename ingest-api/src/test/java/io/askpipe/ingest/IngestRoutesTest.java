@@ -46,8 +46,11 @@ class IngestRoutesTest {
         IngestRoutes.mount(
                 router,
                 new AskPublisher(producer, topics.requests()),
+                new InMemoryAskLedger(),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
                 new IngestLimits(2048, 100),
                 Duration.ofSeconds(2),
+                Duration.ofMinutes(5),
                 Clock.fixed(NOW, ZoneOffset.UTC));
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
@@ -99,6 +102,50 @@ class IngestRoutesTest {
         assertThat(new String(record.headers().lastHeader("askpipe-request-id").value(), StandardCharsets.UTF_8))
                 .isEqualTo(id);
         assertThat(java.util.UUID.fromString(id).version()).isEqualTo(7);
+    }
+
+    @Test
+    void replaysTheSameAnswerForTheSameKeyAndPayload() throws Exception {
+        var first = post("{\"prompt\":\"hi\",\"model\":\"m\"}", "application/json", "same-key");
+        var again = post("{ \"model\": \"m\", \"prompt\": \"hi\" }", "application/json", "same-key");
+
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.bodyAsString()).isEqualTo(first.bodyAsString());
+        assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.getHeader("Location")).isEqualTo(first.getHeader("Location"));
+        assertThat(first.getHeader("Idempotent-Replayed")).isNull();
+        assertThat(producer.history()).as("published once").hasSize(1);
+    }
+
+    @Test
+    void rejectsTheSameKeyWithADifferentPayload() throws Exception {
+        post("{\"prompt\":\"hi\"}", "application/json", "k-reused");
+        var response = post("{\"prompt\":\"something else\"}", "application/json", "k-reused");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(json(response).get("type").asText()).isEqualTo("https://askpipe.io/problems/idempotency-key-reused");
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
+    void answers409WhileTheFirstRequestIsStillBeingAccepted() throws Exception {
+        vertx.close().await();
+        start(false);
+        var pending = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Idempotency-Key", "busy")
+                .sendBuffer(Buffer.buffer("{\"prompt\":\"hi\"}"));
+        org.awaitility.Awaitility.await().until(() -> !producer.history().isEmpty());
+
+        var second = post("{\"prompt\":\"hi\"}", "application/json", "busy");
+        assertThat(second.statusCode()).isEqualTo(409);
+        assertThat(second.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(json(second).get("type").asText()).endsWith("/request-in-progress");
+
+        producer.completeNext();
+        assertThat(pending.await().statusCode()).isEqualTo(202);
+        assertThat(post("{\"prompt\":\"hi\"}", "application/json", "busy").getHeader("Idempotent-Replayed"))
+                .isEqualTo("true");
     }
 
     @Test

@@ -1,0 +1,52 @@
+package io.askpipe.ingest;
+
+import io.askpipe.schemas.AskRequest;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The ledger's rules over a map, for route tests; {@code PostgresAskLedgerIT} checks the real one. */
+final class InMemoryAskLedger implements AskLedger {
+    private record Entry(String fingerprint, AskRequest ask, Instant expiresAt, Integer status, String body) {}
+
+    private final Map<String, Entry> entries = new HashMap<>();
+
+    private static String scope(AskRequest ask, String method, String path) {
+        return ask.userId() + " " + method + " " + path + " " + ask.idempotencyKey();
+    }
+
+    @Override
+    public synchronized Claim claim(
+            AskRequest ask, String method, String path, String fingerprint, Instant now, Instant expiresAt) {
+        Entry existing = entries.get(scope(ask, method, path));
+        if (existing == null || !existing.expiresAt().isAfter(now)) {
+            entries.put(scope(ask, method, path), new Entry(fingerprint, ask, expiresAt, null, null));
+            return new Claim.Won();
+        }
+        if (!existing.fingerprint().equals(fingerprint)) {
+            return new Claim.Mismatch();
+        }
+        if (existing.status() != null) {
+            return new Claim.Replay(
+                    existing.status(), existing.body(), existing.ask().requestId());
+        }
+        return new Claim.InProgress();
+    }
+
+    @Override
+    public synchronized void accepted(AskRequest ask, String method, String path, int status, String body) {
+        entries.computeIfPresent(
+                scope(ask, method, path), (k, e) -> new Entry(e.fingerprint(), e.ask(), e.expiresAt(), status, body));
+    }
+
+    @Override
+    public List<AskRequest> unpublished(Instant claimedBefore, int limit, Recovery recovery) {
+        throw new UnsupportedOperationException("recovery is tested against PostgreSQL");
+    }
+
+    @Override
+    public int purgeExpired(Instant now) {
+        throw new UnsupportedOperationException("expiry is tested against PostgreSQL");
+    }
+}

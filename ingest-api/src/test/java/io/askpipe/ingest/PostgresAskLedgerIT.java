@@ -1,0 +1,130 @@
+package io.askpipe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.Schemas;
+import io.askpipe.embedded.EmbeddedPostgresServer;
+import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.schemas.AskRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PostgresAskLedgerIT {
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    private static final Duration TTL = Duration.ofMinutes(5);
+    private static HikariDataSource one;
+    private static HikariDataSource two;
+    private static PostgresAskLedger instanceA;
+    private static PostgresAskLedger instanceB;
+
+    @BeforeAll
+    static void migrate() {
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        DatabaseSettings settings = new DatabaseSettings(
+                pg.createDatabase(SharedInfrastructure.uniqueName("ledger")), pg.user(), pg.password(), 8);
+        one = settings.dataSource("a", PostgresAskLedger.SCHEMA);
+        two = settings.dataSource("b", PostgresAskLedger.SCHEMA);
+        Schemas.migrate(one, PostgresAskLedger.SCHEMA);
+        instanceA = new PostgresAskLedger(DSL.using(one, SQLDialect.POSTGRES));
+        instanceB = new PostgresAskLedger(DSL.using(two, SQLDialect.POSTGRES));
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        two.close();
+    }
+
+    private static AskRequest ask(String key, String id) {
+        return new AskRequest(id, "alice", key, "prompt", null, null, T0);
+    }
+
+    private static AskLedger.Claim claim(AskLedger ledger, AskRequest ask, String fingerprint, Instant now) {
+        return ledger.claim(ask, "POST", "/v1/ask", fingerprint, now, now.plus(TTL));
+    }
+
+    @Test
+    void firstClaimWinsThenInProgressThenReplay() {
+        AskRequest first = ask("k1", "00000000-0000-7000-8000-000000000001");
+        assertThat(claim(instanceA, first, "f", T0)).isInstanceOf(AskLedger.Claim.Won.class);
+        assertThat(claim(instanceB, ask("k1", "00000000-0000-7000-8000-000000000002"), "f", T0.plusSeconds(1)))
+                .isInstanceOf(AskLedger.Claim.InProgress.class);
+
+        instanceA.accepted(first, "POST", "/v1/ask", 202, "{\"body\":1}");
+
+        assertThat(claim(instanceB, ask("k1", "00000000-0000-7000-8000-000000000003"), "f", T0.plusSeconds(2)))
+                .isEqualTo(new AskLedger.Claim.Replay(202, "{\"body\":1}", first.requestId()));
+        assertThat(claim(instanceB, ask("k1", "00000000-0000-7000-8000-000000000004"), "other", T0.plusSeconds(3)))
+                .isInstanceOf(AskLedger.Claim.Mismatch.class);
+    }
+
+    @Test
+    void anExpiredKeyCanBeUsedAgainAndIsPurged() {
+        AskRequest old = ask("k2", "00000000-0000-7000-8000-000000000011");
+        claim(instanceA, old, "f", T0);
+        instanceA.accepted(old, "POST", "/v1/ask", 202, "{}");
+
+        Instant later = T0.plus(TTL).plusSeconds(1);
+        assertThat(claim(instanceA, ask("k2", "00000000-0000-7000-8000-000000000012"), "new payload", later))
+                .as("after the TTL the key is free, whatever the payload")
+                .isInstanceOf(AskLedger.Claim.Won.class);
+
+        AskRequest gone = ask("k3", "00000000-0000-7000-8000-000000000013");
+        claim(instanceA, gone, "f", T0);
+        instanceA.accepted(gone, "POST", "/v1/ask", 202, "{}");
+        assertThat(instanceA.purgeExpired(T0.plus(TTL).plusSeconds(1))).isGreaterThanOrEqualTo(1);
+        assertThat(claim(instanceB, ask("k3", "00000000-0000-7000-8000-000000000014"), "g", T0.plusSeconds(1)))
+                .isInstanceOf(AskLedger.Claim.Won.class);
+    }
+
+    @Test
+    void twoInstancesClaimingOneKeyAtOnceProduceExactlyOneWinner() throws Exception {
+        int contenders = 16;
+        List<Callable<AskLedger.Claim>> calls = new ArrayList<>();
+        for (int i = 0; i < contenders; i++) {
+            AskLedger ledger = i % 2 == 0 ? instanceA : instanceB;
+            AskRequest ask = ask("race", String.format("00000000-0000-7000-8000-%012d", 100 + i));
+            calls.add(() -> claim(ledger, ask, "same", T0));
+        }
+        List<AskLedger.Claim> claims = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(contenders)) {
+            for (Future<AskLedger.Claim> f : pool.invokeAll(calls)) {
+                claims.add(f.get());
+            }
+        }
+        assertThat(claims).filteredOn(c -> c instanceof AskLedger.Claim.Won).hasSize(1);
+        assertThat(claims)
+                .filteredOn(c -> c instanceof AskLedger.Claim.InProgress)
+                .hasSize(contenders - 1);
+    }
+
+    @Test
+    void unpublishedAsksAreHandedToOneRecovererOnce() throws Exception {
+        AskRequest orphan = ask("k4", "00000000-0000-7000-8000-000000000021");
+        claim(instanceA, orphan, "f", T0);
+        List<AskRequest> published = new ArrayList<>();
+
+        List<AskRequest> recovered = instanceB.unpublished(T0.plusSeconds(30), 10, published::add);
+
+        assertThat(recovered).contains(orphan);
+        assertThat(published).contains(orphan);
+        assertThat(instanceA.unpublished(T0.plusSeconds(30), 10, published::add))
+                .doesNotContain(orphan);
+        assertThat(claim(instanceA, ask("k4", "00000000-0000-7000-8000-000000000022"), "f", T0.plusSeconds(40)))
+                .isInstanceOf(AskLedger.Claim.Replay.class)
+                .extracting(c -> ((AskLedger.Claim.Replay) c).requestId())
+                .isEqualTo(orphan.requestId());
+    }
+}
