@@ -47,11 +47,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setRegisterShutdownHook(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off");
+                    // no fsync: a crashed process loses nothing (the OS still holds its writes), a
+                    // crashed machine may; commits stay synchronous, or a killed server would lose
+                    // transactions it had acknowledged
+                    .setServerConfig("fsync", "off");
             if (dataDir != null) {
                 Files.createDirectories(dataDir.getParent());
+                stopOrphan(dataDir);
                 builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
             }
             EmbeddedPostgres postgres = builder.start();
@@ -63,6 +65,35 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL did not start", e);
         }
+    }
+
+    /**
+     * Stops a server left running on {@code dataDir} by a process that was killed outright: the
+     * server runs as a daemon of its own and outlives the JVM that started it, holding the data
+     * directory and the port.
+     */
+    private static void stopOrphan(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String firstLine =
+                Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+        if (!firstLine.matches("\\d+")) {
+            return;
+        }
+        ProcessHandle.of(Long.parseLong(firstLine))
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                .ifPresent(orphan -> {
+                    LOG.warn("stopping PostgreSQL {} left running on {} by an earlier process", orphan.pid(), dataDir);
+                    orphan.destroy(); // SIGTERM: a smart shutdown
+                    try {
+                        orphan.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        orphan.destroyForcibly();
+                    }
+                });
     }
 
     /** Creates {@code name} unless it exists and returns its JDBC URL. */
