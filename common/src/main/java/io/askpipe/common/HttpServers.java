@@ -35,6 +35,38 @@ public final class HttpServers {
         return router;
     }
 
+    /**
+     * Answers a request that failed to decode (a request line or headers over the limits, broken
+     * HTTP) with a problem, as every other error, instead of Vert.x's bare status.
+     */
+    private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ProblemType type = cause instanceof io.netty.handler.codec.TooLongFrameException
+                        && String.valueOf(cause.getMessage()).contains("header")
+                ? ProblemType.HEADERS_TOO_LARGE
+                : cause instanceof io.netty.handler.codec.TooLongFrameException
+                        ? ProblemType.URI_TOO_LONG
+                        : ProblemType.MALFORMED_REQUEST;
+        io.askpipe.schemas.Problem problem = new io.askpipe.schemas.Problem(
+                type.uri(),
+                type.title(),
+                type.status(),
+                "The request could not be read as HTTP within the limits",
+                null,
+                null,
+                java.util.List.of());
+        try {
+            request.response()
+                    .setStatusCode(type.status())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, io.askpipe.schemas.Problem.MEDIA_TYPE)
+                    .putHeader(HttpHeaders.CONNECTION, "close")
+                    .end(io.askpipe.schemas.Json.mapper().writeValueAsString(problem))
+                    .onComplete(done -> request.connection().close());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            request.connection().close();
+        }
+    }
+
     /** Starts a server for {@code router} and waits until it listens. */
     public static HttpServer start(Vertx vertx, Router router, HttpSettings settings) {
         HttpServerOptions options = new HttpServerOptions()
@@ -45,6 +77,7 @@ public final class HttpServers {
                 .setCompressionSupported(false);
         try {
             return vertx.createHttpServer(options)
+                    .invalidRequestHandler(HttpServers::invalidRequest)
                     .requestHandler(router)
                     .listen()
                     .toCompletionStage()

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -58,7 +59,7 @@ public final class Problems {
                 known.retryAfter()
                         .ifPresent(d -> ctx.response()
                                 .putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, d.toSeconds()))));
-                respond(ctx, known.type(), known.getMessage());
+                respond(ctx, known.type(), known.getMessage(), known.errors());
                 return;
             }
             int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
@@ -81,8 +82,12 @@ public final class Problems {
 
     /** Writes a problem response of {@code type}. */
     public static void respond(RoutingContext ctx, ProblemType type, String detail) {
+        respond(ctx, type, detail, List.of());
+    }
+
+    private static void respond(RoutingContext ctx, ProblemType type, String detail, List<Problem.FieldError> errors) {
         Problem problem = new Problem(
-                type.uri(), type.title(), type.status(), detail, ctx.request().path(), requestId(ctx));
+                type.uri(), type.title(), type.status(), detail, ctx.request().path(), requestId(ctx), errors);
         HttpServerResponse response = ctx.response();
         response.setStatusCode(type.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
         try {

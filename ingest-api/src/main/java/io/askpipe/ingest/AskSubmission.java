@@ -1,7 +1,10 @@
 package io.askpipe.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.Json;
@@ -17,6 +20,12 @@ record AskSubmission(String prompt, String model, String backend) {
     private static final Set<String> FIELDS = Set.of("prompt", "model", "backend");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Pattern BACKEND = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]");
+    /** Strict reading: a repeated field or anything after the object is malformed, not ignored. */
+    private static final ObjectReader READER = Json.mapper()
+            .reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /**
      * A digest of the payload that does not depend on how the JSON was written (field order,
@@ -41,9 +50,13 @@ record AskSubmission(String prompt, String model, String backend) {
     }
 
     static AskSubmission parse(String body, IngestLimits limits) {
+        if (body == null || body.isBlank()) {
+            throw new ProblemException(
+                    ProblemType.MALFORMED_REQUEST, "The body is empty; send the ask as a JSON object");
+        }
         JsonNode json;
         try {
-            json = Json.mapper().readTree(body);
+            json = READER.readTree(body);
         } catch (JsonProcessingException e) {
             throw new ProblemException(
                     ProblemType.MALFORMED_REQUEST, "The body is not valid JSON: " + e.getOriginalMessage());
@@ -59,6 +72,9 @@ record AskSubmission(String prompt, String model, String backend) {
         String prompt = text(json, "prompt", true);
         if (prompt.isBlank()) {
             throw invalid("/prompt", "must not be blank");
+        }
+        if (CONTROL.matcher(prompt).find()) {
+            throw invalid("/prompt", "must not contain control characters other than tab and line breaks");
         }
         if (prompt.length() > limits.maxPromptChars()) {
             throw invalid("/prompt", "must be at most " + limits.maxPromptChars() + " characters");
@@ -89,6 +105,6 @@ record AskSubmission(String prompt, String model, String backend) {
     }
 
     private static ProblemException invalid(String pointer, String message) {
-        return new ProblemException(ProblemType.VALIDATION_FAILED, pointer + " " + message);
+        return ProblemException.invalidField(pointer, message);
     }
 }

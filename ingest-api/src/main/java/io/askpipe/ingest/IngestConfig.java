@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param http where the HTTP server listens ({@code HTTP_HOST}, {@code HTTP_PORT}, default 8080)
  * @param limits request size limits
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
- *     acknowledgement before the client gets a 503 (default 10000)
+ *     acknowledgement before the client gets a 503 (default 5000)
  * @param idempotencyTtl {@code IDEMPOTENCY_TTL}: how long a key and its answer are kept (default
  *     5m; e.g. {@code 24h})
  * @param recoveryInterval {@code INGEST_RECOVERY_INTERVAL_MS}: how often asks that were claimed but
@@ -35,7 +35,7 @@ public record IngestConfig(
                 DatabaseSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8080),
                 IngestLimits.fromEnv(env),
-                Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 10_000, 1_000, 300_000)),
+                Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 5_000, 1_000, 300_000)),
                 env.duration("IDEMPOTENCY_TTL", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(30)),
                 Duration.ofMillis(env.longValue("INGEST_RECOVERY_INTERVAL_MS", 5_000, 100, 600_000)));
     }

@@ -71,8 +71,14 @@ class SchemasTest {
 
     @Test
     void problemMatchesItsSchema() throws Exception {
-        Problem problem =
-                new Problem("https://askpipe.io/problems/not-found", "Not Found", 404, "no ask x", "/v1/ask/x", "r1");
+        Problem problem = new Problem(
+                "https://askpipe.io/problems/validation-failed",
+                "Validation failed",
+                422,
+                "/prompt is required",
+                "/v1/ask",
+                "r1",
+                java.util.List.of(new Problem.FieldError("/prompt", "is required")));
         assertThat(schema("problem.schema.json").validate(tree(problem))).isEmpty();
     }
 
