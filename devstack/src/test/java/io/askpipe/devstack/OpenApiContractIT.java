@@ -1,0 +1,137 @@
+package io.askpipe.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.askpipe.common.ProblemType;
+import io.askpipe.embedded.EmbeddedPostgresServer;
+import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.schemas.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real responses of the running stack, validated against docs/openapi.yaml. */
+class OpenApiContractIT {
+    private static final Path SPEC = Path.of("..", "docs", "openapi.yaml");
+    private static DevStack stack;
+    private static Vertx vertx;
+    private static WebClient client;
+    private static URI base;
+    private static OpenApiSpec spec;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String prefix = SharedInfrastructure.uniqueName("openapi") + ".";
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("openapi"));
+        Map<String, String> env = Map.of(
+                "HTTP_PORT", "0",
+                "KAFKA_TOPIC_PREFIX", prefix,
+                "ROUTER_GROUP_ID", prefix + "router",
+                "STORE_APPLICATION_ID", prefix + "store",
+                "STORE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/" + prefix + "streams");
+        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+        base = URI.create(stack.clientUrl());
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+        spec = OpenApiSpec.load(SPEC);
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+        stack.close();
+    }
+
+    private static HttpResponse<Buffer> send(HttpMethod method, String path, String key, String body) {
+        var request = client.request(method, base.getPort(), base.getHost(), path);
+        if (body != null) {
+            request.putHeader("Content-Type", "application/json");
+        }
+        if (key != null) {
+            request.putHeader("Idempotency-Key", key);
+        }
+        return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).await();
+    }
+
+    /** Validates {@code response} as an answer of {@code operationId}; returns it for more checks. */
+    private static HttpResponse<Buffer> conforms(HttpResponse<Buffer> response, String operationId) {
+        spec.check(operationId, response.statusCode(), response.getHeader("Content-Type"), response.bodyAsString());
+        return response;
+    }
+
+    @Test
+    void submitAndPollAnswersConformToTheContract() throws Exception {
+        var accepted = conforms(send(HttpMethod.POST, "/v1/ask", "contract-1", "{\"prompt\":\"hi\"}"), "submitAsk");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        var replay = conforms(send(HttpMethod.POST, "/v1/ask", "contract-1", "{\"prompt\":\"hi\"}"), "submitAsk");
+        assertThat(replay.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        String id = Json.mapper()
+                .readTree(accepted.bodyAsString())
+                .get("request_id")
+                .asText();
+
+        var queuedOrDone = conforms(send(HttpMethod.GET, "/v1/ask/" + id, null, null), "getAsk");
+        assertThat(queuedOrDone.statusCode()).isIn(200, 404); // the store may not have seen it yet
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> send(HttpMethod.GET, "/v1/ask/" + id, null, null)
+                        .bodyAsString()
+                        .contains("succeeded"));
+        conforms(send(HttpMethod.GET, "/v1/ask/" + id, null, null), "getAsk");
+
+        var failed = send(HttpMethod.POST, "/v1/ask", "contract-2", "{\"prompt\":\"hi\",\"backend\":\"nosuch\"}");
+        String failedId =
+                Json.mapper().readTree(failed.bodyAsString()).get("request_id").asText();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> send(HttpMethod.GET, "/v1/ask/" + failedId, null, null)
+                        .bodyAsString()
+                        .contains("failed"));
+        conforms(send(HttpMethod.GET, "/v1/ask/" + failedId, null, null), "getAsk");
+    }
+
+    @Test
+    void problemsConformToTheContract() {
+        assertThat(conforms(send(HttpMethod.POST, "/v1/ask", "contract-3", "{}"), "submitAsk")
+                        .statusCode())
+                .isEqualTo(422);
+        send(HttpMethod.POST, "/v1/ask", "contract-4", "{\"prompt\":\"one\"}");
+        assertThat(conforms(send(HttpMethod.POST, "/v1/ask", "contract-4", "{\"prompt\":\"two\"}"), "submitAsk")
+                        .statusCode())
+                .isEqualTo(422);
+        assertThat(conforms(send(HttpMethod.POST, "/v1/ask", null, "{\"prompt\":"), "submitAsk")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(send(HttpMethod.GET, "/v1/ask/00000000-0000-7000-8000-000000000000", null, null), "getAsk")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void operationalEndpointsConformToTheContract() {
+        assertThat(conforms(send(HttpMethod.GET, "/health", null, null), "health")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(conforms(send(HttpMethod.GET, "/metrics", null, null), "metrics")
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void everyProblemTypeIsInTheContract() throws Exception {
+        String spec = Files.readString(SPEC);
+        for (ProblemType type : ProblemType.values()) {
+            assertThat(spec).as(type.name()).contains(type.uri());
+        }
+    }
+}
