@@ -1,0 +1,127 @@
+package io.askpipe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.HttpServers;
+import io.askpipe.common.HttpSettings;
+import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Metrics;
+import io.askpipe.embedded.EmbeddedKafka;
+import io.askpipe.embedded.EmbeddedPostgresServer;
+import io.askpipe.embedded.FreePorts;
+import io.askpipe.schemas.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka or PostgreSQL going away under a running ingest API: the client gets a 503 problem with
+ * Retry-After within a bounded time, never a hang or a 500, and the API recovers by itself when
+ * they come back. Uses a broker and a database of its own, since it stops them.
+ */
+class DegradedInfrastructureIT {
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(2);
+    private final AtomicInteger keys = new AtomicInteger();
+    private Path dir;
+    private int kafkaPort;
+    private int postgresPort;
+    private EmbeddedKafka kafka;
+    private EmbeddedPostgresServer postgres;
+    private IngestService service;
+    private Vertx vertx;
+    private HttpServer server;
+    private WebClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory("askpipe-degraded-");
+        kafkaPort = FreePorts.next();
+        postgresPort = FreePorts.next();
+        kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), kafkaPort).start();
+        postgres = EmbeddedPostgresServer.persistent(dir.resolve("postgres"), postgresPort);
+        IngestConfig config = new IngestConfig(
+                KafkaSettings.local(kafka.bootstrapServers(), ""),
+                new DatabaseSettings(postgres.createDatabase("degraded"), postgres.user(), postgres.password(), 4),
+                new HttpSettings("127.0.0.1", 0),
+                IngestLimits.DEFAULTS,
+                PUBLISH_TIMEOUT,
+                Duration.ofMinutes(5),
+                Duration.ofHours(1));
+        service = IngestService.start(config);
+        vertx = Vertx.vertx();
+        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        service.mount(router);
+        server = HttpServers.start(vertx, router, config.http());
+        client = WebClient.create(vertx);
+    }
+
+    @AfterEach
+    void stop() {
+        vertx.close().await();
+        service.close();
+        if (postgres != null) {
+            postgres.close();
+        }
+        kafka.close();
+        io.askpipe.embedded.Directories.deleteRecursively(dir);
+    }
+
+    private HttpResponse<Buffer> submit() {
+        return client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Idempotency-Key", "degraded-" + keys.incrementAndGet())
+                .sendBuffer(Buffer.buffer("{\"prompt\":\"are you there?\"}"))
+                .await();
+    }
+
+    private static void assertUnavailable(HttpResponse<Buffer> response, long tookMs, long boundMs) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(response.getHeader("Retry-After")).isNotBlank();
+        assertThat(Json.mapper().readTree(response.bodyAsString()).get("type").asText())
+                .isEqualTo("https://askpipe.io/problems/service-unavailable");
+        assertThat(tookMs).as("answered within the bound, not hung").isLessThan(boundMs);
+    }
+
+    @Test
+    void postgresDownIsA503WithinSecondsAndRecovers() throws Exception {
+        assertThat(submit().statusCode()).isEqualTo(202);
+        postgres.close();
+        postgres = null;
+
+        long started = System.nanoTime();
+        HttpResponse<Buffer> response = submit();
+        assertUnavailable(response, (System.nanoTime() - started) / 1_000_000, 15_000);
+
+        postgres = EmbeddedPostgresServer.persistent(dir.resolve("postgres"), postgresPort);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> submit().statusCode() == 202);
+    }
+
+    @Test
+    void kafkaDownIsA503WithinThePublishTimeoutAndRecovers() throws Exception {
+        assertThat(submit().statusCode()).isEqualTo(202);
+        kafka.close();
+
+        long started = System.nanoTime();
+        HttpResponse<Buffer> response = submit();
+        assertUnavailable(response, (System.nanoTime() - started) / 1_000_000, PUBLISH_TIMEOUT.toMillis() + 5_000);
+
+        kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), kafkaPort).start();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> submit().statusCode() == 202);
+    }
+}
