@@ -50,7 +50,8 @@ class ModuleBoundariesTest {
     void sharedModulesDependOnNoService() {
         noClasses()
                 .that()
-                .resideInAnyPackage("io.askpipe.schemas..", "io.askpipe.common..", "io.askpipe.embedded..")
+                .resideInAnyPackage(
+                        "io.askpipe.schemas..", "io.askpipe.common..", "io.askpipe.auth..", "io.askpipe.embedded..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(

@@ -1,0 +1,145 @@
+package io.askpipe.auth;
+
+import static io.askpipe.auth.db.Tables.API_KEYS;
+import static io.askpipe.auth.db.Tables.USERS;
+
+import io.askpipe.auth.db.tables.records.ApiKeysRecord;
+import io.askpipe.auth.db.tables.records.UsersRecord;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/**
+ * Users and API keys, through jOOQ (schema {@code auth}). A key's secret is {@code ak_} and 256
+ * random bits, base64url; only its SHA-256 is stored, so a leaked table reveals no key. A fast hash
+ * is right for high-entropy secrets (a slow one protects guessable passwords, which these are not).
+ * Thread-safe.
+ */
+public final class Accounts {
+    /** The schema the tables live in, migrated from {@code db/auth}. */
+    public static final String SCHEMA = "auth";
+
+    private static final String SECRET_PREFIX = "ak_";
+    private static final int PREFIX_LENGTH = 11; // "ak_" and 8 characters of the secret
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DSLContext db;
+    private final Clock clock;
+
+    public Accounts(DSLContext db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Creates a user called {@code name}; names are unique. */
+    public User createUser(String name) {
+        UsersRecord row = db.newRecord(USERS);
+        row.setId(UUID.randomUUID().toString());
+        row.setName(name);
+        row.setCreatedAt(now());
+        row.store();
+        return user(row);
+    }
+
+    /** The user with id {@code id}. */
+    public Optional<User> findUser(String id) {
+        return db.selectFrom(USERS).where(USERS.ID.eq(id)).fetchOptional().map(Accounts::user);
+    }
+
+    /** The user called {@code name}. */
+    public Optional<User> findUserByName(String name) {
+        return db.selectFrom(USERS).where(USERS.NAME.eq(name)).fetchOptional().map(Accounts::user);
+    }
+
+    /** Issues a key of a new family for {@code userId}. */
+    public IssuedKey issueKey(String userId) {
+        return issueKey(userId, UUID.randomUUID().toString());
+    }
+
+    /** Issues a key in {@code familyId}, e.g. to replace an older key of the family. */
+    public IssuedKey issueKey(String userId, String familyId) {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        ApiKeysRecord row = db.newRecord(API_KEYS);
+        row.setId(UUID.randomUUID().toString());
+        row.setUserId(userId);
+        row.setFamilyId(familyId);
+        row.setPrefix(secret.substring(0, PREFIX_LENGTH));
+        row.setKeyHash(hash(secret));
+        row.setCreatedAt(now());
+        row.store();
+        return new IssuedKey(key(row), secret);
+    }
+
+    /** The key with id {@code id}. */
+    public Optional<ApiKey> findKey(String id) {
+        return db.selectFrom(API_KEYS).where(API_KEYS.ID.eq(id)).fetchOptional().map(Accounts::key);
+    }
+
+    /** The keys of {@code userId}, newest first. */
+    public List<ApiKey> keysOf(String userId) {
+        return db.selectFrom(API_KEYS)
+                .where(API_KEYS.USER_ID.eq(userId))
+                .orderBy(API_KEYS.CREATED_AT.desc())
+                .fetch(Accounts::key);
+    }
+
+    /** The live (not revoked) key whose secret is {@code secret}. */
+    public Optional<ApiKey> authenticate(String secret) {
+        if (secret == null || !secret.startsWith(SECRET_PREFIX)) {
+            return Optional.empty();
+        }
+        return db.selectFrom(API_KEYS)
+                .where(API_KEYS.KEY_HASH.eq(hash(secret)))
+                .and(API_KEYS.REVOKED_AT.isNull())
+                .fetchOptional()
+                .map(Accounts::key);
+    }
+
+    /** Revokes every live key of {@code familyId}; returns how many. */
+    public int revokeFamily(String familyId) {
+        return db.update(API_KEYS)
+                .set(API_KEYS.REVOKED_AT, now())
+                .where(API_KEYS.FAMILY_ID.eq(familyId))
+                .and(API_KEYS.REVOKED_AT.isNull())
+                .execute();
+    }
+
+    /** Now, at the database's precision, so that what is returned equals what is stored. */
+    private java.time.OffsetDateTime now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+
+    static String hash(String secret) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static User user(UsersRecord row) {
+        return new User(row.getId(), row.getName(), row.getCreatedAt().toInstant());
+    }
+
+    private static ApiKey key(ApiKeysRecord row) {
+        return new ApiKey(
+                row.getId(),
+                row.getUserId(),
+                row.getFamilyId(),
+                row.getPrefix(),
+                row.getCreatedAt().toInstant(),
+                row.getRevokedAt() == null ? null : row.getRevokedAt().toInstant());
+    }
+}
