@@ -5,8 +5,6 @@ import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -14,13 +12,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * Publishes accepted asks to {@code ask.requests}, keyed by idempotency scope, and completes when
  * the broker has acknowledged them ({@code acks=all}). {@code send} may block while the producer
- * waits for metadata or buffer space, so it runs on a virtual thread, never on an event loop.
- * Thread-safe.
+ * waits for metadata or buffer space: call it off the event loop (the routes' ledger work and the
+ * ledger recovery both run on threads of their own). Thread-safe.
  */
-final class AskPublisher implements AutoCloseable {
+final class AskPublisher {
     private final Producer<String, AskRequest> producer;
     private final Topic<String, AskRequest> topic;
-    private final ExecutorService sender = Executors.newVirtualThreadPerTaskExecutor();
 
     AskPublisher(Producer<String, AskRequest> producer, Topic<String, AskRequest> topic) {
         this.producer = producer;
@@ -31,24 +28,17 @@ final class AskPublisher implements AutoCloseable {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         ProducerRecord<String, AskRequest> record = new ProducerRecord<>(topic.name(), request.scope(), request);
         record.headers().add(Headers.REQUEST_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
-        sender.execute(() -> {
-            try {
-                producer.send(record, (metadata, error) -> {
-                    if (error != null) {
-                        acked.completeExceptionally(error);
-                    } else {
-                        acked.complete(metadata);
-                    }
-                });
-            } catch (RuntimeException e) {
-                acked.completeExceptionally(e);
-            }
-        });
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    acked.completeExceptionally(error);
+                } else {
+                    acked.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(e);
+        }
         return acked;
-    }
-
-    @Override
-    public void close() {
-        sender.close();
     }
 }

@@ -133,7 +133,6 @@ public final class IngestService implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         blocking.close();
-        publisher.close();
         producer.close(Duration.ofSeconds(10));
         dataSource.close();
     }
