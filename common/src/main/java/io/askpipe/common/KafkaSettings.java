@@ -4,6 +4,7 @@ import io.askpipe.schemas.Topics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * How a service reaches Kafka and how askpipe's topics are laid out.
@@ -44,6 +45,19 @@ public record KafkaSettings(
     /** The topic registry with this deployment's prefix. */
     public Topics topics() {
         return Topics.withPrefix(topicPrefix);
+    }
+
+    /**
+     * Properties of a producer whose writes are durable once acknowledged: {@code acks=all},
+     * idempotent (a retried send is written once), a 1 ms linger for batching, lz4.
+     */
+    public Map<String, Object> acknowledgedProducerProperties(String clientId) {
+        Map<String, Object> props = clientProperties(clientId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return props;
     }
 
     /** Client properties every producer, consumer and admin client starts from. */

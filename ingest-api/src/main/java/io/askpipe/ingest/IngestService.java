@@ -79,11 +79,7 @@ public final class IngestService implements AutoCloseable {
     }
 
     static Map<String, Object> producerProperties(KafkaSettings kafka, Duration publishTimeout) {
-        Map<String, Object> props = kafka.clientProperties("askpipe-ingest");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        Map<String, Object> props = kafka.acknowledgedProducerProperties("askpipe-ingest");
         // the producer gives up (and the client gets a 503) within the publish timeout
         int timeout = (int) publishTimeout.toMillis();
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);

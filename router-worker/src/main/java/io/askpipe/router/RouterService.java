@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -87,11 +86,7 @@ public final class RouterService implements AutoCloseable {
                 Clock.systemUTC(),
                 new RouterMetrics(registry));
 
-        Map<String, Object> producerProps = kafka.clientProperties("askpipe-router");
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        Map<String, Object> producerProps = kafka.acknowledgedProducerProperties("askpipe-router");
         Producer<String, AskResult> producer = new KafkaProducer<>(
                 producerProps,
                 topics.results().keySerde().serializer(),
