@@ -3,6 +3,8 @@ package io.askpipe.router;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's meters, under the names the original system used: {@code ask_latency_ms} (a
@@ -17,17 +19,22 @@ final class RouterMetrics {
     };
 
     private final MeterRegistry registry;
+    /** One summary per backend, built once: recording is on every ask's path. */
+    private final Map<String, DistributionSummary> latencies = new ConcurrentHashMap<>();
 
     RouterMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void latency(String backend, long millis) {
-        DistributionSummary.builder("ask_latency_ms")
-                .description("Time spent calling the LLM backend for one ask, in milliseconds")
-                .tag("backend", backend)
-                .serviceLevelObjectives(LATENCY_BUCKETS_MS)
-                .register(registry)
+        latencies
+                .computeIfAbsent(
+                        backend,
+                        name -> DistributionSummary.builder("ask_latency_ms")
+                                .description("Time spent on one ask's backend calls, retries included, in milliseconds")
+                                .tag("backend", name)
+                                .serviceLevelObjectives(LATENCY_BUCKETS_MS)
+                                .register(registry))
                 .record(millis);
     }
 
