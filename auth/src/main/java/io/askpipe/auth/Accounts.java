@@ -94,16 +94,44 @@ public final class Accounts {
                 .fetch(Accounts::key);
     }
 
-    /** The live (not revoked) key whose secret is {@code secret}. */
+    /** The usable key whose secret is {@code secret}: not revoked, and its user not disabled. */
     public Optional<ApiKey> authenticate(String secret) {
+        return lookup(secret).filter(Credential::usable).map(Credential::key);
+    }
+
+    /**
+     * The key whose secret is {@code secret} and its user, whatever their state, so that a caller
+     * can tell an unknown key from a revoked one or a disabled user; empty for an unknown secret.
+     */
+    public Optional<Credential> lookup(String secret) {
         if (secret == null || !secret.startsWith(SECRET_PREFIX)) {
             return Optional.empty();
         }
-        return db.selectFrom(API_KEYS)
+        return db.select()
+                .from(API_KEYS)
+                .join(USERS)
+                .on(USERS.ID.eq(API_KEYS.USER_ID))
                 .where(API_KEYS.KEY_HASH.eq(hash(secret)))
-                .and(API_KEYS.REVOKED_AT.isNull())
                 .fetchOptional()
-                .map(Accounts::key);
+                .map(row -> new Credential(key(row.into(API_KEYS)), user(row.into(USERS))));
+    }
+
+    /**
+     * Disables ({@code disabled}) or enables the user {@code userId}; a disabled user's keys are
+     * refused until it is enabled again. Returns whether anything changed.
+     */
+    public boolean setDisabled(String userId, boolean disabled) {
+        return db.update(USERS)
+                        .set(USERS.DISABLED_AT, disabled ? now() : null)
+                        .where(USERS.ID.eq(userId))
+                        .and(disabled ? USERS.DISABLED_AT.isNull() : USERS.DISABLED_AT.isNotNull())
+                        .execute()
+                > 0;
+    }
+
+    /** Every user, by name. */
+    public List<User> users() {
+        return db.selectFrom(USERS).orderBy(USERS.NAME).fetch(Accounts::user);
     }
 
     /** Revokes every live key of {@code familyId}; returns how many. */
@@ -130,7 +158,11 @@ public final class Accounts {
     }
 
     private static User user(UsersRecord row) {
-        return new User(row.getId(), row.getName(), row.getCreatedAt().toInstant());
+        return new User(
+                row.getId(),
+                row.getName(),
+                row.getCreatedAt().toInstant(),
+                row.getDisabledAt() == null ? null : row.getDisabledAt().toInstant());
     }
 
     private static ApiKey key(ApiKeysRecord row) {

@@ -92,4 +92,29 @@ class AccountsIT {
         assertThatThrownBy(() -> accounts.createUser(name)).isInstanceOf(DataAccessException.class);
         assertThat(accounts.findUserByName(name)).isPresent();
     }
+
+    @Test
+    void lookupTellsARevokedKeyAndADisabledUserFromAnUnknownKey() {
+        User dave = accounts.createUser("dave-" + System.nanoTime());
+        IssuedKey key = accounts.issueKey(dave.id());
+
+        assertThat(accounts.lookup(key.secret())).get().matches(Credential::usable);
+        assertThat(accounts.setDisabled(dave.id(), true)).isTrue();
+        assertThat(accounts.setDisabled(dave.id(), true)).as("already disabled").isFalse();
+        assertThat(accounts.lookup(key.secret())).get().satisfies(c -> {
+            assertThat(c.usable()).isFalse();
+            assertThat(c.user().disabled()).isTrue();
+            assertThat(c.key().revoked()).isFalse();
+        });
+        assertThat(accounts.authenticate(key.secret())).isEmpty();
+
+        assertThat(accounts.setDisabled(dave.id(), false)).isTrue();
+        assertThat(accounts.authenticate(key.secret())).isPresent();
+
+        accounts.revokeFamily(key.key().familyId());
+        assertThat(accounts.lookup(key.secret()))
+                .get()
+                .satisfies(c -> assertThat(c.key().revoked()).isTrue());
+        assertThat(accounts.lookup("ak_unknown")).isEmpty();
+    }
 }

@@ -32,13 +32,18 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
      * closes it. Each service owns one schema, so their migrations and tables never mix.
      */
     public HikariDataSource dataSource(String poolName, String schema) {
+        return dataSource(poolName, schema, poolSize);
+    }
+
+    /** As {@link #dataSource(String, String)}, with {@code connections} instead of the pool size. */
+    public HikariDataSource dataSource(String poolName, String schema, int connections) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
         config.setSchema(schema);
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setPassword(password);
-        config.setMaximumPoolSize(poolSize);
+        config.setMaximumPoolSize(connections);
         // fail fast when the database is down: a reader gets a 503, a writer retries
         config.setConnectionTimeout(5_000);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");

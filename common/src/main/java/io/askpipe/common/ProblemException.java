@@ -1,6 +1,9 @@
 package io.askpipe.common;
 
+import io.askpipe.schemas.Problem.FieldError;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,35 +13,50 @@ import java.util.Optional;
 public final class ProblemException extends RuntimeException {
     private final ProblemType type;
     private final Duration retryAfter;
-    private final java.util.List<io.askpipe.schemas.Problem.FieldError> errors;
+    private final List<FieldError> errors;
+    private final Map<String, String> headers;
 
     public ProblemException(ProblemType type, String detail) {
         this(type, detail, null, null);
     }
 
     public ProblemException(ProblemType type, String detail, Duration retryAfter, Throwable cause) {
+        this(type, detail, retryAfter, cause, List.of(), Map.of());
+    }
+
+    private ProblemException(
+            ProblemType type,
+            String detail,
+            Duration retryAfter,
+            Throwable cause,
+            List<FieldError> errors,
+            Map<String, String> headers) {
         super(detail, cause, false, false);
         this.type = type;
         this.retryAfter = retryAfter;
-        this.errors = java.util.List.of();
-    }
-
-    private ProblemException(ProblemType type, io.askpipe.schemas.Problem.FieldError error) {
-        super(error.pointer() + " " + error.detail(), null, false, false);
-        this.type = type;
-        this.retryAfter = null;
-        this.errors = java.util.List.of(error);
+        this.errors = List.copyOf(errors);
+        this.headers = Map.copyOf(headers);
     }
 
     /** A 422 about one field, named by its JSON pointer. */
     public static ProblemException invalidField(String pointer, String detail) {
         return new ProblemException(
-                ProblemType.VALIDATION_FAILED, new io.askpipe.schemas.Problem.FieldError(pointer, detail));
+                ProblemType.VALIDATION_FAILED,
+                pointer + " " + detail,
+                null,
+                null,
+                List.of(new FieldError(pointer, detail)),
+                Map.of());
     }
 
-    /** The offending fields of a validation problem; empty for other problems. */
-    public java.util.List<io.askpipe.schemas.Problem.FieldError> errors() {
-        return errors;
+    /**
+     * A 401 with the {@code WWW-Authenticate} challenge of RFC 6750: {@code Bearer realm="askpipe"},
+     * plus {@code error="invalid_token"} when a key was presented but is not valid.
+     */
+    public static ProblemException unauthorized(String detail, boolean invalidToken) {
+        String challenge = "Bearer realm=\"askpipe\"" + (invalidToken ? ", error=\"invalid_token\"" : "");
+        return new ProblemException(
+                ProblemType.UNAUTHORIZED, detail, null, null, List.of(), Map.of("WWW-Authenticate", challenge));
     }
 
     /** A 503 that tells the client when to try again. */
@@ -52,5 +70,15 @@ public final class ProblemException extends RuntimeException {
 
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
+    }
+
+    /** The offending fields of a validation problem; empty for other problems. */
+    public List<FieldError> errors() {
+        return errors;
+    }
+
+    /** Response headers that belong to this problem (besides {@code Retry-After}). */
+    public Map<String, String> headers() {
+        return headers;
     }
 }

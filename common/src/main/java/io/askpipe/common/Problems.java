@@ -59,6 +59,7 @@ public final class Problems {
                 known.retryAfter()
                         .ifPresent(d -> ctx.response()
                                 .putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, d.toSeconds()))));
+                known.headers().forEach(ctx.response()::putHeader);
                 respond(ctx, known.type(), known.getMessage(), known.errors());
                 return;
             }

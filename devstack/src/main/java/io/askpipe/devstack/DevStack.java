@@ -1,5 +1,12 @@
 package io.askpipe.devstack;
 
+import io.askpipe.auth.Accounts;
+import io.askpipe.auth.ApiKey;
+import io.askpipe.auth.AuthService;
+import io.askpipe.auth.AuthSettings;
+import io.askpipe.auth.IssuedKey;
+import io.askpipe.auth.User;
+import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
@@ -28,16 +35,21 @@ import org.slf4j.LoggerFactory;
  * the reverse order of starting.
  */
 public final class DevStack implements AutoCloseable {
+    /** The user whose key the development stack prints at start. */
+    public static final String DEV_USER = "dev";
+
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
 
     private final Deque<AutoCloseable> started;
     private final HttpServer server;
     private final HttpSettings http;
+    private final Accounts accounts;
 
-    private DevStack(Deque<AutoCloseable> started, HttpServer server, HttpSettings http) {
+    private DevStack(Deque<AutoCloseable> started, HttpServer server, HttpSettings http, Accounts accounts) {
         this.started = started;
         this.server = server;
         this.http = http;
+        this.accounts = accounts;
     }
 
     /**
@@ -57,6 +69,8 @@ public final class DevStack implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             PrometheusMeterRegistry registry = Metrics.prometheus("askpipe");
+            AuthService auth = push(
+                    started, AuthService.start(DatabaseSettings.fromEnv(settings), AuthSettings.fromEnv(settings)));
             StoreService store = push(started, StoreService.start(StoreConfig.fromEnv(settings)));
             push(started, RouterService.start(RouterConfig.fromEnv(settings), registry));
             IngestService ingest = push(started, IngestService.start(IngestConfig.fromEnv(settings)));
@@ -69,7 +83,7 @@ public final class DevStack implements AutoCloseable {
             HttpSettings http = HttpSettings.fromEnv(settings, 8080);
             HttpServer server = HttpServers.start(vertx, router, http);
             started.push(() -> server.close().await());
-            return new DevStack(started, server, http);
+            return new DevStack(started, server, http, auth.accounts());
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -79,6 +93,25 @@ public final class DevStack implements AutoCloseable {
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> started, T service) {
         started.push(service);
         return service;
+    }
+
+    /** The users and API keys the stack's services authenticate against. */
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /**
+     * Issues a fresh key for user {@code dev} (created if need be) and revokes the keys it was
+     * given before, so that exactly one development key is live: the one just printed.
+     */
+    public IssuedKey issueDevKey() {
+        User dev = accounts.findUserByName(DEV_USER).orElseGet(() -> accounts.createUser(DEV_USER));
+        accounts.keysOf(dev.id()).stream()
+                .filter(key -> !key.revoked())
+                .map(ApiKey::familyId)
+                .distinct()
+                .forEach(accounts::revokeFamily);
+        return accounts.issueKey(dev.id());
     }
 
     /** The base URL clients use for both writes and reads. */

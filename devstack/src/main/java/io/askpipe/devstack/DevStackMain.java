@@ -1,5 +1,6 @@
 package io.askpipe.devstack;
 
+import io.askpipe.auth.IssuedKey;
 import io.askpipe.common.ConfigException;
 import io.askpipe.common.Env;
 import io.askpipe.embedded.Directories;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts the whole pipeline on embedded defaults: a Kafka broker, a PostgreSQL server, the three
- * services and one client port; prints where everything is and runs until Ctrl-C. With {@code
+ * services and one client port; issues a development API key (user {@code dev}, written to {@code
+ * ASKPIPE_DEV_KEY_FILE}); prints where everything is and runs until Ctrl-C. With {@code
  * ASKPIPE_DATA_DIR} set, broker and database data survive restarts there; otherwise both live in
  * temporary directories removed on exit.
  */
@@ -68,25 +71,34 @@ public final class DevStackMain {
         }
 
         String url = stack.clientUrl();
+        IssuedKey devKey = stack.issueDevKey();
+        Path keyFile = Path.of(env.string("ASKPIPE_DEV_KEY_FILE", ".askpipe/dev-key"));
+        writeKey(keyFile, devKey.secret());
         System.out.printf(
                 """
 
                 askpipe is up in %.1f s
                   client URL       %s
+                  API key          %s  (user dev; also in %s)
                   Kafka bootstrap  %s
                   JDBC URL         %s  (user postgres, password postgres)
                   metrics          %s/metrics
 
-                  curl -s -X POST %s/v1/ask -H 'Content-Type: application/json' \\
-                       -H 'Idempotency-Key: hello-1' -d '{"prompt":"Why is the sky blue?"}'
+                  KEY=$(cat %s)
+                  curl -s -X POST %s/v1/ask -H "Authorization: Bearer $KEY" \\
+                       -H 'Content-Type: application/json' -H 'Idempotency-Key: hello-1' \\
+                       -d '{"prompt":"Why is the sky blue?"}'
 
                 Ctrl-C stops everything.
                 %n""",
                 (System.nanoTime() - started) / 1e9,
                 url,
+                devKey.secret(),
+                keyFile,
                 kafka.bootstrapServers(),
                 postgres.jdbcUrl("askpipe"),
                 url,
+                keyFile,
                 url);
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -104,6 +116,19 @@ public final class DevStackMain {
                         },
                         "askpipe-shutdown"));
         stopped.await();
+    }
+
+    /** Writes the development key where only this user can read it. */
+    private static void writeKey(Path file, String secret) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, secret + "\n");
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warn("could not write the development key to {}: {}", file, e.toString());
+        }
     }
 
     private static Path temporaryDirectory(String prefix) {

@@ -29,6 +29,7 @@ class OpenApiContractIT {
     private static WebClient client;
     private static URI base;
     private static OpenApiSpec spec;
+    private static String bearer;
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,6 +44,7 @@ class OpenApiContractIT {
                 "STORE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/" + prefix + "streams");
         stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
         base = URI.create(stack.clientUrl());
+        bearer = "Bearer " + stack.issueDevKey().secret();
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
         spec = OpenApiSpec.load(SPEC);
@@ -55,7 +57,15 @@ class OpenApiContractIT {
     }
 
     private static HttpResponse<Buffer> send(HttpMethod method, String path, String key, String body) {
+        return send(bearer, method, path, key, body);
+    }
+
+    private static HttpResponse<Buffer> send(
+            String authorization, HttpMethod method, String path, String key, String body) {
         var request = client.request(method, base.getPort(), base.getHost(), path);
+        if (authorization != null) {
+            request.putHeader("Authorization", authorization);
+        }
         if (body != null) {
             request.putHeader("Content-Type", "application/json");
         }
@@ -115,6 +125,45 @@ class OpenApiContractIT {
         assertThat(conforms(send(HttpMethod.GET, "/v1/ask/00000000-0000-7000-8000-000000000000", null, null), "getAsk")
                         .statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void usageConformsToTheContract() {
+        assertThat(conforms(send(HttpMethod.GET, "/v1/usage", null, null), "getUsage")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(conforms(send(null, HttpMethod.GET, "/v1/usage", null, null), "getUsage")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void authenticationProblemsConformToTheContract() {
+        String body = "{\"prompt\":\"hi\"}";
+        assertThat(conforms(send(null, HttpMethod.POST, "/v1/ask", "contract-5", body), "submitAsk")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(conforms(
+                                send(
+                                        "Bearer ak_nope",
+                                        HttpMethod.GET,
+                                        "/v1/ask/" + java.util.UUID.randomUUID(),
+                                        null,
+                                        null),
+                                "getAsk")
+                        .statusCode())
+                .isEqualTo(401);
+
+        var accounts = stack.accounts();
+        var user = accounts.createUser("disabled-" + System.nanoTime());
+        String disabled = "Bearer " + accounts.issueKey(user.id()).secret();
+        accounts.setDisabled(user.id(), true);
+        assertThat(conforms(send(disabled, HttpMethod.POST, "/v1/ask", "contract-6", body), "submitAsk")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(conforms(send(disabled, HttpMethod.GET, "/v1/usage", null, null), "getUsage")
+                        .statusCode())
+                .isEqualTo(403);
     }
 
     @Test

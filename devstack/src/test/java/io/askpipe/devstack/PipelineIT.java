@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.auth.IssuedKey;
+import io.askpipe.auth.User;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.Json;
@@ -37,6 +39,8 @@ class PipelineIT {
     private static Vertx vertx;
     private static WebClient client;
     private static URI base;
+    private static IssuedKey devKey;
+    private static String bearer;
 
     @BeforeAll
     static void start() {
@@ -57,6 +61,8 @@ class PipelineIT {
                 System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams");
         stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
         base = URI.create(stack.clientUrl());
+        devKey = stack.issueDevKey();
+        bearer = "Bearer " + devKey.secret();
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
     }
@@ -68,11 +74,19 @@ class PipelineIT {
     }
 
     private static HttpResponse<Buffer> get(String path) {
-        return client.get(base.getPort(), base.getHost(), path).send().await();
+        return get(path, bearer);
+    }
+
+    private static HttpResponse<Buffer> get(String path, String authorization) {
+        return client.get(base.getPort(), base.getHost(), path)
+                .putHeader("Authorization", authorization)
+                .send()
+                .await();
     }
 
     private static HttpResponse<Buffer> submit(String key, String body) {
         return client.post(base.getPort(), base.getHost(), "/v1/ask")
+                .putHeader("Authorization", bearer)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Idempotency-Key", key)
                 .sendBuffer(Buffer.buffer(body))
@@ -144,6 +158,59 @@ class PipelineIT {
     }
 
     @Test
+    void aUserSeesOnlyTheirOwnAsks() throws Exception {
+        String id = json(submit("e2e-mine", "{\"prompt\":\"mine\"}"))
+                .get("request_id")
+                .asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/ask/" + id).statusCode() == 200);
+
+        User eve = stack.accounts().createUser("eve-" + System.nanoTime());
+        String eveBearer = "Bearer " + stack.accounts().issueKey(eve.id()).secret();
+        var theirs = get("/v1/ask/" + id, eveBearer);
+        assertThat(theirs.statusCode()).as("another user's ask is not found").isEqualTo(404);
+        assertThat(json(theirs).get("type").asText()).isEqualTo("https://askpipe.io/problems/not-found");
+        assertThat(json(get("/v1/usage", eveBearer))
+                        .get("asks")
+                        .get("submitted")
+                        .asInt())
+                .isZero();
+
+        var anonymous = client.get(base.getPort(), base.getHost(), "/v1/ask/" + id)
+                .send()
+                .await();
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"askpipe\"");
+    }
+
+    @Test
+    void usageCountsTheCallersAsksAndTokens() throws Exception {
+        User counted = stack.accounts().createUser("counted-" + System.nanoTime());
+        String countedBearer =
+                "Bearer " + stack.accounts().issueKey(counted.id()).secret();
+        for (String body : List.of("{\"prompt\":\"one two\"}", "{\"prompt\":\"x\",\"backend\":\"nosuch\"}")) {
+            var accepted = client.post(base.getPort(), base.getHost(), "/v1/ask")
+                    .putHeader("Authorization", countedBearer)
+                    .putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer(body))
+                    .await();
+            assertThat(accepted.statusCode()).isEqualTo(202);
+        }
+
+        JsonNode usage = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () -> json(get("/v1/usage", countedBearer)),
+                        u -> u.get("asks").get("pending").asInt() == 0
+                                && u.get("asks").get("submitted").asInt() == 2);
+        assertThat(usage.get("user_id").asText()).isEqualTo(counted.id());
+        assertThat(usage.get("asks").get("succeeded").asInt()).isEqualTo(1);
+        assertThat(usage.get("asks").get("failed").asInt()).isEqualTo(1);
+        assertThat(usage.get("tokens").get("total").asInt())
+                .as("the dryrun answer's usage")
+                .isPositive();
+    }
+
+    @Test
     void topicsAreCompactedAndKeyedAsDesigned() throws Exception {
         var accepted = submit("e2e-keys", "{\"prompt\":\"keys\"}");
         String id = json(accepted).get("request_id").asText();
@@ -159,8 +226,8 @@ class PipelineIT {
                 assertThat(config.get("cleanup.policy").value()).as(topic).isEqualTo("compact");
             }
         }
-        assertThat(keysOf(bootstrap, topics.requests().name(), "anonymous:e2e-keys"))
-                .contains("anonymous:e2e-keys");
+        String key = devKey.key().userId() + ":e2e-keys";
+        assertThat(keysOf(bootstrap, topics.requests().name(), key)).contains(key);
         assertThat(keysOf(bootstrap, topics.results().name(), id)).contains(id);
     }
 

@@ -56,10 +56,12 @@ class WorkerFailoverIT {
                             env),
                     new SimpleMeterRegistry());
             URI base = URI.create(stack.clientUrl());
+            String bearer = "Bearer " + stack.issueDevKey().secret();
             WebClient client = WebClient.create(vertx);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 var response = client.post(base.getPort(), base.getHost(), "/v1/ask")
+                        .putHeader("Authorization", bearer)
                         .putHeader("Content-Type", "application/json")
                         .putHeader("Idempotency-Key", "failover-" + i)
                         .sendBuffer(Buffer.buffer("{\"prompt\":\"ask " + i + "\"}"))
@@ -89,6 +91,7 @@ class WorkerFailoverIT {
             for (String id : ids) {
                 var view = Json.mapper()
                         .readTree(client.get(base.getPort(), base.getHost(), "/v1/ask/" + id)
+                                .putHeader("Authorization", bearer)
                                 .send()
                                 .await()
                                 .bodyAsString());

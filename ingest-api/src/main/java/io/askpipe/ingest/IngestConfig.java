@@ -1,5 +1,6 @@
 package io.askpipe.ingest;
 
+import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
@@ -11,6 +12,7 @@ import java.time.Duration;
  *
  * @param kafka broker and topic settings
  * @param database the idempotency ledger's PostgreSQL, shared by every ingest instance
+ * @param auth how callers' API keys are checked
  * @param http where the HTTP server listens ({@code HTTP_HOST}, {@code HTTP_PORT}, default 8080)
  * @param limits request size limits
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
@@ -23,6 +25,7 @@ import java.time.Duration;
 public record IngestConfig(
         KafkaSettings kafka,
         DatabaseSettings database,
+        AuthSettings auth,
         HttpSettings http,
         IngestLimits limits,
         Duration publishTimeout,
@@ -33,6 +36,7 @@ public record IngestConfig(
         return new IngestConfig(
                 KafkaSettings.fromEnv(env),
                 DatabaseSettings.fromEnv(env),
+                AuthSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8080),
                 IngestLimits.fromEnv(env),
                 Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 5_000, 1_000, 300_000)),

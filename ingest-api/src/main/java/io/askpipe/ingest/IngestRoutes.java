@@ -1,5 +1,6 @@
 package io.askpipe.ingest;
 
+import io.askpipe.auth.BearerAuth;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.AskRequest;
@@ -24,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write routes: {@code POST /v1/ask}, idempotent per (user, method, path, {@code
+ * The write routes: {@code POST /v1/ask} for callers with an API key, idempotent per (user, method, path, {@code
  * Idempotency-Key}) as the IETF draft and Stripe describe. The first request with a key claims it
  * in the shared ledger, publishes the ask and answers 202 once Kafka acknowledged it; a retry with
  * the same payload gets that answer again (with {@code Idempotent-Replayed: true}), with another
@@ -38,8 +39,6 @@ public final class IngestRoutes {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final String REPLAYED = "Idempotent-Replayed";
-    /** Callers are anonymous until authentication arrives; every ask belongs to this user. */
-    static final String ANONYMOUS = "anonymous";
 
     private static final String METHOD = "POST";
     private static final Logger LOG = LoggerFactory.getLogger(IngestRoutes.class);
@@ -71,9 +70,13 @@ public final class IngestRoutes {
         this.clock = clock;
     }
 
-    /** Mounts the write routes on {@code router}; ledger work runs on {@code blocking}. */
+    /**
+     * Mounts the write routes on {@code router}, admitting callers through {@code auth}; ledger
+     * work runs on {@code blocking}.
+     */
     static void mount(
             Router router,
+            BearerAuth auth,
             AskPublisher publisher,
             AskLedger ledger,
             Executor blocking,
@@ -85,6 +88,7 @@ public final class IngestRoutes {
                 new IngestRoutes(publisher, ledger, blocking, limits, publishTimeout, idempotencyTtl, clock);
         router.post(ASK_PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
+                .handler(auth)
                 .handler(routes::submit);
     }
 
@@ -101,7 +105,7 @@ public final class IngestRoutes {
         AskSubmission submission = AskSubmission.parse(ctx.body().asString(), limits);
         AskRequest request = new AskRequest(
                 RequestIds.next(clock).toString(),
-                ANONYMOUS,
+                BearerAuth.caller(ctx).userId(),
                 idempotencyKey,
                 submission.prompt(),
                 submission.model(),

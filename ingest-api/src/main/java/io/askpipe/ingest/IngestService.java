@@ -1,6 +1,7 @@
 package io.askpipe.ingest;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
@@ -25,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest API's running parts: the idempotency ledger (migrated at start), one shared idempotent
- * producer, the routes, and a background task that publishes asks a request claimed but never
+ * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
+ * authenticate against, one shared idempotent producer, the routes, and a background task that publishes asks a request claimed but never
  * published (the process died, Kafka timed out) and deletes expired keys.
  */
 public final class IngestService implements AutoCloseable {
@@ -37,6 +38,7 @@ public final class IngestService implements AutoCloseable {
     private final Producer<String, AskRequest> producer;
     private final AskPublisher publisher;
     private final AskLedger ledger;
+    private final AuthService auth;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ingest-recovery").daemon().factory());
@@ -45,8 +47,10 @@ public final class IngestService implements AutoCloseable {
             IngestConfig config,
             HikariDataSource dataSource,
             Producer<String, AskRequest> producer,
-            Topic<String, AskRequest> topic) {
+            Topic<String, AskRequest> topic,
+            AuthService auth) {
         this.config = config;
+        this.auth = auth;
         this.dataSource = dataSource;
         this.producer = producer;
         this.publisher = new AskPublisher(producer, topic);
@@ -57,12 +61,17 @@ public final class IngestService implements AutoCloseable {
     public static IngestService start(IngestConfig config) {
         KafkaSettings kafka = config.kafka();
         HikariDataSource dataSource = config.database().dataSource("askpipe-ingest", PostgresAskLedger.SCHEMA);
+        AuthService auth = null;
         try {
             Schemas.migrate(dataSource, PostgresAskLedger.SCHEMA);
+            auth = AuthService.start(config.database(), config.auth());
             try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-admin"))) {
                 TopicProvisioner.ensure(admin, kafka.topics(), kafka);
             }
         } catch (RuntimeException e) {
+            if (auth != null) {
+                auth.close();
+            }
             dataSource.close();
             throw e;
         }
@@ -72,7 +81,7 @@ public final class IngestService implements AutoCloseable {
                 topic.keySerde().serializer(),
                 topic.valueSerde().serializer());
         producer.partitionsFor(topic.name());
-        IngestService service = new IngestService(config, dataSource, producer, topic);
+        IngestService service = new IngestService(config, dataSource, producer, topic, auth);
         long interval = config.recoveryInterval().toMillis();
         service.housekeeping.scheduleWithFixedDelay(service::housekeep, interval, interval, TimeUnit.MILLISECONDS);
         return service;
@@ -116,6 +125,7 @@ public final class IngestService implements AutoCloseable {
     public void mount(Router router) {
         IngestRoutes.mount(
                 router,
+                auth.bearerAuth(),
                 publisher,
                 ledger,
                 blocking,
@@ -130,6 +140,7 @@ public final class IngestService implements AutoCloseable {
         housekeeping.shutdownNow();
         blocking.close();
         producer.close(Duration.ofSeconds(10));
+        auth.close();
         dataSource.close();
     }
 }

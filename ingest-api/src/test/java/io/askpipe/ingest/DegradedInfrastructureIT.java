@@ -3,6 +3,8 @@ package io.askpipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.askpipe.auth.AuthService;
+import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
@@ -42,6 +44,7 @@ class DegradedInfrastructureIT {
     private Vertx vertx;
     private HttpServer server;
     private WebClient client;
+    private String bearer;
 
     @BeforeEach
     void start() throws Exception {
@@ -50,15 +53,23 @@ class DegradedInfrastructureIT {
         postgresPort = FreePorts.next();
         kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), kafkaPort).start();
         postgres = EmbeddedPostgresServer.persistent(dir.resolve("postgres"), postgresPort);
+        DatabaseSettings database =
+                new DatabaseSettings(postgres.createDatabase("degraded"), postgres.user(), postgres.password(), 4);
         IngestConfig config = new IngestConfig(
                 KafkaSettings.local(kafka.bootstrapServers(), ""),
-                new DatabaseSettings(postgres.createDatabase("degraded"), postgres.user(), postgres.password(), 4),
+                database,
+                new AuthSettings(Duration.ofMinutes(1)), // the key stays known while the database is down
                 new HttpSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
                 PUBLISH_TIMEOUT,
                 Duration.ofMinutes(5),
                 Duration.ofHours(1));
         service = IngestService.start(config);
+        try (AuthService auth = AuthService.start(database, config.auth())) {
+            var accounts = auth.accounts();
+            bearer = "Bearer "
+                    + accounts.issueKey(accounts.createUser("degraded").id()).secret();
+        }
         vertx = Vertx.vertx();
         var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
         service.mount(router);
@@ -79,6 +90,7 @@ class DegradedInfrastructureIT {
 
     private HttpResponse<Buffer> submit() {
         return client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", bearer)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Idempotency-Key", "degraded-" + keys.incrementAndGet())
                 .sendBuffer(Buffer.buffer("{\"prompt\":\"are you there?\"}"))

@@ -2,6 +2,10 @@ package io.askpipe.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askpipe.auth.AuthService;
+import io.askpipe.auth.AuthSettings;
+import io.askpipe.auth.IssuedKey;
+import io.askpipe.auth.User;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
@@ -39,6 +43,9 @@ class IngestIT {
     private Vertx vertx;
     private HttpServer server;
     private WebClient client;
+    private AuthService accounts;
+    private User user;
+    private IssuedKey key;
 
     @BeforeEach
     void start() {
@@ -49,12 +56,16 @@ class IngestIT {
         config = new IngestConfig(
                 kafka,
                 database,
+                new AuthSettings(Duration.ZERO), // so that a revocation shows at once
                 new HttpSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(5),
                 Duration.ofHours(1)); // housekeeping is called by the tests themselves
         service = IngestService.start(config);
+        accounts = AuthService.start(database, config.auth());
+        user = accounts.accounts().createUser("alice");
+        key = accounts.accounts().issueKey(user.id());
         vertx = Vertx.vertx();
         Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
         service.mount(router);
@@ -66,10 +77,12 @@ class IngestIT {
     void stop() {
         vertx.close().await();
         service.close();
+        accounts.close();
     }
 
     private HttpResponse<Buffer> submit(String key, String body) {
         return client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", "Bearer " + this.key.secret())
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Idempotency-Key", key)
                 .sendBuffer(Buffer.buffer(body))
@@ -92,7 +105,8 @@ class IngestIT {
 
         List<ConsumerRecord<String, AskRequest>> seen = read(1);
         assertThat(seen).hasSize(1);
-        assertThat(seen.getFirst().key()).isEqualTo("anonymous:it-key-1");
+        assertThat(seen.getFirst().key()).isEqualTo(user.id() + ":it-key-1");
+        assertThat(seen.getFirst().value().userId()).isEqualTo(user.id());
         assertThat(seen.getFirst().value().requestId()).isEqualTo(id);
         assertThat(seen.getFirst().value().prompt()).isEqualTo("hello");
     }
@@ -104,7 +118,7 @@ class IngestIT {
                 DSL.using(config.database().dataSource("it", PostgresAskLedger.SCHEMA), SQLDialect.POSTGRES));
         Instant then = Instant.now().minusSeconds(60);
         AskRequest orphan = new AskRequest(
-                "01a21640-0000-7000-8000-000000000001", "anonymous", "orphan-key", "lost?", null, null, then);
+                "01a21640-0000-7000-8000-000000000001", user.id(), "orphan-key", "lost?", null, null, then);
         String fingerprint = new AskSubmission("lost?", null, null).fingerprint();
         assertThat(ledger.claim(orphan, "POST", "/v1/ask", fingerprint, then, then.plus(Duration.ofMinutes(5))))
                 .isInstanceOf(AskLedger.Claim.Won.class);
@@ -124,6 +138,18 @@ class IngestIT {
                         .get("request_id")
                         .asText())
                 .isEqualTo(orphan.requestId());
+    }
+
+    @Test
+    void refusesARevokedKeyAndPublishesNothing() {
+        assertThat(submit("before-revocation", "{\"prompt\":\"hi\"}").statusCode())
+                .isEqualTo(202);
+        accounts.accounts().revokeFamily(key.key().familyId());
+
+        var refused = submit("after-revocation", "{\"prompt\":\"hi\"}");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.getHeader("WWW-Authenticate")).contains("invalid_token");
+        assertThat(read(1)).hasSize(1);
     }
 
     private List<ConsumerRecord<String, AskRequest>> read(int expected) {

@@ -45,6 +45,7 @@ class IngestRoutesTest {
         Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
         IngestRoutes.mount(
                 router,
+                TestCallers.auth(),
                 new AskPublisher(producer, topics.requests()),
                 new InMemoryAskLedger(),
                 java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
@@ -67,7 +68,8 @@ class IngestRoutesTest {
     }
 
     private HttpResponse<Buffer> post(String body, String contentType, String key) {
-        var request = client.post(server.actualPort(), "127.0.0.1", "/v1/ask");
+        var request = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", TestCallers.ALICE_BEARER);
         if (contentType != null) {
             request.putHeader("Content-Type", contentType);
         }
@@ -96,9 +98,9 @@ class IngestRoutesTest {
         assertThat(producer.history()).hasSize(1);
         var record = producer.history().getFirst();
         assertThat(record.topic()).isEqualTo("ask.requests");
-        assertThat(record.key()).isEqualTo("anonymous:k-1");
+        assertThat(record.key()).isEqualTo(TestCallers.ALICE + ":k-1");
         assertThat(record.value())
-                .isEqualTo(new AskRequest(id, "anonymous", "k-1", "Why is the sky blue?", "gpt-4o", null, NOW));
+                .isEqualTo(new AskRequest(id, TestCallers.ALICE, "k-1", "Why is the sky blue?", "gpt-4o", null, NOW));
         assertThat(new String(record.headers().lastHeader("askpipe-request-id").value(), StandardCharsets.UTF_8))
                 .isEqualTo(id);
         assertThat(java.util.UUID.fromString(id).version()).isEqualTo(7);
@@ -118,6 +120,25 @@ class IngestRoutesTest {
     }
 
     @Test
+    void scopesIdempotencyKeysToTheirUser() throws Exception {
+        var alice = post("{\"prompt\":\"hi\"}", "application/json", "shared-key");
+        var bob = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", TestCallers.BOB_BEARER)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Idempotency-Key", "shared-key")
+                .sendBuffer(Buffer.buffer("{\"prompt\":\"hi\"}"))
+                .await();
+
+        assertThat(bob.statusCode()).isEqualTo(202);
+        assertThat(bob.getHeader("Idempotent-Replayed")).isNull();
+        assertThat(json(bob).get("request_id")).isNotEqualTo(json(alice).get("request_id"));
+        assertThat(producer.history())
+                .extracting(r -> r.key())
+                .containsExactly(TestCallers.ALICE + ":shared-key", TestCallers.BOB + ":shared-key");
+        assertThat(producer.history().get(1).value().userId()).isEqualTo(TestCallers.BOB);
+    }
+
+    @Test
     void rejectsTheSameKeyWithADifferentPayload() throws Exception {
         post("{\"prompt\":\"hi\"}", "application/json", "k-reused");
         var response = post("{\"prompt\":\"something else\"}", "application/json", "k-reused");
@@ -132,6 +153,7 @@ class IngestRoutesTest {
         vertx.close().await();
         start(false);
         var pending = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", TestCallers.ALICE_BEARER)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Idempotency-Key", "busy")
                 .sendBuffer(Buffer.buffer("{\"prompt\":\"hi\"}"));
@@ -154,7 +176,7 @@ class IngestRoutesTest {
         assertThat(response.statusCode()).isEqualTo(202);
         String key = response.getHeader("Idempotency-Key");
         assertThat(key).isNotBlank();
-        assertThat(producer.history().getFirst().key()).isEqualTo("anonymous:" + key);
+        assertThat(producer.history().getFirst().key()).isEqualTo(TestCallers.ALICE + ":" + key);
     }
 
     @Test
@@ -206,6 +228,7 @@ class IngestRoutesTest {
         vertx.close().await();
         start(false);
         var pending = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", TestCallers.ALICE_BEARER)
                 .putHeader("Content-Type", "application/json")
                 .sendBuffer(Buffer.buffer("{\"prompt\":\"hi\"}"));
         org.awaitility.Awaitility.await().until(() -> !producer.history().isEmpty());

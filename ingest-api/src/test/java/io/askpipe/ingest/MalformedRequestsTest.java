@@ -45,6 +45,7 @@ class MalformedRequestsTest {
         var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
         IngestRoutes.mount(
                 router,
+                TestCallers.auth(),
                 new AskPublisher(producer, topics.requests()),
                 new InMemoryAskLedger(),
                 Executors.newVirtualThreadPerTaskExecutor(),
@@ -70,7 +71,20 @@ class MalformedRequestsTest {
             String body,
             int status,
             String type,
-            String pointer) {
+            String pointer,
+            String authorization) {
+        Case(
+                String name,
+                HttpMethod method,
+                String path,
+                Map<String, String> headers,
+                String body,
+                int status,
+                String type,
+                String pointer) {
+            this(name, method, path, headers, body, status, type, pointer, TestCallers.ALICE_BEARER);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -85,6 +99,11 @@ class MalformedRequestsTest {
 
     private static Case withHeaders(String name, Map<String, String> headers, String body, int status, String type) {
         return new Case(name, HttpMethod.POST, "/v1/ask", headers, body, status, type, null);
+    }
+
+    private static Case authorized(String name, String authorization, int status, String type) {
+        return new Case(
+                name, HttpMethod.POST, "/v1/ask", JSON, "{\"prompt\":\"hi\"}", status, type, null, authorization);
     }
 
     static Stream<Case> corpus() {
@@ -187,6 +206,13 @@ class MalformedRequestsTest {
                         ok,
                         431,
                         "headers-too-large"),
+                authorized("no Authorization", null, 401, "unauthorized"),
+                authorized("Basic credentials", "Basic YWxpY2U6c2VjcmV0", 401, "unauthorized"),
+                authorized("Bearer without a key", "Bearer ", 401, "unauthorized"),
+                authorized("unknown key", "Bearer ak_guessed", 401, "unauthorized"),
+                authorized("key without its scheme", "ak_alice", 401, "unauthorized"),
+                authorized("revoked key", TestCallers.REVOKED_BEARER, 401, "unauthorized"),
+                authorized("key of a disabled user", TestCallers.DISABLED_BEARER, 403, "forbidden"),
                 new Case("wrong method", HttpMethod.PUT, "/v1/ask", JSON, ok, 405, "method-not-allowed", null),
                 new Case("unknown path", HttpMethod.POST, "/v1/asks/nope", JSON, ok, 404, "not-found", null),
                 new Case(
@@ -206,6 +232,9 @@ class MalformedRequestsTest {
         int published = producer.history().size();
         var request = client.request(c.method(), server.actualPort(), "127.0.0.1", c.path());
         c.headers().forEach(request::putHeader);
+        if (c.authorization() != null) {
+            request.putHeader("Authorization", c.authorization());
+        }
         var response = (c.body() == null ? request.send() : request.sendBuffer(Buffer.buffer(c.body()))).await();
 
         assertThat(response.statusCode()).isEqualTo(c.status());

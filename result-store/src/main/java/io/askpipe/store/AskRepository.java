@@ -9,6 +9,7 @@ import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.Usage;
 import io.askpipe.store.db.tables.records.AsksRecord;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -16,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * The {@code asks} table, through jOOQ. Writes are idempotent upserts that only ever move an ask
@@ -86,12 +88,34 @@ final class AskRepository {
                 .execute();
     }
 
-    /** The ask with id {@code requestId}, if it is known. */
-    Optional<AskView> find(String requestId) {
+    /** The ask with id {@code requestId} if it is known and belongs to {@code userId}. */
+    Optional<AskView> find(String requestId, String userId) {
         return db.selectFrom(ASKS)
                 .where(ASKS.REQUEST_ID.eq(requestId))
+                .and(ASKS.USER_ID.eq(userId))
                 .fetchOptional()
                 .map(AskRepository::view);
+    }
+
+    /** What {@code userId} has asked so far, and the tokens their answers used. */
+    UsageView usage(String userId) {
+        var succeeded = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.SUCCEEDED.wireName()));
+        var failed = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.FAILED.wireName()));
+        var promptTokens = DSL.coalesce(DSL.sum(ASKS.PROMPT_TOKENS), BigDecimal.ZERO);
+        var completionTokens = DSL.coalesce(DSL.sum(ASKS.COMPLETION_TOKENS), BigDecimal.ZERO);
+        var totalTokens = DSL.coalesce(DSL.sum(ASKS.TOTAL_TOKENS), BigDecimal.ZERO);
+        var row = db.select(DSL.count(), succeeded, failed, promptTokens, completionTokens, totalTokens)
+                .from(ASKS)
+                .where(ASKS.USER_ID.eq(userId))
+                .fetchSingle();
+        int submitted = row.value1();
+        return new UsageView(
+                userId,
+                new UsageView.Asks(submitted, submitted - row.value2() - row.value3(), row.value2(), row.value3()),
+                new UsageView.Tokens(
+                        row.value4().longValueExact(),
+                        row.value5().longValueExact(),
+                        row.value6().longValueExact()));
     }
 
     private static AskView view(AsksRecord row) {

@@ -1,5 +1,6 @@
 package io.askpipe.store;
 
+import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
@@ -12,6 +13,7 @@ import java.time.Duration;
  *
  * @param kafka broker and topic settings
  * @param database the PostgreSQL the store writes to and serves from
+ * @param auth how callers' API keys are checked
  * @param http where the read API listens ({@code HTTP_PORT}, default 8082)
  * @param applicationId {@code STORE_APPLICATION_ID}: the Kafka Streams application id, shared by
  *     every instance (default askpipe-result-store)
@@ -23,6 +25,7 @@ import java.time.Duration;
 public record StoreConfig(
         KafkaSettings kafka,
         DatabaseSettings database,
+        AuthSettings auth,
         HttpSettings http,
         String applicationId,
         Path stateDir,
@@ -33,6 +36,7 @@ public record StoreConfig(
         return new StoreConfig(
                 KafkaSettings.fromEnv(env),
                 DatabaseSettings.fromEnv(env),
+                AuthSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8082),
                 applicationId,
                 Path.of(env.string(

@@ -1,5 +1,7 @@
 package io.askpipe.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.askpipe.auth.BearerAuth;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.Json;
@@ -7,12 +9,15 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.jooq.exception.DataAccessException;
 
 /**
- * The read routes: {@code GET /v1/ask/{id}}. Database work runs off the event loop; an id that is
- * not known (or not even a valid id) is a 404 problem.
+ * The read routes, for callers with an API key: {@code GET /v1/ask/{id}} and {@code GET /v1/usage}.
+ * Database work runs off the event loop. An id that is not known, not even a valid id, or the id of
+ * another user's ask is a 404 problem: a caller cannot tell another user's ask from none.
  */
 final class StoreRoutes {
     private static final Pattern UUID =
@@ -20,8 +25,9 @@ final class StoreRoutes {
 
     private StoreRoutes() {}
 
-    static void mount(Router router, AskRepository asks) {
-        router.get("/v1/ask/:id").handler(ctx -> find(ctx, asks));
+    static void mount(Router router, BearerAuth auth, AskRepository asks) {
+        router.get("/v1/ask/:id").handler(auth).handler(ctx -> find(ctx, asks));
+        router.get("/v1/usage").handler(auth).handler(ctx -> usage(ctx, asks));
     }
 
     private static void find(RoutingContext ctx, AskRepository asks) {
@@ -29,19 +35,26 @@ final class StoreRoutes {
         if (!UUID.matcher(id).matches()) {
             throw notFound(id);
         }
+        String userId = BearerAuth.caller(ctx).userId();
+        answer(ctx, () -> asks.find(id.toLowerCase(Locale.ROOT), userId).orElseThrow(() -> notFound(id)));
+    }
+
+    private static void usage(RoutingContext ctx, AskRepository asks) {
+        String userId = BearerAuth.caller(ctx).userId();
+        answer(ctx, () -> asks.usage(userId));
+    }
+
+    /** Runs {@code query} off the event loop and answers its result as JSON. */
+    private static void answer(RoutingContext ctx, Callable<Object> query) {
         ctx.vertx()
-                .executeBlocking(() -> asks.find(id.toLowerCase(java.util.Locale.ROOT)), false)
-                .onSuccess(view -> {
-                    if (view.isEmpty()) {
-                        ctx.fail(notFound(id));
-                        return;
-                    }
+                .executeBlocking(query, false)
+                .onSuccess(body -> {
                     try {
                         ctx.response()
                                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                                .end(Json.mapper().writeValueAsString(view.get()));
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                                .end(Json.mapper().writeValueAsString(body));
+                    } catch (JsonProcessingException e) {
                         ctx.fail(e);
                     }
                 })

@@ -1,6 +1,7 @@
 package io.askpipe.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The result store's running parts: the connection pool (migrated by Flyway at start), the Kafka
- * Streams application and the read routes.
+ * Streams application, the accounts callers authenticate against, and the read routes.
  */
 public final class StoreService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreService.class);
@@ -29,9 +30,11 @@ public final class StoreService implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final AskRepository asks;
     private final KafkaStreams streams;
+    private final AuthService auth;
 
-    private StoreService(HikariDataSource dataSource, AskRepository asks, KafkaStreams streams) {
+    private StoreService(HikariDataSource dataSource, AskRepository asks, KafkaStreams streams, AuthService auth) {
         this.dataSource = dataSource;
+        this.auth = auth;
         this.asks = asks;
         this.streams = streams;
     }
@@ -39,8 +42,10 @@ public final class StoreService implements AutoCloseable {
     /** Migrates the database, provisions the topics and starts the Streams application. */
     public static StoreService start(StoreConfig config) {
         HikariDataSource dataSource = config.database().dataSource("askpipe-store", StoreSchema.SCHEMA);
+        AuthService auth = null;
         try {
             Schemas.migrate(dataSource, StoreSchema.SCHEMA);
+            auth = AuthService.start(config.database(), config.auth());
             KafkaSettings kafka = config.kafka();
             Topics topics = kafka.topics();
             try (Admin admin = Admin.create(kafka.clientProperties("askpipe-store-admin"))) {
@@ -60,8 +65,11 @@ public final class StoreService implements AutoCloseable {
                     topics.requests().name(),
                     topics.results().name(),
                     config.database().jdbcUrl());
-            return new StoreService(dataSource, asks, streams);
+            return new StoreService(dataSource, asks, streams, auth);
         } catch (RuntimeException e) {
+            if (auth != null) {
+                auth.close();
+            }
             dataSource.close();
             throw e;
         }
@@ -91,7 +99,7 @@ public final class StoreService implements AutoCloseable {
 
     /** Mounts the read routes on {@code router}. */
     public void mount(Router router) {
-        StoreRoutes.mount(router, asks);
+        StoreRoutes.mount(router, auth.bearerAuth(), asks);
     }
 
     /** The Streams application's state, for health checks and tests. */
@@ -102,6 +110,7 @@ public final class StoreService implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        auth.close();
         dataSource.close();
     }
 }

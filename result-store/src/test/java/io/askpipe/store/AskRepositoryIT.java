@@ -46,14 +46,14 @@ class AskRepositoryIT {
     void queuedAskBecomesSucceededWithTheWholeEnvelope() {
         String id = "00000000-0000-7000-8000-000000000001";
         asks.upsert(ask(id), null);
-        assertThat(asks.find(id)).get().satisfies(v -> {
+        assertThat(asks.find(id, "alice")).get().satisfies(v -> {
             assertThat(v.status()).isEqualTo(AskStatus.QUEUED);
             assertThat(v.result()).isNull();
             assertThat(v.acceptedAt()).isEqualTo(T0);
         });
 
         asks.upsert(ask(id), AskResult.succeeded(id, "dryrun", "m", "42", Usage.of(2, 3), 17, 1, T0.plusSeconds(2)));
-        AskView view = asks.find(id).orElseThrow();
+        AskView view = asks.find(id, "alice").orElseThrow();
         assertThat(view.status()).isEqualTo(AskStatus.SUCCEEDED);
         assertThat(view.result()).isEqualTo(new AskView.Envelope("dryrun", "m", "42", new Usage(2, 3, 5), 17, id));
         assertThat(view.completedAt()).isEqualTo(T0.plusSeconds(2));
@@ -69,7 +69,7 @@ class AskRepositoryIT {
         asks.upsert(ask(id), AskResult.succeeded(id, "dryrun", "m", "late", Usage.NONE, 1, 1, T0));
         asks.upsert(ask(id), null);
 
-        AskView view = asks.find(id).orElseThrow();
+        AskView view = asks.find(id, "alice").orElseThrow();
         assertThat(view.status()).isEqualTo(AskStatus.FAILED);
         assertThat(view.error()).isEqualTo(new AskError("timeout", "slow", 503));
         assertThat(view.result().answer()).isNull();
@@ -77,6 +77,40 @@ class AskRepositoryIT {
 
     @Test
     void unknownIdIsEmpty() {
-        assertThat(asks.find("00000000-0000-7000-8000-0000000000ff")).isEmpty();
+        assertThat(asks.find("00000000-0000-7000-8000-0000000000ff", "alice")).isEmpty();
+    }
+
+    @Test
+    void anotherUsersAskIsNotFound() {
+        String id = "00000000-0000-7000-8000-000000000003";
+        asks.upsert(ask(id), null);
+        assertThat(asks.find(id, "alice")).isPresent();
+        assertThat(asks.find(id, "bob")).isEmpty();
+    }
+
+    @Test
+    void usageCountsAUsersAsksByOutcomeAndSumsTheirTokens() {
+        String user = "usage-" + System.nanoTime();
+        String[] ids = {
+            "00000000-0000-7000-8000-000000000a01",
+            "00000000-0000-7000-8000-000000000a02",
+            "00000000-0000-7000-8000-000000000a03",
+            "00000000-0000-7000-8000-000000000a04"
+        };
+        for (String id : ids) {
+            asks.upsert(new AskRequest(id, user, "k-" + id, "p", null, null, T0), null);
+        }
+        AskRequest second = new AskRequest(ids[1], user, "k-" + ids[1], "p", null, null, T0);
+        AskRequest third = new AskRequest(ids[2], user, "k-" + ids[2], "p", null, null, T0);
+        AskRequest fourth = new AskRequest(ids[3], user, "k-" + ids[3], "p", null, null, T0);
+        asks.upsert(second, AskResult.succeeded(ids[1], "dryrun", "m", "a", Usage.of(10, 5), 1, 1, T0));
+        asks.upsert(third, AskResult.succeeded(ids[2], "dryrun", "m", "b", Usage.of(7, 3), 1, 1, T0));
+        asks.upsert(fourth, AskResult.failed(ids[3], "openai", "m", new AskError("timeout", "slow", 504), 9, 2, T0));
+
+        assertThat(asks.usage(user))
+                .isEqualTo(new UsageView(user, new UsageView.Asks(4, 1, 2, 1), new UsageView.Tokens(17, 8, 25)));
+        UsageView nobody = asks.usage("nobody-" + System.nanoTime());
+        assertThat(nobody.asks()).isEqualTo(new UsageView.Asks(0, 0, 0, 0));
+        assertThat(nobody.tokens()).isEqualTo(new UsageView.Tokens(0, 0, 0));
     }
 }

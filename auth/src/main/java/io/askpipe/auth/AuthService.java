@@ -1,0 +1,54 @@
+package io.askpipe.auth;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.Schemas;
+import java.time.Clock;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+/**
+ * The accounts a service authenticates against: a small connection pool on schema {@code auth}
+ * (migrated at start, so whichever service starts first creates it), the {@link Accounts} DAO and
+ * the {@link BearerAuth} route handler.
+ */
+public final class AuthService implements AutoCloseable {
+    private static final int POOL_SIZE = 4;
+
+    private final HikariDataSource dataSource;
+    private final Accounts accounts;
+    private final BearerAuth bearerAuth;
+
+    private AuthService(HikariDataSource dataSource, AuthSettings settings) {
+        this.dataSource = dataSource;
+        this.accounts = new Accounts(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+        this.bearerAuth = BearerAuth.over(accounts, settings.cacheTtl());
+    }
+
+    /** Migrates schema {@code auth} and connects to it. */
+    public static AuthService start(DatabaseSettings database, AuthSettings settings) {
+        HikariDataSource dataSource =
+                database.dataSource("askpipe-auth", Accounts.SCHEMA, Math.min(POOL_SIZE, database.poolSize()));
+        try {
+            Schemas.migrate(dataSource, Accounts.SCHEMA);
+            return new AuthService(dataSource, settings);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /** The handler to put before every client route. */
+    public BearerAuth bearerAuth() {
+        return bearerAuth;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

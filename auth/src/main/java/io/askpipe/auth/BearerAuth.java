@@ -1,0 +1,102 @@
+package io.askpipe.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.askpipe.common.ProblemException;
+import io.askpipe.common.ProblemType;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jooq.exception.DataAccessException;
+
+/**
+ * The route handler that admits a request only with {@code Authorization: Bearer <API key>} of a
+ * live key whose user is enabled, and records the {@link Caller} for the handlers after it. No key,
+ * another scheme, an unknown or revoked key: 401 with a {@code WWW-Authenticate} challenge; a
+ * disabled user: 403; the accounts database unreachable: 503 with {@code Retry-After}.
+ *
+ * <p>What a key resolves to is cached for {@code cacheTtl} (keyed by the secret's hash, never the
+ * secret), so a busy client costs no database query per request; a revocation therefore takes
+ * effect within that time. The database lookup runs off the event loop. As Vert.x orders route
+ * handlers, it comes after a route's body handler.
+ */
+public final class BearerAuth implements AuthenticationHandler {
+    private static final String CALLER = "askpipe.caller";
+    private static final String SCHEME = "Bearer ";
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+
+    private final Function<String, Optional<Credential>> lookup;
+    private final Cache<String, Optional<Credential>> cache;
+
+    private BearerAuth(Function<String, Optional<Credential>> lookup, Duration cacheTtl) {
+        this.lookup = lookup;
+        this.cache = Caffeine.newBuilder()
+                .expireAfterWrite(cacheTtl)
+                .maximumSize(cacheTtl.isZero() ? 0 : 100_000)
+                .build();
+    }
+
+    /** Authenticates against {@code accounts}, caching each answer for {@code cacheTtl}. */
+    public static BearerAuth over(Accounts accounts, Duration cacheTtl) {
+        return create(accounts::lookup, cacheTtl);
+    }
+
+    /** Authenticates with {@code lookup}, a blocking secret-to-credential function. */
+    public static BearerAuth create(Function<String, Optional<Credential>> lookup, Duration cacheTtl) {
+        return new BearerAuth(lookup, cacheTtl);
+    }
+
+    /** The caller this handler admitted for {@code ctx}. */
+    public static Caller caller(RoutingContext ctx) {
+        return Objects.requireNonNull(ctx.get(CALLER), "the route has no BearerAuth handler before it");
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null) {
+            ctx.fail(ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'", false));
+            return;
+        }
+        if (!header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+            ctx.fail(ProblemException.unauthorized("Authorization must use the Bearer scheme with an API key", false));
+            return;
+        }
+        String secret = header.substring(SCHEME.length()).strip();
+        String hash = Accounts.hash(secret);
+        Optional<Credential> cached = cache.getIfPresent(hash);
+        if (cached != null) {
+            admit(ctx, cached);
+            return;
+        }
+        ctx.vertx()
+                .executeBlocking(() -> lookup.apply(secret), false)
+                .onSuccess(found -> {
+                    cache.put(hash, found);
+                    admit(ctx, found);
+                })
+                .onFailure(error -> ctx.fail(
+                        error instanceof DataAccessException
+                                ? ProblemException.unavailable(
+                                        "API keys cannot be checked right now; retry shortly", RETRY_AFTER, error)
+                                : error));
+    }
+
+    private static void admit(RoutingContext ctx, Optional<Credential> found) {
+        if (found.isEmpty()) {
+            ctx.fail(ProblemException.unauthorized("The API key is not valid", true));
+        } else if (found.get().key().revoked()) {
+            ctx.fail(ProblemException.unauthorized("The API key was revoked", true));
+        } else if (found.get().user().disabled()) {
+            ctx.fail(new ProblemException(ProblemType.FORBIDDEN, "The user of this API key is disabled"));
+        } else {
+            ApiKey key = found.get().key();
+            ctx.put(CALLER, new Caller(key.userId(), key.id()));
+            ctx.next();
+        }
+    }
+}
