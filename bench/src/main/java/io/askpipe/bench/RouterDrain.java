@@ -43,7 +43,7 @@ public final class RouterDrain {
 
         try (EmbeddedKafka broker = EmbeddedKafka.temporary().start();
                 EmbeddedPostgresServer postgres = EmbeddedPostgresServer.temporary()) {
-            KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "", partitions, (short) -1, -1);
+            KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "", partitions, (short) -1, -1, null);
             Topics topics = kafka.topics();
             try (Admin admin = Admin.create(kafka.clientProperties("bench-admin"))) {
                 TopicProvisioner.ensure(admin, topics, kafka);

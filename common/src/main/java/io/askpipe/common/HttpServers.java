@@ -72,7 +72,7 @@ public final class HttpServers {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(settings.host())
                 .setPort(settings.port())
-                .setMaxHeaderSize(16 * 1024)
+                .setMaxHeaderSize(settings.maxHeaderBytes())
                 .setMaxInitialLineLength(8 * 1024)
                 .setCompressionSupported(false);
         try {

@@ -60,6 +60,8 @@ public final class DevStackMain {
             Map<String, String> vars = new HashMap<>(System.getenv());
             // Streams state must match the broker: persistent beside it, or as fresh as it
             vars.putIfAbsent("STORE_STATE_DIR", streamsDir.toString());
+            // one process, restarted as itself: after a crash it takes its partitions back at once
+            vars.putIfAbsent("KAFKA_GROUP_INSTANCE_ID", "askpipe-dev");
             stack = DevStack.start(vars, kafka.bootstrapServers(), jdbcUrl, postgres.user(), postgres.password());
         } catch (RuntimeException e) {
             LOG.error("askpipe dev stack failed to start: {}", e.getMessage());

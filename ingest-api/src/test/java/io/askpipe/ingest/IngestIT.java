@@ -141,6 +141,49 @@ class IngestIT {
     }
 
     @Test
+    void twoInstancesReceivingOneKeyAtOncePublishOneAsk() throws Exception {
+        IngestService other = IngestService.start(config);
+        try {
+            Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("other"));
+            other.mount(router);
+            HttpServer otherServer = HttpServers.start(vertx, router, config.http());
+            List<io.vertx.core.Future<HttpResponse<Buffer>>> pending = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                int port = i % 2 == 0 ? server.actualPort() : otherServer.actualPort();
+                pending.add(client.post(port, "127.0.0.1", "/v1/ask")
+                        .putHeader("Authorization", "Bearer " + key.secret())
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Idempotency-Key", "raced")
+                        .sendBuffer(Buffer.buffer("{\"prompt\":\"once\"}")));
+            }
+            java.util.Set<String> accepted = new java.util.HashSet<>();
+            for (var response : pending) {
+                HttpResponse<Buffer> answer = response.await();
+                assertThat(answer.statusCode()).as(answer.bodyAsString()).isIn(202, 409);
+                if (answer.statusCode() == 202) {
+                    accepted.add(Json.mapper()
+                            .readTree(answer.bodyAsString())
+                            .get("request_id")
+                            .asText());
+                }
+            }
+            assertThat(accepted).as("every 202 names the same ask").hasSizeLessThanOrEqualTo(1);
+            var retry = submit("raced", "{\"prompt\":\"once\"}");
+            assertThat(retry.statusCode()).isEqualTo(202);
+            String id = Json.mapper()
+                    .readTree(retry.bodyAsString())
+                    .get("request_id")
+                    .asText();
+            assertThat(accepted).isSubsetOf(id);
+            List<ConsumerRecord<String, AskRequest>> seen = read(1);
+            assertThat(seen).as("published once").hasSize(1);
+            assertThat(seen.getFirst().value().requestId()).isEqualTo(id);
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void refusesARevokedKeyAndPublishesNothing() {
         assertThat(submit("before-revocation", "{\"prompt\":\"hi\"}").statusCode())
                 .isEqualTo(202);

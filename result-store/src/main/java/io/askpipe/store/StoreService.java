@@ -31,9 +31,16 @@ public final class StoreService implements AutoCloseable {
     private final AskRepository asks;
     private final KafkaStreams streams;
     private final AuthService auth;
+    private final StoreConfig config;
 
-    private StoreService(HikariDataSource dataSource, AskRepository asks, KafkaStreams streams, AuthService auth) {
+    private StoreService(
+            HikariDataSource dataSource,
+            AskRepository asks,
+            KafkaStreams streams,
+            AuthService auth,
+            StoreConfig config) {
         this.dataSource = dataSource;
+        this.config = config;
         this.auth = auth;
         this.asks = asks;
         this.streams = streams;
@@ -53,19 +60,27 @@ public final class StoreService implements AutoCloseable {
             }
             AskRepository asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
             Properties props = streamsProperties(config);
+            boolean crashed = !CleanShutdownMarker.consume(config.stateDir(), config.applicationId());
             KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, asks::upsert, props), props);
             streams.setUncaughtExceptionHandler(e -> {
                 // a failed database write is retried from the last commit by a fresh thread
                 LOG.error("result store stream thread failed; replacing it", e);
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });
+            if (crashed) {
+                // after a crash Streams finds its stores without checkpoints, declares the tasks
+                // corrupted and rebuilds them in the middle of a rebalance, which can stall for
+                // minutes; rebuilding them from the changelogs before starting is the same work
+                LOG.warn("result store did not stop cleanly last time; rebuilding its local state from Kafka");
+                streams.cleanUp();
+            }
             streams.start();
             LOG.info(
                     "result store streaming {} and {} into {}",
                     topics.requests().name(),
                     topics.results().name(),
                     config.database().jdbcUrl());
-            return new StoreService(dataSource, asks, streams, auth);
+            return new StoreService(dataSource, asks, streams, auth, config);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -109,7 +124,9 @@ public final class StoreService implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        if (streams.close(Duration.ofSeconds(30))) {
+            CleanShutdownMarker.write(config.stateDir(), config.applicationId());
+        }
         auth.close();
         dataSource.close();
     }

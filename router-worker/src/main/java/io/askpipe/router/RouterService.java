@@ -96,6 +96,7 @@ public final class RouterService implements AutoCloseable {
 
         Map<String, Object> consumerProps = kafka.clientProperties("askpipe-router");
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        consumerProps.putAll(kafka.staticMembership("router"));
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
