@@ -138,6 +138,20 @@ class OpenApiContractIT {
     }
 
     @Test
+    void listingConformsToTheContract() {
+        send(HttpMethod.POST, "/v1/ask", "contract-list", "{\"prompt\":\"list me\"}");
+        assertThat(conforms(send(HttpMethod.GET, "/v1/asks?limit=1", null, null), "listAsks")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(conforms(send(HttpMethod.GET, "/v1/asks?limit=1000", null, null), "listAsks")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(send(null, HttpMethod.GET, "/v1/asks", null, null), "listAsks")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
     void authenticationProblemsConformToTheContract() {
         String body = "{\"prompt\":\"hi\"}";
         assertThat(conforms(send(null, HttpMethod.POST, "/v1/ask", "contract-5", body), "submitAsk")

@@ -211,6 +211,68 @@ class PipelineIT {
     }
 
     @Test
+    void listsTheCallersAsksNewestFirstPageByPage() throws Exception {
+        User lister = stack.accounts().createUser("lister-" + System.nanoTime());
+        String listerBearer = "Bearer " + stack.accounts().issueKey(lister.id()).secret();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            var accepted = client.post(base.getPort(), base.getHost(), "/v1/ask")
+                    .putHeader("Authorization", listerBearer)
+                    .putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer("{\"prompt\":\"list " + i + "\"}"))
+                    .await();
+            ids.add(json(accepted).get("request_id").asText());
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> json(get("/v1/asks?status=succeeded&limit=100", listerBearer))
+                                .get("data")
+                                .size()
+                        == 5);
+
+        List<String> seen = new ArrayList<>();
+        String path = "/v1/asks?limit=2";
+        for (int page = 0; page < 3; page++) {
+            JsonNode body = json(get(path, listerBearer));
+            body.get("data").forEach(view -> seen.add(view.get("request_id").asText()));
+            if (page < 2) {
+                path = "/v1/asks?limit=2&cursor=" + body.get("next_cursor").asText();
+            } else {
+                assertThat(body.has("next_cursor")).as("the last page").isFalse();
+            }
+        }
+        // newest first: request ids are UUIDv7, so descending ids are descending acceptance times
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(seen).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(get("/v1/asks?limit=0", listerBearer).statusCode()).isEqualTo(400);
+        assertThat(get("/v1/asks?status=done", listerBearer).statusCode()).isEqualTo(400);
+        assertThat(get("/v1/asks?cursor=!!", listerBearer).statusCode()).isEqualTo(400);
+        assertThat(json(get("/v1/asks", bearer)).get("data").toString())
+                .as("another user's list")
+                .doesNotContain(ids.getFirst());
+    }
+
+    @Test
+    void aLongPollAnswersAsSoonAsTheAskIsDone() throws Exception {
+        String id = json(submit("e2e-wait", "{\"prompt\":\"wait for me\"}"))
+                .get("request_id")
+                .asText();
+        long started = System.nanoTime();
+        JsonNode done = json(get("/v1/ask/" + id + "?wait=20"));
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(done.get("status").asText()).isEqualTo("succeeded");
+        assertThat(tookMs).as("answered when done, not when the wait ran out").isLessThan(15_000);
+
+        started = System.nanoTime();
+        var unknown = get("/v1/ask/" + UUID.randomUUID() + "?wait=1");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat((System.nanoTime() - started) / 1_000_000)
+                .as("waited its second")
+                .isGreaterThanOrEqualTo(900);
+        assertThat(get("/v1/ask/" + id + "?wait=31").statusCode()).isEqualTo(400);
+        assertThat(get("/v1/ask/" + id + "?wait=soon").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void topicsAreCompactedAndKeyedAsDesigned() throws Exception {
         var accepted = submit("e2e-keys", "{\"prompt\":\"keys\"}");
         String id = json(accepted).get("request_id").asText();

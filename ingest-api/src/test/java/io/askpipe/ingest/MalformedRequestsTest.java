@@ -73,17 +73,6 @@ class MalformedRequestsTest {
             String type,
             String pointer,
             String authorization) {
-        Case(
-                String name,
-                HttpMethod method,
-                String path,
-                Map<String, String> headers,
-                String body,
-                int status,
-                String type,
-                String pointer) {
-            this(name, method, path, headers, body, status, type, pointer, TestCallers.ALICE_BEARER);
-        }
 
         @Override
         public String toString() {
@@ -92,13 +81,14 @@ class MalformedRequestsTest {
     }
 
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
+    private static final String ALICE = TestCallers.ALICE_BEARER;
 
     private static Case post(String name, String body, int status, String type, String pointer) {
-        return new Case(name, HttpMethod.POST, "/v1/ask", JSON, body, status, type, pointer);
+        return new Case(name, HttpMethod.POST, "/v1/ask", JSON, body, status, type, pointer, ALICE);
     }
 
     private static Case withHeaders(String name, Map<String, String> headers, String body, int status, String type) {
-        return new Case(name, HttpMethod.POST, "/v1/ask", headers, body, status, type, null);
+        return new Case(name, HttpMethod.POST, "/v1/ask", headers, body, status, type, null, ALICE);
     }
 
     private static Case authorized(String name, String authorization, int status, String type) {
@@ -213,8 +203,8 @@ class MalformedRequestsTest {
                 authorized("key without its scheme", "ak_alice", 401, "unauthorized"),
                 authorized("revoked key", TestCallers.REVOKED_BEARER, 401, "unauthorized"),
                 authorized("key of a disabled user", TestCallers.DISABLED_BEARER, 403, "forbidden"),
-                new Case("wrong method", HttpMethod.PUT, "/v1/ask", JSON, ok, 405, "method-not-allowed", null),
-                new Case("unknown path", HttpMethod.POST, "/v1/asks/nope", JSON, ok, 404, "not-found", null),
+                new Case("wrong method", HttpMethod.PUT, "/v1/ask", JSON, ok, 405, "method-not-allowed", null, ALICE),
+                new Case("unknown path", HttpMethod.POST, "/v1/asks/nope", JSON, ok, 404, "not-found", null, ALICE),
                 new Case(
                         "URI too long",
                         HttpMethod.GET,
@@ -223,7 +213,8 @@ class MalformedRequestsTest {
                         null,
                         414,
                         "uri-too-long",
-                        null));
+                        null,
+                        ALICE));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -66,7 +66,7 @@ final class AskRepository {
             row.setErrorMessage(result.error().message());
             row.setErrorHttpStatus(result.error().httpStatus());
         }
-        db.insertInto(ASKS)
+        int changed = db.insertInto(ASKS)
                 .set(row)
                 .onConflict(ASKS.REQUEST_ID)
                 .doUpdate()
@@ -86,6 +86,10 @@ final class AskRepository {
                 .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
                 .where(ASKS.STATUS.notIn(TERMINAL))
                 .execute();
+        if (changed > 0) {
+            // wakes the clients long-polling this ask, on every result-store instance
+            db.execute("SELECT pg_notify(?, ?)", AskWaiters.CHANNEL, request.requestId());
+        }
     }
 
     /** The ask with id {@code requestId} if it is known and belongs to {@code userId}. */
@@ -95,6 +99,25 @@ final class AskRepository {
                 .and(ASKS.USER_ID.eq(userId))
                 .fetchOptional()
                 .map(AskRepository::view);
+    }
+
+    /**
+     * Up to {@code limit} of {@code userId}'s asks, newest first, in {@code status} if given, older
+     * than the ask {@code before} if given (the keyset of the previous page).
+     */
+    List<AskView> list(String userId, AskStatus status, String before, int limit) {
+        var condition = ASKS.USER_ID.eq(userId);
+        if (status != null) {
+            condition = condition.and(ASKS.STATUS.eq(status.wireName()));
+        }
+        if (before != null) {
+            condition = condition.and(ASKS.REQUEST_ID.lt(before));
+        }
+        return db.selectFrom(ASKS)
+                .where(condition)
+                .orderBy(ASKS.REQUEST_ID.desc())
+                .limit(limit)
+                .fetch(AskRepository::view);
     }
 
     /** What {@code userId} has asked so far, and the tokens their answers used. */

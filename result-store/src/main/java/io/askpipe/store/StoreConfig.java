@@ -21,6 +21,8 @@ import java.time.Duration;
  *     directory under java.io.tmpdir)
  * @param commitInterval {@code STORE_COMMIT_INTERVAL_MS}: how often Streams commits; under
  *     exactly-once this bounds how soon a result becomes visible (default 50)
+ * @param maxWaiters {@code STORE_MAX_WAITERS}: clients that may long-poll ({@code ?wait=}) at once
+ *     on one instance; beyond it a long poll answers at once (default 10000)
  */
 public record StoreConfig(
         KafkaSettings kafka,
@@ -29,7 +31,8 @@ public record StoreConfig(
         HttpSettings http,
         String applicationId,
         Path stateDir,
-        Duration commitInterval) {
+        Duration commitInterval,
+        int maxWaiters) {
 
     public static StoreConfig fromEnv(Env env) {
         String applicationId = env.string("STORE_APPLICATION_ID", "askpipe-result-store");
@@ -43,6 +46,7 @@ public record StoreConfig(
                         "STORE_STATE_DIR",
                         Path.of(System.getProperty("java.io.tmpdir"), "askpipe-streams")
                                 .toString())),
-                Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 50, 1, 60_000)));
+                Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 50, 1, 60_000)),
+                env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000));
     }
 }

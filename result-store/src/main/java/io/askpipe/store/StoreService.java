@@ -32,6 +32,7 @@ public final class StoreService implements AutoCloseable {
     private final KafkaStreams streams;
     private final AuthService auth;
     private final StoreConfig config;
+    private final AskWaiters waiters;
 
     private StoreService(
             HikariDataSource dataSource,
@@ -41,6 +42,7 @@ public final class StoreService implements AutoCloseable {
             StoreConfig config) {
         this.dataSource = dataSource;
         this.config = config;
+        this.waiters = AskWaiters.start(config.database(), config.maxWaiters());
         this.auth = auth;
         this.asks = asks;
         this.streams = streams;
@@ -114,7 +116,7 @@ public final class StoreService implements AutoCloseable {
 
     /** Mounts the read routes on {@code router}. */
     public void mount(Router router) {
-        StoreRoutes.mount(router, auth.bearerAuth(), asks);
+        StoreRoutes.mount(router, auth.bearerAuth(), asks, waiters);
     }
 
     /** The Streams application's state, for health checks and tests. */
@@ -124,6 +126,7 @@ public final class StoreService implements AutoCloseable {
 
     @Override
     public void close() {
+        waiters.close();
         if (streams.close(Duration.ofSeconds(30))) {
             CleanShutdownMarker.write(config.stateDir(), config.applicationId());
         }

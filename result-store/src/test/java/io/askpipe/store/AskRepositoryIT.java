@@ -113,4 +113,31 @@ class AskRepositoryIT {
         assertThat(nobody.asks()).isEqualTo(new UsageView.Asks(0, 0, 0, 0));
         assertThat(nobody.tokens()).isEqualTo(new UsageView.Tokens(0, 0, 0));
     }
+
+    @Test
+    void listPagesThroughOneUsersAsksNewestFirst() {
+        String user = "lister-" + System.nanoTime();
+        String[] ids = new String[5];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "00000000-0000-7000-8000-00000000b00" + i;
+            asks.upsert(new AskRequest(ids[i], user, "k-" + i, "p", null, null, T0.plusSeconds(i)), null);
+        }
+        asks.upsert(ask("00000000-0000-7000-8000-00000000b0ff"), null); // alice's, not listed
+        AskRequest third = new AskRequest(ids[2], user, "k-2", "p", null, null, T0);
+        asks.upsert(third, AskResult.succeeded(ids[2], "dryrun", "m", "a", Usage.NONE, 1, 1, T0));
+
+        assertThat(asks.list(user, null, null, 2))
+                .extracting(AskView::requestId)
+                .containsExactly(ids[4], ids[3]);
+        assertThat(asks.list(user, null, ids[3], 2))
+                .extracting(AskView::requestId)
+                .containsExactly(ids[2], ids[1]);
+        assertThat(asks.list(user, null, ids[1], 2))
+                .extracting(AskView::requestId)
+                .containsExactly(ids[0]);
+        assertThat(asks.list(user, AskStatus.SUCCEEDED, null, 10))
+                .extracting(AskView::requestId)
+                .containsExactly(ids[2]);
+        assertThat(asks.list(user, AskStatus.QUEUED, null, 10)).hasSize(4);
+    }
 }
