@@ -63,6 +63,9 @@ public final class StoreService implements AutoCloseable {
             AskRepository asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
             Properties props = streamsProperties(config);
             boolean crashed = !CleanShutdownMarker.consume(config.stateDir(), config.applicationId());
+            if (crashed) {
+                OrphanedTransactions.abort(kafka, config.stateDir(), config.applicationId(), 1);
+            }
             KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, asks::upsert, props), props);
             streams.setUncaughtExceptionHandler(e -> {
                 // a failed database write is retried from the last commit by a fresh thread
