@@ -120,6 +120,19 @@ final class AskRepository {
                 .fetch(AskRepository::view);
     }
 
+    /**
+     * Deletes up to {@code batch} asks that became terminal before {@code cutoff}; returns how
+     * many. Queued and running asks are never purged.
+     */
+    int purgeCompletedBefore(Instant cutoff, int batch) {
+        var expired = DSL.select(ASKS.REQUEST_ID)
+                .from(ASKS)
+                .where(ASKS.COMPLETED_AT.lt(utc(cutoff)))
+                .and(ASKS.STATUS.in(TERMINAL))
+                .limit(batch);
+        return db.deleteFrom(ASKS).where(ASKS.REQUEST_ID.in(expired)).execute();
+    }
+
     /** What {@code userId} has asked so far, and the tokens their answers used. */
     UsageView usage(String userId) {
         var succeeded = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.SUCCEEDED.wireName()));

@@ -23,6 +23,8 @@ import java.time.Duration;
  *     exactly-once this bounds how soon a result becomes visible (default 50)
  * @param maxWaiters {@code STORE_MAX_WAITERS}: clients that may long-poll ({@code ?wait=}) at once
  *     on one instance; beyond it a long poll answers at once (default 10000)
+ * @param retention {@code STORE_RETENTION}: how long a terminal ask is kept after it completed
+ *     before the background purge deletes it (default 30d)
  */
 public record StoreConfig(
         KafkaSettings kafka,
@@ -32,7 +34,8 @@ public record StoreConfig(
         String applicationId,
         Path stateDir,
         Duration commitInterval,
-        int maxWaiters) {
+        int maxWaiters,
+        Duration retention) {
 
     public static StoreConfig fromEnv(Env env) {
         String applicationId = env.string("STORE_APPLICATION_ID", "askpipe-result-store");
@@ -47,6 +50,7 @@ public record StoreConfig(
                         Path.of(System.getProperty("java.io.tmpdir"), "askpipe-streams")
                                 .toString())),
                 Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 50, 1, 60_000)),
-                env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000));
+                env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000),
+                env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)));
     }
 }

@@ -9,7 +9,11 @@ import io.askpipe.schemas.Topics;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StoreService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreService.class);
+    private static final int PURGE_BATCH = 1_000;
 
     private final HikariDataSource dataSource;
     private final AskRepository asks;
@@ -33,6 +38,8 @@ public final class StoreService implements AutoCloseable {
     private final AuthService auth;
     private final StoreConfig config;
     private final AskWaiters waiters;
+    private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("askpipe-store-purge").daemon().factory());
 
     private StoreService(
             HikariDataSource dataSource,
@@ -43,6 +50,7 @@ public final class StoreService implements AutoCloseable {
         this.dataSource = dataSource;
         this.config = config;
         this.waiters = AskWaiters.start(config.database(), config.maxWaiters());
+        purge.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.MINUTES);
         this.auth = auth;
         this.asks = asks;
         this.streams = streams;
@@ -117,6 +125,24 @@ public final class StoreService implements AutoCloseable {
         return props;
     }
 
+    /** Deletes asks completed longer than the retention period ago, in batches; never throws. */
+    private void purgeExpired() {
+        try {
+            Instant cutoff = Instant.now().minus(config.retention());
+            int total = 0;
+            int batch;
+            do {
+                batch = asks.purgeCompletedBefore(cutoff, PURGE_BATCH);
+                total += batch;
+            } while (batch == PURGE_BATCH);
+            if (total > 0) {
+                LOG.info("purged {} asks completed before {}", total, cutoff);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("purging expired asks failed, retrying in an hour: {}", e.toString());
+        }
+    }
+
     /** Mounts the read routes on {@code router}. */
     public void mount(Router router) {
         StoreRoutes.mount(router, auth.bearerAuth(), asks, waiters);
@@ -129,6 +155,7 @@ public final class StoreService implements AutoCloseable {
 
     @Override
     public void close() {
+        purge.shutdownNow();
         waiters.close();
         if (streams.close(Duration.ofSeconds(30))) {
             CleanShutdownMarker.write(config.stateDir(), config.applicationId());

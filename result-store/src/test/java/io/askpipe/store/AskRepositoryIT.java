@@ -140,4 +140,33 @@ class AskRepositoryIT {
                 .containsExactly(ids[2]);
         assertThat(asks.list(user, AskStatus.QUEUED, null, 10)).hasSize(4);
     }
+
+    @Test
+    void purgeDeletesOnlyAsksCompletedBeforeTheCutoff() {
+        String user = "purged-" + System.nanoTime();
+        String old = "00000000-0000-7000-8000-00000000c001";
+        String recent = "00000000-0000-7000-8000-00000000c002";
+        String open = "00000000-0000-7000-8000-00000000c003";
+        for (String id : new String[] {old, recent, open}) {
+            asks.upsert(new AskRequest(id, user, "k-" + id, "p", null, null, T0), null);
+        }
+        asks.upsert(
+                new AskRequest(old, user, "k-" + old, "p", null, null, T0),
+                AskResult.succeeded(old, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(10)));
+        asks.upsert(
+                new AskRequest(recent, user, "k-" + recent, "p", null, null, T0),
+                AskResult.succeeded(recent, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(100)));
+
+        int purged = 0;
+        int batch;
+        do {
+            batch = asks.purgeCompletedBefore(T0.plusSeconds(50), 1);
+            purged += batch;
+        } while (batch > 0);
+
+        assertThat(purged).isGreaterThanOrEqualTo(1);
+        assertThat(asks.find(old, user)).isEmpty();
+        assertThat(asks.find(recent, user)).isPresent();
+        assertThat(asks.find(open, user)).as("a queued ask is never purged").isPresent();
+    }
 }
