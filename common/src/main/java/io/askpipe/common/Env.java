@@ -83,6 +83,33 @@ public final class Env {
         return value;
     }
 
+    /**
+     * A comma-separated list of durations (each as {@link #duration} reads it, each in {@code [min,
+     * max]}), or {@code defaultValue}.
+     */
+    public java.util.List<java.time.Duration> durations(
+            String name,
+            java.util.List<java.time.Duration> defaultValue,
+            java.time.Duration min,
+            java.time.Duration max) {
+        Optional<String> raw = optional(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        java.util.List<java.time.Duration> values = new java.util.ArrayList<>();
+        for (String part : raw.get().split(",")) {
+            java.time.Duration value = parseDuration(part.strip())
+                    .orElseThrow(() -> new ConfigException(name
+                            + " must be a comma-separated list of durations such as 0s,5s,5m, got '" + raw.get()
+                            + "'"));
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new ConfigException(name + " values must be between " + min + " and " + max + ", got " + value);
+            }
+            values.add(value);
+        }
+        return java.util.List.copyOf(values);
+    }
+
     private static Optional<java.time.Duration> parseDuration(String text) {
         var matcher = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)")
                 .matcher(text.toLowerCase(java.util.Locale.ROOT));

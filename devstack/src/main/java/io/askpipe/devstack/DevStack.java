@@ -54,7 +54,9 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * Starts the services against {@code bootstrapServers} and {@code jdbcUrl}; every other setting
-     * comes from {@code env} (HTTP_HOST defaults to 127.0.0.1 here, HTTP_PORT to 8080).
+     * comes from {@code env}. Defaults differ from a lone service's: HTTP_HOST is 127.0.0.1,
+     * ASKPIPE_PROFILE is dev, and in the dev profile webhooks may call back to loopback (a receiver
+     * on the developer's machine) unless WEBHOOK_ALLOWED_NETWORKS says otherwise.
      */
     public static DevStack start(
             Map<String, String> env, String bootstrapServers, String jdbcUrl, String dbUser, String dbPassword) {
@@ -64,6 +66,10 @@ public final class DevStack implements AutoCloseable {
         vars.put("DATABASE_USER", dbUser);
         vars.put("DATABASE_PASSWORD", dbPassword);
         vars.putIfAbsent("HTTP_HOST", "127.0.0.1");
+        vars.putIfAbsent("ASKPIPE_PROFILE", "dev");
+        if ("dev".equals(vars.get("ASKPIPE_PROFILE"))) {
+            vars.putIfAbsent("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128");
+        }
         Env settings = Env.of(vars);
 
         Deque<AutoCloseable> started = new ArrayDeque<>();

@@ -128,6 +128,44 @@ class OpenApiContractIT {
     }
 
     @Test
+    void webhookRoutesConformToTheContract() throws Exception {
+        var receiver = vertx.createHttpServer()
+                .requestHandler(request -> request.response().setStatusCode(500).end())
+                .listen(0, "127.0.0.1")
+                .await();
+        try {
+            String body = "{\"prompt\":\"hook\",\"callback_url\":\"http://127.0.0.1:" + receiver.actualPort() + "/h\"}";
+            String id = Json.mapper()
+                    .readTree(send(HttpMethod.POST, "/v1/ask", "contract-hook", body)
+                            .bodyAsString())
+                    .get("request_id")
+                    .asText();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> send(HttpMethod.GET, "/v1/ask/" + id + "/webhook", null, null)
+                            .bodyAsString()
+                            .contains("\"status_code\":500"));
+            assertThat(conforms(send(HttpMethod.GET, "/v1/ask/" + id + "/webhook", null, null), "getWebhookDelivery")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(conforms(send(HttpMethod.POST, "/v1/ask/" + id + "/webhook/resend", null, null), "resendWebhook")
+                            .statusCode())
+                    .isEqualTo(202);
+            String unknown = "/v1/ask/" + java.util.UUID.randomUUID() + "/webhook";
+            assertThat(conforms(send(HttpMethod.GET, unknown, null, null), "getWebhookDelivery")
+                            .statusCode())
+                    .isEqualTo(404);
+            assertThat(conforms(send(HttpMethod.GET, "/v1/webhooks/secret", null, null), "getWebhookSecret")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(conforms(send(HttpMethod.POST, "/v1/webhooks/secret/rotate", null, null), "rotateWebhookSecret")
+                            .statusCode())
+                    .isEqualTo(200);
+        } finally {
+            receiver.close().await();
+        }
+    }
+
+    @Test
     void usageConformsToTheContract() {
         assertThat(conforms(send(HttpMethod.GET, "/v1/usage", null, null), "getUsage")
                         .statusCode())

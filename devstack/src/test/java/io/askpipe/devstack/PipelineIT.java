@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.standardwebhooks.Webhook;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
 import io.askpipe.embedded.EmbeddedPostgresServer;
@@ -12,15 +15,21 @@ import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -126,6 +135,83 @@ class PipelineIT {
         assertThat(result.get("usage").get("total_tokens").asInt()).isEqualTo(11);
         assertThat(result.get("latency_ms").asLong()).isNotNegative();
         assertThat(result.get("req_id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void aSignedWebhookArrivesAndItsDeliveryCanBeInspectedAndResent() throws Exception {
+        BlockingQueue<HttpServerRequest> requests = new LinkedBlockingQueue<>();
+        BlockingQueue<String> bodies = new LinkedBlockingQueue<>();
+        var receiver = vertx.createHttpServer()
+                .requestHandler(request -> request.body().onSuccess(body -> {
+                    requests.add(request);
+                    bodies.add(body.toString());
+                    request.response().setStatusCode(204).end();
+                }))
+                .listen(0, "127.0.0.1")
+                .await();
+        try {
+            String callback = "http://127.0.0.1:" + receiver.actualPort() + "/hook";
+            var accepted = submit("e2e-hook", "{\"prompt\":\"ring me\",\"callback_url\":\"" + callback + "\"}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            String id = json(accepted).get("request_id").asText();
+
+            var request = requests.poll(30, TimeUnit.SECONDS);
+            assertThat(request).as("the webhook arrived").isNotNull();
+            String body = bodies.take();
+            Map<String, List<String>> headers = new HashMap<>();
+            request.headers()
+                    .forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                            .add(h.getValue()));
+            var secret = json(get("/v1/webhooks/secret")).get("secret").asText();
+            new Webhook(secret).verify(body, headers);
+            JsonNode event = Json.mapper().readTree(body);
+            try (var schema = PipelineIT.class.getResourceAsStream("/schemas/webhook-event.schema.json")) {
+                assertThat(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                                .getSchema(schema)
+                                .validate(event))
+                        .as("the body matches webhook-event.schema.json")
+                        .isEmpty();
+            }
+            assertThat(event.get("type").asText()).isEqualTo("ask.succeeded");
+            assertThat(event.get("data").get("result").get("answer").asText()).isEqualTo("[dryrun] ring me");
+            assertThat(headers.get("webhook-id")).containsExactly("msg_" + id);
+
+            JsonNode delivery = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> json(get("/v1/ask/" + id + "/webhook")),
+                            d -> d.get("status").asText().equals("succeeded"));
+            assertThat(delivery.get("webhook_id").asText()).isEqualTo("msg_" + id);
+            assertThat(delivery.get("url").asText()).isEqualTo(callback);
+            assertThat(delivery.get("attempts")).hasSize(1);
+            assertThat(delivery.get("attempts").get(0).get("status_code").asInt())
+                    .isEqualTo(204);
+
+            var resent = client.post(base.getPort(), base.getHost(), "/v1/ask/" + id + "/webhook/resend")
+                    .putHeader("Authorization", bearer)
+                    .send()
+                    .await();
+            assertThat(resent.statusCode()).isEqualTo(202);
+            assertThat(requests.poll(30, TimeUnit.SECONDS).getHeader("webhook-id"))
+                    .as("a re-send keeps the webhook id")
+                    .isEqualTo("msg_" + id);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> json(get("/v1/ask/" + id + "/webhook"))
+                                    .get("attempts")
+                                    .size()
+                            == 2);
+        } finally {
+            receiver.close().await();
+        }
+    }
+
+    @Test
+    void aCallbackToAnInternalAddressIsRefusedAtSubmit() throws Exception {
+        var refused = submit("e2e-ssrf", "{\"prompt\":\"hi\",\"callback_url\":\"http://169.254.169.254/latest/\"}");
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.getHeader("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(json(refused).get("errors").get(0).get("pointer").asText()).isEqualTo("/callback_url");
+        assertThat(get("/v1/ask/" + UUID.randomUUID() + "/webhook").statusCode())
+                .isEqualTo(404);
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.Json;
@@ -13,11 +14,13 @@ import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /v1/ask}, validated: {@code {"prompt": "...", "model": "...", "backend":
- * "..."}} with {@code model} and {@code backend} optional. Validation failures are problems that
- * name the offending field as a JSON pointer.
+ * "...", "callback_url": "..."}} with all but {@code prompt} optional. Validation failures are
+ * problems that name the offending field as a JSON pointer. The callback URL's form is checked
+ * here; where its host resolves to is checked by {@link io.askpipe.common.CallbackPolicy} off the
+ * event loop.
  */
-record AskSubmission(String prompt, String model, String backend) {
-    private static final Set<String> FIELDS = Set.of("prompt", "model", "backend");
+record AskSubmission(String prompt, String model, String backend, String callbackUrl) {
+    private static final Set<String> FIELDS = Set.of("prompt", "model", "backend", "callback_url");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Pattern BACKEND = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]");
@@ -35,7 +38,7 @@ record AskSubmission(String prompt, String model, String backend) {
     String fingerprint() {
         try {
             var digest = java.security.MessageDigest.getInstance("SHA-256");
-            for (String field : new String[] {prompt, model, backend}) {
+            for (String field : new String[] {prompt, model, backend, callbackUrl}) {
                 byte[] bytes = field == null ? new byte[0] : field.getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 digest.update(java.nio.ByteBuffer.allocate(5)
                         .put((byte) (field == null ? 0 : 1))
@@ -49,7 +52,7 @@ record AskSubmission(String prompt, String model, String backend) {
         }
     }
 
-    static AskSubmission parse(String body, IngestLimits limits) {
+    static AskSubmission parse(String body, IngestLimits limits, CallbackPolicy callbacks) {
         if (body == null || body.isBlank()) {
             throw new ProblemException(
                     ProblemType.MALFORMED_REQUEST, "The body is empty; send the ask as a JSON object");
@@ -66,7 +69,7 @@ record AskSubmission(String prompt, String model, String backend) {
         }
         json.fieldNames().forEachRemaining(name -> {
             if (!FIELDS.contains(name)) {
-                throw invalid("/" + name, "is not a known field (known: prompt, model, backend)");
+                throw invalid("/" + name, "is not a known field (known: prompt, model, backend, callback_url)");
             }
         });
         String prompt = text(json, "prompt", true);
@@ -87,7 +90,15 @@ record AskSubmission(String prompt, String model, String backend) {
         if (backend != null && !BACKEND.matcher(backend).matches()) {
             throw invalid("/backend", "must be a backend name such as dryrun, openai or llama");
         }
-        return new AskSubmission(prompt, model, backend);
+        String callbackUrl = text(json, "callback_url", false);
+        if (callbackUrl != null) {
+            try {
+                callbacks.parse(callbackUrl);
+            } catch (CallbackPolicy.Rejected e) {
+                throw invalid("/callback_url", e.getMessage());
+            }
+        }
+        return new AskSubmission(prompt, model, backend, callbackUrl);
     }
 
     private static String text(JsonNode json, String field, boolean required) {

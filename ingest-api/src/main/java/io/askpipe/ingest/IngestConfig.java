@@ -1,6 +1,7 @@
 package io.askpipe.ingest;
 
 import io.askpipe.auth.AuthSettings;
+import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
@@ -15,6 +16,7 @@ import java.time.Duration;
  * @param auth how callers' API keys are checked
  * @param http where the HTTP server listens ({@code HTTP_HOST}, {@code HTTP_PORT}, default 8080)
  * @param limits request size limits
+ * @param callbacks which webhook callback URLs an ask may carry
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
  *     acknowledgement before the client gets a 503 (default 5000)
  * @param idempotencyTtl {@code IDEMPOTENCY_TTL}: how long a key and its answer are kept (default
@@ -28,6 +30,7 @@ public record IngestConfig(
         AuthSettings auth,
         HttpSettings http,
         IngestLimits limits,
+        CallbackPolicy callbacks,
         Duration publishTimeout,
         Duration idempotencyTtl,
         Duration recoveryInterval) {
@@ -39,6 +42,7 @@ public record IngestConfig(
                 AuthSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8080),
                 IngestLimits.fromEnv(env),
+                CallbackPolicy.fromEnv(env),
                 Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 5_000, 1_000, 300_000)),
                 env.duration("IDEMPOTENCY_TTL", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(30)),
                 Duration.ofMillis(env.longValue("INGEST_RECOVERY_INTERVAL_MS", 5_000, 100, 600_000)));

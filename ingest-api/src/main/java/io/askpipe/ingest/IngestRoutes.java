@@ -1,6 +1,7 @@
 package io.askpipe.ingest;
 
 import io.askpipe.auth.BearerAuth;
+import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.AskRequest;
@@ -49,6 +50,7 @@ public final class IngestRoutes {
     private final AskLedger ledger;
     private final Executor blocking;
     private final IngestLimits limits;
+    private final CallbackPolicy callbacks;
     private final Duration publishTimeout;
     private final Duration idempotencyTtl;
     private final Clock clock;
@@ -58,6 +60,7 @@ public final class IngestRoutes {
             AskLedger ledger,
             Executor blocking,
             IngestLimits limits,
+            CallbackPolicy callbacks,
             Duration publishTimeout,
             Duration idempotencyTtl,
             Clock clock) {
@@ -65,6 +68,7 @@ public final class IngestRoutes {
         this.ledger = ledger;
         this.blocking = blocking;
         this.limits = limits;
+        this.callbacks = callbacks;
         this.publishTimeout = publishTimeout;
         this.idempotencyTtl = idempotencyTtl;
         this.clock = clock;
@@ -81,11 +85,12 @@ public final class IngestRoutes {
             AskLedger ledger,
             Executor blocking,
             IngestLimits limits,
+            CallbackPolicy callbacks,
             Duration publishTimeout,
             Duration idempotencyTtl,
             Clock clock) {
         IngestRoutes routes =
-                new IngestRoutes(publisher, ledger, blocking, limits, publishTimeout, idempotencyTtl, clock);
+                new IngestRoutes(publisher, ledger, blocking, limits, callbacks, publishTimeout, idempotencyTtl, clock);
         router.post(ASK_PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
                 .handler(auth)
@@ -102,7 +107,7 @@ public final class IngestRoutes {
                     ProblemType.UNSUPPORTED_MEDIA_TYPE, "Send the ask as application/json, not " + contentType);
         }
         String idempotencyKey = idempotencyKey(ctx);
-        AskSubmission submission = AskSubmission.parse(ctx.body().asString(), limits);
+        AskSubmission submission = AskSubmission.parse(ctx.body().asString(), limits, callbacks);
         AskRequest request = new AskRequest(
                 RequestIds.next(clock).toString(),
                 BearerAuth.caller(ctx).userId(),
@@ -110,7 +115,8 @@ public final class IngestRoutes {
                 submission.prompt(),
                 submission.model(),
                 submission.backend(),
-                clock.instant());
+                clock.instant(),
+                submission.callbackUrl());
         String fingerprint = submission.fingerprint();
 
         Context context = Vertx.currentContext();
@@ -126,6 +132,9 @@ public final class IngestRoutes {
 
     /** Claims the key, publishes, records the answer. Runs off the event loop. */
     private Answer accept(AskRequest request, String fingerprint) {
+        if (request.callbackUrl() != null) {
+            checkCallback(request.callbackUrl());
+        }
         Instant now = clock.instant();
         AskLedger.Claim claim;
         try {
@@ -151,6 +160,15 @@ public final class IngestRoutes {
                         ProblemType.IDEMPOTENCY_KEY_REUSED,
                         "This Idempotency-Key was used for a different ask; use a new key for a new ask");
         };
+    }
+
+    /** Refuses a callback whose host resolves to an address askpipe must not call (a DNS lookup). */
+    private void checkCallback(String callbackUrl) {
+        try {
+            callbacks.resolve(callbacks.parse(callbackUrl));
+        } catch (CallbackPolicy.Rejected e) {
+            throw ProblemException.invalidField("/callback_url", e.getMessage());
+        }
     }
 
     private Answer publish(AskRequest request) {

@@ -130,6 +130,7 @@ public final class IngestService implements AutoCloseable {
                 ledger,
                 blocking,
                 config.limits(),
+                config.callbacks(),
                 config.publishTimeout(),
                 config.idempotencyTtl(),
                 Clock.systemUTC());

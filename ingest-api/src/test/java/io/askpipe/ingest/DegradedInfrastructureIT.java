@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
+import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
@@ -19,9 +20,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +64,7 @@ class DegradedInfrastructureIT {
                 new AuthSettings(Duration.ofMinutes(1)), // the key stays known while the database is down
                 new HttpSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
+                new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 PUBLISH_TIMEOUT,
                 Duration.ofMinutes(5),
                 Duration.ofHours(1));

@@ -6,6 +6,7 @@ import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
+import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
@@ -21,6 +22,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +61,7 @@ class IngestIT {
                 new AuthSettings(Duration.ZERO), // so that a revocation shows at once
                 new HttpSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
+                new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(5),
                 Duration.ofHours(1)); // housekeeping is called by the tests themselves
@@ -119,7 +122,7 @@ class IngestIT {
         Instant then = Instant.now().minusSeconds(60);
         AskRequest orphan = new AskRequest(
                 "01a21640-0000-7000-8000-000000000001", user.id(), "orphan-key", "lost?", null, null, then);
-        String fingerprint = new AskSubmission("lost?", null, null).fingerprint();
+        String fingerprint = new AskSubmission("lost?", null, null, null).fingerprint();
         assertThat(ledger.claim(orphan, "POST", "/v1/ask", fingerprint, then, then.plus(Duration.ofMinutes(5))))
                 .isInstanceOf(AskLedger.Claim.Won.class);
         var retryBefore = submit("orphan-key", "{\"prompt\":\"lost?\"}");

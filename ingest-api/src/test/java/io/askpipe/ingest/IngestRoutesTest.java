@@ -3,6 +3,7 @@ package io.askpipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
@@ -15,11 +16,13 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -29,6 +32,18 @@ import org.junit.jupiter.api.Test;
 
 class IngestRoutesTest {
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+    /** Resolves hooks.example.com to a public address and internal.example.com to a private one. */
+    private static final CallbackPolicy CALLBACKS = new CallbackPolicy(false, List.of(), host -> switch (host) {
+        case "hooks.example.com" -> new InetAddress[] {InetAddress.getByName("93.184.215.14")};
+        case "internal.example.com" -> new InetAddress[] {InetAddress.getByName("10.0.0.5")};
+        default -> {
+            if (host.matches("[0-9a-fA-F:.]+")) {
+                yield new InetAddress[] {InetAddress.getByName(host)}; // a literal: no lookup
+            }
+            throw new java.net.UnknownHostException(host);
+        }
+    });
+
     private final Topics topics = Topics.ofDefaults();
     private Vertx vertx;
     private HttpServer server;
@@ -50,6 +65,7 @@ class IngestRoutesTest {
                 new InMemoryAskLedger(),
                 java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
                 new IngestLimits(2048, 100),
+                CALLBACKS,
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
                 Clock.fixed(NOW, ZoneOffset.UTC));
@@ -136,6 +152,47 @@ class IngestRoutesTest {
                 .extracting(r -> r.key())
                 .containsExactly(TestCallers.ALICE + ":shared-key", TestCallers.BOB + ":shared-key");
         assertThat(producer.history().get(1).value().userId()).isEqualTo(TestCallers.BOB);
+    }
+
+    @Test
+    void carriesTheCallbackUrlIntoTheAsk() throws Exception {
+        var response = post(
+                "{\"prompt\":\"hi\",\"callback_url\":\"https://hooks.example.com/askpipe?tenant=7\"}",
+                "application/json",
+                "k-cb");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(producer.history().getFirst().value().callbackUrl())
+                .isEqualTo("https://hooks.example.com/askpipe?tenant=7");
+    }
+
+    @Test
+    void refusesCallbacksThatAreNotHttpsOrReachInternalAddresses() throws Exception {
+        for (String[] bad : new String[][] {
+            {"http://hooks.example.com/x", "/callback_url must be an https URL"},
+            {"https://internal.example.com/x", "/callback_url resolves to 10.0.0.5, a loopback,"},
+            {"https://169.254.169.254/latest/meta-data/", "/callback_url resolves to 169.254.169.254"},
+            {"https://[::1]:8443/x", "/callback_url resolves to 0:0:0:0:0:0:0:1"},
+            {"https://nowhere.example.com/x", "/callback_url has a host that does not resolve"},
+        }) {
+            var response = post("{\"prompt\":\"hi\",\"callback_url\":\"" + bad[0] + "\"}", "application/json", null);
+            assertThat(response.statusCode()).as(bad[0]).isEqualTo(422);
+            JsonNode problem = json(response);
+            assertThat(problem.get("type").asText()).isEqualTo("https://askpipe.io/problems/validation-failed");
+            assertThat(problem.get("detail").asText()).as(bad[0]).startsWith(bad[1]);
+            assertThat(problem.get("errors").get(0).get("pointer").asText()).isEqualTo("/callback_url");
+        }
+        assertThat(producer.history()).as("nothing refused is published").isEmpty();
+    }
+
+    @Test
+    void theCallbackUrlIsPartOfTheIdempotencyFingerprint() throws Exception {
+        post("{\"prompt\":\"hi\",\"callback_url\":\"https://hooks.example.com/a\"}", "application/json", "k-fp");
+        var other = post(
+                "{\"prompt\":\"hi\",\"callback_url\":\"https://hooks.example.com/b\"}", "application/json", "k-fp");
+
+        assertThat(other.statusCode()).isEqualTo(422);
+        assertThat(json(other).get("type").asText()).isEqualTo("https://askpipe.io/problems/idempotency-key-reused");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.askpipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
@@ -14,8 +15,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.WebClient;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -50,6 +53,7 @@ class MalformedRequestsTest {
                 new InMemoryAskLedger(),
                 Executors.newVirtualThreadPerTaskExecutor(),
                 new IngestLimits(2048, 100),
+                new CallbackPolicy(false, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
                 Clock.systemUTC());

@@ -45,6 +45,7 @@ final class AskRepository {
         row.setRequestedModel(request.model());
         row.setRequestedBackend(request.backend());
         row.setAcceptedAt(utc(request.acceptedAt()));
+        row.setCallbackUrl(request.callbackUrl());
         row.setUpdatedAt(utc(clock.instant()));
         if (result == null) {
             row.setStatus(AskStatus.QUEUED.wireName());
@@ -66,30 +67,44 @@ final class AskRepository {
             row.setErrorMessage(result.error().message());
             row.setErrorHttpStatus(result.error().httpStatus());
         }
-        int changed = db.insertInto(ASKS)
-                .set(row)
-                .onConflict(ASKS.REQUEST_ID)
-                .doUpdate()
-                .set(ASKS.STATUS, excluded(ASKS.STATUS))
-                .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
-                .set(ASKS.MODEL, excluded(ASKS.MODEL))
-                .set(ASKS.ANSWER, excluded(ASKS.ANSWER))
-                .set(ASKS.PROMPT_TOKENS, excluded(ASKS.PROMPT_TOKENS))
-                .set(ASKS.COMPLETION_TOKENS, excluded(ASKS.COMPLETION_TOKENS))
-                .set(ASKS.TOTAL_TOKENS, excluded(ASKS.TOTAL_TOKENS))
-                .set(ASKS.LATENCY_MS, excluded(ASKS.LATENCY_MS))
-                .set(ASKS.ATTEMPTS, excluded(ASKS.ATTEMPTS))
-                .set(ASKS.ERROR_TYPE, excluded(ASKS.ERROR_TYPE))
-                .set(ASKS.ERROR_MESSAGE, excluded(ASKS.ERROR_MESSAGE))
-                .set(ASKS.ERROR_HTTP_STATUS, excluded(ASKS.ERROR_HTTP_STATUS))
-                .set(ASKS.COMPLETED_AT, excluded(ASKS.COMPLETED_AT))
-                .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
-                .where(ASKS.STATUS.notIn(TERMINAL))
-                .execute();
-        if (changed > 0) {
-            // wakes the clients long-polling this ask, on every result-store instance
-            db.execute("SELECT pg_notify(?, ?)", AskWaiters.CHANNEL, request.requestId());
-        }
+        db.transaction(configuration -> {
+            DSLContext tx = DSL.using(configuration);
+            int changed = tx.insertInto(ASKS)
+                    .set(row)
+                    .onConflict(ASKS.REQUEST_ID)
+                    .doUpdate()
+                    .set(ASKS.STATUS, excluded(ASKS.STATUS))
+                    .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
+                    .set(ASKS.MODEL, excluded(ASKS.MODEL))
+                    .set(ASKS.ANSWER, excluded(ASKS.ANSWER))
+                    .set(ASKS.PROMPT_TOKENS, excluded(ASKS.PROMPT_TOKENS))
+                    .set(ASKS.COMPLETION_TOKENS, excluded(ASKS.COMPLETION_TOKENS))
+                    .set(ASKS.TOTAL_TOKENS, excluded(ASKS.TOTAL_TOKENS))
+                    .set(ASKS.LATENCY_MS, excluded(ASKS.LATENCY_MS))
+                    .set(ASKS.ATTEMPTS, excluded(ASKS.ATTEMPTS))
+                    .set(ASKS.ERROR_TYPE, excluded(ASKS.ERROR_TYPE))
+                    .set(ASKS.ERROR_MESSAGE, excluded(ASKS.ERROR_MESSAGE))
+                    .set(ASKS.ERROR_HTTP_STATUS, excluded(ASKS.ERROR_HTTP_STATUS))
+                    .set(ASKS.COMPLETED_AT, excluded(ASKS.COMPLETED_AT))
+                    .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
+                    .where(ASKS.STATUS.notIn(TERMINAL))
+                    .execute();
+            if (changed == 0) {
+                return; // terminal already: replayed, or delivered twice
+            }
+            // wakes the clients long-polling this ask, on every result-store instance, at commit
+            tx.execute("SELECT pg_notify(?, ?)", AskWaiters.CHANNEL, request.requestId());
+            if (request.callbackUrl() != null) {
+                // in the same transaction, so that an ask never becomes terminal without its webhook
+                WebhookDeliveries.enqueue(
+                        tx,
+                        request.requestId(),
+                        request.userId(),
+                        request.callbackUrl(),
+                        WebhookEvent.of(view(row)).json(),
+                        clock.instant());
+            }
+        });
     }
 
     /** The ask with id {@code requestId} if it is known and belongs to {@code userId}. */
@@ -121,14 +136,16 @@ final class AskRepository {
     }
 
     /**
-     * Deletes up to {@code batch} asks that became terminal before {@code cutoff}; returns how
-     * many. Queued and running asks are never purged.
+     * Deletes up to {@code batch} asks that became terminal before {@code cutoff}, with their
+     * webhook deliveries and attempts; returns how many. Queued and running asks, and asks whose
+     * webhook is still being delivered, are never purged.
      */
     int purgeCompletedBefore(Instant cutoff, int batch) {
         var expired = DSL.select(ASKS.REQUEST_ID)
                 .from(ASKS)
                 .where(ASKS.COMPLETED_AT.lt(utc(cutoff)))
                 .and(ASKS.STATUS.in(TERMINAL))
+                .and(WebhookDeliveries.noPendingDelivery())
                 .limit(batch);
         return db.deleteFrom(ASKS).where(ASKS.REQUEST_ID.in(expired)).execute();
     }

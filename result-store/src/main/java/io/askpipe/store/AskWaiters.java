@@ -20,11 +20,14 @@ import org.slf4j.LoggerFactory;
  * NOTIFY} on {@link #CHANNEL} with the request id; every instance {@code LISTEN}s on one dedicated
  * connection and wakes its waiters for that id. A waiting client costs a map entry and a timer: no
  * thread, and no query until it is woken. If the listening connection is lost, notifications may be
- * lost with it, so every waiter is woken to look again.
+ * lost with it, so every waiter is woken to look again. The same connection listens on {@link
+ * #WEBHOOK_CHANNEL} for the webhook dispatcher.
  */
 final class AskWaiters implements AutoCloseable {
     /** The notification channel; the payload is the request id. */
     static final String CHANNEL = "askpipe_ask_done";
+    /** The channel that says a webhook delivery became due; the payload is the request id. */
+    static final String WEBHOOK_CHANNEL = "askpipe_webhook_due";
 
     private static final Logger LOG = LoggerFactory.getLogger(AskWaiters.class);
 
@@ -33,6 +36,7 @@ final class AskWaiters implements AutoCloseable {
     private final int max;
     private final DatabaseSettings database;
     private final Thread listener;
+    private volatile Runnable onWebhookDue = () -> {};
     private volatile boolean running = true;
 
     private AskWaiters(DatabaseSettings database, int max) {
@@ -61,6 +65,11 @@ final class AskWaiters implements AutoCloseable {
         }
         waiters.computeIfAbsent(requestId, id -> ConcurrentHashMap.newKeySet()).add(wake);
         return () -> remove(requestId, wake);
+    }
+
+    /** Runs {@code wake} whenever a webhook delivery becomes due, on any instance. */
+    void onWebhookDue(Runnable wake) {
+        this.onWebhookDue = wake;
     }
 
     /** How many clients wait now. */
@@ -97,14 +106,24 @@ final class AskWaiters implements AutoCloseable {
                             DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
                     Statement statement = connection.createStatement()) {
                 statement.execute("LISTEN " + CHANNEL);
+                statement.execute("LISTEN " + WEBHOOK_CHANNEL);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 backoffMs = 100;
                 wakeAll(); // whatever happened while not listening
+                runQuietly(onWebhookDue);
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(500);
                     if (notifications != null) {
+                        boolean webhookDue = false;
                         for (PGNotification notification : notifications) {
-                            wake(notification.getParameter());
+                            if (WEBHOOK_CHANNEL.equals(notification.getName())) {
+                                webhookDue = true;
+                            } else {
+                                wake(notification.getParameter());
+                            }
+                        }
+                        if (webhookDue) {
+                            runQuietly(onWebhookDue);
                         }
                     }
                 }

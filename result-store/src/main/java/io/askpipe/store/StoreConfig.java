@@ -24,7 +24,8 @@ import java.time.Duration;
  * @param maxWaiters {@code STORE_MAX_WAITERS}: clients that may long-poll ({@code ?wait=}) at once
  *     on one instance; beyond it a long poll answers at once (default 10000)
  * @param retention {@code STORE_RETENTION}: how long a terminal ask is kept after it completed
- *     before the background purge deletes it (default 30d)
+ *     before the background purge deletes it, with its webhook delivery records (default 30d)
+ * @param webhooks how webhooks are delivered
  */
 public record StoreConfig(
         KafkaSettings kafka,
@@ -35,7 +36,8 @@ public record StoreConfig(
         Path stateDir,
         Duration commitInterval,
         int maxWaiters,
-        Duration retention) {
+        Duration retention,
+        WebhookSettings webhooks) {
 
     public static StoreConfig fromEnv(Env env) {
         String applicationId = env.string("STORE_APPLICATION_ID", "askpipe-result-store");
@@ -51,6 +53,7 @@ public record StoreConfig(
                                 .toString())),
                 Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 50, 1, 60_000)),
                 env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000),
-                env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)));
+                env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)),
+                WebhookSettings.fromEnv(env));
     }
 }

@@ -19,8 +19,11 @@ import java.util.regex.Pattern;
 import org.jooq.exception.DataAccessException;
 
 /**
- * The read routes, for callers with an API key: {@code GET /v1/ask/{id}}, {@code GET /v1/asks} and
- * {@code GET /v1/usage}.
+ * The read routes, for callers with an API key: {@code GET /v1/ask/{id}}, {@code GET /v1/asks},
+ * {@code GET /v1/usage}, and the webhook routes: an ask's delivery and its attempts ({@code GET
+ * /v1/ask/{id}/webhook}), sending it again ({@code POST /v1/ask/{id}/webhook/resend}), and the
+ * caller's signing secret ({@code GET /v1/webhooks/secret}, {@code POST
+ * /v1/webhooks/secret/rotate}).
  * Database work runs off the event loop. An id that is not known, not even a valid id, or the id of
  * another user's ask is a 404 problem: a caller cannot tell another user's ask from none.
  */
@@ -34,10 +37,47 @@ final class StoreRoutes {
 
     private StoreRoutes() {}
 
-    static void mount(Router router, BearerAuth auth, AskRepository asks, AskWaiters waiters) {
+    static void mount(Router router, BearerAuth auth, AskRepository asks, AskWaiters waiters, Webhooks webhooks) {
         router.get("/v1/ask/:id").handler(auth).handler(ctx -> find(ctx, asks, waiters));
         router.get("/v1/usage").handler(auth).handler(ctx -> usage(ctx, asks));
         router.get("/v1/asks").handler(auth).handler(ctx -> list(ctx, asks));
+        router.get("/v1/ask/:id/webhook").handler(auth).handler(ctx -> {
+            String id = ctx.pathParam("id");
+            String requestId = requestId(id);
+            String userId = BearerAuth.caller(ctx).userId();
+            answer(ctx, () -> webhooks.deliveries().find(requestId, userId).orElseThrow(() -> noDelivery(id)));
+        });
+        router.post("/v1/ask/:id/webhook/resend").handler(auth).handler(ctx -> {
+            String id = ctx.pathParam("id");
+            String requestId = requestId(id);
+            String userId = BearerAuth.caller(ctx).userId();
+            answer(
+                    ctx,
+                    202,
+                    () -> webhooks.deliveries().resend(requestId, userId).orElseThrow(() -> noDelivery(id)));
+        });
+        router.get("/v1/webhooks/secret").handler(auth).handler(ctx -> {
+            String userId = BearerAuth.caller(ctx).userId();
+            answer(ctx, () -> webhooks.secrets().current(userId));
+        });
+        router.post("/v1/webhooks/secret/rotate").handler(auth).handler(ctx -> {
+            String userId = BearerAuth.caller(ctx).userId();
+            answer(ctx, () -> webhooks.secrets().rotate(userId, webhooks.secretGrace()));
+        });
+    }
+
+    /** What the webhook routes work with. */
+    record Webhooks(WebhookDeliveries deliveries, WebhookSecrets secrets, Duration secretGrace) {}
+
+    private static String requestId(String id) {
+        if (!UUID.matcher(id).matches()) {
+            throw notFound(id);
+        }
+        return id.toLowerCase(Locale.ROOT);
+    }
+
+    private static ProblemException noDelivery(String id) {
+        return new ProblemException(ProblemType.NOT_FOUND, "No webhook delivery for ask " + id);
     }
 
     /**
@@ -108,10 +148,7 @@ final class StoreRoutes {
 
     private static void find(RoutingContext ctx, AskRepository asks, AskWaiters waiters) {
         String id = ctx.pathParam("id");
-        if (!UUID.matcher(id).matches()) {
-            throw notFound(id);
-        }
-        String requestId = id.toLowerCase(Locale.ROOT);
+        String requestId = requestId(id);
         String userId = BearerAuth.caller(ctx).userId();
         Duration wait = waitParameter(ctx.queryParams().get("wait"));
         if (wait.isZero()) {
@@ -153,9 +190,17 @@ final class StoreRoutes {
 
     /** Runs {@code query} off the event loop and answers its result as JSON. */
     private static void answer(RoutingContext ctx, Callable<Object> query) {
+        answer(ctx, 200, query);
+    }
+
+    /** Runs {@code query} off the event loop and answers its result as JSON with {@code status}. */
+    private static void answer(RoutingContext ctx, int status, Callable<Object> query) {
         ctx.vertx()
                 .executeBlocking(query, false)
-                .onSuccess(body -> respondJson(ctx, body))
+                .onSuccess(body -> {
+                    ctx.response().setStatusCode(status);
+                    respondJson(ctx, body);
+                })
                 .onFailure(error -> ctx.fail(unavailable(error)));
     }
 

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The result store's running parts: the connection pool (migrated by Flyway at start), the Kafka
- * Streams application, the accounts callers authenticate against, and the read routes.
+ * Streams application, the webhook dispatcher, the accounts callers authenticate against, and the
+ * read routes.
  */
 public final class StoreService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreService.class);
@@ -38,6 +39,9 @@ public final class StoreService implements AutoCloseable {
     private final AuthService auth;
     private final StoreConfig config;
     private final AskWaiters waiters;
+    private final WebhookDeliveries deliveries;
+    private final WebhookSecrets secrets;
+    private final WebhookDispatcher dispatcher;
     private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("askpipe-store-purge").daemon().factory());
 
@@ -50,6 +54,12 @@ public final class StoreService implements AutoCloseable {
         this.dataSource = dataSource;
         this.config = config;
         this.waiters = AskWaiters.start(config.database(), config.maxWaiters());
+        var db = DSL.using(dataSource, SQLDialect.POSTGRES);
+        this.deliveries = new WebhookDeliveries(db, Clock.systemUTC());
+        this.secrets = new WebhookSecrets(db, Clock.systemUTC());
+        this.dispatcher = WebhookDispatcher.start(
+                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new java.util.SplittableRandom());
+        waiters.onWebhookDue(dispatcher::wake);
         purge.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.MINUTES);
         this.auth = auth;
         this.asks = asks;
@@ -145,7 +155,12 @@ public final class StoreService implements AutoCloseable {
 
     /** Mounts the read routes on {@code router}. */
     public void mount(Router router) {
-        StoreRoutes.mount(router, auth.bearerAuth(), asks, waiters);
+        StoreRoutes.mount(
+                router,
+                auth.bearerAuth(),
+                asks,
+                waiters,
+                new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()));
     }
 
     /** The Streams application's state, for health checks and tests. */
@@ -156,6 +171,7 @@ public final class StoreService implements AutoCloseable {
     @Override
     public void close() {
         purge.shutdownNow();
+        dispatcher.close();
         waiters.close();
         if (streams.close(Duration.ofSeconds(30))) {
             CleanShutdownMarker.write(config.stateDir(), config.applicationId());

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param model the model the client asked for, or {@code null} for the backend's default
  * @param backend an explicit backend name, or {@code null} to route by model
  * @param acceptedAt when ingest accepted the ask
+ * @param callbackUrl where to POST the signed result once the ask is terminal, or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AskRequest(
@@ -25,7 +26,8 @@ public record AskRequest(
         String prompt,
         String model,
         String backend,
-        Instant acceptedAt) {
+        Instant acceptedAt,
+        String callbackUrl) {
 
     public AskRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -33,6 +35,18 @@ public record AskRequest(
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(acceptedAt, "acceptedAt");
+    }
+
+    /** An ask without a callback. */
+    public AskRequest(
+            String requestId,
+            String userId,
+            String idempotencyKey,
+            String prompt,
+            String model,
+            String backend,
+            Instant acceptedAt) {
+        this(requestId, userId, idempotencyKey, prompt, model, backend, acceptedAt, null);
     }
 
     /** The idempotency scope, {@code userId + ":" + idempotencyKey}: the key on ask.requests. */

@@ -29,13 +29,15 @@ class SchemasTest {
 
     @Test
     void askRequestRoundTripsAndMatchesItsSchema() throws Exception {
-        AskRequest request = new AskRequest(ID, "alice", "key-1", "Why is the sky blue?", "gpt-4o", null, NOW);
+        AskRequest request = new AskRequest(
+                ID, "alice", "key-1", "Why is the sky blue?", "gpt-4o", null, NOW, "https://hooks.example.com/a?b=1");
         byte[] bytes = JsonSerde.of(AskRequest.class).serialize("t", request);
 
         assertThat(JsonSerde.of(AskRequest.class).deserialize("t", bytes)).isEqualTo(request);
         JsonNode json = Json.mapper().readTree(bytes);
         assertThat(json.get("request_id").asText()).isEqualTo(ID);
         assertThat(json.get("accepted_at").asText()).isEqualTo("2026-11-26T10:15:30.123Z");
+        assertThat(json.get("callback_url").asText()).isEqualTo("https://hooks.example.com/a?b=1");
         assertThat(json.has("backend")).as("null fields are left out").isFalse();
         assertThat(schema("ask-request.schema.json").validate(json)).isEmpty();
         assertThat(request.scope()).isEqualTo("alice:key-1");

@@ -1,0 +1,174 @@
+package io.askpipe.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CallbackPolicyTest {
+    private static final CallbackPolicy.Resolver LITERALS_ONLY = host -> {
+        if (host.matches("[0-9a-fA-F:.]+")) {
+            return new InetAddress[] {InetAddress.getByName(host)};
+        }
+        throw new UnknownHostException(host);
+    };
+
+    private static CallbackPolicy strict() {
+        return new CallbackPolicy(false, List.of(), LITERALS_ONLY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "127.0.0.1",
+                "127.1.2.3",
+                "10.1.2.3",
+                "172.16.0.1",
+                "172.31.255.255",
+                "192.168.1.1",
+                "169.254.169.254",
+                "0.0.0.0",
+                "100.64.0.1",
+                "224.0.0.1",
+                "255.255.255.255",
+                "[::1]",
+                "[::]",
+                "[fe80::1]",
+                "[fd00::1]",
+                "[fc00::1]",
+                "[ff02::1]",
+                "[::ffff:127.0.0.1]",
+                "[::ffff:169.254.169.254]",
+                "[64:ff9b::a00:1]",
+                "[2002:a00:1::1]"
+            })
+    void internalAddressesAreRefused(String host) {
+        CallbackPolicy policy = strict();
+        URI uri = policy.parse("https://" + host + "/hook");
+        assertThatThrownBy(() -> policy.resolve(uri))
+                .isInstanceOf(CallbackPolicy.Rejected.class)
+                .hasMessageContaining("internal address");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"93.184.215.14", "8.8.8.8", "172.32.0.1", "[2606:4700::1111]"})
+    void publicAddressesAreAllowed(String host) {
+        CallbackPolicy policy = strict();
+        assertThat(policy.resolve(policy.parse("https://" + host + ":8443/hook?x=1")))
+                .hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "2130706433",
+                "0177.0.0.1",
+                "0x7f.0.0.1",
+                "0x7f000001",
+                "127.1",
+                "017700000001",
+                "[::ffff:7f00:1]",
+                "[0:0:0:0:0:ffff:a00:1]",
+                "[::127.0.0.1]",
+                "localhost"
+            })
+    void obscureSpellingsOfInternalAddressesAreRefusedByTheRealResolverToo(String host) {
+        // whatever the platform's resolver makes of these (an address, or nothing), it is refused
+        CallbackPolicy policy = new CallbackPolicy(false, List.of(), InetAddress::getAllByName);
+        assertThatThrownBy(() -> policy.resolve(policy.parse("https://" + host + "/hook")))
+                .isInstanceOf(CallbackPolicy.Rejected.class);
+    }
+
+    @Test
+    void anAllowListedNetworkIsReachable() {
+        CallbackPolicy policy = new CallbackPolicy(
+                true, List.of(Network.parse("127.0.0.0/8"), Network.parse("fd00::/8")), LITERALS_ONLY);
+        assertThat(policy.resolve(policy.parse("http://127.0.0.1:9000/hook"))).hasSize(1);
+        assertThat(policy.resolve(policy.parse("http://[fd12::1]/hook"))).hasSize(1);
+        assertThatThrownBy(() -> policy.resolve(policy.parse("http://10.0.0.1/hook")))
+                .isInstanceOf(CallbackPolicy.Rejected.class);
+    }
+
+    @Test
+    void aNameIsRefusedWhenAnyOfItsAddressesIsInternal() throws UnknownHostException {
+        InetAddress[] mixed = {InetAddress.getByName("8.8.8.8"), InetAddress.getByName("10.0.0.7")};
+        CallbackPolicy policy = new CallbackPolicy(false, List.of(), host -> mixed);
+        assertThatThrownBy(() -> policy.resolve(policy.parse("https://hooks.example.com/x")))
+                .isInstanceOf(CallbackPolicy.Rejected.class)
+                .hasMessageContaining("10.0.0.7");
+    }
+
+    @Test
+    void theCheckSeesWhatTheNameResolvesToNowNotWhenItWasSubmitted() throws UnknownHostException {
+        AtomicReference<InetAddress> answer = new AtomicReference<>(InetAddress.getByName("8.8.8.8"));
+        CallbackPolicy policy = new CallbackPolicy(false, List.of(), host -> new InetAddress[] {answer.get()});
+        URI uri = policy.parse("https://rebind.example.com/hook");
+        assertThat(policy.resolve(uri)).containsExactly(InetAddress.getByName("8.8.8.8"));
+
+        answer.set(InetAddress.getByName("169.254.169.254"));
+        assertThatThrownBy(() -> policy.resolve(uri)).isInstanceOf(CallbackPolicy.Rejected.class);
+    }
+
+    @Test
+    void theFormIsCheckedBeforeAnyLookup() {
+        CallbackPolicy policy = strict();
+        assertThatThrownBy(() -> policy.parse("http://8.8.8.8/hook")).hasMessage("must be an https URL");
+        assertThatThrownBy(() -> policy.parse("ftp://8.8.8.8/hook")).hasMessage("must be an https URL");
+        assertThatThrownBy(() -> policy.parse("/relative")).hasMessage("must be an https URL");
+        assertThatThrownBy(() -> policy.parse("https://user:pw@8.8.8.8/"))
+                .hasMessageStartingWith("must not carry credentials");
+        assertThatThrownBy(() -> policy.parse("https://8.8.8.8/#frag")).hasMessage("must not have a fragment");
+        assertThatThrownBy(() -> policy.parse("https://8.8.010.8/")).hasMessageContaining("leading zeros");
+        assertThat(policy.parse("https://8.8.10.8/").getHost()).isEqualTo("8.8.10.8");
+        assertThatThrownBy(() -> policy.parse("https://8.8.8.8/a b")).hasMessageStartingWith("is not a valid URL");
+        assertThatThrownBy(() -> policy.parse("https://8.8.8.8/" + "a".repeat(CallbackPolicy.MAX_LENGTH)))
+                .hasMessageStartingWith("must be at most");
+        assertThatThrownBy(() -> policy.resolve(policy.parse("https://no-such-host.invalid/")))
+                .hasMessageStartingWith("has a host that does not resolve");
+    }
+
+    @Test
+    void httpIsAllowedOutsideProdUnlessSaidOtherwise() {
+        assertThat(CallbackPolicy.fromEnv(Env.of(Map.of())).allowsHttp()).isFalse();
+        assertThat(CallbackPolicy.fromEnv(Env.of(Map.of("CI", "true"))).allowsHttp())
+                .isTrue();
+        assertThat(CallbackPolicy.fromEnv(Env.of(Map.of("ASKPIPE_PROFILE", "dev")))
+                        .allowsHttp())
+                .isTrue();
+        assertThat(CallbackPolicy.fromEnv(Env.of(Map.of("ASKPIPE_PROFILE", "dev", "WEBHOOK_ALLOW_HTTP", "false")))
+                        .allowsHttp())
+                .isFalse();
+        assertThatThrownBy(() -> CallbackPolicy.fromEnv(Env.of(Map.of("WEBHOOK_ALLOWED_NETWORKS", "localhost"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("WEBHOOK_ALLOWED_NETWORKS");
+    }
+
+    @Test
+    void networksMatchByPrefix() {
+        Network net = Network.parse("172.16.0.0/12");
+        assertThat(net.contains(addr("172.31.0.1"))).isTrue();
+        assertThat(net.contains(addr("172.32.0.1"))).isFalse();
+        assertThat(net.contains(addr("::1"))).isFalse();
+        assertThat(Network.parse("fe80::/10").contains(addr("febf::1"))).isTrue();
+        assertThat(Network.parse("fe80::/10").contains(addr("fec0::1"))).isFalse();
+        assertThat(Network.parse("0.0.0.0/0").contains(addr("8.8.8.8"))).isTrue();
+        assertThat(Network.parse("10.0.0.1")).hasToString("10.0.0.1/32");
+        assertThatThrownBy(() -> Network.parse("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static InetAddress addr(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
