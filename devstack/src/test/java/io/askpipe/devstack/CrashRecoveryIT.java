@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,9 +39,8 @@ import org.junit.jupiter.api.Test;
  * ASKPIPE_KEEP_CRASH_DIR} to keep the directory after the test; a failure keeps it anyway and
  * says where the stuck ask got to.
  *
- * <p>Tagged {@code crash} and run on its own (README, "Run the tests"): it has passed 13 of 14
- * runs; the failure, inside a full build, left an ask {@code queued} after the restart, a cause not
- * yet found. Until it is, it stays out of the default run so that a flake cannot block CI.
+ * <p>Tagged {@code crash} and run on its own (README, "Run the tests"): it is not yet reliable
+ * enough for every build; docs/operations.md ("Start-up") says what has been seen to fail.
  */
 @Tag("crash")
 class CrashRecoveryIT {
@@ -74,7 +74,9 @@ class CrashRecoveryIT {
     void cleanUp() throws Exception {
         if (stack != null && stack.isAlive()) {
             stack.destroy(); // SIGTERM: the stack stops in order, its database too
-            stack.waitFor();
+            if (!stack.waitFor(60, TimeUnit.SECONDS)) {
+                stack.destroyForcibly();
+            }
         }
         // a database left behind by a killed stack that was never restarted
         ProcessHandle.allProcesses()
@@ -90,6 +92,7 @@ class CrashRecoveryIT {
         String key = start();
         Map<Integer, String> accepted = new ConcurrentHashMap<>();
         AtomicInteger unanswered = new AtomicInteger();
+        AtomicInteger acceptedCount = new AtomicInteger();
         try (ExecutorService clients = Executors.newFixedThreadPool(16)) {
             List<Future<?>> burst = new ArrayList<>();
             for (int i = 0; i < ASKS; i++) {
@@ -99,7 +102,8 @@ class CrashRecoveryIT {
                         HttpResponse<String> response = submit(key, n);
                         if (response.statusCode() == 202) {
                             accepted.put(n, requestId(response));
-                            if (accepted.size() == KILL_AFTER_ACCEPTED) {
+                            // counted apart from the map: its size can skip a value under concurrency
+                            if (acceptedCount.incrementAndGet() == KILL_AFTER_ACCEPTED) {
                                 stack.destroyForcibly(); // SIGKILL, mid-burst
                             }
                         } else {
@@ -115,7 +119,9 @@ class CrashRecoveryIT {
                 f.get();
             }
         }
-        stack.waitFor();
+        assertThat(stack.waitFor(60, TimeUnit.SECONDS))
+                .as("the stack was killed")
+                .isTrue();
         assertThat(accepted.size()).as("accepted before the crash").isGreaterThanOrEqualTo(KILL_AFTER_ACCEPTED);
         assertThat(unanswered.get()).as("the crash cut the burst short").isPositive();
 
