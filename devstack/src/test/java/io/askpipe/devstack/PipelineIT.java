@@ -67,7 +67,10 @@ class PipelineIT {
                 "STORE_APPLICATION_ID",
                 PREFIX + "store",
                 "STORE_STATE_DIR",
-                System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams");
+                System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams",
+                // long enough to see an ask running
+                "DRYRUN_LATENCY_MS",
+                "300");
         stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
         base = URI.create(stack.clientUrl());
         devKey = stack.issueDevKey();
@@ -212,6 +215,26 @@ class PipelineIT {
         assertThat(json(refused).get("errors").get(0).get("pointer").asText()).isEqualTo("/callback_url");
         assertThat(get("/v1/ask/" + UUID.randomUUID() + "/webhook").statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void anAskIsRunningOnceAWorkerHasStartedOnIt() throws Exception {
+        String id = json(submit("e2e-running", "{\"prompt\":\"take your time\"}"))
+                .get("request_id")
+                .asText();
+        List<String> seen = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    String status = json(get("/v1/ask/" + id)).path("status").asText();
+                    if (seen.isEmpty() || !seen.getLast().equals(status)) {
+                        seen.add(status);
+                    }
+                    return status.equals("succeeded");
+                });
+        assertThat(seen).contains("running").endsWith("succeeded");
+        assertThat(seen.indexOf("running")).isLessThan(seen.indexOf("succeeded"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.askpipe.store.db.Tables.ASKS;
 import static org.jooq.impl.DSL.excluded;
 
 import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
@@ -37,6 +38,15 @@ final class AskRepository {
 
     /** Records {@code request}, joined with its {@code result} when there is one (else queued). */
     void upsert(AskRequest request, AskResult result) {
+        upsert(request, null, result);
+    }
+
+    /**
+     * Records {@code request}: with its {@code result} when there is one; else as running when a
+     * worker has started on it ({@code progress}), which only ever moves a queued ask on; else as
+     * queued.
+     */
+    void upsert(AskRequest request, AskProgress progress, AskResult result) {
         AsksRecord row = db.newRecord(ASKS);
         row.setRequestId(request.requestId());
         row.setUserId(request.userId());
@@ -47,6 +57,20 @@ final class AskRepository {
         row.setAcceptedAt(utc(request.acceptedAt()));
         row.setCallbackUrl(request.callbackUrl());
         row.setUpdatedAt(utc(clock.instant()));
+        if (result == null && progress != null) {
+            row.setStatus(AskStatus.RUNNING.wireName());
+            row.setBackend(progress.backend());
+            db.insertInto(ASKS)
+                    .set(row)
+                    .onConflict(ASKS.REQUEST_ID)
+                    .doUpdate()
+                    .set(ASKS.STATUS, excluded(ASKS.STATUS))
+                    .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
+                    .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
+                    .where(ASKS.STATUS.eq(AskStatus.QUEUED.wireName()))
+                    .execute();
+            return;
+        }
         if (result == null) {
             row.setStatus(AskStatus.QUEUED.wireName());
             db.insertInto(ASKS).set(row).onConflictDoNothing().execute();

@@ -1,5 +1,6 @@
 package io.askpipe.store;
 
+import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
@@ -20,18 +21,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The result store's topology. Asks arrive keyed by idempotency scope and are re-keyed by request
  * id into a table; results are a table keyed by request id. Their left join emits the ask as queued
  * when it arrives and again, joined, when its result arrives, in whichever order the two come: a
- * result that arrives first waits in its table. Each emission goes to the {@link AskSink}.
+ * result that arrives first waits in its table. Progress (a worker started on the ask) is a third
+ * table joined the same way, so the ask is written as running while it has progress and no result.
+ * Each emission goes to the {@link AskSink}.
  */
 final class AskTopology {
     static final String REQUESTS_BY_ID = "requests-by-id";
     static final String RESULTS_BY_ID = "results-by-id";
+    static final String PROGRESS_BY_ID = "progress-by-id";
 
     private AskTopology() {}
 
     /**
      * Builds the topology; {@code streamsConfig} is the application's configuration, whose
-     * optimization settings shape the topology (the results table reuses its compacted source topic
-     * as its changelog).
+     * optimization settings shape the topology (the results and progress tables reuse their source
+     * topics as changelogs).
      */
     static Topology build(Topics topics, AskSink sink, Properties streamsConfig) {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsConfig)));
@@ -48,6 +52,13 @@ final class AskTopology {
                         Materialized.<String, AskRequest, KeyValueStore<Bytes, byte[]>>as(REQUESTS_BY_ID)
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(topics.requests().valueSerde()));
+        KTable<String, AskProgress> progress = builder.table(
+                topics.progress().name(),
+                Consumed.with(topics.progress().keySerde(), topics.progress().valueSerde())
+                        .withName("read-progress"),
+                Materialized.<String, AskProgress, KeyValueStore<Bytes, byte[]>>as(PROGRESS_BY_ID)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(topics.progress().valueSerde()));
         KTable<String, AskResult> results = builder.table(
                 topics.results().name(),
                 Consumed.with(topics.results().keySerde(), topics.results().valueSerde())
@@ -55,11 +66,21 @@ final class AskTopology {
                 Materialized.<String, AskResult, KeyValueStore<Bytes, byte[]>>as(RESULTS_BY_ID)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(topics.results().valueSerde()));
-        requests.leftJoin(results, Joined::new, Named.as("join-result"))
+        // progress usually overtakes its ask (the ask comes through a repartition topic), so it
+        // waits in its table like an early result does, and joins when the ask arrives
+        requests.leftJoin(progress, Started::new, Named.as("join-progress"))
+                .leftJoin(
+                        results,
+                        (started, result) -> new Joined(started.request(), started.progress(), result),
+                        Named.as("join-result"))
                 .toStream(Named.as("joined"))
-                .foreach((requestId, joined) -> sink.write(joined.request(), joined.result()), Named.as("sink"));
+                .foreach(
+                        (requestId, joined) -> sink.write(joined.request(), joined.progress(), joined.result()),
+                        Named.as("sink"));
         return builder.build(streamsConfig);
     }
 
-    private record Joined(AskRequest request, AskResult result) {}
+    private record Started(AskRequest request, AskProgress progress) {}
+
+    private record Joined(AskRequest request, AskProgress progress, AskResult result) {}
 }

@@ -99,9 +99,10 @@ public final class StoreService implements AutoCloseable {
             }
             streams.start();
             LOG.info(
-                    "result store streaming {} and {} into {}",
+                    "result store streaming {}, {} and {} into {}",
                     topics.requests().name(),
                     topics.results().name(),
+                    topics.progress().name(),
                     config.database().jdbcUrl());
             return new StoreService(dataSource, asks, streams, auth, config);
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import io.askpipe.common.Schemas;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
@@ -40,6 +41,29 @@ class AskRepositoryIT {
 
     private static AskRequest ask(String id) {
         return new AskRequest(id, "alice", "k-" + id, "prompt", "gpt-x", null, T0);
+    }
+
+    @Test
+    void progressMovesAQueuedAskToRunningAndNeverBack() {
+        String id = "00000000-0000-7000-8000-0000000000a1";
+        AskProgress started = new AskProgress(id, "dryrun", T0);
+        asks.upsert(ask(id), null);
+        asks.upsert(ask(id), started, null);
+        AskView running = asks.find(id, "alice").orElseThrow();
+        assertThat(running.status()).isEqualTo(AskStatus.RUNNING);
+        assertThat(running.result()).isNull();
+        asks.upsert(ask(id), null); // a replayed queued emission
+        assertThat(asks.find(id, "alice").orElseThrow().status()).isEqualTo(AskStatus.RUNNING);
+
+        asks.upsert(ask(id), started, AskResult.succeeded(id, "dryrun", "m", "42", Usage.of(1, 1), 3, 1, T0));
+        asks.upsert(ask(id), started, null); // a replayed running emission
+        assertThat(asks.find(id, "alice").orElseThrow().status()).isEqualTo(AskStatus.SUCCEEDED);
+
+        String early = "00000000-0000-7000-8000-0000000000a2";
+        asks.upsert(ask(early), new AskProgress(early, "dryrun", T0), null);
+        assertThat(asks.find(early, "alice").orElseThrow().status())
+                .as("an ask first seen with its progress")
+                .isEqualTo(AskStatus.RUNNING);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.askpipe.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
@@ -37,8 +38,10 @@ class AskTopologyTest {
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
-        AskSink sink = (request, result) -> written.add(request.requestId() + "="
-                + (result == null ? "queued" : result.status().wireName() + ":" + result.answer()));
+        AskSink sink = (request, progress, result) -> written.add(request.requestId() + "="
+                + (result != null
+                        ? result.status().wireName() + ":" + result.answer()
+                        : progress != null ? "running:" + progress.backend() : "queued"));
         props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         driver = new TopologyTestDriver(AskTopology.build(topics, sink, props), props);
@@ -71,6 +74,24 @@ class AskTopologyTest {
         results.pipeInput("r1", answer("r1", "hello"));
 
         assertThat(written).containsExactly("r1=queued", "r1=succeeded:hello");
+    }
+
+    @Test
+    void progressMakesAnAskRunningWhicheverArrivesFirst() {
+        var progress = driver.createInputTopic(
+                topics.progress().name(),
+                topics.progress().keySerde().serializer(),
+                topics.progress().valueSerde().serializer());
+        requests.pipeInput(ask("r5").scope(), ask("r5"));
+        progress.pipeInput("r5", new AskProgress("r5", "openai", T0));
+        results.pipeInput("r5", answer("r5", "done"));
+        assertThat(written).containsExactly("r5=queued", "r5=running:openai", "r5=succeeded:done");
+
+        written.clear();
+        progress.pipeInput("r6", new AskProgress("r6", "llama", T0)); // overtakes its ask
+        assertThat(written).isEmpty();
+        requests.pipeInput(ask("r6").scope(), ask("r6"));
+        assertThat(written).containsExactly("r6=running:llama");
     }
 
     @Test

@@ -45,9 +45,15 @@ final class AskHandler {
     }
 
     AskResult handle(AskRequest request) throws InterruptedException {
+        return handle(request, backend -> {});
+    }
+
+    /** Handles {@code request}, telling {@code onStart} the first backend before calling it. */
+    AskResult handle(AskRequest request, java.util.function.Consumer<String> onStart) throws InterruptedException {
         long started = System.nanoTime();
         long deadline = started + askDeadline.toNanos();
         Routing.Route route = routing.resolve(request);
+        onStart.accept(route.primary());
         BackendOutcome.Failed failure = null;
         String tried = route.primary();
         int attempts = 0;

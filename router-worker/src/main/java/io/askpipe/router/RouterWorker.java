@@ -1,11 +1,13 @@
 package io.askpipe.router;
 
+import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
@@ -60,7 +62,9 @@ final class RouterWorker implements Runnable {
 
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, AskResult> producer;
+    /** Sends raw records: dead letters, and progress. */
     private final Producer<byte[], byte[]> deadLetters;
+
     private final Topics topics;
     private final AskHandler handler;
     private final RouterResults results;
@@ -226,7 +230,7 @@ final class RouterWorker implements Runnable {
                     known.get().backend());
             result = known.get();
         } else {
-            AskResult fresh = handler.handle(request);
+            AskResult fresh = handler.handle(request, backend -> announceRunning(request, backend));
             result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
         }
         ProducerRecord<String, AskResult> out =
@@ -235,6 +239,26 @@ final class RouterWorker implements Runnable {
         untilDone(
                 "publish the result of " + request.requestId(),
                 () -> producer.send(out).get());
+    }
+
+    /**
+     * Publishes that the worker started on {@code request}, without waiting for the broker: the
+     * progress is advisory, and a lost record only leaves the ask {@code queued} a little longer.
+     */
+    private void announceRunning(AskRequest request, String backend) {
+        String topic = topics.progress().name();
+        byte[] value = topics.progress()
+                .valueSerde()
+                .serializer()
+                .serialize(topic, new AskProgress(request.requestId(), backend, Instant.now()));
+        ProducerRecord<byte[], byte[]> out =
+                new ProducerRecord<>(topic, request.requestId().getBytes(StandardCharsets.UTF_8), value);
+        out.headers().add(Headers.REQUEST_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
+        deadLetters.send(out, (metadata, error) -> {
+            if (error != null) {
+                LOG.debug("progress of request_id={} not published: {}", request.requestId(), error.toString());
+            }
+        });
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, SerializationException error)

@@ -160,6 +160,17 @@ class RouterWorkerIT {
                         .value()))
                 .contains("not a valid AskRequest");
 
+        List<ConsumerRecord<String, byte[]>> progress = read(topics.progress().name(), new ByteArrayDeserializer(), 1);
+        assertThat(progress.getFirst().key()).isEqualTo(ask.requestId());
+        assertThat(topics.progress()
+                        .valueSerde()
+                        .deserializer()
+                        .deserialize("t", progress.getFirst().value()))
+                .satisfies(p -> {
+                    assertThat(p.reqId()).isEqualTo(ask.requestId());
+                    assertThat(p.backend()).isEqualTo("dryrun");
+                });
+
         submit(ask); // a replay of the same ask
         flush();
         List<ConsumerRecord<String, AskResult>> again = readResults(2);

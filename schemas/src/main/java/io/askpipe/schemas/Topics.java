@@ -11,17 +11,20 @@ import org.apache.kafka.common.serialization.Serdes;
  *
  * @param requests accepted asks, compacted, keyed by idempotency scope
  * @param results standardized results, compacted, keyed by request id
+ * @param progress workers starting on asks, keyed by request id, kept for a day
  * @param requestsDeadLetter records from {@code ask.requests} that could not be read
  * @param storeDeadLetter records the result store could not read, from either input topic
  */
 public record Topics(
         Topic<String, AskRequest> requests,
         Topic<String, AskResult> results,
+        Topic<String, AskProgress> progress,
         Topic<byte[], byte[]> requestsDeadLetter,
         Topic<byte[], byte[]> storeDeadLetter) {
 
     public static final String REQUESTS = "ask.requests";
     public static final String RESULTS = "ask.results";
+    public static final String PROGRESS = "ask.progress";
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
     public static final String STORE_DEAD_LETTER = "ask.store.dlq";
 
@@ -31,6 +34,13 @@ public record Topics(
             // keep a tombstone long enough for a slow consumer to see it
             TopicConfig.DELETE_RETENTION_MS_CONFIG,
             String.valueOf(24 * 3600 * 1000L));
+    /** Progress only matters while the ask runs: a day is plenty. */
+    private static final Map<String, String> SHORT_LIVED = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG,
+            String.valueOf(24 * 3600 * 1000L));
+
     private static final Map<String, String> DEAD_LETTER = Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG,
             TopicConfig.CLEANUP_POLICY_DELETE,
@@ -47,6 +57,7 @@ public record Topics(
         return new Topics(
                 new Topic<>(prefix + REQUESTS, Serdes.String(), JsonSerde.of(AskRequest.class), COMPACTED),
                 new Topic<>(prefix + RESULTS, Serdes.String(), JsonSerde.of(AskResult.class), COMPACTED),
+                new Topic<>(prefix + PROGRESS, Serdes.String(), JsonSerde.of(AskProgress.class), SHORT_LIVED),
                 new Topic<>(
                         prefix + REQUESTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER),
                 new Topic<>(prefix + STORE_DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
@@ -54,6 +65,6 @@ public record Topics(
 
     /** Every topic, in the order they are created. */
     public List<Topic<?, ?>> all() {
-        return List.of(requests, results, requestsDeadLetter, storeDeadLetter);
+        return List.of(requests, results, progress, requestsDeadLetter, storeDeadLetter);
     }
 }

@@ -44,6 +44,16 @@ class SchemasTest {
     }
 
     @Test
+    void progressRoundTripsAndMatchesItsSchema() throws Exception {
+        AskProgress progress = new AskProgress(ID, "openai", NOW);
+        byte[] bytes = JsonSerde.of(AskProgress.class).serialize("t", progress);
+
+        assertThat(JsonSerde.of(AskProgress.class).deserialize("t", bytes)).isEqualTo(progress);
+        assertThat(schema("ask-progress.schema.json").validate(Json.mapper().readTree(bytes)))
+                .isEmpty();
+    }
+
+    @Test
     void succeededResultCarriesTheStandardEnvelope() throws Exception {
         AskResult result = AskResult.succeeded(ID, "dryrun", "dryrun-echo", "hi", Usage.of(3, 1), 12, 1, NOW);
         JsonNode json = tree(result);
@@ -105,6 +115,8 @@ class SchemasTest {
         assertThat(topics.requestsDeadLetter().cleanupPolicy()).isEqualTo("delete");
         assertThat(Topics.ofDefaults().all())
                 .extracting(Topic::name)
-                .containsExactly("ask.requests", "ask.results", "ask.requests.dlq", "ask.store.dlq");
+                .containsExactly("ask.requests", "ask.results", "ask.progress", "ask.requests.dlq", "ask.store.dlq");
+        assertThat(topics.progress().name()).isEqualTo("t1.ask.progress");
+        assertThat(topics.progress().cleanupPolicy()).isEqualTo("delete");
     }
 }
