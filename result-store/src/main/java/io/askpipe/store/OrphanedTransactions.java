@@ -6,11 +6,26 @@ import io.askpipe.schemas.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +38,18 @@ import org.slf4j.LoggerFactory;
  * the broker was seen not to time the transaction out for minutes. Initialising a producer with the
  * same transactional id first aborts the transaction at once. Only this instance's own ids are
  * touched, never another live instance's.
+ *
+ * <p>When the broker crashed too (the all-in-one dev stack), the coordinator can end up believing
+ * the transaction is over while a partition it wrote never received its end marker: a hanging
+ * transaction (KIP-664). On the group's {@code __consumer_offsets} partition it keeps the group's
+ * offsets unstable for good, and the store never starts. So after fencing, any transaction still
+ * open on the application's partitions under this instance's producer id, at an older epoch than
+ * the coordinator's, is aborted with the Admin API, as {@code kafka-transactions.sh abort} would.
  */
 final class OrphanedTransactions {
     static final String PROCESS_FILE = "kafka-streams-process-metadata";
+    private static final String OFFSETS_TOPIC = "__consumer_offsets";
+    private static final long TIMEOUT_SECONDS = 30;
     private static final Logger LOG = LoggerFactory.getLogger(OrphanedTransactions.class);
 
     private OrphanedTransactions() {}
@@ -49,7 +73,84 @@ final class OrphanedTransactions {
                     "aborted any transaction left open by {} in {} ms",
                     transactionalId,
                     (System.nanoTime() - started) / 1_000_000);
+            try (Admin admin = Admin.create(kafka.clientProperties(applicationId + "-fence-admin"))) {
+                abortHanging(
+                        admin,
+                        transactionalId,
+                        applicationId,
+                        kafka.topics().storeDeadLetter().name());
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("could not look for hanging transactions of {}: {}", transactionalId, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /**
+     * Aborts the transactions of {@code transactionalId}'s producer that a partition of the
+     * application still holds open although the coordinator has moved past them: on the group's
+     * offsets partition, the application's internal topics and {@code deadLetterTopic}.
+     */
+    static void abortHanging(Admin admin, String transactionalId, String applicationId, String deadLetterTopic)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        TransactionDescription now = admin.describeTransactions(List.of(transactionalId))
+                .description(transactionalId)
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (now.state() == TransactionState.ONGOING
+                || now.state() == TransactionState.PREPARE_ABORT
+                || now.state() == TransactionState.PREPARE_COMMIT) {
+            return; // the coordinator is finishing it: not hanging
+        }
+        Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true))
+                .names()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        List<String> written = names.stream()
+                .filter(name -> name.startsWith(applicationId + "-") || name.equals(deadLetterTopic))
+                .toList();
+        List<TopicPartition> partitions = new ArrayList<>();
+        Map<String, TopicDescription> described = admin.describeTopics(
+                        concat(written, names.contains(OFFSETS_TOPIC) ? List.of(OFFSETS_TOPIC) : List.of()))
+                .allTopicNames()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        described.forEach((name, topic) -> {
+            if (name.equals(OFFSETS_TOPIC)) {
+                // the partition that holds the group's offsets, as the group coordinator places it
+                partitions.add(new TopicPartition(
+                        name,
+                        Utils.abs(applicationId.hashCode()) % topic.partitions().size()));
+            } else {
+                topic.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition())));
+            }
+        });
+        var producers = admin.describeProducers(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        for (var entry : producers.entrySet()) {
+            for (ProducerState producer : entry.getValue().activeProducers()) {
+                if (producer.producerId() == now.producerId()
+                        && producer.producerEpoch() < now.producerEpoch()
+                        && producer.currentTransactionStartOffset().isPresent()) {
+                    admin.abortTransaction(new AbortTransactionSpec(
+                                    entry.getKey(),
+                                    producer.producerId(),
+                                    (short) producer.producerEpoch(),
+                                    producer.coordinatorEpoch().orElse(0)))
+                            .all()
+                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    LOG.warn(
+                            "aborted a hanging transaction of {} on {} (producer epoch {}, open since offset {})",
+                            transactionalId,
+                            entry.getKey(),
+                            producer.producerEpoch(),
+                            producer.currentTransactionStartOffset().getAsLong());
+                }
+            }
+        }
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     static Optional<String> processId(Path processFile) {
