@@ -42,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * <p>When the broker crashed too (the all-in-one dev stack), the coordinator can end up believing
  * the transaction is over while a partition it wrote never received its end marker: a hanging
  * transaction (KIP-664). On the group's {@code __consumer_offsets} partition it keeps the group's
- * offsets unstable for good, and the store never starts. So after fencing, any transaction still
- * open on the application's partitions under this instance's producer id, at an older epoch than
- * the coordinator's, is aborted with the Admin API, as {@code kafka-transactions.sh abort} would.
+ * offsets unstable for good, and the store never starts. So after fencing, when this instance's
+ * producer id still holds a transaction open on the group's offsets partition at an older epoch
+ * than the coordinator's, that transaction is aborted on every partition of the application that
+ * holds it, with the Admin API, as {@code kafka-transactions.sh abort} would: its offsets were never
+ * committed, so the store reads its input again. A transaction open only on data partitions may
+ * have committed (its offsets got their marker), and is left to an operator.
  */
 final class OrphanedTransactions {
     static final String PROCESS_FILE = "kafka-streams-process-metadata";
@@ -124,26 +127,45 @@ final class OrphanedTransactions {
             }
         });
         var producers = admin.describeProducers(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        for (var entry : producers.entrySet()) {
-            for (ProducerState producer : entry.getValue().activeProducers()) {
-                if (producer.producerId() == now.producerId()
+        Map<TopicPartition, ProducerState> hanging = new java.util.LinkedHashMap<>();
+        producers.forEach((partition, state) -> state.activeProducers().stream()
+                .filter(producer -> producer.producerId() == now.producerId()
                         && producer.producerEpoch() < now.producerEpoch()
-                        && producer.currentTransactionStartOffset().isPresent()) {
-                    admin.abortTransaction(new AbortTransactionSpec(
-                                    entry.getKey(),
-                                    producer.producerId(),
-                                    (short) producer.producerEpoch(),
-                                    producer.coordinatorEpoch().orElse(0)))
-                            .all()
-                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    LOG.warn(
-                            "aborted a hanging transaction of {} on {} (producer epoch {}, open since offset {})",
-                            transactionalId,
+                        && producer.currentTransactionStartOffset().isPresent())
+                .findFirst()
+                .ifPresent(producer -> hanging.put(partition, producer)));
+        if (hanging.isEmpty()) {
+            return;
+        }
+        boolean offsetsHang = hanging.keySet().stream().anyMatch(p -> p.topic().equals(OFFSETS_TOPIC));
+        if (!offsetsHang) {
+            // the group's offsets got their marker, so the transaction may have committed: an abort
+            // here could throw away records whose input offsets are already committed
+            LOG.error(
+                    "transactions of {} hang on {} but not on the group's offsets; not aborting them, as"
+                            + " they may have committed. The store may not start: inspect them with"
+                            + " kafka-transactions.sh describe-producers and decide",
+                    transactionalId,
+                    hanging.keySet());
+            return;
+        }
+        // the offsets were never committed either: aborting everywhere keeps the transaction whole,
+        // and the store reprocesses its input from the committed offsets
+        for (var entry : hanging.entrySet()) {
+            ProducerState producer = entry.getValue();
+            admin.abortTransaction(new AbortTransactionSpec(
                             entry.getKey(),
-                            producer.producerEpoch(),
-                            producer.currentTransactionStartOffset().getAsLong());
-                }
-            }
+                            producer.producerId(),
+                            (short) producer.producerEpoch(),
+                            producer.coordinatorEpoch().orElse(0)))
+                    .all()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            LOG.warn(
+                    "aborted a hanging transaction of {} on {} (producer epoch {}, open since offset {})",
+                    transactionalId,
+                    entry.getKey(),
+                    producer.producerEpoch(),
+                    producer.currentTransactionStartOffset().getAsLong());
         }
     }
 
