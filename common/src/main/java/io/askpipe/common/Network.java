@@ -46,10 +46,7 @@ public record Network(byte[] address, int prefixLength) {
 
     /** Whether {@code candidate} lies in this network; an IPv4 address never lies in an IPv6 one. */
     public boolean contains(InetAddress candidate) {
-        return contains(candidate.getAddress());
-    }
-
-    boolean contains(byte[] bytes) {
+        byte[] bytes = candidate.getAddress();
         if (bytes.length != address.length) {
             return false;
         }

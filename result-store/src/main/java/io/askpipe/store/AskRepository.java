@@ -117,7 +117,7 @@ final class AskRepository {
                 return; // terminal already: replayed, or delivered twice
             }
             // wakes the clients long-polling this ask, on every result-store instance, at commit
-            tx.execute("SELECT pg_notify(?, ?)", AskWaiters.CHANNEL, request.requestId());
+            AskWaiters.notify(tx, AskWaiters.CHANNEL, request.requestId());
             if (request.callbackUrl() != null) {
                 // in the same transaction, so that an ask never becomes terminal without its webhook
                 WebhookDeliveries.enqueue(

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jooq.DSLContext;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -65,6 +66,14 @@ final class AskWaiters implements AutoCloseable {
         }
         waiters.computeIfAbsent(requestId, id -> ConcurrentHashMap.newKeySet()).add(wake);
         return () -> remove(requestId, wake);
+    }
+
+    /**
+     * Sends {@code requestId} on {@code channel} ({@link #CHANNEL} or {@link #WEBHOOK_CHANNEL}) to
+     * every instance's listener; inside a transaction, PostgreSQL delivers it at commit.
+     */
+    static void notify(DSLContext db, String channel, String requestId) {
+        db.execute("SELECT pg_notify(?, ?)", channel, requestId);
     }
 
     /** Runs {@code wake} whenever a webhook delivery becomes due, on any instance. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,14 +109,14 @@ final class OrphanedTransactions {
         Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true))
                 .names()
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        List<String> written = names.stream()
-                .filter(name -> name.startsWith(applicationId + "-") || name.equals(deadLetterTopic))
+        List<String> touched = names.stream()
+                .filter(name -> name.startsWith(applicationId + "-")
+                        || name.equals(deadLetterTopic)
+                        || name.equals(OFFSETS_TOPIC))
                 .toList();
         List<TopicPartition> partitions = new ArrayList<>();
-        Map<String, TopicDescription> described = admin.describeTopics(
-                        concat(written, names.contains(OFFSETS_TOPIC) ? List.of(OFFSETS_TOPIC) : List.of()))
-                .allTopicNames()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<String, TopicDescription> described =
+                admin.describeTopics(touched).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         described.forEach((name, topic) -> {
             if (name.equals(OFFSETS_TOPIC)) {
                 // the partition that holds the group's offsets, as the group coordinator places it
@@ -127,7 +128,7 @@ final class OrphanedTransactions {
             }
         });
         var producers = admin.describeProducers(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        Map<TopicPartition, ProducerState> hanging = new java.util.LinkedHashMap<>();
+        Map<TopicPartition, ProducerState> hanging = new LinkedHashMap<>();
         producers.forEach((partition, state) -> state.activeProducers().stream()
                 .filter(producer -> producer.producerId() == now.producerId()
                         && producer.producerEpoch() < now.producerEpoch()
@@ -167,12 +168,6 @@ final class OrphanedTransactions {
                     producer.producerEpoch(),
                     producer.currentTransactionStartOffset().getAsLong());
         }
-    }
-
-    private static List<String> concat(List<String> first, List<String> second) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
     }
 
     static Optional<String> processId(Path processFile) {

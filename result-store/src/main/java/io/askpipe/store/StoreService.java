@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,7 @@ public final class StoreService implements AutoCloseable {
         this.deliveries = new WebhookDeliveries(db, Clock.systemUTC());
         this.secrets = new WebhookSecrets(db, Clock.systemUTC());
         this.dispatcher = WebhookDispatcher.start(
-                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new java.util.SplittableRandom());
+                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom());
         waiters.onWebhookDue(dispatcher::wake);
         purge.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.MINUTES);
         this.auth = auth;

@@ -134,7 +134,7 @@ final class WebhookDeliveries {
                 .and(WEBHOOK_DELIVERIES.USER_ID.eq(userId))
                 .execute();
         if (changed > 0) {
-            db.execute("SELECT pg_notify(?, ?)", AskWaiters.WEBHOOK_CHANNEL, requestId);
+            AskWaiters.notify(db, AskWaiters.WEBHOOK_CHANNEL, requestId);
         }
         return find(requestId, userId);
     }
@@ -157,7 +157,7 @@ final class WebhookDeliveries {
         row.setCreatedAt(utc(now));
         row.setUpdatedAt(utc(now));
         if (tx.insertInto(WEBHOOK_DELIVERIES).set(row).onConflictDoNothing().execute() > 0) {
-            tx.execute("SELECT pg_notify(?, ?)", AskWaiters.WEBHOOK_CHANNEL, requestId);
+            AskWaiters.notify(tx, AskWaiters.WEBHOOK_CHANNEL, requestId);
         }
     }
 

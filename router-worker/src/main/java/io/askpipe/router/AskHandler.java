@@ -9,6 +9,7 @@ import io.askpipe.schemas.AskResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ final class AskHandler {
     }
 
     /** Handles {@code request}, telling {@code onStart} the first backend before calling it. */
-    AskResult handle(AskRequest request, java.util.function.Consumer<String> onStart) throws InterruptedException {
+    AskResult handle(AskRequest request, Consumer<String> onStart) throws InterruptedException {
         long started = System.nanoTime();
         long deadline = started + askDeadline.toNanos();
         Routing.Route route = routing.resolve(request);
