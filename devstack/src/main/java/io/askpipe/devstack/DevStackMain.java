@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * services and one client port; issues a development API key (user {@code dev}, written to {@code
  * ASKPIPE_DEV_KEY_FILE}); prints where everything is and runs until Ctrl-C. With {@code
  * ASKPIPE_DATA_DIR} set, broker and database data survive restarts there; otherwise both live in
- * temporary directories removed on exit.
+ * temporary directories removed on exit. With {@code KAFKA_BOOTSTRAP_SERVERS} or {@code
+ * DATABASE_URL} set, the stack uses that broker or database instead of starting its own.
  */
 public final class DevStackMain {
     private static final Logger LOG = LoggerFactory.getLogger(DevStackMain.class);
@@ -44,25 +46,45 @@ public final class DevStackMain {
         Path dataDir = env.optional("ASKPIPE_DATA_DIR").map(Path::of).orElse(null);
         int kafkaPort = env.integer("ASKPIPE_KAFKA_PORT", 0, 0, 65_535);
         int postgresPort = env.integer("ASKPIPE_POSTGRES_PORT", 0, 0, 65_535);
+        // a broker or database of the operator's own replaces the embedded one
+        Optional<String> givenBootstrap = env.optional("KAFKA_BOOTSTRAP_SERVERS");
+        Optional<String> givenJdbcUrl = env.optional("DATABASE_URL");
 
-        EmbeddedKafka kafka = dataDir == null
-                ? EmbeddedKafka.temporary()
-                : EmbeddedKafka.persistent(dataDir.resolve("kafka"), kafkaPort);
+        EmbeddedKafka kafka = givenBootstrap.isPresent()
+                ? null
+                : dataDir == null
+                        ? EmbeddedKafka.temporary()
+                        : EmbeddedKafka.persistent(dataDir.resolve("kafka"), kafkaPort);
         Path streamsDir = dataDir == null ? temporaryDirectory("askpipe-streams-") : dataDir.resolve("streams");
         EmbeddedPostgresServer postgres = null;
         DevStack stack = null;
+        String bootstrap;
+        String jdbcUrl;
+        String dbUser;
+        String dbPassword;
         try {
-            kafka.start();
-            postgres = dataDir == null
-                    ? EmbeddedPostgresServer.temporary()
-                    : EmbeddedPostgresServer.persistent(dataDir.resolve("postgres"), postgresPort);
-            String jdbcUrl = postgres.createDatabase("askpipe");
+            if (kafka != null) {
+                kafka.start();
+            }
+            bootstrap = givenBootstrap.orElseGet(() -> kafka.bootstrapServers());
+            if (givenJdbcUrl.isPresent()) {
+                jdbcUrl = givenJdbcUrl.get();
+                dbUser = env.string("DATABASE_USER", "postgres");
+                dbPassword = env.string("DATABASE_PASSWORD", "");
+            } else {
+                postgres = dataDir == null
+                        ? EmbeddedPostgresServer.temporary()
+                        : EmbeddedPostgresServer.persistent(dataDir.resolve("postgres"), postgresPort);
+                jdbcUrl = postgres.createDatabase("askpipe");
+                dbUser = postgres.user();
+                dbPassword = postgres.password();
+            }
             Map<String, String> vars = new HashMap<>(System.getenv());
             // Streams state must match the broker: persistent beside it, or as fresh as it
             vars.putIfAbsent("STORE_STATE_DIR", streamsDir.toString());
             // one process, restarted as itself: after a crash it takes its partitions back at once
             vars.putIfAbsent("KAFKA_GROUP_INSTANCE_ID", "askpipe-dev");
-            stack = DevStack.start(vars, kafka.bootstrapServers(), jdbcUrl, postgres.user(), postgres.password());
+            stack = DevStack.start(vars, bootstrap, jdbcUrl, dbUser, dbPassword);
         } catch (RuntimeException e) {
             LOG.error("askpipe dev stack failed to start: {}", e.getMessage());
             stop(stack, postgres, kafka);
@@ -83,7 +105,7 @@ public final class DevStackMain {
                   client URL       %s
                   API key          %s  (user dev; also in %s)
                   Kafka bootstrap  %s
-                  JDBC URL         %s  (user postgres, password postgres)
+                  JDBC URL         %s  (user %s)
                   metrics          %s/metrics
 
                   KEY=$(cat %s)
@@ -97,8 +119,9 @@ public final class DevStackMain {
                 url,
                 devKey.secret(),
                 keyFile,
-                kafka.bootstrapServers(),
-                postgres.jdbcUrl("askpipe"),
+                bootstrap,
+                jdbcUrl,
+                dbUser,
                 url,
                 keyFile,
                 url);
@@ -148,6 +171,8 @@ public final class DevStackMain {
         if (postgres != null) {
             postgres.close();
         }
-        kafka.close();
+        if (kafka != null) {
+            kafka.close();
+        }
     }
 }
