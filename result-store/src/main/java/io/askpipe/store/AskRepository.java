@@ -8,6 +8,7 @@ import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Usage;
 import io.askpipe.store.db.tables.records.AsksRecord;
 import java.math.BigDecimal;
@@ -15,15 +16,23 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import org.jooq.DSLContext;
+import org.jooq.InsertSetMoreStep;
 import org.jooq.impl.DSL;
 
 /**
- * The {@code asks} table, through jOOQ. Writes are idempotent upserts that only ever move an ask
- * forward: a queued row becomes terminal once, and a terminal row never changes again, so replaying
- * the topics or delivering a result twice does not change what a client sees. Thread-safe.
+ * The {@code asks} table, through jOOQ. Writes are batched, idempotent upserts that only ever move an
+ * ask forward: a queued row becomes terminal once, and a terminal row never changes again, so
+ * replaying the topics or delivering a result twice does not change what a client sees.
+ * Thread-safe.
  */
 final class AskRepository {
     private static final List<String> TERMINAL = List.of(AskStatus.SUCCEEDED.wireName(), AskStatus.FAILED.wireName());
@@ -36,65 +45,67 @@ final class AskRepository {
         this.clock = clock;
     }
 
-    /** Records {@code request}, joined with its {@code result} when there is one (else queued). */
+    /** Records one ask: {@link #write} of just {@code request} with its {@code result}, if any. */
     void upsert(AskRequest request, AskResult result) {
-        upsert(request, null, result);
+        write(List.of(new JoinedAsk(request, null, result)));
+    }
+
+    /** Records one ask: {@link #write} of just it. */
+    void upsert(AskRequest request, AskProgress progress, AskResult result) {
+        write(List.of(new JoinedAsk(request, progress, result)));
     }
 
     /**
-     * Records {@code request}: with its {@code result} when there is one; else as running when a
-     * worker has started on it ({@code progress}), which only ever moves a queued ask on; else as
-     * queued.
+     * Records a batch of joined asks in one transaction, with one statement per kind of change,
+     * whatever the batch's size: each ask with its result when it has one; else as running when a
+     * worker has started on it, which only ever moves a queued ask on; else as queued. Of several
+     * records for one ask, the last counts (a later record only adds to an earlier one). An ask that
+     * becomes terminal here wakes its long-polling clients and owes its webhook, both at commit.
      */
-    void upsert(AskRequest request, AskProgress progress, AskResult result) {
-        AsksRecord row = db.newRecord(ASKS);
-        row.setRequestId(request.requestId());
-        row.setUserId(request.userId());
-        row.setIdempotencyKey(request.idempotencyKey());
-        row.setPrompt(request.prompt());
-        row.setRequestedModel(request.model());
-        row.setRequestedBackend(request.backend());
-        row.setAcceptedAt(utc(request.acceptedAt()));
-        row.setCallbackUrl(request.callbackUrl());
-        row.setUpdatedAt(utc(clock.instant()));
-        if (result == null && progress != null) {
-            row.setStatus(AskStatus.RUNNING.wireName());
-            row.setBackend(progress.backend());
-            db.insertInto(ASKS)
-                    .set(row)
-                    .onConflict(ASKS.REQUEST_ID)
-                    .doUpdate()
-                    .set(ASKS.STATUS, excluded(ASKS.STATUS))
-                    .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
-                    .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
-                    .where(ASKS.STATUS.eq(AskStatus.QUEUED.wireName()))
-                    .execute();
-            return;
+    void write(Collection<JoinedAsk> batch) {
+        // one row per ask, in key order, so that concurrent writers lock rows in the same order
+        Map<String, JoinedAsk> latest = new TreeMap<>();
+        for (JoinedAsk joined : batch) {
+            latest.put(joined.request().requestId(), joined);
         }
-        if (result == null) {
-            row.setStatus(AskStatus.QUEUED.wireName());
-            db.insertInto(ASKS).set(row).onConflictDoNothing().execute();
-            return;
-        }
-        row.setStatus(result.status().wireName());
-        row.setBackend(result.backend());
-        row.setModel(result.model());
-        row.setAnswer(result.answer());
-        row.setPromptTokens(result.usage().promptTokens());
-        row.setCompletionTokens(result.usage().completionTokens());
-        row.setTotalTokens(result.usage().totalTokens());
-        row.setLatencyMs(result.latencyMs());
-        row.setAttempts(result.attempts());
-        row.setCompletedAt(utc(result.completedAt()));
-        if (result.error() != null) {
-            row.setErrorType(result.error().type());
-            row.setErrorMessage(result.error().message());
-            row.setErrorHttpStatus(result.error().httpStatus());
+        Instant now = clock.instant();
+        List<AsksRecord> queued = new ArrayList<>();
+        List<AsksRecord> running = new ArrayList<>();
+        List<AsksRecord> terminal = new ArrayList<>();
+        for (JoinedAsk joined : latest.values()) {
+            AsksRecord row = requestRow(joined.request(), now);
+            if (joined.result() != null) {
+                terminal.add(withResult(row, joined.result()));
+            } else if (joined.progress() != null) {
+                row.setStatus(AskStatus.RUNNING.wireName());
+                row.setBackend(joined.progress().backend());
+                running.add(row);
+            } else {
+                row.setStatus(AskStatus.QUEUED.wireName());
+                queued.add(row);
+            }
         }
         db.transaction(configuration -> {
             DSLContext tx = DSL.using(configuration);
-            int changed = tx.insertInto(ASKS)
-                    .set(row)
+            if (!queued.isEmpty()) {
+                rows(tx, queued).onConflictDoNothing().execute();
+            }
+            if (!running.isEmpty()) {
+                rows(tx, running)
+                        .onConflict(ASKS.REQUEST_ID)
+                        .doUpdate()
+                        .set(ASKS.STATUS, excluded(ASKS.STATUS))
+                        .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
+                        .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
+                        .where(ASKS.STATUS.eq(AskStatus.QUEUED.wireName()))
+                        .execute();
+            }
+            if (terminal.isEmpty()) {
+                return;
+            }
+            // only the asks this statement made terminal come back: a replayed or repeated result
+            // finds its row terminal already and changes nothing
+            Set<String> completed = new HashSet<>(rows(tx, terminal)
                     .onConflict(ASKS.REQUEST_ID)
                     .doUpdate()
                     .set(ASKS.STATUS, excluded(ASKS.STATUS))
@@ -112,23 +123,69 @@ final class AskRepository {
                     .set(ASKS.COMPLETED_AT, excluded(ASKS.COMPLETED_AT))
                     .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
                     .where(ASKS.STATUS.notIn(TERMINAL))
-                    .execute();
-            if (changed == 0) {
-                return; // terminal already: replayed, or delivered twice
+                    .returning(ASKS.REQUEST_ID)
+                    .fetch(ASKS.REQUEST_ID));
+            if (completed.isEmpty()) {
+                return;
             }
-            // wakes the clients long-polling this ask, on every result-store instance, at commit
-            AskWaiters.notify(tx, AskWaiters.CHANNEL, request.requestId());
-            if (request.callbackUrl() != null) {
-                // in the same transaction, so that an ask never becomes terminal without its webhook
-                WebhookDeliveries.enqueue(
-                        tx,
-                        request.requestId(),
-                        request.userId(),
-                        request.callbackUrl(),
-                        WebhookEvent.of(view(row)).json(),
-                        clock.instant());
+            // wakes the clients long-polling these asks, on every result-store instance, at commit
+            AskWaiters.notifyEach(tx, AskWaiters.CHANNEL, completed);
+            for (AsksRecord row : terminal) {
+                if (row.getCallbackUrl() != null && completed.contains(row.getRequestId())) {
+                    // in the same transaction, so that an ask never becomes terminal without its webhook
+                    WebhookDeliveries.enqueue(
+                            tx,
+                            row.getRequestId(),
+                            row.getUserId(),
+                            row.getCallbackUrl(),
+                            WebhookEvent.of(view(row)).json(),
+                            now);
+                }
             }
         });
+    }
+
+    /** A multi-row INSERT of {@code rows}, every column given (unset ones as NULL) on every row. */
+    private static InsertSetMoreStep<AsksRecord> rows(DSLContext tx, List<AsksRecord> rows) {
+        rows.forEach(row -> row.changed(true));
+        InsertSetMoreStep<AsksRecord> insert = tx.insertInto(ASKS).set(rows.getFirst());
+        for (AsksRecord row : rows.subList(1, rows.size())) {
+            insert = insert.newRecord().set(row);
+        }
+        return insert;
+    }
+
+    private AsksRecord requestRow(AskRequest request, Instant now) {
+        AsksRecord row = db.newRecord(ASKS);
+        row.setRequestId(request.requestId());
+        row.setUserId(request.userId());
+        row.setIdempotencyKey(request.idempotencyKey());
+        row.setPrompt(request.prompt());
+        row.setRequestedModel(request.model());
+        row.setRequestedBackend(request.backend());
+        row.setAcceptedAt(utc(request.acceptedAt()));
+        row.setCallbackUrl(request.callbackUrl());
+        row.setUpdatedAt(utc(now));
+        return row;
+    }
+
+    private static AsksRecord withResult(AsksRecord row, AskResult result) {
+        row.setStatus(result.status().wireName());
+        row.setBackend(result.backend());
+        row.setModel(result.model());
+        row.setAnswer(result.answer());
+        row.setPromptTokens(result.usage().promptTokens());
+        row.setCompletionTokens(result.usage().completionTokens());
+        row.setTotalTokens(result.usage().totalTokens());
+        row.setLatencyMs(result.latencyMs());
+        row.setAttempts(result.attempts());
+        row.setCompletedAt(utc(result.completedAt()));
+        if (result.error() != null) {
+            row.setErrorType(result.error().type());
+            row.setErrorMessage(result.error().message());
+            row.setErrorHttpStatus(result.error().httpStatus());
+        }
+        return row;
     }
 
     /** The ask with id {@code requestId} if it is known and belongs to {@code userId}. */

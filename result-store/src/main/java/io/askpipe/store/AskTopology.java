@@ -3,6 +3,7 @@ package io.askpipe.store;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -15,6 +16,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -23,7 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * when it arrives and again, joined, when its result arrives, in whichever order the two come: a
  * result that arrives first waits in its table. Progress (a worker started on the ask) is a third
  * table joined the same way, so the ask is written as running while it has progress and no result.
- * Each emission goes to the {@link AskSink}.
+ * Each emission goes to {@code ask.joined}, in the transaction that consumed its inputs, for the
+ * {@link AskWriter} to upsert into PostgreSQL in batches.
  */
 final class AskTopology {
     static final String REQUESTS_BY_ID = "requests-by-id";
@@ -37,7 +40,7 @@ final class AskTopology {
      * optimization settings shape the topology (the results and progress tables reuse their source
      * topics as changelogs).
      */
-    static Topology build(Topics topics, AskSink sink, Properties streamsConfig) {
+    static Topology build(Topics topics, Properties streamsConfig) {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsConfig)));
         KTable<String, AskRequest> requests = builder.stream(
                         topics.requests().name(),
@@ -71,16 +74,17 @@ final class AskTopology {
         requests.leftJoin(progress, Started::new, Named.as("join-progress"))
                 .leftJoin(
                         results,
-                        (started, result) -> new Joined(started.request(), started.progress(), result),
+                        (started, result) -> new JoinedAsk(started.request(), started.progress(), result),
                         Named.as("join-result"))
                 .toStream(Named.as("joined"))
-                .foreach(
-                        (requestId, joined) -> sink.write(joined.request(), joined.progress(), joined.result()),
-                        Named.as("sink"));
+                .to(
+                        topics.joined().name(),
+                        Produced.with(
+                                        topics.joined().keySerde(),
+                                        topics.joined().valueSerde())
+                                .withName("write-joined"));
         return builder.build(streamsConfig);
     }
 
     private record Started(AskRequest request, AskProgress progress) {}
-
-    private record Joined(AskRequest request, AskProgress progress, AskResult result) {}
 }

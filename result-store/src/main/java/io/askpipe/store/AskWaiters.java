@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +75,14 @@ final class AskWaiters implements AutoCloseable {
      */
     static void notify(DSLContext db, String channel, String requestId) {
         db.execute("SELECT pg_notify(?, ?)", channel, requestId);
+    }
+
+    /** {@link #notify} of each of {@code requestIds}, in one statement. */
+    static void notifyEach(DSLContext db, String channel, Collection<String> requestIds) {
+        db.execute(
+                "SELECT pg_notify(?, id) FROM unnest(?::varchar[]) AS ids(id)",
+                channel,
+                requestIds.toArray(String[]::new));
     }
 
     /** Runs {@code wake} whenever a webhook delivery becomes due, on any instance. */

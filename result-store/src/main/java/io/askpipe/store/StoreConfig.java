@@ -20,7 +20,9 @@ import java.time.Duration;
  * @param stateDir {@code STORE_STATE_DIR}: where Kafka Streams keeps its local state (default a
  *     directory under java.io.tmpdir)
  * @param commitInterval {@code STORE_COMMIT_INTERVAL_MS}: how often Streams commits; under
- *     exactly-once this bounds how soon a result becomes visible (default 50)
+ *     exactly-once this bounds how soon a result becomes visible (default 20)
+ * @param writeBatch {@code STORE_WRITE_BATCH}: joined asks the writer reads per poll and writes to
+ *     PostgreSQL in one transaction, at most (default 500)
  * @param maxWaiters {@code STORE_MAX_WAITERS}: clients that may long-poll ({@code ?wait=}) at once
  *     on one instance; beyond it a long poll answers at once (default 10000)
  * @param retention {@code STORE_RETENTION}: how long a terminal ask is kept after it completed
@@ -35,6 +37,7 @@ public record StoreConfig(
         String applicationId,
         Path stateDir,
         Duration commitInterval,
+        int writeBatch,
         int maxWaiters,
         Duration retention,
         WebhookSettings webhooks) {
@@ -51,7 +54,8 @@ public record StoreConfig(
                         "STORE_STATE_DIR",
                         Path.of(System.getProperty("java.io.tmpdir"), "askpipe-streams")
                                 .toString())),
-                Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 50, 1, 60_000)),
+                Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 20, 1, 60_000)),
+                env.integer("STORE_WRITE_BATCH", 500, 1, 10_000),
                 env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000),
                 env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)),
                 WebhookSettings.fromEnv(env));

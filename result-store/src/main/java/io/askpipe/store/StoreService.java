@@ -10,12 +10,21 @@ import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -27,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The result store's running parts: the connection pool (migrated by Flyway at start), the Kafka
- * Streams application, the webhook dispatcher, the accounts callers authenticate against, and the
+ * Streams application that joins the topics, the writer that puts what it joined into PostgreSQL,
+ * the webhook dispatcher, the accounts callers authenticate against, and the
  * read routes.
  */
 public final class StoreService implements AutoCloseable {
@@ -37,6 +47,9 @@ public final class StoreService implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final AskRepository asks;
     private final KafkaStreams streams;
+    private final AskWriter writer;
+    private final Thread writerThread;
+    private final Producer<byte[], byte[]> deadLetters;
     private final AuthService auth;
     private final StoreConfig config;
     private final AskWaiters waiters;
@@ -50,6 +63,8 @@ public final class StoreService implements AutoCloseable {
             HikariDataSource dataSource,
             AskRepository asks,
             KafkaStreams streams,
+            AskWriter writer,
+            Producer<byte[], byte[]> deadLetters,
             AuthService auth,
             StoreConfig config) {
         this.dataSource = dataSource;
@@ -65,6 +80,9 @@ public final class StoreService implements AutoCloseable {
         this.auth = auth;
         this.asks = asks;
         this.streams = streams;
+        this.writer = writer;
+        this.deadLetters = deadLetters;
+        this.writerThread = Thread.ofPlatform().name("askpipe-store-writer").start(writer);
     }
 
     /** Migrates the database, provisions the topics and starts the Streams application. */
@@ -85,9 +103,9 @@ public final class StoreService implements AutoCloseable {
             if (crashed) {
                 OrphanedTransactions.abort(kafka, config.stateDir(), config.applicationId(), 1);
             }
-            KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, asks::upsert, props), props);
+            KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, props), props);
             streams.setUncaughtExceptionHandler(e -> {
-                // a failed database write is retried from the last commit by a fresh thread
+                // a fresh thread resumes from the last commit
                 LOG.error("result store stream thread failed; replacing it", e);
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });
@@ -105,7 +123,12 @@ public final class StoreService implements AutoCloseable {
                     topics.results().name(),
                     topics.progress().name(),
                     config.database().jdbcUrl());
-            return new StoreService(dataSource, asks, streams, auth, config);
+            Producer<byte[], byte[]> deadLetters = new KafkaProducer<>(
+                    kafka.acknowledgedProducerProperties("askpipe-store-writer"),
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            AskWriter writer = new AskWriter(writerConsumer(config), deadLetters, asks, topics);
+            return new StoreService(dataSource, asks, streams, writer, deadLetters, auth, config);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -128,6 +151,9 @@ public final class StoreService implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        // an idle stream thread commits only when its poll returns: with the default 100 ms poll a
+        // joined ask waited up to that long for the commit that makes it readable downstream
+        props.put(StreamsConfig.POLL_MS_CONFIG, 10L);
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         // no record cache: a cached table forwards its updates only at the next commit, which put
@@ -142,6 +168,21 @@ public final class StoreService implements AutoCloseable {
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.kafka().topics().storeDeadLetter().name());
         return props;
+    }
+
+    /**
+     * The writer's consumer: its own group beside the Streams application's, reading only what
+     * Streams committed, committing by hand after each batch is in the database.
+     */
+    private static Consumer<String, byte[]> writerConsumer(StoreConfig config) {
+        Map<String, Object> props = config.kafka().clientProperties("askpipe-store-writer");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-writer");
+        props.putAll(config.kafka().staticMembership("store-writer"));
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.writeBatch());
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Deletes asks completed longer than the retention period ago, in batches; never throws. */
@@ -185,6 +226,14 @@ public final class StoreService implements AutoCloseable {
         if (streams.close(Duration.ofSeconds(30))) {
             CleanShutdownMarker.write(config.stateDir(), config.applicationId());
         }
+        // after Streams, so that the writer can take in what Streams committed while stopping
+        writer.stop();
+        try {
+            writerThread.join(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deadLetters.close(Duration.ofSeconds(5));
         auth.close();
         dataSource.close();
     }

@@ -11,9 +11,12 @@ import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Usage;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -97,6 +100,76 @@ class AskRepositoryIT {
         assertThat(view.status()).isEqualTo(AskStatus.FAILED);
         assertThat(view.error()).isEqualTo(new AskError("timeout", "slow", 503));
         assertThat(view.result().answer()).isNull();
+    }
+
+    @Test
+    void aBatchWritesEveryKindOfChangeAndTheLastRecordOfAnAskCounts() throws Exception {
+        String queued = "00000000-0000-7000-8000-0000000000b1";
+        String running = "00000000-0000-7000-8000-0000000000b2";
+        String succeeded = "00000000-0000-7000-8000-0000000000b3";
+        String failed = "00000000-0000-7000-8000-0000000000b4";
+        String alreadyDone = "00000000-0000-7000-8000-0000000000b5";
+        asks.upsert(ask(alreadyDone), AskResult.succeeded(alreadyDone, "dryrun", "m", "first", Usage.NONE, 1, 1, T0));
+        AskRequest withCallback = new AskRequest(
+                succeeded, "alice", "k-" + succeeded, "prompt", null, null, T0, "https://hooks.example.com/a");
+
+        // LISTEN on the channel the long-pollers wait on: each ask made terminal is announced once
+        List<String> announced = new ArrayList<>();
+        try (var listener = dataSource.getConnection()) {
+            listener.createStatement().execute("LISTEN " + AskWaiters.CHANNEL);
+            asks.write(List.of(
+                    new JoinedAsk(ask(queued), null, null),
+                    new JoinedAsk(ask(running), null, null),
+                    new JoinedAsk(ask(running), new AskProgress(running, "llama", T0), null),
+                    new JoinedAsk(withCallback, null, null),
+                    new JoinedAsk(
+                            withCallback,
+                            null,
+                            AskResult.succeeded(succeeded, "dryrun", "m", "42", Usage.of(1, 2), 5, 1, T0)),
+                    new JoinedAsk(
+                            ask(failed),
+                            null,
+                            AskResult.failed(
+                                    failed, "openai", "gpt-x", new AskError("timeout", "slow", 503), 9, 2, T0)),
+                    new JoinedAsk(
+                            ask(alreadyDone),
+                            null,
+                            AskResult.succeeded(alreadyDone, "dryrun", "m", "again", Usage.NONE, 1, 1, T0))));
+            listener.createStatement().execute("SELECT 1"); // notifications arrive with the next round trip
+            var notifications =
+                    listener.unwrap(org.postgresql.PGConnection.class).getNotifications(1_000);
+            for (var notification : notifications) {
+                announced.add(notification.getParameter());
+            }
+        }
+
+        assertThat(asks.find(queued, "alice").orElseThrow().status()).isEqualTo(AskStatus.QUEUED);
+        assertThat(asks.find(running, "alice").orElseThrow().status()).isEqualTo(AskStatus.RUNNING);
+        AskView done = asks.find(succeeded, "alice").orElseThrow();
+        assertThat(done.status()).isEqualTo(AskStatus.SUCCEEDED);
+        assertThat(done.result().answer()).isEqualTo("42");
+        assertThat(done.error()).isNull();
+        AskView broken = asks.find(failed, "alice").orElseThrow();
+        assertThat(broken.status()).isEqualTo(AskStatus.FAILED);
+        assertThat(broken.error()).isEqualTo(new AskError("timeout", "slow", 503));
+        assertThat(broken.attempts()).isEqualTo(2);
+        assertThat(asks.find(alreadyDone, "alice").orElseThrow().result().answer())
+                .as("a terminal ask does not change")
+                .isEqualTo("first");
+        assertThat(announced).containsExactlyInAnyOrder(succeeded, failed);
+        var deliveries = new WebhookDeliveries(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+        assertThat(deliveries.find(succeeded, "alice"))
+                .as("the webhook owed with the result")
+                .isPresent();
+        assertThat(deliveries.find(failed, "alice"))
+                .as("no callback_url, no webhook")
+                .isEmpty();
+
+        // the same batch again, as after a crash before the offsets were committed: nothing changes
+        asks.write(List.of(new JoinedAsk(
+                withCallback, null, AskResult.succeeded(succeeded, "dryrun", "m", "other", Usage.NONE, 1, 1, T0))));
+        assertThat(asks.find(succeeded, "alice").orElseThrow().result().answer())
+                .isEqualTo("42");
     }
 
     @Test

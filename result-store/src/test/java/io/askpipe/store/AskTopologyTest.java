@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.Usage;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.junit.jupiter.api.AfterEach;
@@ -24,10 +26,10 @@ import org.junit.jupiter.api.Test;
 class AskTopologyTest {
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     private final Topics topics = Topics.ofDefaults();
-    private final List<String> written = new ArrayList<>();
     private TopologyTestDriver driver;
     private TestInputTopic<String, AskRequest> requests;
     private TestInputTopic<String, AskResult> results;
+    private TestOutputTopic<String, JoinedAsk> joined;
 
     @BeforeEach
     @SuppressWarnings("deprecation") // the same opt-in as StoreService.streamsProperties
@@ -38,13 +40,9 @@ class AskTopologyTest {
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
-        AskSink sink = (request, progress, result) -> written.add(request.requestId() + "="
-                + (result != null
-                        ? result.status().wireName() + ":" + result.answer()
-                        : progress != null ? "running:" + progress.backend() : "queued"));
         props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        driver = new TopologyTestDriver(AskTopology.build(topics, sink, props), props);
+        driver = new TopologyTestDriver(AskTopology.build(topics, props), props);
         requests = driver.createInputTopic(
                 topics.requests().name(),
                 topics.requests().keySerde().serializer(),
@@ -53,6 +51,29 @@ class AskTopologyTest {
                 topics.results().name(),
                 topics.results().keySerde().serializer(),
                 topics.results().valueSerde().serializer());
+        joined = driver.createOutputTopic(
+                topics.joined().name(),
+                topics.joined().keySerde().deserializer(),
+                topics.joined().valueSerde().deserializer());
+    }
+
+    /** What the topology wrote to ask.joined since last asked, as {@code id=state}. */
+    private List<String> written() {
+        List<String> written = new ArrayList<>();
+        for (var record : joined.readKeyValuesToList()) {
+            JoinedAsk ask = record.value;
+            assertThat(record.key)
+                    .as("keyed by request id")
+                    .isEqualTo(ask.request().requestId());
+            written.add(record.key + "="
+                    + (ask.result() != null
+                            ? ask.result().status().wireName() + ":"
+                                    + ask.result().answer()
+                            : ask.progress() != null
+                                    ? "running:" + ask.progress().backend()
+                                    : "queued"));
+        }
+        return written;
     }
 
     @AfterEach
@@ -73,7 +94,7 @@ class AskTopologyTest {
         requests.pipeInput(ask("r1").scope(), ask("r1"));
         results.pipeInput("r1", answer("r1", "hello"));
 
-        assertThat(written).containsExactly("r1=queued", "r1=succeeded:hello");
+        assertThat(written()).containsExactly("r1=queued", "r1=succeeded:hello");
     }
 
     @Test
@@ -85,22 +106,21 @@ class AskTopologyTest {
         requests.pipeInput(ask("r5").scope(), ask("r5"));
         progress.pipeInput("r5", new AskProgress("r5", "openai", T0));
         results.pipeInput("r5", answer("r5", "done"));
-        assertThat(written).containsExactly("r5=queued", "r5=running:openai", "r5=succeeded:done");
+        assertThat(written()).containsExactly("r5=queued", "r5=running:openai", "r5=succeeded:done");
 
-        written.clear();
         progress.pipeInput("r6", new AskProgress("r6", "llama", T0)); // overtakes its ask
-        assertThat(written).isEmpty();
+        assertThat(written()).isEmpty();
         requests.pipeInput(ask("r6").scope(), ask("r6"));
-        assertThat(written).containsExactly("r6=running:llama");
+        assertThat(written()).containsExactly("r6=running:llama");
     }
 
     @Test
     void resultThatArrivesFirstWaitsForItsAsk() {
         results.pipeInput("r2", answer("r2", "early"));
-        assertThat(written).isEmpty();
+        assertThat(written()).isEmpty();
 
         requests.pipeInput(ask("r2").scope(), ask("r2"));
-        assertThat(written).containsExactly("r2=succeeded:early");
+        assertThat(written()).containsExactly("r2=succeeded:early");
     }
 
     @Test
@@ -109,7 +129,7 @@ class AskTopologyTest {
         requests.pipeInput(ask("b").scope(), ask("b"));
         results.pipeInput("b", answer("b", "for b"));
 
-        assertThat(written).containsExactly("a=queued", "b=queued", "b=succeeded:for b");
+        assertThat(written()).containsExactly("a=queued", "b=queued", "b=succeeded:for b");
     }
 
     @Test
@@ -118,6 +138,6 @@ class AskTopologyTest {
         raw.pipeInput("bad", "{not json".getBytes());
         requests.pipeInput(ask("r3").scope(), ask("r3"));
 
-        assertThat(written).containsExactly("r3=queued");
+        assertThat(written()).containsExactly("r3=queued");
     }
 }

@@ -1,5 +1,6 @@
 package io.askpipe.router;
 
+import io.askpipe.common.DeadLetters;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
@@ -263,25 +264,15 @@ final class RouterWorker implements Runnable {
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, SerializationException error)
             throws InterruptedException {
+        String source = DeadLetters.source(record);
         LOG.warn(
-                "unreadable ask at {}-{}@{} sent to {}: {}",
-                record.topic(),
-                record.partition(),
-                record.offset(),
+                "unreadable ask at {} sent to {}: {}",
+                source,
                 topics.requestsDeadLetter().name(),
                 error.getMessage());
-        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         ProducerRecord<byte[], byte[]> out =
-                new ProducerRecord<>(topics.requestsDeadLetter().name(), null, key, record.value(), record.headers());
-        out.headers().add(Headers.DLQ_ERROR, String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
-        out.headers()
-                .add(
-                        Headers.DLQ_SOURCE,
-                        (record.topic() + "-" + record.partition() + "@" + record.offset())
-                                .getBytes(StandardCharsets.UTF_8));
-        untilDone(
-                "dead-letter " + record.topic() + "-" + record.partition() + "@" + record.offset(),
-                () -> deadLetters.send(out).get());
+                DeadLetters.letter(topics.requestsDeadLetter().name(), record, error);
+        untilDone("dead-letter " + source, () -> deadLetters.send(out).get());
     }
 
     /**

@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param requests accepted asks, compacted, keyed by idempotency scope
  * @param results standardized results, compacted, keyed by request id
  * @param progress workers starting on asks, keyed by request id, kept for a day
+ * @param joined asks as the result store joined them, compacted, keyed by request id
  * @param requestsDeadLetter records from {@code ask.requests} that could not be read
  * @param storeDeadLetter records the result store could not read, from either input topic
  */
@@ -19,12 +20,14 @@ public record Topics(
         Topic<String, AskRequest> requests,
         Topic<String, AskResult> results,
         Topic<String, AskProgress> progress,
+        Topic<String, JoinedAsk> joined,
         Topic<byte[], byte[]> requestsDeadLetter,
         Topic<byte[], byte[]> storeDeadLetter) {
 
     public static final String REQUESTS = "ask.requests";
     public static final String RESULTS = "ask.results";
     public static final String PROGRESS = "ask.progress";
+    public static final String JOINED = "ask.joined";
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
     public static final String STORE_DEAD_LETTER = "ask.store.dlq";
 
@@ -58,6 +61,7 @@ public record Topics(
                 new Topic<>(prefix + REQUESTS, Serdes.String(), JsonSerde.of(AskRequest.class), COMPACTED),
                 new Topic<>(prefix + RESULTS, Serdes.String(), JsonSerde.of(AskResult.class), COMPACTED),
                 new Topic<>(prefix + PROGRESS, Serdes.String(), JsonSerde.of(AskProgress.class), SHORT_LIVED),
+                new Topic<>(prefix + JOINED, Serdes.String(), JsonSerde.of(JoinedAsk.class), COMPACTED),
                 new Topic<>(
                         prefix + REQUESTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER),
                 new Topic<>(prefix + STORE_DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
@@ -65,6 +69,6 @@ public record Topics(
 
     /** Every topic, in the order they are created. */
     public List<Topic<?, ?>> all() {
-        return List.of(requests, results, progress, requestsDeadLetter, storeDeadLetter);
+        return List.of(requests, results, progress, joined, requestsDeadLetter, storeDeadLetter);
     }
 }

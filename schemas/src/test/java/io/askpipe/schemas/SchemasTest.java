@@ -18,7 +18,11 @@ class SchemasTest {
 
     private static JsonSchema schema(String name) throws Exception {
         try (InputStream in = SchemasTest.class.getResourceAsStream("/schemas/" + name)) {
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+            // references between the schemas resolve to the files beside them, not to the web
+            return JsonSchemaFactory.getInstance(
+                            SpecVersion.VersionFlag.V202012,
+                            factory -> factory.schemaMappers(
+                                    mappers -> mappers.mapPrefix("https://askpipe.io/schemas/", "classpath:schemas/")))
                     .getSchema(in);
         }
     }
@@ -82,6 +86,27 @@ class SchemasTest {
     }
 
     @Test
+    void joinedAskRoundTripsAndMatchesItsSchema() throws Exception {
+        AskRequest request = new AskRequest(ID, "alice", "key-1", "Why?", null, "dryrun", NOW, null);
+        AskResult result = AskResult.succeeded(ID, "dryrun", "dryrun-echo", "hi", Usage.of(3, 1), 12, 1, NOW);
+        JoinedAsk queued = new JoinedAsk(request, null, null);
+        JoinedAsk done = new JoinedAsk(request, new AskProgress(ID, "dryrun", NOW), result);
+        JsonSerde<JoinedAsk> serde = JsonSerde.of(JoinedAsk.class);
+
+        for (JoinedAsk joined : java.util.List.of(queued, done)) {
+            byte[] bytes = serde.serialize("t", joined);
+            assertThat(serde.deserialize("t", bytes)).isEqualTo(joined);
+            assertThat(schema("joined-ask.schema.json").validate(Json.mapper().readTree(bytes)))
+                    .isEmpty();
+        }
+        JsonNode withoutPrompt = tree(done);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) withoutPrompt.get("request")).remove("prompt");
+        assertThat(schema("joined-ask.schema.json").validate(withoutPrompt))
+                .as("the request is checked against its own schema")
+                .isNotEmpty();
+    }
+
+    @Test
     void problemMatchesItsSchema() throws Exception {
         Problem problem = new Problem(
                 "https://askpipe.io/problems/validation-failed",
@@ -115,7 +140,15 @@ class SchemasTest {
         assertThat(topics.requestsDeadLetter().cleanupPolicy()).isEqualTo("delete");
         assertThat(Topics.ofDefaults().all())
                 .extracting(Topic::name)
-                .containsExactly("ask.requests", "ask.results", "ask.progress", "ask.requests.dlq", "ask.store.dlq");
+                .containsExactly(
+                        "ask.requests",
+                        "ask.results",
+                        "ask.progress",
+                        "ask.joined",
+                        "ask.requests.dlq",
+                        "ask.store.dlq");
+        assertThat(topics.joined().name()).isEqualTo("t1.ask.joined");
+        assertThat(topics.joined().cleanupPolicy()).isEqualTo("compact");
         assertThat(topics.progress().name()).isEqualTo("t1.ask.progress");
         assertThat(topics.progress().cleanupPolicy()).isEqualTo("delete");
     }

@@ -1,0 +1,193 @@
+package io.askpipe.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Schemas;
+import io.askpipe.common.TopicProvisioner;
+import io.askpipe.embedded.EmbeddedPostgresServer;
+import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.Headers;
+import io.askpipe.schemas.JoinedAsk;
+import io.askpipe.schemas.Topics;
+import io.askpipe.schemas.Usage;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The writer against a real broker and database: batches land, poison is set aside, replays are harmless. */
+class AskWriterIT {
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+
+    private KafkaSettings kafka;
+    private Topics topics;
+    private HikariDataSource dataSource;
+    private AskRepository asks;
+    private final List<Thread> writers = new ArrayList<>();
+    private final List<AskWriter> running = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        String name = SharedInfrastructure.uniqueName("writer");
+        kafka = KafkaSettings.local(SharedInfrastructure.kafka().bootstrapServers(), name + ".");
+        topics = kafka.topics();
+        try (Admin admin = Admin.create(kafka.clientProperties("test-admin"))) {
+            TopicProvisioner.ensure(admin, topics, kafka);
+        }
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        dataSource = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 2)
+                .dataSource("test", StoreSchema.SCHEMA);
+        Schemas.migrate(dataSource, StoreSchema.SCHEMA);
+        asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        stopWriters();
+        dataSource.close();
+    }
+
+    @Test
+    void writesJoinedAsksSetsPoisonAsideAndShrugsOffAReplay() throws Exception {
+        String done = "00000000-0000-7000-8000-0000000000c1";
+        String waiting = "00000000-0000-7000-8000-0000000000c2";
+        try (var producer = new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test"),
+                new StringSerializer(),
+                topics.joined().valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topics.joined().name(), done, new JoinedAsk(ask(done), null, null)));
+            producer.send(
+                    new ProducerRecord<>(topics.joined().name(), waiting, new JoinedAsk(ask(waiting), null, null)));
+            producer.send(new ProducerRecord<>(
+                    topics.joined().name(), done, new JoinedAsk(ask(done), null, answer(done, "42"))));
+        }
+        try (var raw = new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test-raw"), new StringSerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(topics.joined().name(), "bad", "{not json".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+        }
+
+        startWriter();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(asks.find(done, "alice"))
+                    .get()
+                    .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.SUCCEEDED));
+            assertThat(asks.find(waiting, "alice"))
+                    .get()
+                    .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.QUEUED));
+        });
+        List<ConsumerRecord<byte[], byte[]>> letters =
+                readAll(topics.storeDeadLetter().name(), 1);
+        assertThat(new String(letters.getFirst().key(), StandardCharsets.UTF_8)).isEqualTo("bad");
+        assertThat(letters.getFirst().headers().lastHeader(Headers.DLQ_SOURCE)).isNotNull();
+        assertThat(letters.getFirst().headers().lastHeader(Headers.DLQ_ERROR)).isNotNull();
+
+        // the group's offsets are gone (say, reset to replay the topic): every record is written again,
+        // and a different late result for a terminal ask changes nothing
+        stopWriters();
+        try (Admin admin = Admin.create(kafka.clientProperties("test-admin"))) {
+            admin.deleteConsumerGroups(List.of(groupId())).all().get();
+        }
+        try (var producer = new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test"),
+                new StringSerializer(),
+                topics.joined().valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(
+                    topics.joined().name(), done, new JoinedAsk(ask(done), null, answer(done, "different"))));
+            producer.send(new ProducerRecord<>(
+                    topics.joined().name(), waiting, new JoinedAsk(ask(waiting), null, answer(waiting, "7"))));
+        }
+        startWriter();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(asks.find(waiting, "alice"))
+                        .get()
+                        .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.SUCCEEDED)));
+        assertThat(asks.find(done, "alice").orElseThrow().result().answer()).isEqualTo("42");
+        assertThat(readAll(topics.storeDeadLetter().name(), 2))
+                .as("the poison record, set aside again on the replay")
+                .hasSize(2);
+    }
+
+    private void startWriter() {
+        Map<String, Object> props = kafka.clientProperties("test-writer");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        var deadLetters = new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test-dlq"), new ByteArraySerializer(), new ByteArraySerializer());
+        AskWriter writer = new AskWriter(consumer, deadLetters, asks, topics);
+        running.add(writer);
+        writers.add(Thread.ofPlatform().name("writer-under-test").start(() -> {
+            try {
+                writer.run();
+            } finally {
+                deadLetters.close();
+            }
+        }));
+    }
+
+    private void stopWriters() throws InterruptedException {
+        for (AskWriter writer : running) {
+            writer.stop();
+        }
+        for (Thread thread : writers) {
+            thread.join(Duration.ofSeconds(30));
+        }
+        running.clear();
+        writers.clear();
+    }
+
+    private String groupId() {
+        return topics.joined().name() + ".writer";
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
+        Map<String, Object> props = kafka.clientProperties("test-reader");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedInfrastructure.uniqueName("reader"));
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= atLeast;
+            });
+        }
+        return records;
+    }
+
+    private static AskRequest ask(String id) {
+        return new AskRequest(id, "alice", "k-" + id, "prompt", null, null, T0);
+    }
+
+    private static AskResult answer(String id, String text) {
+        return AskResult.succeeded(id, "dryrun", "dryrun-echo", text, Usage.of(1, 1), 3, 1, T0);
+    }
+}
