@@ -226,6 +226,9 @@ class OpenApiContractIT {
         assertThat(conforms(send(HttpMethod.GET, "/metrics", null, null), "metrics")
                         .statusCode())
                 .isEqualTo(200);
+        assertThat(conforms(send(HttpMethod.GET, "/observability", null, null), "observability")
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test

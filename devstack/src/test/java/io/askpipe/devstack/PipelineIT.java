@@ -382,6 +382,38 @@ class PipelineIT {
     }
 
     @Test
+    void metricsAndGoldenSignalsReflectRealTraffic() throws Exception {
+        String ok = json(submit("e2e-golden-ok", "{\"prompt\":\"count me\"}"))
+                .get("request_id")
+                .asText();
+        String bad = json(submit("e2e-golden-bad", "{\"prompt\":\"fail me\",\"backend\":\"nosuch\"}"))
+                .get("request_id")
+                .asText();
+        for (String id : List.of(ok, bad)) {
+            assertThat(json(get("/v1/ask/" + id + "?wait=20")).get("status").asText())
+                    .isIn("succeeded", "failed");
+        }
+
+        String metrics = get("/metrics").bodyAsString();
+        assertThat(metrics)
+                .containsPattern("ask_latency_ms_bucket\\{[^}]*backend=\"dryrun\"")
+                .as("an unregistered backend is reported as unknown, not by the client's name")
+                .containsPattern("ask_errors_total\\{[^}]*backend=\"unknown\"[^}]*error_type=\"backend_unavailable\"")
+                .doesNotContain("backend=\"nosuch\"");
+
+        JsonNode minute = json(get("/observability")).get("windows").get(0);
+        assertThat(minute.get("window").asText()).isEqualTo("1m");
+        Map<String, JsonNode> backends = new HashMap<>();
+        minute.get("backends").forEach(b -> backends.put(b.get("backend").asText(), b));
+        assertThat(backends.get("dryrun").get("asks").asInt()).isPositive();
+        assertThat(backends.get("dryrun").get("p95_latency_ms").asDouble()).isNotNegative();
+        JsonNode failing = backends.get("nosuch");
+        assertThat(failing.get("error_rate").asDouble()).isEqualTo(1.0);
+        assertThat(failing.get("errors").get(0).get("type").asText()).isEqualTo("backend_unavailable");
+        assertThat(minute.get("asks").asInt()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void topicsAreCompactedAndKeyedAsDesigned() throws Exception {
         var accepted = submit("e2e-keys", "{\"prompt\":\"keys\"}");
         String id = json(accepted).get("request_id").asText();

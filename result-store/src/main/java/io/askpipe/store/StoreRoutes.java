@@ -23,7 +23,8 @@ import org.jooq.exception.DataAccessException;
  * {@code GET /v1/usage}, and the webhook routes: an ask's delivery and its attempts ({@code GET
  * /v1/ask/{id}/webhook}), sending it again ({@code POST /v1/ask/{id}/webhook/resend}), and the
  * caller's signing secret ({@code GET /v1/webhooks/secret}, {@code POST
- * /v1/webhooks/secret/rotate}).
+ * /v1/webhooks/secret/rotate}); and, without a key like {@code /metrics}, the deployment's golden
+ * signals ({@code GET /observability}).
  * Database work runs off the event loop. An id that is not known, not even a valid id, or the id of
  * another user's ask is a 404 problem: a caller cannot tell another user's ask from none.
  */
@@ -37,7 +38,15 @@ final class StoreRoutes {
 
     private StoreRoutes() {}
 
-    static void mount(Router router, BearerAuth auth, AskRepository asks, AskWaiters waiters, Webhooks webhooks) {
+    static void mount(
+            Router router,
+            BearerAuth auth,
+            AskRepository asks,
+            AskWaiters waiters,
+            Webhooks webhooks,
+            GoldenQueries golden) {
+        // for operators, like /metrics: counts by backend, nothing of any user's
+        router.get("/observability").handler(ctx -> answer(ctx, golden::compute));
         router.get("/v1/ask/:id").handler(auth).handler(ctx -> find(ctx, asks, waiters));
         router.get("/v1/usage").handler(auth).handler(ctx -> usage(ctx, asks));
         router.get("/v1/asks").handler(auth).handler(ctx -> list(ctx, asks));

@@ -210,7 +210,8 @@ public final class StoreService implements AutoCloseable {
                 auth.bearerAuth(),
                 asks,
                 waiters,
-                new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()));
+                new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()),
+                new GoldenQueries(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC()));
     }
 
     /** The Streams application's state, for health checks and tests. */
