@@ -3,6 +3,7 @@ package io.askpipe.devstack;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.common.ConfigException;
 import io.askpipe.common.Env;
+import io.askpipe.common.LogSettings;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
@@ -34,6 +35,7 @@ public final class DevStackMain {
     public static void main(String[] args) throws InterruptedException {
         Env env = Env.system();
         try {
+            LogSettings.apply(env, "devstack");
             run(env);
         } catch (ConfigException e) {
             System.err.println("askpipe: " + e.getMessage());

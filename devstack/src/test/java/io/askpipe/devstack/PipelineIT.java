@@ -3,6 +3,9 @@ package io.askpipe.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -19,6 +22,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,6 +45,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** One ask all the way through a real broker, a real database and the three services. */
 class PipelineIT {
@@ -414,6 +420,67 @@ class PipelineIT {
     }
 
     @Test
+    void oneRequestIdAndTraceFollowTheAskThroughEveryHop() throws Exception {
+        String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        captured.setContext(logging);
+        captured.start();
+        logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(captured);
+        var receiver = vertx.createHttpServer()
+                .requestHandler(request -> request.response().setStatusCode(204).end())
+                .listen(0, "127.0.0.1")
+                .await();
+        try {
+            var accepted = client.post(base.getPort(), base.getHost(), "/v1/ask")
+                    .putHeader("Authorization", bearer)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Idempotency-Key", "e2e-trace")
+                    .putHeader("traceparent", trace)
+                    .sendBuffer(Buffer.buffer("{\"prompt\":\"follow me\",\"callback_url\":\"http://127.0.0.1:"
+                            + receiver.actualPort() + "/hook\"}"))
+                    .await();
+            String id = json(accepted).get("request_id").asText();
+
+            Map<String, ILoggingEvent> hops = new ConcurrentHashMap<>();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (ILoggingEvent event : List.copyOf(captured.list)) {
+                    if (id.equals(event.getMDCPropertyMap().get("request_id"))) {
+                        hops.putIfAbsent(event.getLoggerName() + ": " + event.getFormattedMessage(), event);
+                    }
+                }
+                assertThat(hops.keySet())
+                        .anyMatch(line -> line.startsWith("io.askpipe.ingest.asks: ask accepted"))
+                        .anyMatch(line -> line.startsWith("io.askpipe.router.asks: ask answered: succeeded"))
+                        .anyMatch(line -> line.startsWith("io.askpipe.store.asks: ask stored as succeeded"))
+                        .anyMatch(line -> line.startsWith("io.askpipe.store.asks: webhook msg_" + id + " delivered"));
+            });
+            assertThat(hops.values())
+                    .filteredOn(event -> !event.getFormattedMessage().startsWith("webhook"))
+                    .allSatisfy(event -> assertThat(event.getMDCPropertyMap()).containsEntry("traceparent", trace));
+
+            Topics topics = Topics.withPrefix(PREFIX);
+            String bootstrap = SharedInfrastructure.kafka().bootstrapServers();
+            for (var record : List.of(
+                    recordOf(bootstrap, topics.requests().name(), devKey.key().userId() + ":e2e-trace"),
+                    recordOf(bootstrap, topics.results().name(), id))) {
+                assertThat(new String(
+                                record.headers()
+                                        .lastHeader("askpipe-request-id")
+                                        .value(),
+                                StandardCharsets.UTF_8))
+                        .isEqualTo(id);
+                assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
+                        .as("the trace context travels in the headers of %s", record.topic())
+                        .isEqualTo(trace);
+            }
+        } finally {
+            logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(captured);
+            receiver.close().await();
+        }
+    }
+
+    @Test
     void topicsAreCompactedAndKeyedAsDesigned() throws Exception {
         var accepted = submit("e2e-keys", "{\"prompt\":\"keys\"}");
         String id = json(accepted).get("request_id").asText();
@@ -430,11 +497,16 @@ class PipelineIT {
             }
         }
         String key = devKey.key().userId() + ":e2e-keys";
-        assertThat(keysOf(bootstrap, topics.requests().name(), key)).contains(key);
-        assertThat(keysOf(bootstrap, topics.results().name(), id)).contains(id);
+        assertThat(recordOf(bootstrap, topics.requests().name(), key))
+                .as("ask keyed by scope")
+                .isNotNull();
+        assertThat(recordOf(bootstrap, topics.results().name(), id))
+                .as("result keyed by id")
+                .isNotNull();
     }
 
-    private static List<String> keysOf(String bootstrap, String topic, String wanted) {
+    /** The first record of {@code topic} keyed {@code wanted}, waiting up to 30 s for it; else null. */
+    private static ConsumerRecord<String, String> recordOf(String bootstrap, String topic, String wanted) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrap,
@@ -442,16 +514,17 @@ class PipelineIT {
                 SharedInfrastructure.uniqueName("keys"),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                 "earliest");
-        List<String> keys = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!keys.contains(wanted) && System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    keys.add(record.key());
+                    if (wanted.equals(record.key())) {
+                        return record;
+                    }
                 }
             }
         }
-        return keys;
+        return null;
     }
 }

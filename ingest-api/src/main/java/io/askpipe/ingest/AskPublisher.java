@@ -28,6 +28,9 @@ final class AskPublisher {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         ProducerRecord<String, AskRequest> record = new ProducerRecord<>(topic.name(), request.scope(), request);
         record.headers().add(Headers.REQUEST_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
+        if (request.traceparent() != null) {
+            record.headers().add(Headers.TRACEPARENT, request.traceparent().getBytes(StandardCharsets.UTF_8));
+        }
         try {
             producer.send(record, (metadata, error) -> {
                 if (error != null) {

@@ -2,9 +2,11 @@ package io.askpipe.ingest;
 
 import io.askpipe.auth.BearerAuth;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.LogContext;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.Headers;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -43,6 +45,9 @@ public final class IngestRoutes {
 
     private static final String METHOD = "POST";
     private static final Logger LOG = LoggerFactory.getLogger(IngestRoutes.class);
+    /** The line per ask and hop (LOG_ASKS). */
+    private static final Logger ASKS = LoggerFactory.getLogger("io.askpipe.ingest.asks");
+
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
@@ -116,7 +121,8 @@ public final class IngestRoutes {
                 submission.model(),
                 submission.backend(),
                 clock.instant(),
-                submission.callbackUrl());
+                submission.callbackUrl(),
+                Traceparent.parse(ctx.request().getHeader(Headers.TRACEPARENT)));
         String fingerprint = submission.fingerprint();
 
         Context context = Vertx.currentContext();
@@ -132,6 +138,12 @@ public final class IngestRoutes {
 
     /** Claims the key, publishes, records the answer. Runs off the event loop. */
     private Answer accept(AskRequest request, String fingerprint) {
+        try (var log = LogContext.of("request_id", request.requestId(), "traceparent", request.traceparent())) {
+            return acceptInScope(request, fingerprint);
+        }
+    }
+
+    private Answer acceptInScope(AskRequest request, String fingerprint) {
         if (request.callbackUrl() != null) {
             checkCallback(request.callbackUrl());
         }
@@ -192,6 +204,7 @@ public final class IngestRoutes {
             // the ask is on Kafka: answer 202; the ledger's recovery marks it accepted later
             LOG.warn("ask {} accepted but not yet marked so in the ledger: {}", request.requestId(), e.toString());
         }
+        ASKS.info("ask accepted for user {}", request.userId());
         return new Answer(202, body, request.requestId(), false);
     }
 

@@ -61,8 +61,9 @@ final class AskRepository {
      * worker has started on it, which only ever moves a queued ask on; else as queued. Of several
      * records for one ask, the last counts (a later record only adds to an earlier one). An ask that
      * becomes terminal here wakes its long-polling clients and owes its webhook, both at commit.
+     * Returns the asks this batch made terminal, each with its status.
      */
-    void write(Collection<JoinedAsk> batch) {
+    Map<String, AskStatus> write(Collection<JoinedAsk> batch) {
         // one row per ask, in key order, so that concurrent writers lock rows in the same order
         Map<String, JoinedAsk> latest = new TreeMap<>();
         for (JoinedAsk joined : batch) {
@@ -85,7 +86,7 @@ final class AskRepository {
                 queued.add(row);
             }
         }
-        db.transaction(configuration -> {
+        return db.transactionResult(configuration -> {
             DSLContext tx = DSL.using(configuration);
             if (!queued.isEmpty()) {
                 rows(tx, queued).onConflictDoNothing().execute();
@@ -101,7 +102,7 @@ final class AskRepository {
                         .execute();
             }
             if (terminal.isEmpty()) {
-                return;
+                return Map.of();
             }
             // only the asks this statement made terminal come back: a replayed or repeated result
             // finds its row terminal already and changes nothing
@@ -126,7 +127,7 @@ final class AskRepository {
                     .returning(ASKS.REQUEST_ID)
                     .fetch(ASKS.REQUEST_ID));
             if (completed.isEmpty()) {
-                return;
+                return Map.of();
             }
             // wakes the clients long-polling these asks, on every result-store instance, at commit
             AskWaiters.notifyEach(tx, AskWaiters.CHANNEL, completed);
@@ -142,6 +143,13 @@ final class AskRepository {
                             now);
                 }
             }
+            Map<String, AskStatus> finished = new TreeMap<>();
+            for (AsksRecord row : terminal) {
+                if (completed.contains(row.getRequestId())) {
+                    finished.put(row.getRequestId(), AskStatus.fromWire(row.getStatus()));
+                }
+            }
+            return finished;
         });
     }
 

@@ -1,6 +1,8 @@
 package io.askpipe.store;
 
 import io.askpipe.common.DeadLetters;
+import io.askpipe.common.LogContext;
+import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import java.time.Duration;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 final class AskWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AskWriter.class);
+    /** The line per ask and hop (LOG_ASKS). */
+    private static final Logger ASKS = LoggerFactory.getLogger("io.askpipe.store.asks");
+
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long MAX_BACKOFF_MS = 5_000;
 
@@ -134,7 +139,10 @@ final class AskWriter implements Runnable {
         long backoffMs = 100;
         while (true) {
             try {
-                asks.write(batch);
+                Map<String, AskStatus> finished = asks.write(batch);
+                if (!finished.isEmpty() && ASKS.isInfoEnabled()) {
+                    logFinished(batch, finished);
+                }
                 return true;
             } catch (RuntimeException e) {
                 if (!running) {
@@ -156,6 +164,21 @@ final class AskWriter implements Runnable {
             }
             backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         }
+    }
+
+    /** The line per ask that {@code batch} made terminal, with the ask's trace context. */
+    private static void logFinished(List<JoinedAsk> batch, Map<String, AskStatus> finished) {
+        Map<String, String> traces = new HashMap<>();
+        for (JoinedAsk joined : batch) {
+            if (joined.request().traceparent() != null) {
+                traces.put(joined.request().requestId(), joined.request().traceparent());
+            }
+        }
+        finished.forEach((requestId, status) -> {
+            try (var log = LogContext.of("request_id", requestId, "traceparent", traces.get(requestId))) {
+                ASKS.info("ask stored as {}", status.wireName());
+            }
+        });
     }
 
     /** Positions every assigned partition at its committed offset, dropping what was read since. */

@@ -1,6 +1,7 @@
 package io.askpipe.store;
 
 import io.askpipe.common.Env;
+import io.askpipe.common.LogSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.ServiceRunner;
 
@@ -9,6 +10,7 @@ public final class StoreMain {
     private StoreMain() {}
 
     public static void main(String[] args) {
+        LogSettings.apply(Env.system(), "result-store");
         StoreConfig config = StoreConfig.fromEnv(Env.system());
         StoreService service = StoreService.start(config);
         ServiceRunner.serve("result-store", config.http(), Metrics.prometheus("result-store"), service, service::mount);

@@ -1,6 +1,7 @@
 package io.askpipe.store;
 
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.LogContext;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 final class WebhookDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+    /** The line per ask and hop (LOG_ASKS). */
+    private static final Logger ASKS = LoggerFactory.getLogger("io.askpipe.store.asks");
 
     private final WebhookDeliveries deliveries;
     private final WebhookSecrets secrets;
@@ -148,6 +151,12 @@ final class WebhookDispatcher implements AutoCloseable {
 
     /** One attempt at {@code due}: the POST, then its record and what comes next. Never throws. */
     private void attempt(WebhookDeliveries.Due due) {
+        try (var log = LogContext.of("request_id", due.requestId())) {
+            attemptInScope(due);
+        }
+    }
+
+    private void attemptInScope(WebhookDeliveries.Due due) {
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         Reply reply = null;
@@ -172,6 +181,12 @@ final class WebhookDispatcher implements AutoCloseable {
         Instant next = now;
         if (status != null && status >= 200 && status < 300) {
             outcome = WebhookDeliveries.SUCCEEDED;
+            ASKS.info(
+                    "webhook {} delivered: HTTP {} in {} ms, attempt {}",
+                    due.webhookId(),
+                    status,
+                    latencyMs,
+                    due.attempt());
         } else if (status != null && status == 410) {
             outcome = WebhookDeliveries.DEAD;
             LOG.info(

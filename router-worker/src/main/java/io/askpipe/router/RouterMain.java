@@ -1,6 +1,7 @@
 package io.askpipe.router;
 
 import io.askpipe.common.Env;
+import io.askpipe.common.LogSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.ServiceRunner;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -10,6 +11,7 @@ public final class RouterMain {
     private RouterMain() {}
 
     public static void main(String[] args) {
+        LogSettings.apply(Env.system(), "router-worker");
         RouterConfig config = RouterConfig.fromEnv(Env.system());
         PrometheusMeterRegistry registry = Metrics.prometheus("router-worker");
         RouterService service = RouterService.start(config, registry);

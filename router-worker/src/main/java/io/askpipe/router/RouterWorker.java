@@ -1,6 +1,7 @@
 package io.askpipe.router;
 
 import io.askpipe.common.DeadLetters;
+import io.askpipe.common.LogContext;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RouterWorker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterWorker.class);
+    /** The line per ask and hop (LOG_ASKS). */
+    private static final Logger ASKS = LoggerFactory.getLogger("io.askpipe.router.asks");
+
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
     private static final Duration SLOT_WAIT = Duration.ofMillis(20);
 
@@ -221,6 +225,13 @@ final class RouterWorker implements Runnable {
             deadLetter(record, e);
             return;
         }
+        // every line about this ask, here and in the backends, carries its request id
+        try (var log = LogContext.of("request_id", request.requestId(), "traceparent", request.traceparent())) {
+            answer(request);
+        }
+    }
+
+    private void answer(AskRequest request) throws InterruptedException {
         Optional<AskResult> known =
                 untilDone("look up the result of " + request.requestId(), () -> results.find(request.requestId()));
         AskResult result;
@@ -237,9 +248,19 @@ final class RouterWorker implements Runnable {
         ProducerRecord<String, AskResult> out =
                 new ProducerRecord<>(topics.results().name(), result.reqId(), result);
         out.headers().add(Headers.REQUEST_ID, result.reqId().getBytes(StandardCharsets.UTF_8));
+        if (request.traceparent() != null) {
+            out.headers().add(Headers.TRACEPARENT, request.traceparent().getBytes(StandardCharsets.UTF_8));
+        }
         untilDone(
                 "publish the result of " + request.requestId(),
                 () -> producer.send(out).get());
+        try (var log = LogContext.of("backend", result.backend())) {
+            ASKS.info(
+                    "ask answered: {} in {} ms after {} backend calls",
+                    result.status().wireName(),
+                    result.latencyMs(),
+                    result.attempts());
+        }
     }
 
     /**

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param backend an explicit backend name, or {@code null} to route by model
  * @param acceptedAt when ingest accepted the ask
  * @param callbackUrl where to POST the signed result once the ask is terminal, or {@code null}
+ * @param traceparent the W3C trace context the client sent with the ask, or {@code null}; it is
+ *     logged with the ask at every hop and sent on as the {@code traceparent} Kafka header
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AskRequest(
@@ -27,7 +29,8 @@ public record AskRequest(
         String model,
         String backend,
         Instant acceptedAt,
-        String callbackUrl) {
+        String callbackUrl,
+        String traceparent) {
 
     public AskRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -37,7 +40,20 @@ public record AskRequest(
         Objects.requireNonNull(acceptedAt, "acceptedAt");
     }
 
-    /** An ask without a callback. */
+    /** An ask without a trace context. */
+    public AskRequest(
+            String requestId,
+            String userId,
+            String idempotencyKey,
+            String prompt,
+            String model,
+            String backend,
+            Instant acceptedAt,
+            String callbackUrl) {
+        this(requestId, userId, idempotencyKey, prompt, model, backend, acceptedAt, callbackUrl, null);
+    }
+
+    /** An ask without a callback or a trace context. */
     public AskRequest(
             String requestId,
             String userId,
@@ -46,7 +62,7 @@ public record AskRequest(
             String model,
             String backend,
             Instant acceptedAt) {
-        this(requestId, userId, idempotencyKey, prompt, model, backend, acceptedAt, null);
+        this(requestId, userId, idempotencyKey, prompt, model, backend, acceptedAt, null, null);
     }
 
     /** The idempotency scope, {@code userId + ":" + idempotencyKey}: the key on ask.requests. */
