@@ -2,6 +2,7 @@ package io.askpipe.bench;
 
 import io.askpipe.common.Env;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Metrics;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
@@ -56,7 +57,7 @@ public final class StoreThroughput {
             backlog(kafka, topics, asks);
 
             long started = System.nanoTime();
-            try (StoreService store = StoreService.start(StoreConfig.fromEnv(env));
+            try (StoreService store = StoreService.start(StoreConfig.fromEnv(env), Metrics.prometheus("bench"));
                     var db = DriverManager.getConnection(jdbcUrl, postgres.user(), postgres.password())) {
                 long done = 0;
                 long firstRow = 0;

@@ -77,9 +77,9 @@ public final class DevStack implements AutoCloseable {
             PrometheusMeterRegistry registry = Metrics.prometheus("askpipe");
             AuthService auth = push(
                     started, AuthService.start(DatabaseSettings.fromEnv(settings), AuthSettings.fromEnv(settings)));
-            StoreService store = push(started, StoreService.start(StoreConfig.fromEnv(settings)));
+            StoreService store = push(started, StoreService.start(StoreConfig.fromEnv(settings), registry));
             push(started, RouterService.start(RouterConfig.fromEnv(settings), registry));
-            IngestService ingest = push(started, IngestService.start(IngestConfig.fromEnv(settings)));
+            IngestService ingest = push(started, IngestService.start(IngestConfig.fromEnv(settings), registry));
 
             Vertx vertx = Vertx.vertx();
             started.push(() -> vertx.close().await());

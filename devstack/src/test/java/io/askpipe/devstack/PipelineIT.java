@@ -406,6 +406,19 @@ class PipelineIT {
                 .as("an unregistered backend is reported as unknown, not by the client's name")
                 .containsPattern("ask_errors_total\\{[^}]*backend=\"unknown\"[^}]*error_type=\"backend_unavailable\"")
                 .doesNotContain("backend=\"nosuch\"");
+        for (String stage : List.of("queued", "publish", "store_write", "visible")) {
+            assertThat(metrics)
+                    .as("stage %s timed", stage)
+                    .containsPattern("ask_stage_seconds_bucket\\{[^}]*stage=\"" + stage + "\"");
+        }
+        assertThat(metrics)
+                .as("consumer lag of the router and the store's writer")
+                .containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{[^}]*client_id=\"askpipe-router\"")
+                .containsPattern(
+                        "kafka_consumer_fetch_manager_records_lag_max\\{[^}]*client_id=\"askpipe-store-writer\"")
+                .as("Kafka Streams' own metrics")
+                .containsPattern("kafka_stream_thread_\\w+\\{")
+                .contains("store_long_poll_waiters");
 
         JsonNode minute = json(get("/observability")).get("windows").get(0);
         assertThat(minute.get("window").asText()).isEqualTo("1m");

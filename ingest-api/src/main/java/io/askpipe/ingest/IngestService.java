@@ -3,10 +3,12 @@ package io.askpipe.ingest;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Metrics;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +41,7 @@ public final class IngestService implements AutoCloseable {
     private final AskPublisher publisher;
     private final AskLedger ledger;
     private final AuthService auth;
+    private final List<AutoCloseable> kafkaMetrics;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ingest-recovery").daemon().factory());
@@ -48,7 +51,9 @@ public final class IngestService implements AutoCloseable {
             HikariDataSource dataSource,
             Producer<String, AskRequest> producer,
             Topic<String, AskRequest> topic,
-            AuthService auth) {
+            AuthService auth,
+            List<AutoCloseable> kafkaMetrics) {
+        this.kafkaMetrics = kafkaMetrics;
         this.config = config;
         this.auth = auth;
         this.dataSource = dataSource;
@@ -57,8 +62,11 @@ public final class IngestService implements AutoCloseable {
         this.ledger = new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES));
     }
 
-    /** Migrates the ledger, provisions the topics, connects the producer, starts the recovery. */
-    public static IngestService start(IngestConfig config) {
+    /**
+     * Migrates the ledger, provisions the topics, connects the producer (its metrics bound to
+     * {@code registry}), starts the recovery.
+     */
+    public static IngestService start(IngestConfig config, MeterRegistry registry) {
         KafkaSettings kafka = config.kafka();
         HikariDataSource dataSource = config.database().dataSource("askpipe-ingest", PostgresAskLedger.SCHEMA);
         AuthService auth = null;
@@ -81,7 +89,8 @@ public final class IngestService implements AutoCloseable {
                 topic.keySerde().serializer(),
                 topic.valueSerde().serializer());
         producer.partitionsFor(topic.name());
-        IngestService service = new IngestService(config, dataSource, producer, topic, auth);
+        IngestService service = new IngestService(
+                config, dataSource, producer, topic, auth, Metrics.bindKafkaClients(registry, producer));
         long interval = config.recoveryInterval().toMillis();
         service.housekeeping.scheduleWithFixedDelay(service::housekeep, interval, interval, TimeUnit.MILLISECONDS);
         return service;
@@ -140,6 +149,7 @@ public final class IngestService implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         blocking.close();
+        Metrics.unbind(kafkaMetrics);
         producer.close(Duration.ofSeconds(10));
         auth.close();
         dataSource.close();

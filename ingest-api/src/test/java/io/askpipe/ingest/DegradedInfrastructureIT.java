@@ -15,6 +15,7 @@ import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.FreePorts;
 import io.askpipe.schemas.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -68,7 +69,7 @@ class DegradedInfrastructureIT {
                 PUBLISH_TIMEOUT,
                 Duration.ofMinutes(5),
                 Duration.ofHours(1));
-        service = IngestService.start(config);
+        service = IngestService.start(config, new SimpleMeterRegistry());
         try (AuthService auth = AuthService.start(database, config.auth())) {
             var accounts = auth.accounts();
             bearer = "Bearer "

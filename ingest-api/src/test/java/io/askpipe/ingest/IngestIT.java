@@ -16,6 +16,7 @@ import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -65,7 +66,7 @@ class IngestIT {
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(5),
                 Duration.ofHours(1)); // housekeeping is called by the tests themselves
-        service = IngestService.start(config);
+        service = IngestService.start(config, new SimpleMeterRegistry());
         accounts = AuthService.start(database, config.auth());
         user = accounts.accounts().createUser("alice");
         key = accounts.accounts().issueKey(user.id());
@@ -145,7 +146,7 @@ class IngestIT {
 
     @Test
     void twoInstancesReceivingOneKeyAtOncePublishOneAsk() throws Exception {
-        IngestService other = IngestService.start(config);
+        IngestService other = IngestService.start(config, new SimpleMeterRegistry());
         try {
             Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("other"));
             other.mount(router);

@@ -2,10 +2,14 @@ package io.askpipe.store;
 
 import io.askpipe.common.DeadLetters;
 import io.askpipe.common.LogContext;
+import io.askpipe.common.Metrics;
 import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -53,6 +58,8 @@ final class AskWriter implements Runnable {
     private final Deserializer<JoinedAsk> deserializer;
     private final AskRepository asks;
     private final Topics topics;
+    private final Timer storeWrite;
+    private final Timer visible;
     private volatile boolean running = true;
     private volatile boolean rebalanced;
 
@@ -60,7 +67,10 @@ final class AskWriter implements Runnable {
             Consumer<String, byte[]> consumer,
             Producer<byte[], byte[]> deadLetters,
             AskRepository asks,
-            Topics topics) {
+            Topics topics,
+            MeterRegistry registry) {
+        this.storeWrite = Metrics.stage(registry, "store_write");
+        this.visible = Metrics.stage(registry, "visible");
         this.consumer = consumer;
         this.deadLetters = deadLetters;
         this.deserializer = topics.joined().valueSerde().deserializer();
@@ -139,7 +149,10 @@ final class AskWriter implements Runnable {
         long backoffMs = 100;
         while (true) {
             try {
+                long writing = System.nanoTime();
                 Map<String, AskStatus> finished = asks.write(batch);
+                storeWrite.record(System.nanoTime() - writing, TimeUnit.NANOSECONDS);
+                recordVisible(batch, finished);
                 if (!finished.isEmpty() && ASKS.isInfoEnabled()) {
                     logFinished(batch, finished);
                 }
@@ -163,6 +176,19 @@ final class AskWriter implements Runnable {
                 return false;
             }
             backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        }
+    }
+
+    /** How long after the router's answer each ask {@code batch} made terminal became visible. */
+    private void recordVisible(List<JoinedAsk> batch, Map<String, AskStatus> finished) {
+        Instant now = Instant.now();
+        for (JoinedAsk joined : batch) {
+            if (joined.result() != null && finished.containsKey(joined.request().requestId())) {
+                Duration after = Duration.between(joined.result().completedAt(), now);
+                if (!after.isNegative()) {
+                    visible.record(after);
+                }
+            }
         }
     }
 

@@ -3,13 +3,19 @@ package io.askpipe.store;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Metrics;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -56,6 +62,7 @@ public final class StoreService implements AutoCloseable {
     private final WebhookDeliveries deliveries;
     private final WebhookSecrets secrets;
     private final WebhookDispatcher dispatcher;
+    private final List<AutoCloseable> kafkaMetrics;
     private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("askpipe-store-purge").daemon().factory());
 
@@ -66,7 +73,10 @@ public final class StoreService implements AutoCloseable {
             AskWriter writer,
             Producer<byte[], byte[]> deadLetters,
             AuthService auth,
-            StoreConfig config) {
+            StoreConfig config,
+            MeterRegistry registry,
+            List<AutoCloseable> kafkaMetrics) {
+        this.kafkaMetrics = kafkaMetrics;
         this.dataSource = dataSource;
         this.config = config;
         this.waiters = AskWaiters.start(config.database(), config.maxWaiters());
@@ -74,7 +84,10 @@ public final class StoreService implements AutoCloseable {
         this.deliveries = new WebhookDeliveries(db, Clock.systemUTC());
         this.secrets = new WebhookSecrets(db, Clock.systemUTC());
         this.dispatcher = WebhookDispatcher.start(
-                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom());
+                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom(), registry);
+        Gauge.builder("store_long_poll_waiters", waiters, AskWaiters::waiting)
+                .description("Clients long-polling an ask on this instance right now")
+                .register(registry);
         waiters.onWebhookDue(dispatcher::wake);
         purge.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.MINUTES);
         this.auth = auth;
@@ -85,8 +98,11 @@ public final class StoreService implements AutoCloseable {
         this.writerThread = Thread.ofPlatform().name("askpipe-store-writer").start(writer);
     }
 
-    /** Migrates the database, provisions the topics and starts the Streams application. */
-    public static StoreService start(StoreConfig config) {
+    /**
+     * Migrates the database, provisions the topics and starts the Streams application and the
+     * writer, their metrics bound to {@code registry}.
+     */
+    public static StoreService start(StoreConfig config, MeterRegistry registry) {
         HikariDataSource dataSource = config.database().dataSource("askpipe-store", StoreSchema.SCHEMA);
         AuthService auth = null;
         try {
@@ -127,8 +143,15 @@ public final class StoreService implements AutoCloseable {
                     kafka.acknowledgedProducerProperties("askpipe-store-writer"),
                     new ByteArraySerializer(),
                     new ByteArraySerializer());
-            AskWriter writer = new AskWriter(writerConsumer(config), deadLetters, asks, topics);
-            return new StoreService(dataSource, asks, streams, writer, deadLetters, auth, config);
+            Consumer<String, byte[]> writerConsumer = writerConsumer(config);
+            AskWriter writer = new AskWriter(writerConsumer, deadLetters, asks, topics, registry);
+            List<AutoCloseable> kafkaMetrics =
+                    new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, deadLetters));
+            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(registry);
+            kafkaMetrics.add(streamsMetrics);
+            return new StoreService(
+                    dataSource, asks, streams, writer, deadLetters, auth, config, registry, kafkaMetrics);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -234,6 +257,7 @@ public final class StoreService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        Metrics.unbind(kafkaMetrics);
         deadLetters.close(Duration.ofSeconds(5));
         auth.close();
         dataSource.close();

@@ -2,6 +2,10 @@ package io.askpipe.store;
 
 import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.LogContext;
+import io.askpipe.common.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -59,6 +63,8 @@ final class WebhookDispatcher implements AutoCloseable {
     private final Context context;
     private final Semaphore slots;
     private final Semaphore signals = new Semaphore(0);
+    private final MeterRegistry registry;
+    private final Timer attemptTime;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread claimer;
     private volatile boolean running = true;
@@ -68,7 +74,10 @@ final class WebhookDispatcher implements AutoCloseable {
             WebhookSecrets secrets,
             WebhookSettings settings,
             Clock clock,
-            RandomGenerator random) {
+            RandomGenerator random,
+            MeterRegistry registry) {
+        this.registry = registry;
+        this.attemptTime = Metrics.stage(registry, "webhook");
         this.deliveries = deliveries;
         this.secrets = secrets;
         this.settings = settings;
@@ -92,8 +101,9 @@ final class WebhookDispatcher implements AutoCloseable {
             WebhookSecrets secrets,
             WebhookSettings settings,
             Clock clock,
-            RandomGenerator random) {
-        WebhookDispatcher dispatcher = new WebhookDispatcher(deliveries, secrets, settings, clock, random);
+            RandomGenerator random,
+            MeterRegistry registry) {
+        WebhookDispatcher dispatcher = new WebhookDispatcher(deliveries, secrets, settings, clock, random, registry);
         dispatcher.claimer.start();
         return dispatcher;
     }
@@ -174,7 +184,9 @@ final class WebhookDispatcher implements AutoCloseable {
         } catch (Exception e) { // Future.await rethrows checked exceptions too, a timeout among them
             error = describe(e);
         }
-        long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        long elapsed = System.nanoTime() - startNanos;
+        attemptTime.record(elapsed, TimeUnit.NANOSECONDS);
+        long latencyMs = TimeUnit.NANOSECONDS.toMillis(elapsed);
         Instant now = clock.instant();
         Integer status = reply == null ? null : reply.status();
         String outcome;
@@ -219,6 +231,11 @@ final class WebhookDispatcher implements AutoCloseable {
                     status != null ? "HTTP " + status : error,
                     delay);
         }
+        Counter.builder("webhook_attempts")
+                .description("Webhook delivery attempts by what they led to: succeeded, pending (a retry), dead")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
         try {
             deliveries.record(
                     due,

@@ -17,6 +17,7 @@ import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.Usage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -142,7 +143,7 @@ class AskWriterIT {
         var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         var deadLetters = new KafkaProducer<>(
                 kafka.acknowledgedProducerProperties("test-dlq"), new ByteArraySerializer(), new ByteArraySerializer());
-        AskWriter writer = new AskWriter(consumer, deadLetters, asks, topics);
+        AskWriter writer = new AskWriter(consumer, deadLetters, asks, topics, new SimpleMeterRegistry());
         running.add(writer);
         writers.add(Thread.ofPlatform().name("writer-under-test").start(() -> {
             try {

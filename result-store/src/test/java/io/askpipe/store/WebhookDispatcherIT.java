@@ -18,6 +18,7 @@ import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Usage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -119,8 +120,8 @@ class WebhookDispatcherIT {
     private WebhookDispatcher dispatcher(List<Duration> schedule, Duration timeout, CallbackPolicy policy) {
         WebhookSettings settings =
                 new WebhookSettings(policy, schedule, 0, timeout, 8, Duration.ofMillis(100), Duration.ofHours(1));
-        WebhookDispatcher dispatcher =
-                WebhookDispatcher.start(deliveries, secrets, settings, Clock.systemUTC(), new SplittableRandom(7));
+        WebhookDispatcher dispatcher = WebhookDispatcher.start(
+                deliveries, secrets, settings, Clock.systemUTC(), new SplittableRandom(7), new SimpleMeterRegistry());
         dispatchers.add(dispatcher);
         return dispatcher;
     }

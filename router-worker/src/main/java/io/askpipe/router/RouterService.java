@@ -2,6 +2,7 @@ package io.askpipe.router;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Metrics;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskResult;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,6 +42,8 @@ public final class RouterService implements AutoCloseable {
     private final Thread thread;
     private final Duration grace;
 
+    private final List<AutoCloseable> kafkaMetrics;
+
     private RouterService(
             HikariDataSource dataSource,
             Producer<String, AskResult> producer,
@@ -47,7 +51,9 @@ public final class RouterService implements AutoCloseable {
             ResilientCaller caller,
             BackendRegistry backends,
             RouterWorker worker,
-            Duration grace) {
+            Duration grace,
+            List<AutoCloseable> kafkaMetrics) {
+        this.kafkaMetrics = kafkaMetrics;
         this.dataSource = dataSource;
         this.producer = producer;
         this.deadLetters = deadLetters;
@@ -114,15 +120,20 @@ public final class RouterService implements AutoCloseable {
                 handler,
                 new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES)),
                 new RouterWorker.Limits(
-                        config.maxInFlight(),
-                        config.maxPollRecords(),
-                        config.commitInterval(),
-                        config.shutdownGrace()));
+                        config.maxInFlight(), config.maxPollRecords(), config.commitInterval(), config.shutdownGrace()),
+                registry);
         Gauge.builder("router_in_flight", worker, RouterWorker::inFlight)
                 .description("Asks this worker is handling right now")
                 .register(registry);
-        RouterService service =
-                new RouterService(dataSource, producer, deadLetters, caller, backends, worker, config.shutdownGrace());
+        RouterService service = new RouterService(
+                dataSource,
+                producer,
+                deadLetters,
+                caller,
+                backends,
+                worker,
+                config.shutdownGrace(),
+                Metrics.bindKafkaClients(registry, consumer, producer, deadLetters));
         service.thread.start();
         LOG.info(
                 "router worker consuming {} as group {} with up to {} asks in flight",
@@ -159,6 +170,7 @@ public final class RouterService implements AutoCloseable {
     }
 
     private void release(Duration producerTimeout) {
+        Metrics.unbind(kafkaMetrics);
         caller.close();
         backends.close();
         producer.close(producerTimeout);

@@ -2,11 +2,14 @@ package io.askpipe.router;
 
 import io.askpipe.common.DeadLetters;
 import io.askpipe.common.LogContext;
+import io.askpipe.common.Metrics;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,6 +72,9 @@ final class RouterWorker implements Runnable {
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, AskResult> producer;
     /** Sends raw records: dead letters, and progress. */
+    private final Timer queued;
+
+    private final Timer publish;
     private final Producer<byte[], byte[]> deadLetters;
 
     private final Topics topics;
@@ -90,7 +97,10 @@ final class RouterWorker implements Runnable {
             Topics topics,
             AskHandler handler,
             RouterResults results,
-            Limits limits) {
+            Limits limits,
+            MeterRegistry registry) {
+        this.queued = Metrics.stage(registry, "queued");
+        this.publish = Metrics.stage(registry, "publish");
         this.consumer = consumer;
         this.producer = producer;
         this.deadLetters = deadLetters;
@@ -232,6 +242,10 @@ final class RouterWorker implements Runnable {
     }
 
     private void answer(AskRequest request) throws InterruptedException {
+        Duration waited = Duration.between(request.acceptedAt(), Instant.now());
+        if (!waited.isNegative()) {
+            queued.record(waited);
+        }
         Optional<AskResult> known =
                 untilDone("look up the result of " + request.requestId(), () -> results.find(request.requestId()));
         AskResult result;
@@ -251,9 +265,11 @@ final class RouterWorker implements Runnable {
         if (request.traceparent() != null) {
             out.headers().add(Headers.TRACEPARENT, request.traceparent().getBytes(StandardCharsets.UTF_8));
         }
+        long publishing = System.nanoTime();
         untilDone(
                 "publish the result of " + request.requestId(),
                 () -> producer.send(out).get());
+        publish.record(System.nanoTime() - publishing, TimeUnit.NANOSECONDS);
         try (var log = LogContext.of("backend", result.backend())) {
             ASKS.info(
                     "ask answered: {} in {} ms after {} backend calls",
