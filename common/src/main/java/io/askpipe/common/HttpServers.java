@@ -1,23 +1,33 @@
 package io.askpipe.common;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.askpipe.schemas.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the router every service starts from (request ids, problem responses for every failure,
- * {@code /metrics} and {@code /health}) and starts the HTTP server on it. Services then mount their
+ * {@code /metrics}, {@code /healthz} and {@code /readyz}) and starts the HTTP server on it. Services then mount their
  * own routes with their static {@code mount} methods.
  */
 public final class HttpServers {
     private HttpServers() {}
 
-    /** A router with request ids, problem failure handling and the operational endpoints. */
-    public static Router baseRouter(Vertx vertx, PrometheusMeterRegistry registry) {
+    /**
+     * A router with request ids, problem failure handling and the operational endpoints: {@code
+     * /metrics}; {@code /healthz} (and {@code /health}), 200 while the process serves HTTP; {@code
+     * /readyz}, 200 with every check of {@code readiness} when all are up, else a 503 problem that
+     * names the components that are down.
+     */
+    public static Router baseRouter(Vertx vertx, PrometheusMeterRegistry registry, Readiness readiness) {
         Router router = Router.router(vertx);
         router.route().handler(Problems.requestIdHandler());
         router.route().failureHandler(Problems.failureHandler());
@@ -28,11 +38,40 @@ public final class HttpServers {
                 .handler(ctx -> ctx.response()
                         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .end(registry.scrape()));
-        router.get("/health")
-                .handler(ctx -> ctx.response()
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .end("{\"status\":\"UP\"}"));
+        for (String alive : new String[] {"/healthz", "/health"}) {
+            router.get(alive)
+                    .handler(ctx -> ctx.response()
+                            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                            .end("{\"status\":\"UP\"}"));
+        }
+        router.get("/readyz").handler(ctx -> ready(ctx, readiness));
         return router;
+    }
+
+    private static void ready(RoutingContext ctx, Readiness readiness) {
+        ctx.vertx().executeBlocking(readiness::check, false).onComplete(done -> {
+            Map<String, Boolean> checks = done.succeeded() ? done.result() : Map.of();
+            List<String> down = checks.entrySet().stream()
+                    .filter(check -> !check.getValue())
+                    .map(Map.Entry::getKey)
+                    .toList();
+            if (done.failed() || !down.isEmpty()) {
+                ctx.fail(new ProblemException(
+                        ProblemType.NOT_READY,
+                        done.failed()
+                                ? "The readiness checks failed to run"
+                                : "Not ready: " + String.join(", ", down)));
+                return;
+            }
+            try {
+                ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                        .end(Json.mapper().writeValueAsString(Map.of("status", "UP", "checks", checks)));
+            } catch (JsonProcessingException e) {
+                ctx.fail(e);
+            }
+        });
     }
 
     /**

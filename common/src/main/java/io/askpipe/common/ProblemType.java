@@ -21,6 +21,7 @@ public enum ProblemType {
     HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency-Key reused with a different payload"),
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable"),
+    NOT_READY(503, "not-ready", "Not ready"),
     INTERNAL_ERROR(500, "internal-error", "Internal error");
 
     /** Every problem type URI starts with this. */

@@ -25,10 +25,11 @@ public final class ServiceRunner {
             String name,
             HttpSettings http,
             PrometheusMeterRegistry registry,
+            Readiness readiness,
             AutoCloseable service,
             Consumer<Router> mount) {
         Vertx vertx = Vertx.vertx();
-        Router router = HttpServers.baseRouter(vertx, registry);
+        Router router = HttpServers.baseRouter(vertx, registry, readiness);
         mount.accept(router);
         HttpServer server = HttpServers.start(vertx, router, http);
         LOG.info("{} listening on {}:{}", name, http.host(), server.actualPort());

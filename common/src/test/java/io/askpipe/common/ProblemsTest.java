@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,11 +20,19 @@ class ProblemsTest {
     private static Vertx vertx;
     private static HttpServer server;
     private static WebClient client;
+    private static final AtomicBoolean consumerAssigned = new AtomicBoolean();
 
     @BeforeAll
     static void start() {
         vertx = Vertx.vertx();
-        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        Readiness readiness = new Readiness()
+                .add("database", () -> true)
+                .add("consumer", consumerAssigned::get)
+                .add("broken", () -> {
+                    throw new IllegalStateException("a check that throws counts as down");
+                });
+        var router =
+                HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness().include("svc", readiness));
         router.post("/echo").handler(BodyHandler.create().setBodyLimit(16)).handler(ctx -> ctx.end("ok"));
         router.get("/known").handler(ctx -> {
             throw ProblemException.unavailable("broker down", Duration.ofSeconds(3), null);
@@ -48,6 +57,17 @@ class ProblemsTest {
     private static io.askpipe.schemas.Problem problem(HttpResponse<Buffer> response) throws Exception {
         assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
         return Json.mapper().readValue(response.bodyAsString(), io.askpipe.schemas.Problem.class);
+    }
+
+    @Test
+    void readyzNamesWhatIsDownAndHealthzOnlyThatTheProcessServes() throws Exception {
+        var notReady = send(HttpMethod.GET, "/readyz", null);
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        var problem = problem(notReady);
+        assertThat(problem.type()).isEqualTo("https://askpipe.io/problems/not-ready");
+        assertThat(problem.detail()).isEqualTo("Not ready: svc.consumer, svc.broken");
+        assertThat(send(HttpMethod.GET, "/healthz", null).statusCode()).isEqualTo(200);
+        assertThat(send(HttpMethod.GET, "/health", null).statusCode()).isEqualTo(200);
     }
 
     @Test

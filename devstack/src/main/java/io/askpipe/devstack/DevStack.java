@@ -11,6 +11,7 @@ import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.Readiness;
 import io.askpipe.ingest.IngestConfig;
 import io.askpipe.ingest.IngestService;
 import io.askpipe.router.RouterConfig;
@@ -78,12 +79,16 @@ public final class DevStack implements AutoCloseable {
             AuthService auth = push(
                     started, AuthService.start(DatabaseSettings.fromEnv(settings), AuthSettings.fromEnv(settings)));
             StoreService store = push(started, StoreService.start(StoreConfig.fromEnv(settings), registry));
-            push(started, RouterService.start(RouterConfig.fromEnv(settings), registry));
+            RouterService routerService = push(started, RouterService.start(RouterConfig.fromEnv(settings), registry));
             IngestService ingest = push(started, IngestService.start(IngestConfig.fromEnv(settings), registry));
 
             Vertx vertx = Vertx.vertx();
             started.push(() -> vertx.close().await());
-            Router router = HttpServers.baseRouter(vertx, registry);
+            Readiness readiness = new Readiness()
+                    .include("ingest", ingest.readiness())
+                    .include("router", routerService.readiness())
+                    .include("store", store.readiness());
+            Router router = HttpServers.baseRouter(vertx, registry, readiness);
             ingest.mount(router);
             store.mount(router);
             HttpSettings http = HttpSettings.fromEnv(settings, 8080);

@@ -229,6 +229,12 @@ class OpenApiContractIT {
         assertThat(conforms(send(HttpMethod.GET, "/observability", null, null), "observability")
                         .statusCode())
                 .isEqualTo(200);
+        assertThat(conforms(send(HttpMethod.GET, "/healthz", null, null), "healthz")
+                        .statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> send(HttpMethod.GET, "/readyz", null, null).statusCode() == 200);
+        conforms(send(HttpMethod.GET, "/readyz", null, null), "readyz");
     }
 
     @Test

@@ -15,6 +15,6 @@ public final class IngestMain {
         IngestConfig config = IngestConfig.fromEnv(Env.system());
         PrometheusMeterRegistry registry = Metrics.prometheus("ingest-api");
         IngestService service = IngestService.start(config, registry);
-        ServiceRunner.serve("ingest-api", config.http(), registry, service, service::mount);
+        ServiceRunner.serve("ingest-api", config.http(), registry, service.readiness(), service, service::mount);
     }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.Readiness;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskRequest;
@@ -42,6 +43,7 @@ public final class IngestService implements AutoCloseable {
     private final AskLedger ledger;
     private final AuthService auth;
     private final List<AutoCloseable> kafkaMetrics;
+    private final Admin admin;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ingest-recovery").daemon().factory());
@@ -54,6 +56,7 @@ public final class IngestService implements AutoCloseable {
             AuthService auth,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
+        this.admin = Admin.create(config.kafka().clientProperties("askpipe-ingest-readiness"));
         this.config = config;
         this.auth = auth;
         this.dataSource = dataSource;
@@ -130,6 +133,11 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /** What {@code /readyz} checks: the ledger's database and the Kafka cluster. */
+    public Readiness readiness() {
+        return new Readiness().add("database", Readiness.database(dataSource)).add("kafka", Readiness.kafka(admin));
+    }
+
     /** Mounts the write routes on {@code router}. */
     public void mount(Router router) {
         IngestRoutes.mount(
@@ -150,6 +158,7 @@ public final class IngestService implements AutoCloseable {
         housekeeping.shutdownNow();
         blocking.close();
         Metrics.unbind(kafkaMetrics);
+        admin.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(10));
         auth.close();
         dataSource.close();

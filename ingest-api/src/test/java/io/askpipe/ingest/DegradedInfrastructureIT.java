@@ -76,7 +76,7 @@ class DegradedInfrastructureIT {
                     + accounts.issueKey(accounts.createUser("degraded").id()).secret();
         }
         vertx = Vertx.vertx();
-        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), service.readiness());
         service.mount(router);
         server = HttpServers.start(vertx, router, config.http());
         client = WebClient.create(vertx);
@@ -120,11 +120,13 @@ class DegradedInfrastructureIT {
         long started = System.nanoTime();
         HttpResponse<Buffer> response = submit();
         assertUnavailable(response, (System.nanoTime() - started) / 1_000_000, 15_000);
+        assertNotReady("database");
 
         postgres = EmbeddedPostgresServer.persistent(dir.resolve("postgres"), postgresPort);
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> submit().statusCode() == 202);
+        assertThat(readyz().statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -135,10 +137,28 @@ class DegradedInfrastructureIT {
         long started = System.nanoTime();
         HttpResponse<Buffer> response = submit();
         assertUnavailable(response, (System.nanoTime() - started) / 1_000_000, PUBLISH_TIMEOUT.toMillis() + 5_000);
+        assertNotReady("kafka");
 
         kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), kafkaPort).start();
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> submit().statusCode() == 202);
+        assertThat(readyz().statusCode()).isEqualTo(200);
+    }
+
+    private HttpResponse<Buffer> readyz() {
+        return client.get(server.actualPort(), "127.0.0.1", "/readyz").send().await();
+    }
+
+    /** {@code /readyz} answers 503 within seconds and names {@code component} as down. */
+    private void assertNotReady(String component) throws Exception {
+        long started = System.nanoTime();
+        HttpResponse<Buffer> response = readyz();
+        assertThat((System.nanoTime() - started) / 1_000_000)
+                .as("answered, not hung")
+                .isLessThan(10_000);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(Json.mapper().readTree(response.bodyAsString()).get("detail").asText())
+                .isEqualTo("Not ready: " + component);
     }
 }

@@ -12,6 +12,7 @@ import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.Readiness;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -71,7 +72,7 @@ class IngestIT {
         user = accounts.accounts().createUser("alice");
         key = accounts.accounts().issueKey(user.id());
         vertx = Vertx.vertx();
-        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
         service.mount(router);
         server = HttpServers.start(vertx, router, config.http());
         client = WebClient.create(vertx);
@@ -148,7 +149,7 @@ class IngestIT {
     void twoInstancesReceivingOneKeyAtOncePublishOneAsk() throws Exception {
         IngestService other = IngestService.start(config, new SimpleMeterRegistry());
         try {
-            Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("other"));
+            Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("other"), new Readiness());
             other.mount(router);
             HttpServer otherServer = HttpServers.start(vertx, router, config.http());
             List<io.vertx.core.Future<HttpResponse<Buffer>>> pending = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.Readiness;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
@@ -57,7 +58,7 @@ class IngestRoutesTest {
                 null,
                 new StringSerializer(),
                 topics.requests().valueSerde().serializer());
-        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
         IngestRoutes.mount(
                 router,
                 TestCallers.auth(),

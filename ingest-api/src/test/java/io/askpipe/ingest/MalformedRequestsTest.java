@@ -7,6 +7,7 @@ import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.Readiness;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
@@ -45,7 +46,7 @@ class MalformedRequestsTest {
                 null,
                 new StringSerializer(),
                 topics.requests().valueSerde().serializer());
-        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"));
+        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
         IngestRoutes.mount(
                 router,
                 TestCallers.auth(),

@@ -62,6 +62,7 @@ final class AskWriter implements Runnable {
     private final Timer visible;
     private volatile boolean running = true;
     private volatile boolean rebalanced;
+    private volatile boolean inGroup;
 
     AskWriter(
             Consumer<String, byte[]> consumer,
@@ -83,16 +84,19 @@ final class AskWriter implements Runnable {
         consumer.subscribe(List.of(topics.joined().name()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                inGroup = false;
                 rebalanced = true;
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                inGroup = true;
                 rebalanced = true;
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                inGroup = false;
                 rebalanced = true;
             }
         });
@@ -118,6 +122,11 @@ final class AskWriter implements Runnable {
         } finally {
             consumer.close();
         }
+    }
+
+    /** Whether the writer holds an assignment of its group; false before it joins and during a rebalance. */
+    boolean inGroup() {
+        return inGroup;
     }
 
     /** Stops the loop; the batch in hand, if any, is written again by whoever reads next. */

@@ -15,6 +15,6 @@ public final class StoreMain {
         StoreConfig config = StoreConfig.fromEnv(Env.system());
         PrometheusMeterRegistry registry = Metrics.prometheus("result-store");
         StoreService service = StoreService.start(config, registry);
-        ServiceRunner.serve("result-store", config.http(), registry, service, service::mount);
+        ServiceRunner.serve("result-store", config.http(), registry, service.readiness(), service, service::mount);
     }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.Readiness;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.Topics;
@@ -235,6 +236,17 @@ public final class StoreService implements AutoCloseable {
                 waiters,
                 new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()),
                 new GoldenQueries(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC()));
+    }
+
+    /**
+     * What {@code /readyz} checks: the database, the Streams application running (not starting,
+     * rebalancing or restoring), and the writer in its group.
+     */
+    public Readiness readiness() {
+        return new Readiness()
+                .add("database", Readiness.database(dataSource))
+                .add("streams", () -> streams.state() == KafkaStreams.State.RUNNING)
+                .add("writer", writer::inGroup);
     }
 
     /** The Streams application's state, for health checks and tests. */

@@ -15,6 +15,6 @@ public final class RouterMain {
         RouterConfig config = RouterConfig.fromEnv(Env.system());
         PrometheusMeterRegistry registry = Metrics.prometheus("router-worker");
         RouterService service = RouterService.start(config, registry);
-        ServiceRunner.serve("router-worker", config.http(), registry, service, router -> {});
+        ServiceRunner.serve("router-worker", config.http(), registry, service.readiness(), service, router -> {});
     }
 }

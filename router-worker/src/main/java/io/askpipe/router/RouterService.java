@@ -3,6 +3,7 @@ package io.askpipe.router;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.Readiness;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskResult;
@@ -141,6 +142,11 @@ public final class RouterService implements AutoCloseable {
                 config.groupId(),
                 config.maxInFlight());
         return service;
+    }
+
+    /** What {@code /readyz} checks: the database and the worker's place in its consumer group. */
+    public Readiness readiness() {
+        return new Readiness().add("database", Readiness.database(dataSource)).add("consumer", worker::inGroup);
     }
 
     /** Finishes running asks within the grace period, commits, and stops. */

@@ -72,6 +72,8 @@ final class RouterWorker implements Runnable {
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, AskResult> producer;
     /** Sends raw records: dead letters, and progress. */
+    private volatile boolean inGroup;
+
     private final Timer queued;
 
     private final Timer publish;
@@ -108,6 +110,14 @@ final class RouterWorker implements Runnable {
         this.handler = handler;
         this.results = results;
         this.limits = limits;
+    }
+
+    /**
+     * Whether the worker holds an assignment of its group (possibly empty, when the group has more
+     * workers than partitions): false before it first joins and while a rebalance moves partitions.
+     */
+    boolean inGroup() {
+        return inGroup;
     }
 
     /** Asks dispatched and not finished, for the in-flight gauge. */
@@ -353,6 +363,7 @@ final class RouterWorker implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            inGroup = false;
             pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             if (halted || partitions.isEmpty()) {
                 return;
@@ -366,11 +377,14 @@ final class RouterWorker implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            inGroup = false;
             pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             tracker.forget(new HashSet<>(partitions)); // no longer ours: nothing may be committed
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            inGroup = true;
+        }
     }
 }

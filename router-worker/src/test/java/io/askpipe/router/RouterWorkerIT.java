@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.TopicProvisioner;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.router.spi.BackendOutcome;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -124,6 +126,36 @@ class RouterWorkerIT {
         producer.flush();
         for (Future<RecordMetadata> future : sent) {
             future.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void notReadyUntilTheWorkerHoldsItsAssignment() throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties("it-admin"))) {
+            TopicProvisioner.ensure(admin, topics, kafka);
+        }
+        // another member of the group holds every partition and will not rejoin while it stays open
+        Map<String, Object> props = kafka.clientProperties("it-holder");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.topicPrefix() + "router");
+        try (var holder = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            holder.subscribe(List.of(topics.requests().name()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                holder.poll(Duration.ofMillis(100));
+                return !holder.assignment().isEmpty();
+            });
+
+            RouterService service = startWorker(countingDryrun(Duration.ZERO), Map.of());
+            for (int i = 0; i < 10; i++) {
+                assertThat(service.readiness().check())
+                        .as("the rebalance waits for the holder, and the worker is not ready")
+                        .containsEntry("consumer", false)
+                        .containsEntry("database", true);
+                Thread.sleep(200);
+            }
+            holder.unsubscribe(); // leaves the group: the rebalance completes
+
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> service.readiness().check().get("consumer"));
         }
     }
 
