@@ -18,6 +18,23 @@ public final class ServiceRunner {
     private ServiceRunner() {}
 
     /**
+     * Runs a process's {@code main}: a bad setting ends it with exit code 2, a component that
+     * cannot start with exit code 1, each with one line that says what and how to fix it.
+     */
+    public static void exitOnFailure(String name, Runnable main) {
+        try {
+            main.run();
+        } catch (ConfigException e) {
+            LOG.error("{} configuration: {}", name, e.getMessage());
+            System.exit(2);
+        } catch (StartupException e) {
+            LOG.error(e.getMessage());
+            LOG.debug("{} start-up failure in full", name, e);
+            System.exit(1);
+        }
+    }
+
+    /**
      * Serves {@code service}'s routes, mounted by {@code mount}, and returns once the server
      * listens; the process then runs until it is told to stop.
      */
@@ -26,12 +43,27 @@ public final class ServiceRunner {
             HttpSettings http,
             PrometheusMeterRegistry registry,
             Readiness readiness,
+            Startup startup,
             AutoCloseable service,
             Consumer<Router> mount) {
         Vertx vertx = Vertx.vertx();
         Router router = HttpServers.baseRouter(vertx, registry, readiness);
         mount.accept(router);
-        HttpServer server = HttpServers.start(vertx, router, http);
+        HttpServer server;
+        try {
+            server = startup.step(
+                    "http",
+                    "Check that HTTP_HOST is an address of this host and HTTP_PORT is free",
+                    () -> HttpServers.start(vertx, router, http));
+        } catch (StartupException e) {
+            try {
+                service.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            vertx.close().await();
+            throw e;
+        }
         LOG.info("{} listening on {}:{}", name, http.host(), server.actualPort());
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

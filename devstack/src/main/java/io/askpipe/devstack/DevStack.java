@@ -12,6 +12,7 @@ import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
+import io.askpipe.common.Startup;
 import io.askpipe.ingest.IngestConfig;
 import io.askpipe.ingest.IngestService;
 import io.askpipe.router.RouterConfig;
@@ -78,9 +79,18 @@ public final class DevStack implements AutoCloseable {
             PrometheusMeterRegistry registry = Metrics.prometheus("askpipe");
             AuthService auth = push(
                     started, AuthService.start(DatabaseSettings.fromEnv(settings), AuthSettings.fromEnv(settings)));
-            StoreService store = push(started, StoreService.start(StoreConfig.fromEnv(settings), registry));
-            RouterService routerService = push(started, RouterService.start(RouterConfig.fromEnv(settings), registry));
-            IngestService ingest = push(started, IngestService.start(IngestConfig.fromEnv(settings), registry));
+            StoreService store = push(
+                    started,
+                    StoreService.start(
+                            StoreConfig.fromEnv(settings), registry, Startup.fromEnv("result-store", settings)));
+            RouterService routerService = push(
+                    started,
+                    RouterService.start(
+                            RouterConfig.fromEnv(settings), registry, Startup.fromEnv("router-worker", settings)));
+            IngestService ingest = push(
+                    started,
+                    IngestService.start(
+                            IngestConfig.fromEnv(settings), registry, Startup.fromEnv("ingest-api", settings)));
 
             Vertx vertx = Vertx.vertx();
             started.push(() -> vertx.close().await());

@@ -4,6 +4,7 @@ import io.askpipe.auth.IssuedKey;
 import io.askpipe.common.ConfigException;
 import io.askpipe.common.Env;
 import io.askpipe.common.LogSettings;
+import io.askpipe.common.StartupException;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
@@ -40,6 +41,8 @@ public final class DevStackMain {
         } catch (ConfigException e) {
             System.err.println("askpipe: " + e.getMessage());
             System.exit(2);
+        } catch (StartupException e) {
+            System.exit(1); // run() said what failed
         }
     }
 

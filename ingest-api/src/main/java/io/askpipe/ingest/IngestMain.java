@@ -4,6 +4,7 @@ import io.askpipe.common.Env;
 import io.askpipe.common.LogSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.ServiceRunner;
+import io.askpipe.common.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** Runs the ingest API as its own process. Wiring only. */
@@ -11,10 +12,15 @@ public final class IngestMain {
     private IngestMain() {}
 
     public static void main(String[] args) {
-        LogSettings.apply(Env.system(), "ingest-api");
-        IngestConfig config = IngestConfig.fromEnv(Env.system());
-        PrometheusMeterRegistry registry = Metrics.prometheus("ingest-api");
-        IngestService service = IngestService.start(config, registry);
-        ServiceRunner.serve("ingest-api", config.http(), registry, service.readiness(), service, service::mount);
+        ServiceRunner.exitOnFailure("ingest-api", () -> {
+            Env env = Env.system();
+            LogSettings.apply(env, "ingest-api");
+            IngestConfig config = IngestConfig.fromEnv(env);
+            Startup startup = Startup.fromEnv("ingest-api", env);
+            PrometheusMeterRegistry registry = Metrics.prometheus("ingest-api");
+            IngestService service = IngestService.start(config, registry, startup);
+            ServiceRunner.serve(
+                    "ingest-api", config.http(), registry, service.readiness(), startup, service, service::mount);
+        });
     }
 }

@@ -6,6 +6,7 @@ import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
 import io.askpipe.common.Schemas;
+import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Topic;
@@ -65,33 +66,56 @@ public final class IngestService implements AutoCloseable {
         this.ledger = new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES));
     }
 
-    /**
-     * Migrates the ledger, provisions the topics, connects the producer (its metrics bound to
-     * {@code registry}), starts the recovery.
-     */
+    /** {@link #start(IngestConfig, MeterRegistry, Startup)} with the default step timeout. */
     public static IngestService start(IngestConfig config, MeterRegistry registry) {
+        return start(config, registry, Startup.defaults("ingest-api"));
+    }
+
+    /**
+     * Starts in {@code startup}'s steps: the ledger's database (migrated), the accounts, the topics,
+     * the producer (its metrics bound to {@code registry}); then the recovery of unpublished asks.
+     */
+    public static IngestService start(IngestConfig config, MeterRegistry registry, Startup startup) {
         KafkaSettings kafka = config.kafka();
-        HikariDataSource dataSource = config.database().dataSource("askpipe-ingest", PostgresAskLedger.SCHEMA);
-        AuthService auth = null;
-        try {
-            Schemas.migrate(dataSource, PostgresAskLedger.SCHEMA);
-            auth = AuthService.start(config.database(), config.auth());
-            try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-admin"))) {
-                TopicProvisioner.ensure(admin, kafka.topics(), kafka);
+        Topic<String, AskRequest> topic = kafka.topics().requests();
+        HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
+            HikariDataSource pool = config.database().dataSource("askpipe-ingest", PostgresAskLedger.SCHEMA);
+            try {
+                Schemas.migrate(pool, PostgresAskLedger.SCHEMA);
+                return pool;
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
             }
+        });
+        AuthService auth = null;
+        Producer<String, AskRequest> producer = null;
+        try {
+            auth = startup.step(
+                    "accounts", Startup.DATABASE_FIX, () -> AuthService.start(config.database(), config.auth()));
+            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
+                try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-admin"))) {
+                    TopicProvisioner.ensure(admin, kafka.topics(), kafka);
+                }
+            });
+            producer = startup.step("kafka producer", Startup.KAFKA_FIX, () -> {
+                Producer<String, AskRequest> created = new KafkaProducer<>(
+                        producerProperties(kafka, config.publishTimeout()),
+                        topic.keySerde().serializer(),
+                        topic.valueSerde().serializer());
+                created.partitionsFor(topic.name());
+                return created;
+            });
         } catch (RuntimeException e) {
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+            }
             if (auth != null) {
                 auth.close();
             }
             dataSource.close();
             throw e;
         }
-        Topic<String, AskRequest> topic = kafka.topics().requests();
-        Producer<String, AskRequest> producer = new KafkaProducer<>(
-                producerProperties(kafka, config.publishTimeout()),
-                topic.keySerde().serializer(),
-                topic.valueSerde().serializer());
-        producer.partitionsFor(topic.name());
         IngestService service = new IngestService(
                 config, dataSource, producer, topic, auth, Metrics.bindKafkaClients(registry, producer));
         long interval = config.recoveryInterval().toMillis();

@@ -4,6 +4,7 @@ import io.askpipe.common.Env;
 import io.askpipe.common.LogSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.ServiceRunner;
+import io.askpipe.common.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** Runs the result store as its own process, serving the read API. Wiring only. */
@@ -11,10 +12,15 @@ public final class StoreMain {
     private StoreMain() {}
 
     public static void main(String[] args) {
-        LogSettings.apply(Env.system(), "result-store");
-        StoreConfig config = StoreConfig.fromEnv(Env.system());
-        PrometheusMeterRegistry registry = Metrics.prometheus("result-store");
-        StoreService service = StoreService.start(config, registry);
-        ServiceRunner.serve("result-store", config.http(), registry, service.readiness(), service, service::mount);
+        ServiceRunner.exitOnFailure("result-store", () -> {
+            Env env = Env.system();
+            LogSettings.apply(env, "result-store");
+            StoreConfig config = StoreConfig.fromEnv(env);
+            Startup startup = Startup.fromEnv("result-store", env);
+            PrometheusMeterRegistry registry = Metrics.prometheus("result-store");
+            StoreService service = StoreService.start(config, registry, startup);
+            ServiceRunner.serve(
+                    "result-store", config.http(), registry, service.readiness(), startup, service, service::mount);
+        });
     }
 }

@@ -6,6 +6,7 @@ import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
 import io.askpipe.common.Schemas;
+import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
@@ -104,21 +105,44 @@ public final class StoreService implements AutoCloseable {
      * writer, their metrics bound to {@code registry}.
      */
     public static StoreService start(StoreConfig config, MeterRegistry registry) {
-        HikariDataSource dataSource = config.database().dataSource("askpipe-store", StoreSchema.SCHEMA);
+        return start(config, registry, Startup.defaults("result-store"));
+    }
+
+    /**
+     * Starts in {@code startup}'s steps: the database (migrated), the accounts, the topics, the
+     * Streams application (after a crash, its recovery first), the writer; metrics bound to
+     * {@code registry}.
+     */
+    public static StoreService start(StoreConfig config, MeterRegistry registry, Startup startup) {
+        HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
+            HikariDataSource pool = config.database().dataSource("askpipe-store", StoreSchema.SCHEMA);
+            try {
+                Schemas.migrate(pool, StoreSchema.SCHEMA);
+                return pool;
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+        });
         AuthService auth = null;
         try {
-            Schemas.migrate(dataSource, StoreSchema.SCHEMA);
-            auth = AuthService.start(config.database(), config.auth());
+            auth = startup.step(
+                    "accounts", Startup.DATABASE_FIX, () -> AuthService.start(config.database(), config.auth()));
             KafkaSettings kafka = config.kafka();
             Topics topics = kafka.topics();
-            try (Admin admin = Admin.create(kafka.clientProperties("askpipe-store-admin"))) {
-                TopicProvisioner.ensure(admin, topics, kafka);
-            }
+            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
+                try (Admin admin = Admin.create(kafka.clientProperties("askpipe-store-admin"))) {
+                    TopicProvisioner.ensure(admin, topics, kafka);
+                }
+            });
             AskRepository asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
             Properties props = streamsProperties(config);
             boolean crashed = !CleanShutdownMarker.consume(config.stateDir(), config.applicationId());
             if (crashed) {
-                OrphanedTransactions.abort(kafka, config.stateDir(), config.applicationId(), 1);
+                startup.step(
+                        "crash recovery",
+                        "See docs/operations.md, Start-up: a transaction the crashed store left open",
+                        () -> OrphanedTransactions.abort(kafka, config.stateDir(), config.applicationId(), 1));
             }
             KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, props), props);
             streams.setUncaughtExceptionHandler(e -> {

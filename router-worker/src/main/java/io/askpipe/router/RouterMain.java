@@ -4,6 +4,7 @@ import io.askpipe.common.Env;
 import io.askpipe.common.LogSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.ServiceRunner;
+import io.askpipe.common.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** Runs the router worker as its own process, with {@code /metrics} and {@code /health}. Wiring only. */
@@ -11,10 +12,15 @@ public final class RouterMain {
     private RouterMain() {}
 
     public static void main(String[] args) {
-        LogSettings.apply(Env.system(), "router-worker");
-        RouterConfig config = RouterConfig.fromEnv(Env.system());
-        PrometheusMeterRegistry registry = Metrics.prometheus("router-worker");
-        RouterService service = RouterService.start(config, registry);
-        ServiceRunner.serve("router-worker", config.http(), registry, service.readiness(), service, router -> {});
+        ServiceRunner.exitOnFailure("router-worker", () -> {
+            Env env = Env.system();
+            LogSettings.apply(env, "router-worker");
+            RouterConfig config = RouterConfig.fromEnv(env);
+            Startup startup = Startup.fromEnv("router-worker", env);
+            PrometheusMeterRegistry registry = Metrics.prometheus("router-worker");
+            RouterService service = RouterService.start(config, registry, startup);
+            ServiceRunner.serve(
+                    "router-worker", config.http(), registry, service.readiness(), startup, service, router -> {});
+        });
     }
 }

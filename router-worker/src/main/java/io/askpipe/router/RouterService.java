@@ -5,6 +5,7 @@ import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
 import io.askpipe.common.Schemas;
+import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
@@ -66,22 +67,50 @@ public final class RouterService implements AutoCloseable {
         this.thread.setUncaughtExceptionHandler((t, e) -> LOG.error("router worker died", e));
     }
 
-    /** Migrates the router's tables, provisions the topics and starts consuming. */
+    /** {@link #start(RouterConfig, MeterRegistry, Startup)} with the default step timeout. */
     public static RouterService start(RouterConfig config, MeterRegistry registry) {
-        return start(config, registry, Backends.registry(config.backends()));
+        return start(config, registry, Startup.defaults("router-worker"));
+    }
+
+    /**
+     * Starts in {@code startup}'s steps: the backends, the router's tables (migrated), the topics;
+     * then the worker joins its group.
+     */
+    public static RouterService start(RouterConfig config, MeterRegistry registry, Startup startup) {
+        BackendRegistry backends = startup.step(
+                "backends",
+                "Check the OPENAI_* and LLAMA_* settings (docs/operations.md)",
+                () -> Backends.registry(config.backends()));
+        return start(config, registry, startup, backends);
     }
 
     static RouterService start(RouterConfig config, MeterRegistry registry, BackendRegistry backends) {
+        return start(config, registry, Startup.defaults("router-worker"), backends);
+    }
+
+    private static RouterService start(
+            RouterConfig config, MeterRegistry registry, Startup startup, BackendRegistry backends) {
         KafkaSettings kafka = config.kafka();
         Topics topics = kafka.topics();
-        HikariDataSource dataSource = config.database().dataSource("askpipe-router", RouterResults.SCHEMA);
-        try {
-            Schemas.migrate(dataSource, RouterResults.SCHEMA);
-            try (Admin admin = Admin.create(kafka.clientProperties("askpipe-router-admin"))) {
-                TopicProvisioner.ensure(admin, topics, kafka);
+        HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
+            HikariDataSource pool = config.database().dataSource("askpipe-router", RouterResults.SCHEMA);
+            try {
+                Schemas.migrate(pool, RouterResults.SCHEMA);
+                return pool;
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
             }
+        });
+        try {
+            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
+                try (Admin admin = Admin.create(kafka.clientProperties("askpipe-router-admin"))) {
+                    TopicProvisioner.ensure(admin, topics, kafka);
+                }
+            });
         } catch (RuntimeException e) {
             dataSource.close();
+            backends.close();
             throw e;
         }
         ResilientCaller caller = new ResilientCaller(config.resilience());
