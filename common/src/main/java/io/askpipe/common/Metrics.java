@@ -1,6 +1,8 @@
 package io.askpipe.common;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -9,11 +11,15 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,6 +31,45 @@ public final class Metrics {
                     1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000)
             .map(Duration::ofMillis)
             .toArray(Duration[]::new);
+
+    private static final Set<String> SUB_SECOND = Set.of("ns", "ms", "nanoseconds", "milliseconds");
+
+    private static final Set<Meter.Type> HISTOGRAMS =
+            EnumSet.of(Meter.Type.TIMER, Meter.Type.DISTRIBUTION_SUMMARY, Meter.Type.LONG_TASK_TIMER);
+
+    /**
+     * Brings the meters libraries name (Kafka's clients, Micrometer's own binders) to Prometheus'
+     * conventions, so that {@code promtool check metrics} finds nothing to say about them: no
+     * {@code _count} suffix outside histograms ({@code connection.count} becomes {@code
+     * connections}), and a help text where the library gave none. Values are untouched.
+     */
+    static final MeterFilter PROMETHEUS_NAMING = new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+            String name = id.getName();
+            if (name.endsWith(".count") && !HISTOGRAMS.contains(id.getType())) {
+                name = name.substring(0, name.length() - ".count".length()) + "s";
+            }
+            String description =
+                    id.getDescription() == null || id.getDescription().isBlank()
+                            ? "The " + id.getName() + " metric of the library that reports it"
+                            : id.getDescription();
+            if (name.equals(id.getName()) && description.equals(id.getDescription())) {
+                return id;
+            }
+            return new Meter.Id(name, Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description, id.getType());
+        }
+    };
+
+    /**
+     * Leaves out the library meters counted in nanoseconds or milliseconds (Kafka's I/O and
+     * transaction times, the JVM's CPU time): Prometheus wants seconds, and a filter can rename a
+     * meter but not rescale it. {@code ask_latency_ms} keeps the name the original system gave it.
+     */
+    static final MeterFilter NO_SUB_SECOND_UNITS = MeterFilter.deny(id -> {
+        boolean unitInName = Arrays.stream(id.getName().split("\\.")).anyMatch(SUB_SECOND::contains);
+        return unitInName || SUB_SECOND.contains(String.valueOf(id.getBaseUnit()));
+    });
 
     private Metrics() {}
 
@@ -75,7 +120,10 @@ public final class Metrics {
     /** A registry whose every meter carries {@code service=<service>}. */
     public static PrometheusMeterRegistry prometheus(String service) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", service);
+        registry.config()
+                .commonTags("service", service)
+                .meterFilter(NO_SUB_SECOND_UNITS)
+                .meterFilter(PROMETHEUS_NAMING);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);

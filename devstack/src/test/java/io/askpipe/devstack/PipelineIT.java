@@ -419,6 +419,11 @@ class PipelineIT {
                 .as("Kafka Streams' own metrics")
                 .containsPattern("kafka_stream_thread_\\w+\\{")
                 .contains("store_long_poll_waiters");
+        assertThat(lintLikePromtool(metrics))
+                .as("what promtool check metrics would say (docs/operations.md): only of the original name")
+                .containsOnly(
+                        "ask_latency_ms: abbreviated unit in the name",
+                        "ask_latency_ms_max: abbreviated unit in the name");
 
         JsonNode minute = json(get("/observability")).get("windows").get(0);
         assertThat(minute.get("window").asText()).isEqualTo("1m");
@@ -516,6 +521,45 @@ class PipelineIT {
         assertThat(recordOf(bootstrap, topics.results().name(), id))
                 .as("result keyed by id")
                 .isNotNull();
+    }
+
+    /**
+     * The rules of {@code promtool check metrics} that library meters break, applied to each metric
+     * family of a scrape:
+     * every family has help text, only histograms and summaries end in {@code _count}, no unit is
+     * abbreviated ({@code _ms}, {@code _ns}) or below seconds. promtool itself is not on every
+     * machine that runs this suite.
+     */
+    private static List<String> lintLikePromtool(String exposition) {
+        Map<String, String> types = new HashMap<>();
+        java.util.Set<String> helped = new java.util.HashSet<>();
+        for (String line : exposition.split("\n")) {
+            String[] parts = line.split(" ");
+            if (line.startsWith("# TYPE ")) {
+                types.put(parts[2], parts[3]);
+            } else if (line.startsWith("# HELP ")) {
+                helped.add(parts[2]);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (var family : types.entrySet()) {
+            String name = family.getKey();
+            boolean histogram =
+                    family.getValue().equals("histogram") || family.getValue().equals("summary");
+            if (!helped.contains(name)) {
+                problems.add(name + ": no help text");
+            }
+            if (!histogram && name.endsWith("_count")) {
+                problems.add(name + ": _count suffix");
+            }
+            if (name.matches(".*_(ms|ns|us)(_.*)?")) {
+                problems.add(name + ": abbreviated unit in the name");
+            }
+            if (name.matches(".*_(milliseconds|nanoseconds|microseconds)(_.*)?")) {
+                problems.add(name + ": a unit other than seconds");
+            }
+        }
+        return problems;
     }
 
     /** The first record of {@code topic} keyed {@code wanted}, waiting up to 30 s for it; else null. */
