@@ -29,22 +29,33 @@ public final class Startup {
 
     private final String service;
     private final Duration stepTimeout;
+    private final boolean vendorPings;
 
-    public Startup(String service, Duration stepTimeout) {
+    public Startup(String service, Duration stepTimeout, boolean vendorPings) {
         this.service = service;
         this.stepTimeout = stepTimeout;
+        this.vendorPings = vendorPings;
     }
 
-    /** {@code service}'s start-up with {@code STARTUP_STEP_TIMEOUT} from {@code env}. */
+    /**
+     * {@code service}'s start-up with {@code STARTUP_STEP_TIMEOUT} and {@code STARTUP_VENDOR_PINGS}
+     * (default on, off in the {@code ci} profile) from {@code env}.
+     */
     public static Startup fromEnv(String service, Env env) {
         return new Startup(
                 service,
-                env.duration("STARTUP_STEP_TIMEOUT", DEFAULT_STEP_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)));
+                env.duration("STARTUP_STEP_TIMEOUT", DEFAULT_STEP_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
+                env.bool("STARTUP_VENDOR_PINGS", Profile.detect(env) != Profile.CI));
     }
 
-    /** {@code service}'s start-up with the default step timeout, for tests and tools. */
+    /** {@code service}'s start-up with the default step timeout and no vendor pings, for tests and tools. */
     public static Startup defaults(String service) {
-        return new Startup(service, DEFAULT_STEP_TIMEOUT);
+        return new Startup(service, DEFAULT_STEP_TIMEOUT, false);
+    }
+
+    /** Whether to ping the LLM vendors at start-up ({@code STARTUP_VENDOR_PINGS}). */
+    public boolean vendorPings() {
+        return vendorPings;
     }
 
     /** Runs {@code work} as step {@code name}; {@code fix} tells an operator what to check if it fails. */

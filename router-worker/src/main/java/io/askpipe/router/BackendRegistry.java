@@ -3,6 +3,7 @@ package io.askpipe.router;
 import io.askpipe.router.spi.Backend;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -47,6 +48,14 @@ final class BackendRegistry implements AutoCloseable {
     /** The registered names, available or not: the only values of the {@code backend} metric label. */
     Set<String> names() {
         return entries.keySet();
+    }
+
+    /** The backends that can be called. */
+    List<Backend> available() {
+        return entries.values().stream()
+                .filter(Entry.Available.class::isInstance)
+                .map(entry -> ((Entry.Available) entry).backend())
+                .toList();
     }
 
     /** Closes the backends that hold resources (their HTTP clients). */

@@ -10,6 +10,7 @@ import io.askpipe.schemas.Usage;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * An Ollama server: {@code POST {baseUrl}/api/chat} without streaming, the prompt as the one user
@@ -38,6 +39,12 @@ final class LlamaBackend implements Backend, AutoCloseable {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** {@code GET {baseUrl}/api/tags}: the Ollama server answers. */
+    @Override
+    public Optional<String> ping() throws InterruptedException {
+        return http.ping(URI.create(settings.baseUrl() + "/api/tags"), null);
     }
 
     @Override

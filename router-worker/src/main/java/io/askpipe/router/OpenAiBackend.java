@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Any OpenAI-compatible Chat Completions API: {@code POST {baseUrl}/v1/chat/completions} with the
@@ -57,6 +58,14 @@ final class OpenAiBackend implements Backend, AutoCloseable {
             request.header("Authorization", "Bearer " + settings.apiKey());
         }
         return http.exchange(request.build(), response -> completed(response, model));
+    }
+
+    /** {@code GET {baseUrl}/v1/models}: the API answers and takes the key. */
+    @Override
+    public Optional<String> ping() throws InterruptedException {
+        return http.ping(
+                URI.create(settings.baseUrl() + "/v1/models"),
+                settings.apiKey() == null ? null : "Bearer " + settings.apiKey());
     }
 
     private static BackendOutcome.Completed completed(JsonNode response, String requestedModel)

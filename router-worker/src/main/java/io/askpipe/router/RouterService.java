@@ -7,6 +7,7 @@ import io.askpipe.common.Readiness;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
+import io.askpipe.router.spi.Backend;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
@@ -81,7 +82,29 @@ public final class RouterService implements AutoCloseable {
                 "backends",
                 "Check the OPENAI_* and LLAMA_* settings (docs/operations.md)",
                 () -> Backends.registry(config.backends()));
+        if (startup.vendorPings()) {
+            startup.step("vendor pings", "A vendor that does not answer only logs a warning", () -> ping(backends));
+        }
         return start(config, registry, startup, backends);
+    }
+
+    /**
+     * Asks every configured vendor whether it answers and logs what each said. Never fails: the
+     * worker still starts, and asks for a vendor that is down go to their fallbacks.
+     */
+    static void ping(BackendRegistry backends) {
+        for (Backend backend : backends.available()) {
+            try {
+                backend.ping()
+                        .ifPresentOrElse(
+                                problem -> LOG.warn(
+                                        "backend {} did not answer its start-up ping: {}", backend.name(), problem),
+                                () -> LOG.info("backend {} answered its start-up ping", backend.name()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     static RouterService start(RouterConfig config, MeterRegistry registry, BackendRegistry backends) {

@@ -47,6 +47,7 @@ final class UpstreamHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamHttp.class);
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
     /** The longest provider message passed on to the client. */
     static final int MAX_MESSAGE_CHARS = 300;
 
@@ -106,6 +107,32 @@ final class UpstreamHttp implements AutoCloseable {
             request.header("X-Request-Id", requestId);
         }
         return request;
+    }
+
+    /**
+     * A GET of {@code uri} (with {@code authorization} if given) that only asks whether the API
+     * answers: empty on a 2xx, else the status or why it could not be reached.
+     */
+    Optional<String> ping(URI uri, String authorization) throws InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .header("Accept", "application/json")
+                .timeout(PING_TIMEOUT)
+                .GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+            return status >= 200 && status < 300
+                    ? Optional.empty()
+                    : Optional.of(backend + " answered HTTP " + status + " at " + uri);
+        } catch (IOException e) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException(backend + " ping interrupted");
+            }
+            return Optional.of(backend + " is unreachable: " + describe(e));
+        }
     }
 
     /**

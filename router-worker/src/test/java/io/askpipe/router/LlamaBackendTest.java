@@ -55,6 +55,20 @@ class LlamaBackendTest {
     }
 
     @Test
+    void aPingAsksForTheTagsAndSaysWhatWentWrong() throws Exception {
+        server.answer(Reply.json(200, "{\"models\": [{\"name\": \"llama3.2:latest\"}]}"));
+        assertThat(backend.ping()).isEmpty();
+        StubLlmServer.Received request = server.only();
+        assertThat(request.method()).isEqualTo("GET");
+        assertThat(request.path()).isEqualTo("/api/tags");
+
+        server.answer(Reply.json(500, "{\"error\": \"boom\"}"));
+        assertThat(backend.ping())
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .isEqualTo("llama answered HTTP 500 at " + server.baseUrl() + "/api/tags");
+    }
+
+    @Test
     void postsTheChatWithoutStreamingAndReadsTheAnswer() throws Exception {
         backend.close();
         backend = backend(new LlamaSettings(server.baseUrl(), "llama3.2", 256, 0.7));

@@ -63,6 +63,27 @@ class OpenAiBackendTest {
     }
 
     @Test
+    void aPingListsTheModelsWithTheKeyAndSaysWhatWentWrong() throws Exception {
+        server.answer(Reply.json(200, "{\"object\": \"list\", \"data\": []}"));
+        assertThat(backend.ping()).isEmpty();
+        StubLlmServer.Received request = server.only();
+        assertThat(request.method()).isEqualTo("GET");
+        assertThat(request.path()).isEqualTo("/v1/models");
+        assertThat(request.headers().getFirst("Authorization")).isEqualTo("Bearer " + KEY);
+
+        server.answer(Reply.json(401, "{\"error\": {\"message\": \"Incorrect API key\"}}"));
+        assertThat(backend.ping())
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("HTTP 401")
+                .doesNotContain(KEY);
+
+        server.close();
+        assertThat(backend.ping())
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("openai is unreachable");
+    }
+
+    @Test
     void postsTheChatCompletionAndReadsTheAnswer() throws Exception {
         backend.close();
         backend = backend(new OpenAiSettings(server.baseUrl(), KEY, "gpt-4o-mini", 64, 0.2));
