@@ -418,7 +418,8 @@ class PipelineIT {
                         "kafka_consumer_fetch_manager_records_lag_max\\{[^}]*client_id=\"askpipe-store-writer\"")
                 .as("Kafka Streams' own metrics")
                 .containsPattern("kafka_stream_thread_\\w+\\{")
-                .contains("store_long_poll_waiters");
+                .contains("store_long_poll_waiters")
+                .contains("ingest_in_flight");
         assertThat(lintLikePromtool(metrics))
                 .as("what promtool check metrics would say (docs/operations.md): only of the original name")
                 .containsOnly(

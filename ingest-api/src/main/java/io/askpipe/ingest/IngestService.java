@@ -10,6 +10,7 @@ import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Topic;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -46,6 +48,9 @@ public final class IngestService implements AutoCloseable {
     private final List<AutoCloseable> kafkaMetrics;
     private final Admin admin;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
+    private final AtomicInteger accepting = new AtomicInteger();
+
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ingest-recovery").daemon().factory());
 
@@ -118,6 +123,9 @@ public final class IngestService implements AutoCloseable {
         }
         IngestService service = new IngestService(
                 config, dataSource, producer, topic, auth, Metrics.bindKafkaClients(registry, producer));
+        Gauge.builder("ingest_in_flight", service.accepting, AtomicInteger::get)
+                .description("Submits being accepted (ledger claim, Kafka publish) right now")
+                .register(registry);
         long interval = config.recoveryInterval().toMillis();
         service.housekeeping.scheduleWithFixedDelay(service::housekeep, interval, interval, TimeUnit.MILLISECONDS);
         return service;
@@ -157,6 +165,18 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /** Runs one submit's acceptance off the event loop, counted by the in-flight gauge. */
+    private void accept(Runnable acceptance) {
+        blocking.execute(() -> {
+            accepting.incrementAndGet();
+            try {
+                acceptance.run();
+            } finally {
+                accepting.decrementAndGet();
+            }
+        });
+    }
+
     /** What {@code /readyz} checks: the ledger's database and the Kafka cluster. */
     public Readiness readiness() {
         return new Readiness().add("database", Readiness.database(dataSource)).add("kafka", Readiness.kafka(admin));
@@ -169,7 +189,7 @@ public final class IngestService implements AutoCloseable {
                 auth.bearerAuth(),
                 publisher,
                 ledger,
-                blocking,
+                this::accept,
                 config.limits(),
                 config.callbacks(),
                 config.publishTimeout(),
