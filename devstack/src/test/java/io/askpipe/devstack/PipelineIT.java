@@ -406,7 +406,7 @@ class PipelineIT {
                 .as("an unregistered backend is reported as unknown, not by the client's name")
                 .containsPattern("ask_errors_total\\{[^}]*backend=\"unknown\"[^}]*error_type=\"backend_unavailable\"")
                 .doesNotContain("backend=\"nosuch\"");
-        for (String stage : List.of("queued", "publish", "store_write", "visible")) {
+        for (String stage : List.of("queued", "dispatch", "publish", "store_write", "visible")) {
             assertThat(metrics)
                     .as("stage %s timed", stage)
                     .containsPattern("ask_stage_seconds_bucket\\{[^}]*stage=\"" + stage + "\"");

@@ -77,6 +77,7 @@ final class RouterWorker implements Runnable {
     private final Timer queued;
 
     private final Timer publish;
+    private final Timer dispatch;
     private final Producer<byte[], byte[]> deadLetters;
 
     private final Topics topics;
@@ -86,7 +87,14 @@ final class RouterWorker implements Runnable {
     private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
     /** Polled asks not yet started because the in-flight bound was reached; consumer thread only. */
-    private final Deque<ConsumerRecord<String, byte[]>> pending = new ArrayDeque<>();
+    private final Deque<Polled> pending = new ArrayDeque<>();
+
+    /** A fetched ask waiting for a free slot, and when it was fetched. */
+    private record Polled(ConsumerRecord<String, byte[]> record, long polledAtNanos) {
+        boolean in(Collection<TopicPartition> partitions) {
+            return partitions.contains(new TopicPartition(record.topic(), record.partition()));
+        }
+    }
 
     private volatile boolean running = true;
     private volatile boolean halted;
@@ -103,6 +111,7 @@ final class RouterWorker implements Runnable {
             MeterRegistry registry) {
         this.queued = Metrics.stage(registry, "queued");
         this.publish = Metrics.stage(registry, "publish");
+        this.dispatch = Metrics.stage(registry, "dispatch");
         this.consumer = consumer;
         this.producer = producer;
         this.deadLetters = deadLetters;
@@ -133,7 +142,9 @@ final class RouterWorker implements Runnable {
                 dispatchPending();
                 if (pending.isEmpty()) {
                     resumeAll();
-                    consumer.poll(POLL_TIMEOUT).forEach(pending::add);
+                    var polled = consumer.poll(POLL_TIMEOUT);
+                    long now = System.nanoTime();
+                    polled.forEach(record -> pending.add(new Polled(record, now)));
                 } else {
                     // full: hold the partitions, wait for a slot, keep the group membership alive
                     pauseAll();
@@ -158,11 +169,15 @@ final class RouterWorker implements Runnable {
     /** Starts as many pending asks as the in-flight bound allows, in offset order. */
     private void dispatchPending() {
         while (!pending.isEmpty() && !halted && tracker.inFlight() < limits.maxInFlight()) {
-            ConsumerRecord<String, byte[]> record = pending.poll();
+            Polled next = pending.poll();
+            ConsumerRecord<String, byte[]> record = next.record();
             OffsetTracker.Ticket ticket =
                     tracker.started(new TopicPartition(record.topic(), record.partition()), record.offset());
             try {
-                asks.execute(() -> process(record, ticket));
+                asks.execute(() -> {
+                    dispatch.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
+                    process(record, ticket);
+                });
             } catch (RejectedExecutionException e) {
                 tracker.abandoned(ticket); // halted between the check and the dispatch
             }
@@ -364,7 +379,7 @@ final class RouterWorker implements Runnable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             inGroup = false;
-            pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            pending.removeIf(waiting -> waiting.in(partitions));
             if (halted || partitions.isEmpty()) {
                 return;
             }
@@ -378,7 +393,7 @@ final class RouterWorker implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             inGroup = false;
-            pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            pending.removeIf(waiting -> waiting.in(partitions));
             tracker.forget(new HashSet<>(partitions)); // no longer ours: nothing may be committed
         }
 
