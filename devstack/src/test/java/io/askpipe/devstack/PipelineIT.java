@@ -35,6 +35,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -446,8 +447,12 @@ class PipelineIT {
         captured.setContext(logging);
         captured.start();
         logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(captured);
+        AtomicReference<String> receivedTrace = new AtomicReference<>();
         var receiver = vertx.createHttpServer()
-                .requestHandler(request -> request.response().setStatusCode(204).end())
+                .requestHandler(request -> {
+                    receivedTrace.set(request.getHeader("traceparent"));
+                    request.response().setStatusCode(204).end();
+                })
                 .listen(0, "127.0.0.1")
                 .await();
         try {
@@ -475,8 +480,10 @@ class PipelineIT {
                         .anyMatch(line -> line.startsWith("io.askpipe.store.asks: webhook msg_" + id + " delivered"));
             });
             assertThat(hops.values())
-                    .filteredOn(event -> !event.getFormattedMessage().startsWith("webhook"))
                     .allSatisfy(event -> assertThat(event.getMDCPropertyMap()).containsEntry("traceparent", trace));
+            assertThat(receivedTrace.get())
+                    .as("the webhook continues the trace")
+                    .isEqualTo(trace);
 
             Topics topics = Topics.withPrefix(PREFIX);
             String bootstrap = SharedInfrastructure.kafka().bootstrapServers();

@@ -140,6 +140,7 @@ final class AskRepository {
                             row.getUserId(),
                             row.getCallbackUrl(),
                             WebhookEvent.of(view(row)).json(),
+                            latest.get(row.getRequestId()).request().traceparent(),
                             now);
                 }
             }

@@ -36,7 +36,15 @@ final class WebhookDeliveries {
     }
 
     /** A delivery claimed for one attempt. */
-    record Due(String requestId, String userId, String webhookId, String url, String payload, int attempt, int round) {}
+    record Due(
+            String requestId,
+            String userId,
+            String webhookId,
+            String url,
+            String payload,
+            String traceparent,
+            int attempt,
+            int round) {}
 
     /** How one attempt ended: a response's status code, or an error and no status. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -67,7 +75,8 @@ final class WebhookDeliveries {
                             updated_at = CAST(? AS timestamp with time zone)
                         FROM due
                         WHERE d.request_id = due.request_id
-                        RETURNING d.request_id, d.user_id, d.webhook_id, d.url, d.payload, d.attempts, d.round_start
+                        RETURNING d.request_id, d.user_id, d.webhook_id, d.url, d.payload, d.traceparent,
+                            d.attempts, d.round_start
                         """, PENDING, utc(clock.instant()), limit, utc(leaseUntil), utc(clock.instant()))
                 .fetch(row -> new Due(
                         row.get(0, String.class),
@@ -75,8 +84,9 @@ final class WebhookDeliveries {
                         row.get(2, String.class),
                         row.get(3, String.class),
                         row.get(4, String.class),
-                        row.get(5, Integer.class),
-                        row.get(5, Integer.class) - row.get(6, Integer.class)));
+                        row.get(5, String.class),
+                        row.get(6, Integer.class),
+                        row.get(6, Integer.class) - row.get(7, Integer.class)));
     }
 
     /**
@@ -143,13 +153,21 @@ final class WebhookDeliveries {
      * Adds the delivery of a terminal ask to the outbox, due now, unless it has one; runs inside the
      * transaction ({@code tx}) that makes the ask terminal.
      */
-    static void enqueue(DSLContext tx, String requestId, String userId, String url, String payload, Instant now) {
+    static void enqueue(
+            DSLContext tx,
+            String requestId,
+            String userId,
+            String url,
+            String payload,
+            String traceparent,
+            Instant now) {
         WebhookDeliveriesRecord row = tx.newRecord(WEBHOOK_DELIVERIES);
         row.setRequestId(requestId);
         row.setUserId(userId);
         row.setWebhookId("msg_" + requestId);
         row.setUrl(url);
         row.setPayload(payload);
+        row.setTraceparent(traceparent);
         row.setStatus(PENDING);
         row.setAttempts(0);
         row.setRoundStart(0);

@@ -161,7 +161,7 @@ final class WebhookDispatcher implements AutoCloseable {
 
     /** One attempt at {@code due}: the POST, then its record and what comes next. Never throws. */
     private void attempt(WebhookDeliveries.Due due) {
-        try (var log = LogContext.of("request_id", due.requestId())) {
+        try (var log = LogContext.of("request_id", due.requestId(), "traceparent", due.traceparent())) {
             attemptInScope(due);
         }
     }
@@ -287,6 +287,10 @@ final class WebhookDispatcher implements AutoCloseable {
                 .putHeader("webhook-id", due.webhookId())
                 .putHeader("webhook-timestamp", Long.toString(timestamp))
                 .putHeader("webhook-signature", signature);
+        if (due.traceparent() != null) {
+            // the receiver may continue the client's trace
+            options.putHeader("traceparent", due.traceparent());
+        }
         // the exchange runs on the client's event loop: there each step's callback runs as soon as
         // the step completes, before the response's body can arrive and end unobserved (from
         // another thread, Vert.x would hand the callbacks to the event loop as separate tasks)
