@@ -1,6 +1,7 @@
 package io.askpipe.router;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
@@ -81,7 +82,8 @@ public final class RouterService implements AutoCloseable {
         BackendRegistry backends = startup.step(
                 "backends",
                 "Check the OPENAI_* and LLAMA_* settings (docs/operations.md)",
-                () -> Backends.registry(config.backends()));
+                () -> Backends.registry(
+                        config.backends(), Chaos.fromEnv(config.backends().env(), registry)));
         if (startup.vendorPings()) {
             startup.step("vendor pings", "A vendor that does not answer only logs a warning", () -> ping(backends));
         }

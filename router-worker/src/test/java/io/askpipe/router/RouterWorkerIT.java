@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.router.spi.BackendOutcome;
+import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
@@ -127,6 +129,51 @@ class RouterWorkerIT {
         for (Future<RecordMetadata> future : sent) {
             future.get(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void underInjectedVendorFailuresEveryAskStillGetsOneResultAndRetriesRecover() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Map<String, String> vars = new HashMap<>(Map.of(
+                "ROUTER_GROUP_ID", kafka.topicPrefix() + "router",
+                "ROUTER_RETRY_BACKOFF_MS", "1",
+                "ROUTER_MAX_IN_FLIGHT", "8",
+                "CHAOS_MODE", "1",
+                "CHAOS_SEED", "7",
+                "CHAOS_VENDOR_FAILURE", "0.3"));
+        // the asks go out before the worker starts: its idempotent producer then meets partitions
+        // whose leaders are settled (on partitions a moment old it was seen to tangle its sequences)
+        try (Admin admin = Admin.create(kafka.clientProperties("it-admin"))) {
+            TopicProvisioner.ensure(admin, topics, kafka);
+        }
+        int asks = 200;
+        for (int i = 0; i < asks; i++) {
+            submit(ask(i));
+        }
+        flush();
+        services.add(RouterService.start(
+                RouterConfig.local(kafka, database, vars), meters, Startup.defaults("router-worker")));
+
+        List<ConsumerRecord<String, AskResult>> results = readResults(asks);
+        assertThat(results).as("one result per ask").hasSize(asks);
+        assertThat(results.stream().map(r -> r.value().reqId()).distinct().count())
+                .isEqualTo(asks);
+        assertThat(results).as("a retry after an injected failure succeeds").anySatisfy(r -> {
+            assertThat(r.value().status()).isEqualTo(AskStatus.SUCCEEDED);
+            assertThat(r.value().attempts()).isGreaterThan(1);
+        });
+        // an ask fails for good when every attempt was struck, or when the failures opened the
+        // circuit breaker (injected failures answer at once, faster than successes)
+        assertThat(results)
+                .filteredOn(r -> r.value().status() == AskStatus.FAILED)
+                .allSatisfy(r -> assertThat(r.value().error().type())
+                        .isIn(AskError.UPSTREAM_ERROR, AskError.BACKEND_UNAVAILABLE));
+        assertThat(meters.get("chaos_events")
+                        .tag("fault", "vendor_failure")
+                        .counter()
+                        .count())
+                .as("injected failures, retries included")
+                .isGreaterThan(10);
     }
 
     @Test
