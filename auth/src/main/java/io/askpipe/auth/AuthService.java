@@ -2,7 +2,6 @@ package io.askpipe.auth;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Schemas;
 import java.time.Clock;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -27,15 +26,9 @@ public final class AuthService implements AutoCloseable {
 
     /** Migrates schema {@code auth} and connects to it. */
     public static AuthService start(DatabaseSettings database, AuthSettings settings) {
-        HikariDataSource dataSource =
-                database.dataSource("askpipe-auth", Accounts.SCHEMA, Math.min(POOL_SIZE, database.poolSize()));
-        try {
-            Schemas.migrate(dataSource, Accounts.SCHEMA);
-            return new AuthService(dataSource, settings);
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
-        }
+        return new AuthService(
+                database.migratedDataSource("askpipe-auth", Accounts.SCHEMA, Math.min(POOL_SIZE, database.poolSize())),
+                settings);
     }
 
     public Accounts accounts() {

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,9 +44,7 @@ public final class RouterDrain {
                 EmbeddedPostgresServer postgres = EmbeddedPostgresServer.temporary()) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "", partitions, (short) -1, -1, null);
             Topics topics = kafka.topics();
-            try (Admin admin = Admin.create(kafka.clientProperties("bench-admin"))) {
-                TopicProvisioner.ensure(admin, topics, kafka);
-            }
+            TopicProvisioner.ensure(kafka, "bench-admin");
             load(kafka, topics, asks);
 
             DatabaseSettings database =

@@ -18,7 +18,6 @@ import java.sql.DriverManager;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -51,9 +50,7 @@ public final class StoreThroughput {
                     "STORE_STATE_DIR", state.toString()));
             KafkaSettings kafka = KafkaSettings.fromEnv(env);
             Topics topics = kafka.topics();
-            try (Admin admin = Admin.create(kafka.clientProperties("bench-admin"))) {
-                TopicProvisioner.ensure(admin, topics, kafka);
-            }
+            TopicProvisioner.ensure(kafka, "bench-admin");
             backlog(kafka, topics, asks);
 
             long started = System.nanoTime();

@@ -35,6 +35,26 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         return dataSource(poolName, schema, poolSize);
     }
 
+    /**
+     * {@link #dataSource(String, String)} with {@code schema} migrated by Flyway ({@link
+     * Schemas#migrate}); the pool is closed again if the migration fails.
+     */
+    public HikariDataSource migratedDataSource(String poolName, String schema) {
+        return migratedDataSource(poolName, schema, poolSize);
+    }
+
+    /** As {@link #migratedDataSource(String, String)}, with {@code connections} instead of the pool size. */
+    public HikariDataSource migratedDataSource(String poolName, String schema, int connections) {
+        HikariDataSource pool = dataSource(poolName, schema, connections);
+        try {
+            Schemas.migrate(pool, schema);
+            return pool;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
     /** As {@link #dataSource(String, String)}, with {@code connections} instead of the pool size. */
     public HikariDataSource dataSource(String poolName, String schema, int connections) {
         HikariConfig config = new HikariConfig();

@@ -107,15 +107,14 @@ public final class Startup {
         return duration.toMillis() % 1_000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
-    /** The innermost message, which usually says what was refused or unreachable. */
+    /** The error's message, and its innermost cause's, which usually says what was refused or unreachable. */
     private static String describe(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root == error
+        return root == error
                 ? String.valueOf(error.getMessage())
                 : error.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
-        return message;
     }
 }

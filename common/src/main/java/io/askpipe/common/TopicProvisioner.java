@@ -33,6 +33,16 @@ public final class TopicProvisioner {
 
     private TopicProvisioner() {}
 
+    /**
+     * {@link #ensure(Admin, Topics, KafkaSettings)} of this deployment's topics, through an Admin
+     * client of its own named {@code clientId}.
+     */
+    public static void ensure(KafkaSettings settings, String clientId) {
+        try (Admin admin = Admin.create(settings.clientProperties(clientId))) {
+            ensure(admin, settings.topics(), settings);
+        }
+    }
+
     /** Creates the missing topics of {@code topics} and verifies the existing ones. */
     public static void ensure(Admin admin, Topics topics, KafkaSettings settings) {
         try {

@@ -2,6 +2,7 @@ package io.askpipe.devstack;
 
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.common.ConfigException;
+import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.LogSettings;
 import io.askpipe.common.StartupException;
@@ -53,7 +54,8 @@ public final class DevStackMain {
         int postgresPort = env.integer("ASKPIPE_POSTGRES_PORT", 0, 0, 65_535);
         // a broker or database of the operator's own replaces the embedded one
         Optional<String> givenBootstrap = env.optional("KAFKA_BOOTSTRAP_SERVERS");
-        Optional<String> givenJdbcUrl = env.optional("DATABASE_URL");
+        Optional<DatabaseSettings> givenDatabase =
+                env.optional("DATABASE_URL").map(url -> DatabaseSettings.fromEnv(env));
 
         EmbeddedKafka kafka = givenBootstrap.isPresent()
                 ? null
@@ -72,10 +74,10 @@ public final class DevStackMain {
                 kafka.start();
             }
             bootstrap = givenBootstrap.orElseGet(() -> kafka.bootstrapServers());
-            if (givenJdbcUrl.isPresent()) {
-                jdbcUrl = givenJdbcUrl.get();
-                dbUser = env.string("DATABASE_USER", "postgres");
-                dbPassword = env.string("DATABASE_PASSWORD", "");
+            if (givenDatabase.isPresent()) {
+                jdbcUrl = givenDatabase.get().jdbcUrl();
+                dbUser = givenDatabase.get().user();
+                dbPassword = givenDatabase.get().password();
             } else {
                 postgres = dataDir == null
                         ? EmbeddedPostgresServer.temporary()

@@ -27,9 +27,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -540,7 +542,7 @@ class PipelineIT {
      */
     private static List<String> lintLikePromtool(String exposition) {
         Map<String, String> types = new HashMap<>();
-        java.util.Set<String> helped = new java.util.HashSet<>();
+        Set<String> helped = new HashSet<>();
         for (String line : exposition.split("\n")) {
             String[] parts = line.split(" ");
             if (line.startsWith("# TYPE ")) {

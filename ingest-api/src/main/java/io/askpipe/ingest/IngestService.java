@@ -5,7 +5,6 @@ import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
-import io.askpipe.common.Schemas;
 import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskRequest;
@@ -83,26 +82,17 @@ public final class IngestService implements AutoCloseable {
     public static IngestService start(IngestConfig config, MeterRegistry registry, Startup startup) {
         KafkaSettings kafka = config.kafka();
         Topic<String, AskRequest> topic = kafka.topics().requests();
-        HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
-            HikariDataSource pool = config.database().dataSource("askpipe-ingest", PostgresAskLedger.SCHEMA);
-            try {
-                Schemas.migrate(pool, PostgresAskLedger.SCHEMA);
-                return pool;
-            } catch (RuntimeException e) {
-                pool.close();
-                throw e;
-            }
-        });
+        HikariDataSource dataSource = startup.step(
+                "database",
+                Startup.DATABASE_FIX,
+                () -> config.database().migratedDataSource("askpipe-ingest", PostgresAskLedger.SCHEMA));
         AuthService auth = null;
         Producer<String, AskRequest> producer = null;
         try {
             auth = startup.step(
                     "accounts", Startup.DATABASE_FIX, () -> AuthService.start(config.database(), config.auth()));
-            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
-                try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-admin"))) {
-                    TopicProvisioner.ensure(admin, kafka.topics(), kafka);
-                }
-            });
+            startup.step(
+                    "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-ingest-admin"));
             producer = startup.step("kafka producer", Startup.KAFKA_FIX, () -> {
                 Producer<String, AskRequest> created = new KafkaProducer<>(
                         producerProperties(kafka, config.publishTimeout()),

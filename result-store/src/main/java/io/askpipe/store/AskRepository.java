@@ -61,9 +61,9 @@ final class AskRepository {
      * worker has started on it, which only ever moves a queued ask on; else as queued. Of several
      * records for one ask, the last counts (a later record only adds to an earlier one). An ask that
      * becomes terminal here wakes its long-polling clients and owes its webhook, both at commit.
-     * Returns the asks this batch made terminal, each with its status.
+     * Returns the asks this batch made terminal, in request id order.
      */
-    Map<String, AskStatus> write(Collection<JoinedAsk> batch) {
+    List<JoinedAsk> write(Collection<JoinedAsk> batch) {
         // one row per ask, in key order, so that concurrent writers lock rows in the same order
         Map<String, JoinedAsk> latest = new TreeMap<>();
         for (JoinedAsk joined : batch) {
@@ -102,7 +102,7 @@ final class AskRepository {
                         .execute();
             }
             if (terminal.isEmpty()) {
-                return Map.of();
+                return List.of();
             }
             // only the asks this statement made terminal come back: a replayed or repeated result
             // finds its row terminal already and changes nothing
@@ -127,12 +127,18 @@ final class AskRepository {
                     .returning(ASKS.REQUEST_ID)
                     .fetch(ASKS.REQUEST_ID));
             if (completed.isEmpty()) {
-                return Map.of();
+                return List.of();
             }
             // wakes the clients long-polling these asks, on every result-store instance, at commit
             AskWaiters.notifyEach(tx, AskWaiters.CHANNEL, completed);
+            List<JoinedAsk> finished = new ArrayList<>(completed.size());
             for (AsksRecord row : terminal) {
-                if (row.getCallbackUrl() != null && completed.contains(row.getRequestId())) {
+                if (!completed.contains(row.getRequestId())) {
+                    continue;
+                }
+                JoinedAsk joined = latest.get(row.getRequestId());
+                finished.add(joined);
+                if (row.getCallbackUrl() != null) {
                     // in the same transaction, so that an ask never becomes terminal without its webhook
                     WebhookDeliveries.enqueue(
                             tx,
@@ -140,14 +146,8 @@ final class AskRepository {
                             row.getUserId(),
                             row.getCallbackUrl(),
                             WebhookEvent.of(view(row)).json(),
-                            latest.get(row.getRequestId()).request().traceparent(),
+                            joined.request().traceparent(),
                             now);
-                }
-            }
-            Map<String, AskStatus> finished = new TreeMap<>();
-            for (AsksRecord row : terminal) {
-                if (completed.contains(row.getRequestId())) {
-                    finished.put(row.getRequestId(), AskStatus.fromWire(row.getStatus()));
                 }
             }
             return finished;

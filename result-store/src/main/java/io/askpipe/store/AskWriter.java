@@ -3,7 +3,6 @@ package io.askpipe.store;
 import io.askpipe.common.DeadLetters;
 import io.askpipe.common.LogContext;
 import io.askpipe.common.Metrics;
-import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,12 +157,9 @@ final class AskWriter implements Runnable {
         while (true) {
             try {
                 long writing = System.nanoTime();
-                Map<String, AskStatus> finished = asks.write(batch);
+                List<JoinedAsk> finished = asks.write(batch);
                 storeWrite.record(System.nanoTime() - writing, TimeUnit.NANOSECONDS);
-                recordVisible(batch, finished);
-                if (!finished.isEmpty() && ASKS.isInfoEnabled()) {
-                    logFinished(batch, finished);
-                }
+                finished.forEach(this::stored);
                 return true;
             } catch (RuntimeException e) {
                 if (!running) {
@@ -188,32 +183,21 @@ final class AskWriter implements Runnable {
         }
     }
 
-    /** How long after the router's answer each ask {@code batch} made terminal became visible. */
-    private void recordVisible(List<JoinedAsk> batch, Map<String, AskStatus> finished) {
-        Instant now = Instant.now();
-        for (JoinedAsk joined : batch) {
-            if (joined.result() != null && finished.containsKey(joined.request().requestId())) {
-                Duration after = Duration.between(joined.result().completedAt(), now);
-                if (!after.isNegative()) {
-                    visible.record(after);
-                }
+    /** Records how long after the router's answer {@code ask} became visible, and says it was stored. */
+    private void stored(JoinedAsk ask) {
+        Duration after = Duration.between(ask.result().completedAt(), Instant.now());
+        if (!after.isNegative()) {
+            visible.record(after);
+        }
+        if (ASKS.isInfoEnabled()) {
+            try (var log = LogContext.of(
+                    "request_id",
+                    ask.request().requestId(),
+                    "traceparent",
+                    ask.request().traceparent())) {
+                ASKS.info("ask stored as {}", ask.result().status().wireName());
             }
         }
-    }
-
-    /** The line per ask that {@code batch} made terminal, with the ask's trace context. */
-    private static void logFinished(List<JoinedAsk> batch, Map<String, AskStatus> finished) {
-        Map<String, String> traces = new HashMap<>();
-        for (JoinedAsk joined : batch) {
-            if (joined.request().traceparent() != null) {
-                traces.put(joined.request().requestId(), joined.request().traceparent());
-            }
-        }
-        finished.forEach((requestId, status) -> {
-            try (var log = LogContext.of("request_id", requestId, "traceparent", traces.get(requestId))) {
-                ASKS.info("ask stored as {}", status.wireName());
-            }
-        });
     }
 
     /** Positions every assigned partition at its committed offset, dropping what was read since. */
@@ -262,18 +246,9 @@ final class AskWriter implements Runnable {
      */
     private void commit(ConsumerRecords<String, byte[]> records) {
         try {
-            consumer.commitSync(nextOffsets(records));
+            consumer.commitSync(records.nextOffsets());
         } catch (CommitFailedException | RebalanceInProgressException e) {
             LOG.info("offsets not committed, a rebalance came first: {}", e.toString());
         }
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
-            offsets.put(partition, new OffsetAndMetadata(inPartition.getLast().offset() + 1));
-        }
-        return offsets;
     }
 }

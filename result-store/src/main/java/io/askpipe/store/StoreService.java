@@ -5,7 +5,6 @@ import io.askpipe.auth.AuthService;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
-import io.askpipe.common.Schemas;
 import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.Topics;
@@ -24,7 +23,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,6 +62,7 @@ public final class StoreService implements AutoCloseable {
     private final WebhookDeliveries deliveries;
     private final WebhookSecrets secrets;
     private final WebhookDispatcher dispatcher;
+    private final GoldenQueries golden;
     private final List<AutoCloseable> kafkaMetrics;
     private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("askpipe-store-purge").daemon().factory());
@@ -85,6 +84,7 @@ public final class StoreService implements AutoCloseable {
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
         this.deliveries = new WebhookDeliveries(db, Clock.systemUTC());
         this.secrets = new WebhookSecrets(db, Clock.systemUTC());
+        this.golden = new GoldenQueries(db, Clock.systemUTC());
         this.dispatcher = WebhookDispatcher.start(
                 deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom(), registry);
         Gauge.builder("store_long_poll_waiters", waiters, AskWaiters::waiting)
@@ -114,27 +114,18 @@ public final class StoreService implements AutoCloseable {
      * {@code registry}.
      */
     public static StoreService start(StoreConfig config, MeterRegistry registry, Startup startup) {
-        HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
-            HikariDataSource pool = config.database().dataSource("askpipe-store", StoreSchema.SCHEMA);
-            try {
-                Schemas.migrate(pool, StoreSchema.SCHEMA);
-                return pool;
-            } catch (RuntimeException e) {
-                pool.close();
-                throw e;
-            }
-        });
+        HikariDataSource dataSource = startup.step(
+                "database",
+                Startup.DATABASE_FIX,
+                () -> config.database().migratedDataSource("askpipe-store", StoreSchema.SCHEMA));
         AuthService auth = null;
         try {
             auth = startup.step(
                     "accounts", Startup.DATABASE_FIX, () -> AuthService.start(config.database(), config.auth()));
             KafkaSettings kafka = config.kafka();
             Topics topics = kafka.topics();
-            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
-                try (Admin admin = Admin.create(kafka.clientProperties("askpipe-store-admin"))) {
-                    TopicProvisioner.ensure(admin, topics, kafka);
-                }
-            });
+            startup.step(
+                    "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-store-admin"));
             AskRepository asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
             Properties props = streamsProperties(config);
             boolean crashed = !CleanShutdownMarker.consume(config.stateDir(), config.applicationId());
@@ -259,7 +250,7 @@ public final class StoreService implements AutoCloseable {
                 asks,
                 waiters,
                 new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()),
-                new GoldenQueries(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC()));
+                golden);
     }
 
     /**
@@ -286,7 +277,7 @@ public final class StoreService implements AutoCloseable {
         if (streams.close(Duration.ofSeconds(30))) {
             CleanShutdownMarker.write(config.stateDir(), config.applicationId());
         }
-        // after Streams, so that the writer can take in what Streams committed while stopping
+        // the writer stops at once; a batch it had not committed is read again at the next start
         writer.stop();
         try {
             writerThread.join(Duration.ofSeconds(30));

@@ -28,12 +28,15 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +66,9 @@ final class WebhookDispatcher implements AutoCloseable {
     private final Context context;
     private final Semaphore slots;
     private final Semaphore signals = new Semaphore(0);
-    private final MeterRegistry registry;
+    /** Attempts by what they led to, one counter per outcome. */
+    private final Map<String, Counter> outcomes;
+
     private final Timer attemptTime;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread claimer;
@@ -76,7 +81,14 @@ final class WebhookDispatcher implements AutoCloseable {
             Clock clock,
             RandomGenerator random,
             MeterRegistry registry) {
-        this.registry = registry;
+        this.outcomes = Stream.of(WebhookDeliveries.SUCCEEDED, WebhookDeliveries.PENDING, WebhookDeliveries.DEAD)
+                .collect(Collectors.toMap(
+                        outcome -> outcome,
+                        outcome -> Counter.builder("webhook_attempts")
+                                .description(
+                                        "Webhook delivery attempts by what they led to: succeeded, pending (a retry), dead")
+                                .tag("outcome", outcome)
+                                .register(registry)));
         this.attemptTime = Metrics.stage(registry, "webhook");
         this.deliveries = deliveries;
         this.secrets = secrets;
@@ -231,11 +243,7 @@ final class WebhookDispatcher implements AutoCloseable {
                     status != null ? "HTTP " + status : error,
                     delay);
         }
-        Counter.builder("webhook_attempts")
-                .description("Webhook delivery attempts by what they led to: succeeded, pending (a retry), dead")
-                .tag("outcome", outcome)
-                .register(registry)
-                .increment();
+        outcomes.get(outcome).increment();
         try {
             deliveries.record(
                     due,

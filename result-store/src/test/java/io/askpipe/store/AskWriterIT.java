@@ -57,9 +57,7 @@ class AskWriterIT {
         String name = SharedInfrastructure.uniqueName("writer");
         kafka = KafkaSettings.local(SharedInfrastructure.kafka().bootstrapServers(), name + ".");
         topics = kafka.topics();
-        try (Admin admin = Admin.create(kafka.clientProperties("test-admin"))) {
-            TopicProvisioner.ensure(admin, topics, kafka);
-        }
+        TopicProvisioner.ensure(kafka, "test-admin");
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         dataSource = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 2)
                 .dataSource("test", StoreSchema.SCHEMA);

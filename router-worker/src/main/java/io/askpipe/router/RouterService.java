@@ -5,7 +5,6 @@ import io.askpipe.common.Chaos;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
-import io.askpipe.common.Schemas;
 import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.router.spi.Backend;
@@ -17,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -117,22 +115,13 @@ public final class RouterService implements AutoCloseable {
             RouterConfig config, MeterRegistry registry, Startup startup, BackendRegistry backends) {
         KafkaSettings kafka = config.kafka();
         Topics topics = kafka.topics();
-        HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
-            HikariDataSource pool = config.database().dataSource("askpipe-router", RouterResults.SCHEMA);
-            try {
-                Schemas.migrate(pool, RouterResults.SCHEMA);
-                return pool;
-            } catch (RuntimeException e) {
-                pool.close();
-                throw e;
-            }
-        });
+        HikariDataSource dataSource = startup.step(
+                "database",
+                Startup.DATABASE_FIX,
+                () -> config.database().migratedDataSource("askpipe-router", RouterResults.SCHEMA));
         try {
-            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
-                try (Admin admin = Admin.create(kafka.clientProperties("askpipe-router-admin"))) {
-                    TopicProvisioner.ensure(admin, topics, kafka);
-                }
-            });
+            startup.step(
+                    "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-router-admin"));
         } catch (RuntimeException e) {
             dataSource.close();
             backends.close();

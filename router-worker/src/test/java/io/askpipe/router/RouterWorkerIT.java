@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -143,9 +142,7 @@ class RouterWorkerIT {
                 "CHAOS_VENDOR_FAILURE", "0.3"));
         // the asks go out before the worker starts: its idempotent producer then meets partitions
         // whose leaders are settled (on partitions a moment old it was seen to tangle its sequences)
-        try (Admin admin = Admin.create(kafka.clientProperties("it-admin"))) {
-            TopicProvisioner.ensure(admin, topics, kafka);
-        }
+        TopicProvisioner.ensure(kafka, "it-admin");
         int asks = 200;
         for (int i = 0; i < asks; i++) {
             submit(ask(i));
@@ -178,9 +175,7 @@ class RouterWorkerIT {
 
     @Test
     void notReadyUntilTheWorkerHoldsItsAssignment() throws Exception {
-        try (Admin admin = Admin.create(kafka.clientProperties("it-admin"))) {
-            TopicProvisioner.ensure(admin, topics, kafka);
-        }
+        TopicProvisioner.ensure(kafka, "it-admin");
         // another member of the group holds every partition and will not rejoin while it stays open
         Map<String, Object> props = kafka.clientProperties("it-holder");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.topicPrefix() + "router");
