@@ -69,11 +69,109 @@ class ChaosTest {
 
         assertThat(chaos.enabled()).isFalse();
         assertThat(strikes(chaos, Chaos.Fault.VENDOR_FAILURE)).isEmpty();
+        assertThat(chaos.strikesAgain(Chaos.Fault.VENDOR_FAILURE, "ask-1")).isFalse();
         assertThat(registry.get("chaos_events")
                         .tag("fault", "vendor_failure")
                         .counter()
                         .count())
                 .isZero();
+    }
+
+    /** Places struck by {@code strikesAgain}, retrying each of 200 keys until it passes. */
+    private static List<String> retriedUntilPassing(Chaos chaos, Chaos.Fault fault) {
+        List<String> struck = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int n = 0;
+            while (chaos.strikesAgain(fault, "ask-" + i)) {
+                struck.add("ask-" + i + "#" + n++);
+            }
+        }
+        return struck;
+    }
+
+    @Test
+    void strikesAgainGivesTheSameSeedTheSamePlacesAndEveryKeyPassesInTheEnd() {
+        Map<String, String> env = Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "42", "CHAOS_STORE_FAILURE", "0.5");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<String> first = retriedUntilPassing(chaos(env, registry), Chaos.Fault.STORE_FAILURE);
+        List<String> again = retriedUntilPassing(chaos(env, new SimpleMeterRegistry()), Chaos.Fault.STORE_FAILURE);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(first).as("about as many strikes as keys at p=0.5").hasSizeBetween(120, 300);
+        assertThat(first).as("some keys are struck twice in a row").anyMatch(place -> place.endsWith("#1"));
+        assertThat(registry.get("chaos_events")
+                        .tag("fault", "store_failure")
+                        .counter()
+                        .count())
+                .isEqualTo(first.size());
+    }
+
+    @Test
+    void strikesAgainDoesNotDependOnHowOftenAPassingKeyIsAsked() {
+        Map<String, String> env = Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "9", "CHAOS_STORE_FAILURE", "0.5");
+        Chaos once = chaos(env, new SimpleMeterRegistry());
+        Chaos often = chaos(env, new SimpleMeterRegistry());
+        for (int i = 0; i < 100; i++) {
+            String key = "ask-" + i;
+            // as in a batch retried because of other asks: a key that passed is asked again and again
+            List<Boolean> single = new ArrayList<>();
+            List<Boolean> repeated = new ArrayList<>();
+            boolean struck;
+            do {
+                struck = once.strikesAgain(Chaos.Fault.STORE_FAILURE, key);
+                single.add(struck);
+            } while (struck);
+            do {
+                struck = often.strikesAgain(Chaos.Fault.STORE_FAILURE, key);
+                repeated.add(struck);
+            } while (struck);
+            for (int extra = 0; extra < 3; extra++) {
+                assertThat(often.strikesAgain(Chaos.Fault.STORE_FAILURE, key))
+                        .as("a key that passed passes until it is struck again")
+                        .isFalse();
+            }
+            assertThat(repeated).isEqualTo(single);
+        }
+    }
+
+    @Test
+    void strikesAgainKeepsEachFaultsCountApart() {
+        Chaos chaos = chaos(
+                Map.of("CHAOS_MODE", "1", "CHAOS_VENDOR_FAILURE", "1", "CHAOS_VENDOR_LATENCY", "1"),
+                new SimpleMeterRegistry());
+        assertThat(chaos.strikesAgain(Chaos.Fault.VENDOR_FAILURE, "k")).isTrue();
+        assertThat(chaos.strikesAgain(Chaos.Fault.VENDOR_FAILURE, "k")).isTrue();
+        assertThat(chaos.strikesAgain(Chaos.Fault.VENDOR_LATENCY, "k")).isTrue();
+        assertThat(chaos.strikesAgain(Chaos.Fault.STORE_FAILURE, "k"))
+                .as("probability 0")
+                .isFalse();
+    }
+
+    @Test
+    void everyFaultReadsItsOwnVariable() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Map<String, String> env = new java.util.HashMap<>(Map.of("CHAOS_MODE", "1"));
+        for (Chaos.Fault fault : Chaos.Fault.values()) {
+            env.put(fault.variable(), "1");
+        }
+        Chaos chaos = chaos(env, registry);
+        for (Chaos.Fault fault : Chaos.Fault.values()) {
+            assertThat(chaos.strikes(fault, "p")).as(fault.label()).isTrue();
+            assertThat(registry.get("chaos_events")
+                            .tag("fault", fault.label())
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+        }
+        assertThat(Chaos.Fault.values())
+                .extracting(Chaos.Fault::label)
+                .containsExactly(
+                        "vendor_latency",
+                        "vendor_failure",
+                        "ingest_publish_failure",
+                        "store_failure",
+                        "webhook_failure",
+                        "worker_crash");
     }
 
     @Test
