@@ -34,6 +34,30 @@ class ChaosBackendTest {
     }
 
     @Test
+    void theSameSeedStrikesTheSameCallsAndAStruckAskPassesInTheEnd() throws Exception {
+        Map<String, String> env = Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "3", "CHAOS_VENDOR_FAILURE", "0.5");
+        java.util.List<String> first = callsUntilAnswered(Chaos.fromEnv(Env.of(env), new SimpleMeterRegistry()));
+        java.util.List<String> again = callsUntilAnswered(Chaos.fromEnv(Env.of(env), new SimpleMeterRegistry()));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(first).as("some asks needed a retry").anyMatch(calls -> !calls.equals("1"));
+    }
+
+    /** For 50 asks, how many calls each needed until one was answered. */
+    private static java.util.List<String> callsUntilAnswered(Chaos chaos) throws Exception {
+        ChaosBackend backend = new ChaosBackend(new DryrunBackend(Duration.ZERO), chaos);
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int n = 1;
+            while (backend.call(new BackendCall("r" + i, "hi", null)) instanceof BackendOutcome.Failed) {
+                n++;
+            }
+            calls.add(Integer.toString(n));
+        }
+        return calls;
+    }
+
+    @Test
     void withNothingStrikingTheBackendAnswers() throws Exception {
         Chaos quiet = Chaos.fromEnv(Env.of(Map.of("CHAOS_MODE", "1")), new SimpleMeterRegistry());
         ChaosBackend backend = new ChaosBackend(new DryrunBackend(Duration.ZERO), quiet);
