@@ -7,7 +7,11 @@ import io.askpipe.common.ServiceRunner;
 import io.askpipe.common.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** Runs the router worker as its own process, with {@code /metrics} and {@code /health}. Wiring only. */
+/**
+ * Runs the router worker as its own process, with {@code /metrics} and {@code /health}. Wiring
+ * only. A chaos crash ({@code CHAOS_WORKER_CRASH}) halts the process with status {@value
+ * RouterService#CRASH_STATUS}, for its supervisor to restart.
+ */
 public final class RouterMain {
     private RouterMain() {}
 
@@ -18,7 +22,7 @@ public final class RouterMain {
             RouterConfig config = RouterConfig.fromEnv(env);
             Startup startup = Startup.fromEnv("router-worker", env);
             PrometheusMeterRegistry registry = Metrics.prometheus("router-worker");
-            RouterService service = RouterService.start(config, registry, startup);
+            RouterService service = RouterService.start(config, registry, startup, RouterService.HALT_PROCESS);
             ServiceRunner.serve(
                     "router-worker", config.http(), registry, service.readiness(), startup, service, router -> {});
         });

@@ -16,6 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,6 +38,23 @@ import org.slf4j.LoggerFactory;
 public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
 
+    /** The exit status of a router process that crashed under chaos mode ({@code CHAOS_WORKER_CRASH}). */
+    public static final int CRASH_STATUS = 75;
+
+    /**
+     * The crash of a router in a process of its own: the process halts at once with {@link
+     * #CRASH_STATUS}, running no shutdown hooks and committing nothing, as a killed process would.
+     */
+    public static final Consumer<RouterService> HALT_PROCESS =
+            crashed -> Runtime.getRuntime().halt(CRASH_STATUS);
+
+    /**
+     * The crash of a router inside another process, when nothing restarts it: the service is halted
+     * ({@link #halt()}) from a thread of its own, and stays down.
+     */
+    public static final Consumer<RouterService> HALT_SERVICE =
+            crashed -> Thread.ofPlatform().name("router-crash").start(crashed::halt);
+
     private final HikariDataSource dataSource;
     private final Producer<String, AskResult> producer;
     private final Producer<byte[], byte[]> deadLetters;
@@ -43,6 +63,7 @@ public final class RouterService implements AutoCloseable {
     private final RouterWorker worker;
     private final Thread thread;
     private final Duration grace;
+    private final AtomicBoolean crashed = new AtomicBoolean();
 
     private final List<AutoCloseable> kafkaMetrics;
 
@@ -73,19 +94,31 @@ public final class RouterService implements AutoCloseable {
     }
 
     /**
-     * Starts in {@code startup}'s steps: the backends, the router's tables (migrated), the topics;
-     * then the worker joins its group.
+     * {@link #start(RouterConfig, MeterRegistry, Startup, Consumer)} for a router that nothing
+     * restarts inside its process: a chaos crash halts it ({@link #HALT_SERVICE}).
      */
     public static RouterService start(RouterConfig config, MeterRegistry registry, Startup startup) {
+        return start(config, registry, startup, HALT_SERVICE);
+    }
+
+    /**
+     * Starts in {@code startup}'s steps: the backends, the router's tables (migrated), the topics;
+     * then the worker joins its group. When chaos mode crashes the worker ({@code
+     * CHAOS_WORKER_CRASH}), {@code onCrash} is given this service, once, on the thread of the ask
+     * that crashed it: {@link #HALT_PROCESS} in a process of its own, or whatever halts and replaces
+     * the service in-process (from another thread: the ask's thread stops as soon as it returns).
+     */
+    public static RouterService start(
+            RouterConfig config, MeterRegistry registry, Startup startup, Consumer<RouterService> onCrash) {
+        Chaos chaos = Chaos.fromEnv(config.backends().env(), registry);
         BackendRegistry backends = startup.step(
                 "backends",
                 "Check the OPENAI_* and LLAMA_* settings (docs/operations.md)",
-                () -> Backends.registry(
-                        config.backends(), Chaos.fromEnv(config.backends().env(), registry)));
+                () -> Backends.registry(config.backends(), chaos));
         if (startup.vendorPings()) {
             startup.step("vendor pings", "A vendor that does not answer only logs a warning", () -> ping(backends));
         }
-        return start(config, registry, startup, backends);
+        return start(config, registry, startup, backends, chaos, onCrash);
     }
 
     /**
@@ -108,11 +141,28 @@ public final class RouterService implements AutoCloseable {
     }
 
     static RouterService start(RouterConfig config, MeterRegistry registry, BackendRegistry backends) {
-        return start(config, registry, Startup.defaults("router-worker"), backends);
+        return start(config, registry, backends, HALT_SERVICE);
+    }
+
+    /** Starts with the given backends (chaos mode, if on, applies to the crash only). */
+    static RouterService start(
+            RouterConfig config, MeterRegistry registry, BackendRegistry backends, Consumer<RouterService> onCrash) {
+        return start(
+                config,
+                registry,
+                Startup.defaults("router-worker"),
+                backends,
+                Chaos.fromEnv(config.backends().env(), registry),
+                onCrash);
     }
 
     private static RouterService start(
-            RouterConfig config, MeterRegistry registry, Startup startup, BackendRegistry backends) {
+            RouterConfig config,
+            MeterRegistry registry,
+            Startup startup,
+            BackendRegistry backends,
+            Chaos chaos,
+            Consumer<RouterService> onCrash) {
         KafkaSettings kafka = config.kafka();
         Topics topics = kafka.topics();
         HikariDataSource dataSource = startup.step(
@@ -155,6 +205,8 @@ public final class RouterService implements AutoCloseable {
         consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
                 Math.max(300_000, config.shutdownGrace().toMillis() + 60_000));
         var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        // the worker exists before its service: the crash reaches the service once it is built
+        AtomicReference<RouterService> self = new AtomicReference<>();
 
         RouterWorker worker = new RouterWorker(
                 consumer,
@@ -165,7 +217,9 @@ public final class RouterService implements AutoCloseable {
                 new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES)),
                 new RouterWorker.Limits(
                         config.maxInFlight(), config.maxPollRecords(), config.commitInterval(), config.shutdownGrace()),
-                registry);
+                registry,
+                chaos,
+                () -> self.get().crash(onCrash));
         Gauge.builder("router_in_flight", worker, RouterWorker::inFlight)
                 .description("Asks this worker is handling right now")
                 .register(registry);
@@ -178,6 +232,7 @@ public final class RouterService implements AutoCloseable {
                 worker,
                 config.shutdownGrace(),
                 Metrics.bindKafkaClients(registry, consumer, producer, deadLetters));
+        self.set(service);
         service.thread.start();
         LOG.info(
                 "router worker consuming {} as group {} with up to {} asks in flight",
@@ -185,6 +240,14 @@ public final class RouterService implements AutoCloseable {
                 config.groupId(),
                 config.maxInFlight());
         return service;
+    }
+
+    /** Hands this service to {@code onCrash}, the first time a chaos crash strikes it only. */
+    private void crash(Consumer<RouterService> onCrash) {
+        if (crashed.compareAndSet(false, true)) {
+            LOG.error("router worker crashing (injected by chaos mode)");
+            onCrash.accept(this);
+        }
     }
 
     /** What {@code /readyz} checks: the database and the worker's place in its consumer group. */

@@ -1,5 +1,6 @@
 package io.askpipe.router;
 
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DeadLetters;
 import io.askpipe.common.LogContext;
 import io.askpipe.common.Metrics;
@@ -56,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * #stop()} does the same for all partitions; {@link #halt()} stops at once without committing, as
  * a crash would.
  *
+ * <p>Under chaos mode ({@code CHAOS_WORKER_CRASH}) the worker may crash right after keeping a
+ * fresh result and before publishing it, the worst moment for a crash: it runs its crash action
+ * (which ends the process, or halts this worker in-process) and the ask's thread stops without
+ * completing its offset. The redelivered ask finds the kept result, so a crash never repeats.
+ *
  * <p>The loop runs on one platform thread; {@code stop} and {@code halt} may be called from any.
  */
 final class RouterWorker implements Runnable {
@@ -84,6 +90,8 @@ final class RouterWorker implements Runnable {
     private final AskHandler handler;
     private final RouterResults results;
     private final Limits limits;
+    private final Chaos chaos;
+    private final Runnable crash;
     private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
     /** Polled asks not yet started because the in-flight bound was reached; consumer thread only. */
@@ -108,7 +116,9 @@ final class RouterWorker implements Runnable {
             AskHandler handler,
             RouterResults results,
             Limits limits,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            Chaos chaos,
+            Runnable crash) {
         this.queued = Metrics.stage(registry, "queued");
         this.publish = Metrics.stage(registry, "publish");
         this.dispatch = Metrics.stage(registry, "dispatch");
@@ -119,6 +129,8 @@ final class RouterWorker implements Runnable {
         this.handler = handler;
         this.results = results;
         this.limits = limits;
+        this.chaos = chaos;
+        this.crash = crash;
     }
 
     /**
@@ -283,6 +295,9 @@ final class RouterWorker implements Runnable {
         } else {
             AskResult fresh = handler.handle(request, backend -> announceRunning(request, backend));
             result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
+            if (chaos.strikes(Chaos.Fault.WORKER_CRASH, request.requestId())) {
+                crash();
+            }
         }
         ProducerRecord<String, AskResult> out =
                 new ProducerRecord<>(topics.results().name(), result.reqId(), result);
@@ -302,6 +317,16 @@ final class RouterWorker implements Runnable {
                     result.latencyMs(),
                     result.attempts());
         }
+    }
+
+    /**
+     * Crashes the worker as chaos mode asked, between keeping a result and publishing it. In a
+     * process of its own the crash action halts the process and never returns; in-process it halts
+     * this worker, and the ask's thread stops here without completing its offset.
+     */
+    private void crash() throws InterruptedException {
+        crash.run();
+        throw new InterruptedException("worker crashed (injected by chaos mode)");
     }
 
     /**

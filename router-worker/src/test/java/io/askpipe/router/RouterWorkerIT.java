@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,7 +54,7 @@ class RouterWorkerIT {
     private DatabaseSettings database;
     private Topics topics;
     private KafkaProducer<String, byte[]> producer;
-    private final List<RouterService> services = new ArrayList<>();
+    private final List<RouterService> services = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Calls by request id, and the most calls in flight at once, across every worker of a test. */
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -171,6 +172,82 @@ class RouterWorkerIT {
                         .count())
                 .as("injected failures, retries included")
                 .isGreaterThan(10);
+    }
+
+    @Test
+    void aWorkerCrashingBetweenKeepingAndPublishingIsRestartedAndEveryAskGetsItsOneResult() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Map<String, String> vars = new HashMap<>(Map.of(
+                "ROUTER_GROUP_ID", kafka.topicPrefix() + "router",
+                // static membership: the restarted worker takes the crashed one's partitions at once
+                "KAFKA_GROUP_INSTANCE_ID", "router-under-test",
+                "ROUTER_MAX_IN_FLIGHT", "8",
+                "ROUTER_SHUTDOWN_GRACE_MS", "2000",
+                "CHAOS_MODE", "1",
+                "CHAOS_SEED", "21",
+                "CHAOS_WORKER_CRASH", "0.2"));
+        RouterConfig config = RouterConfig.local(kafka, database, vars);
+        TopicProvisioner.ensure(kafka, "it-admin");
+        int asks = 50;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < asks; i++) {
+            AskRequest ask = ask(i);
+            ids.add(ask.requestId());
+            submit(ask);
+        }
+        flush();
+
+        // the supervisor: halts the crashed worker and starts a fresh one in its place, one at a time
+        var supervisor = Executors.newSingleThreadExecutor();
+        AtomicInteger restarts = new AtomicInteger();
+        ScriptedBackend backend = countingDryrun(Duration.ofMillis(20));
+        java.util.function.Consumer<RouterService> restart = new java.util.function.Consumer<>() {
+            @Override
+            public void accept(RouterService crashed) {
+                java.util.function.Consumer<RouterService> self = this;
+                supervisor.execute(() -> {
+                    crashed.halt();
+                    services.remove(crashed);
+                    services.add(RouterService.start(config, meters, registryOf(backend), self));
+                    restarts.incrementAndGet();
+                });
+            }
+        };
+        services.add(RouterService.start(config, meters, registryOf(backend), restart));
+
+        Map<String, Set<AskResult>> byId = new HashMap<>();
+        for (ConsumerRecord<String, AskResult> r : readResultsCovering(new HashSet<>(ids), Duration.ofSeconds(150))) {
+            byId.computeIfAbsent(r.key(), k -> new HashSet<>()).add(r.value());
+        }
+        supervisor.shutdown();
+        assertThat(supervisor.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(byId.keySet()).as("every ask has a result").containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(byId)
+                .as("every result published for an ask is the one kept for it")
+                .allSatisfy((id, distinct) -> assertThat(distinct).hasSize(1));
+        double crashes = meters.get("chaos_events")
+                .tag("fault", "worker_crash")
+                .counter()
+                .count();
+        assertThat(crashes).as("injected crashes").isGreaterThan(0);
+        assertThat(crashes)
+                .as("at most one crash per ask: a redelivered ask takes its kept result")
+                .isLessThanOrEqualTo(asks);
+        assertThat(restarts.get()).isGreaterThan(0);
+        try (var c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+                var rs = c.createStatement()
+                        .executeQuery("SELECT count(*), count(DISTINCT request_id) FROM router.results")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(asks);
+            assertThat(rs.getInt(2)).isEqualTo(asks);
+        }
+    }
+
+    private static BackendRegistry registryOf(ScriptedBackend backend) {
+        return BackendRegistry.builder()
+                .available(backend, Duration.ofSeconds(10))
+                .build();
     }
 
     @Test
@@ -316,11 +393,15 @@ class RouterWorkerIT {
     }
 
     private List<ConsumerRecord<String, AskResult>> readResultsCovering(Set<String> ids) {
+        return readResultsCovering(ids, Duration.ofSeconds(60));
+    }
+
+    private List<ConsumerRecord<String, AskResult>> readResultsCovering(Set<String> ids, Duration within) {
         List<ConsumerRecord<String, AskResult>> seen = new ArrayList<>();
         Set<String> missing = new HashSet<>(ids);
         try (var consumer = reader(topics.results().valueSerde().deserializer())) {
             consumer.subscribe(List.of(topics.results().name()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + within.toNanos();
             while (!missing.isEmpty() && System.nanoTime() < deadline) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     seen.add(record);
