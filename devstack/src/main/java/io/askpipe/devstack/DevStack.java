@@ -27,6 +27,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,9 +86,9 @@ public final class DevStack implements AutoCloseable {
                     started,
                     StoreService.start(
                             StoreConfig.fromEnv(settings), registry, Startup.fromEnv("result-store", settings)));
-            RouterService routerService = push(
+            SupervisedRouter routerService = push(
                     started,
-                    RouterService.start(
+                    new SupervisedRouter(
                             RouterConfig.fromEnv(settings), registry, Startup.fromEnv("router-worker", settings)));
             IngestService ingest = push(
                     started,
@@ -108,6 +111,64 @@ public final class DevStack implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
+        }
+    }
+
+    /**
+     * The router worker, restarted in place when chaos mode crashes it ({@code CHAOS_WORKER_CRASH}),
+     * as a supervisor restarts a crashed process: the crashed service is halted (nothing committed,
+     * running asks abandoned) and a fresh one started with the same settings. Readiness follows
+     * whichever service is current.
+     */
+    private static final class SupervisedRouter implements AutoCloseable {
+        private final RouterConfig config;
+        private final PrometheusMeterRegistry registry;
+        private final Startup startup;
+        private final ExecutorService restarts = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("router-supervisor").daemon().factory());
+        private volatile RouterService current;
+        private boolean closed;
+
+        SupervisedRouter(RouterConfig config, PrometheusMeterRegistry registry, Startup startup) {
+            this.config = config;
+            this.registry = registry;
+            this.startup = startup;
+            this.current = RouterService.start(config, registry, startup, this::crashed);
+        }
+
+        /** Called on the thread of the ask that crashed {@code service}; the restart runs elsewhere. */
+        private void crashed(RouterService service) {
+            try {
+                restarts.execute(() -> restart(service));
+            } catch (RejectedExecutionException e) {
+                // the stack is stopping: nothing to restart
+            }
+        }
+
+        private synchronized void restart(RouterService crashed) {
+            if (closed || crashed != current) {
+                return;
+            }
+            crashed.halt();
+            LOG.warn("router worker crashed (chaos mode); starting a fresh one");
+            current = RouterService.start(config, registry, startup, this::crashed);
+        }
+
+        Readiness readiness() {
+            return new Readiness().add("database", () -> up("database")).add("consumer", () -> up("consumer"));
+        }
+
+        private boolean up(String component) {
+            return Boolean.TRUE.equals(current.readiness().check().get(component));
+        }
+
+        @Override
+        public void close() {
+            restarts.shutdown();
+            synchronized (this) {
+                closed = true;
+                current.close();
+            }
         }
     }
 
