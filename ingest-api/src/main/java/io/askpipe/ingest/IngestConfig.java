@@ -2,6 +2,7 @@ package io.askpipe.ingest;
 
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
@@ -23,6 +24,8 @@ import java.time.Duration;
  *     5m; e.g. {@code 24h})
  * @param recoveryInterval {@code INGEST_RECOVERY_INTERVAL_MS}: how often asks that were claimed but
  *     not published are published from the ledger, and expired keys deleted (default 5000)
+ * @param chaos chaos mode ({@code CHAOS_*}); the ingest API injects {@code
+ *     CHAOS_INGEST_PUBLISH_FAILURE}
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -33,7 +36,8 @@ public record IngestConfig(
         CallbackPolicy callbacks,
         Duration publishTimeout,
         Duration idempotencyTtl,
-        Duration recoveryInterval) {
+        Duration recoveryInterval,
+        Chaos.Settings chaos) {
 
     public static IngestConfig fromEnv(Env env) {
         return new IngestConfig(
@@ -45,7 +49,8 @@ public record IngestConfig(
                 CallbackPolicy.fromEnv(env),
                 Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 5_000, 1_000, 300_000)),
                 env.duration("IDEMPOTENCY_TTL", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(30)),
-                Duration.ofMillis(env.longValue("INGEST_RECOVERY_INTERVAL_MS", 5_000, 100, 600_000)));
+                Duration.ofMillis(env.longValue("INGEST_RECOVERY_INTERVAL_MS", 5_000, 100, 600_000)),
+                Chaos.Settings.fromEnv(env));
     }
 
     /** An ask claimed this long ago and still unpublished was abandoned by its request. */

@@ -2,6 +2,7 @@ package io.askpipe.ingest;
 
 import io.askpipe.auth.BearerAuth;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.LogContext;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.KafkaException;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * payload a 422, and while the first is still being accepted a 409. When Kafka or the database
  * cannot take the ask in time the client gets a 503 with {@code Retry-After}; an ask that was
  * claimed but not published is published later from the ledger, so a retry converges on one ask.
+ * Chaos mode ({@code CHAOS_INGEST_PUBLISH_FAILURE}) fails a client's publish the same way, keyed by
+ * the {@code Idempotency-Key}.
  */
 public final class IngestRoutes {
     /** The path of the submit route and the prefix of every ask's status URL. */
@@ -59,6 +63,7 @@ public final class IngestRoutes {
     private final Duration publishTimeout;
     private final Duration idempotencyTtl;
     private final Clock clock;
+    private final Chaos chaos;
 
     private IngestRoutes(
             AskPublisher publisher,
@@ -68,7 +73,8 @@ public final class IngestRoutes {
             CallbackPolicy callbacks,
             Duration publishTimeout,
             Duration idempotencyTtl,
-            Clock clock) {
+            Clock clock,
+            Chaos chaos) {
         this.publisher = publisher;
         this.ledger = ledger;
         this.blocking = blocking;
@@ -77,6 +83,7 @@ public final class IngestRoutes {
         this.publishTimeout = publishTimeout;
         this.idempotencyTtl = idempotencyTtl;
         this.clock = clock;
+        this.chaos = chaos;
     }
 
     /**
@@ -93,9 +100,10 @@ public final class IngestRoutes {
             CallbackPolicy callbacks,
             Duration publishTimeout,
             Duration idempotencyTtl,
-            Clock clock) {
-        IngestRoutes routes =
-                new IngestRoutes(publisher, ledger, blocking, limits, callbacks, publishTimeout, idempotencyTtl, clock);
+            Clock clock,
+            Chaos chaos) {
+        IngestRoutes routes = new IngestRoutes(
+                publisher, ledger, blocking, limits, callbacks, publishTimeout, idempotencyTtl, clock, chaos);
         router.post(ASK_PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
                 .handler(auth)
@@ -185,6 +193,10 @@ public final class IngestRoutes {
 
     private Answer publish(AskRequest request) {
         try {
+            if (chaos.strikesAgain(Chaos.Fault.INGEST_PUBLISH_FAILURE, request.idempotencyKey())) {
+                // as a publish Kafka did not acknowledge: nothing is sent, the claim stays
+                throw new ExecutionException(new KafkaException("publish failed (injected by chaos mode)"));
+            }
             publisher.publish(request).get(publishTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

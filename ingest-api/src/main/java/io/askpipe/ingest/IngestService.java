@@ -2,6 +2,7 @@ package io.askpipe.ingest;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
@@ -44,6 +45,7 @@ public final class IngestService implements AutoCloseable {
     private final AskPublisher publisher;
     private final AskLedger ledger;
     private final AuthService auth;
+    private final Chaos chaos;
     private final List<AutoCloseable> kafkaMetrics;
     private final Admin admin;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -59,8 +61,10 @@ public final class IngestService implements AutoCloseable {
             Producer<String, AskRequest> producer,
             Topic<String, AskRequest> topic,
             AuthService auth,
+            Chaos chaos,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
+        this.chaos = chaos;
         this.admin = Admin.create(config.kafka().clientProperties("askpipe-ingest-readiness"));
         this.config = config;
         this.auth = auth;
@@ -112,7 +116,13 @@ public final class IngestService implements AutoCloseable {
             throw e;
         }
         IngestService service = new IngestService(
-                config, dataSource, producer, topic, auth, Metrics.bindKafkaClients(registry, producer));
+                config,
+                dataSource,
+                producer,
+                topic,
+                auth,
+                Chaos.of(config.chaos(), registry),
+                Metrics.bindKafkaClients(registry, producer));
         Gauge.builder("ingest_in_flight", service.accepting, AtomicInteger::get)
                 .description("Submits being accepted (ledger claim, Kafka publish) right now")
                 .register(registry);
@@ -184,7 +194,8 @@ public final class IngestService implements AutoCloseable {
                 config.callbacks(),
                 config.publishTimeout(),
                 config.idempotencyTtl(),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                chaos);
     }
 
     @Override

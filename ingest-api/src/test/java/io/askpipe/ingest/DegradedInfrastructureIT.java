@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
@@ -68,7 +69,8 @@ class DegradedInfrastructureIT {
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 PUBLISH_TIMEOUT,
                 Duration.ofMinutes(5),
-                Duration.ofHours(1));
+                Duration.ofHours(1),
+                Chaos.Settings.off());
         service = IngestService.start(config, new SimpleMeterRegistry());
         try (AuthService auth = AuthService.start(database, config.auth())) {
             var accounts = auth.accounts();

@@ -7,6 +7,7 @@ import io.askpipe.auth.AuthSettings;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
@@ -66,7 +67,8 @@ class IngestIT {
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(5),
-                Duration.ofHours(1)); // housekeeping is called by the tests themselves
+                Duration.ofHours(1), // housekeeping is called by the tests themselves
+                Chaos.Settings.off());
         service = IngestService.start(config, new SimpleMeterRegistry());
         accounts = AuthService.start(database, config.auth());
         user = accounts.accounts().createUser("alice");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
@@ -11,6 +12,7 @@ import io.askpipe.common.Readiness;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -69,7 +71,8 @@ class IngestRoutesTest {
                 CALLBACKS,
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()));
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
     }

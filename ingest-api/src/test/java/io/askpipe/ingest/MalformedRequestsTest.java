@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
@@ -11,6 +12,7 @@ import io.askpipe.common.Readiness;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -57,7 +59,8 @@ class MalformedRequestsTest {
                 new CallbackPolicy(false, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()));
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
     }
