@@ -1,5 +1,6 @@
 package io.askpipe.store;
 
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DeadLetters;
 import io.askpipe.common.LogContext;
 import io.askpipe.common.Metrics;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * the two writes the batch again, which the upserts make harmless. While the database fails, the
  * writer keeps its batch, pauses its partitions (so it stays in its group) and tries again with
  * backoff; a rebalance meanwhile drops the batch and rereads from the committed offsets. A record it
- * cannot read goes to {@code ask.store.dlq}.
+ * cannot read goes to {@code ask.store.dlq}. Chaos mode ({@code CHAOS_STORE_FAILURE}) fails a
+ * batch's write the same way a failing database does when it strikes any of the batch's asks.
  *
  * <p>Written by hand on a plain consumer rather than inside the Streams application because Kafka
  * Streams offers no hook before it commits: only a write per record there is safe, and that capped
@@ -58,6 +61,7 @@ final class AskWriter implements Runnable {
     private final Topics topics;
     private final Timer storeWrite;
     private final Timer visible;
+    private final Chaos chaos;
     private volatile boolean running = true;
     private volatile boolean rebalanced;
     private volatile boolean inGroup;
@@ -67,7 +71,8 @@ final class AskWriter implements Runnable {
             Producer<byte[], byte[]> deadLetters,
             AskRepository asks,
             Topics topics,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            Chaos chaos) {
         this.storeWrite = Metrics.stage(registry, "store_write");
         this.visible = Metrics.stage(registry, "visible");
         this.consumer = consumer;
@@ -75,6 +80,7 @@ final class AskWriter implements Runnable {
         this.deserializer = topics.joined().valueSerde().deserializer();
         this.asks = asks;
         this.topics = topics;
+        this.chaos = chaos;
     }
 
     @Override
@@ -157,6 +163,9 @@ final class AskWriter implements Runnable {
         while (true) {
             try {
                 long writing = System.nanoTime();
+                if (chaosStrikes(batch)) {
+                    throw new DataAccessException("store write failed (injected by chaos mode)");
+                }
                 List<JoinedAsk> finished = asks.write(batch);
                 storeWrite.record(System.nanoTime() - writing, TimeUnit.NANOSECONDS);
                 finished.forEach(this::stored);
@@ -181,6 +190,22 @@ final class AskWriter implements Runnable {
             }
             backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         }
+    }
+
+    /**
+     * Whether chaos mode fails this write: every ask of the batch is asked, none skipped, so that
+     * each ask meets its own sequence of strikes however the asks were batched and retried.
+     */
+    private boolean chaosStrikes(List<JoinedAsk> batch) {
+        if (!chaos.enabled()) {
+            return false;
+        }
+        boolean struck = false;
+        for (JoinedAsk ask : batch) {
+            struck |=
+                    chaos.strikesAgain(Chaos.Fault.STORE_FAILURE, ask.request().requestId());
+        }
+        return struck;
     }
 
     /** Records how long after the router's answer {@code ask} became visible, and says it was stored. */

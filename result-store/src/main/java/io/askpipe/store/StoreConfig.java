@@ -1,6 +1,7 @@
 package io.askpipe.store;
 
 import io.askpipe.auth.AuthSettings;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
@@ -28,6 +29,8 @@ import java.time.Duration;
  * @param retention {@code STORE_RETENTION}: how long a terminal ask is kept after it completed
  *     before the background purge deletes it, with its webhook delivery records (default 30d)
  * @param webhooks how webhooks are delivered
+ * @param chaos chaos mode ({@code CHAOS_*}); the store injects {@code CHAOS_STORE_FAILURE} and
+ *     {@code CHAOS_WEBHOOK_FAILURE}
  */
 public record StoreConfig(
         KafkaSettings kafka,
@@ -40,7 +43,8 @@ public record StoreConfig(
         int writeBatch,
         int maxWaiters,
         Duration retention,
-        WebhookSettings webhooks) {
+        WebhookSettings webhooks,
+        Chaos.Settings chaos) {
 
     public static StoreConfig fromEnv(Env env) {
         String applicationId = env.string("STORE_APPLICATION_ID", "askpipe-result-store");
@@ -58,6 +62,7 @@ public record StoreConfig(
                 env.integer("STORE_WRITE_BATCH", 500, 1, 10_000),
                 env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000),
                 env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)),
-                WebhookSettings.fromEnv(env));
+                WebhookSettings.fromEnv(env),
+                Chaos.Settings.fromEnv(env));
     }
 }

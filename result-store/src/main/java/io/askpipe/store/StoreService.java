@@ -2,6 +2,7 @@ package io.askpipe.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
 import io.askpipe.common.Readiness;
@@ -76,6 +77,7 @@ public final class StoreService implements AutoCloseable {
             AuthService auth,
             StoreConfig config,
             MeterRegistry registry,
+            Chaos chaos,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
         this.dataSource = dataSource;
@@ -86,7 +88,7 @@ public final class StoreService implements AutoCloseable {
         this.secrets = new WebhookSecrets(db, Clock.systemUTC());
         this.golden = new GoldenQueries(db, Clock.systemUTC());
         this.dispatcher = WebhookDispatcher.start(
-                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom(), registry);
+                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom(), registry, chaos);
         Gauge.builder("store_long_poll_waiters", waiters, AskWaiters::waiting)
                 .description("Clients long-polling an ask on this instance right now")
                 .register(registry);
@@ -160,14 +162,15 @@ public final class StoreService implements AutoCloseable {
                     new ByteArraySerializer(),
                     new ByteArraySerializer());
             Consumer<String, byte[]> writerConsumer = writerConsumer(config);
-            AskWriter writer = new AskWriter(writerConsumer, deadLetters, asks, topics, registry);
+            Chaos chaos = Chaos.of(config.chaos(), registry);
+            AskWriter writer = new AskWriter(writerConsumer, deadLetters, asks, topics, registry, chaos);
             List<AutoCloseable> kafkaMetrics =
                     new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, deadLetters));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             kafkaMetrics.add(streamsMetrics);
             return new StoreService(
-                    dataSource, asks, streams, writer, deadLetters, auth, config, registry, kafkaMetrics);
+                    dataSource, asks, streams, writer, deadLetters, auth, config, registry, chaos, kafkaMetrics);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();

@@ -1,6 +1,7 @@
 package io.askpipe.store;
 
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.LogContext;
 import io.askpipe.common.Metrics;
 import io.micrometer.core.instrument.Counter;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * for {@code Host} and TLS, but Vert.x is told which address to connect to), so a name that
  * resolves differently between the check and the connection cannot reach an internal address.
  * Redirects are not followed. A response body is discarded.
+ *
+ * <p>Under chaos mode ({@code CHAOS_WEBHOOK_FAILURE}) an attempt may fail before its POST as a
+ * refused connection would, at the place {@code <webhook id>:<attempt>}: the attempt number is
+ * persisted, so the same seed fails the same attempts in every run.
  */
 final class WebhookDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
@@ -70,6 +75,7 @@ final class WebhookDispatcher implements AutoCloseable {
     private final Map<String, Counter> outcomes;
 
     private final Timer attemptTime;
+    private final Chaos chaos;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread claimer;
     private volatile boolean running = true;
@@ -80,7 +86,9 @@ final class WebhookDispatcher implements AutoCloseable {
             WebhookSettings settings,
             Clock clock,
             RandomGenerator random,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            Chaos chaos) {
+        this.chaos = chaos;
         this.outcomes = Stream.of(WebhookDeliveries.SUCCEEDED, WebhookDeliveries.PENDING, WebhookDeliveries.DEAD)
                 .collect(Collectors.toMap(
                         outcome -> outcome,
@@ -114,8 +122,10 @@ final class WebhookDispatcher implements AutoCloseable {
             WebhookSettings settings,
             Clock clock,
             RandomGenerator random,
-            MeterRegistry registry) {
-        WebhookDispatcher dispatcher = new WebhookDispatcher(deliveries, secrets, settings, clock, random, registry);
+            MeterRegistry registry,
+            Chaos chaos) {
+        WebhookDispatcher dispatcher =
+                new WebhookDispatcher(deliveries, secrets, settings, clock, random, registry, chaos);
         dispatcher.claimer.start();
         return dispatcher;
     }
@@ -190,6 +200,9 @@ final class WebhookDispatcher implements AutoCloseable {
             long timestamp = started.getEpochSecond();
             String signature = WebhookSigner.signature(
                     secrets.signingSecrets(due.userId()), due.webhookId(), timestamp, due.payload());
+            if (chaos.enabled() && chaos.strikes(Chaos.Fault.WEBHOOK_FAILURE, due.webhookId() + ":" + due.attempt())) {
+                throw new java.net.ConnectException("connection refused (injected by chaos mode)");
+            }
             reply = post(uri, address, due, timestamp, signature);
         } catch (CallbackPolicy.Rejected e) {
             error = "refused: the callback URL " + e.getMessage();

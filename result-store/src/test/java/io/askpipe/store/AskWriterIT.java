@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.Env;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Schemas;
 import io.askpipe.common.TopicProvisioner;
@@ -51,6 +53,7 @@ class AskWriterIT {
     private AskRepository asks;
     private final List<Thread> writers = new ArrayList<>();
     private final List<AskWriter> running = new ArrayList<>();
+    private Chaos chaos = Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry());
 
     @BeforeEach
     void setUp() throws Exception {
@@ -132,6 +135,77 @@ class AskWriterIT {
                 .hasSize(2);
     }
 
+    @Test
+    void underInjectedStoreFailuresEveryAskLandsOnceWithItsStatus() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        chaos = Chaos.fromEnv(
+                Env.of(Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "5", "CHAOS_STORE_FAILURE", "0.3")), meters);
+        int total = 150;
+        Map<String, AskStatus> expected = new java.util.HashMap<>();
+        try (var producer = new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test"),
+                new StringSerializer(),
+                topics.joined().valueSerde().serializer())) {
+            for (int i = 0; i < total; i++) {
+                String id = String.format("00000000-0000-7000-8000-%012d", i);
+                AskResult result = switch (i % 3) {
+                    case 0 -> answer(id, "ok " + i);
+                    case 1 ->
+                        AskResult.failed(
+                                id,
+                                "dryrun",
+                                "dryrun-echo",
+                                new io.askpipe.schemas.AskError("backend_timeout", "took too long", 504),
+                                5,
+                                2,
+                                T0);
+                    default -> null;
+                };
+                expected.put(
+                        id,
+                        switch (i % 3) {
+                            case 0 -> AskStatus.SUCCEEDED;
+                            case 1 -> AskStatus.FAILED;
+                            default -> AskStatus.QUEUED;
+                        });
+                // every ask first as queued, then (mostly) with its result, as the topology emits them
+                producer.send(new ProducerRecord<>(topics.joined().name(), id, new JoinedAsk(ask(id), null, null)));
+                if (result != null) {
+                    producer.send(
+                            new ProducerRecord<>(topics.joined().name(), id, new JoinedAsk(ask(id), null, result)));
+                }
+                if (i == total / 2) {
+                    producer.flush();
+                    startWriter(); // the rest arrives while the writer runs: other batches, other retries
+                }
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    for (var entry : expected.entrySet()) {
+                        assertThat(asks.find(entry.getKey(), "alice"))
+                                .as(entry.getKey())
+                                .get()
+                                .satisfies(v -> assertThat(v.status()).isEqualTo(entry.getValue()));
+                    }
+                });
+        try (var c = dataSource.getConnection();
+                var rs = c.createStatement()
+                        .executeQuery("SELECT count(*), count(DISTINCT request_id) FROM store.asks")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("one row per ask").isEqualTo(total);
+            assertThat(rs.getInt(2)).isEqualTo(total);
+        }
+        assertThat(meters.get("chaos_events")
+                        .tag("fault", "store_failure")
+                        .counter()
+                        .count())
+                .as("injected store failures")
+                .isGreaterThan(0);
+    }
+
     private void startWriter() {
         Map<String, Object> props = kafka.clientProperties("test-writer");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId());
@@ -141,7 +215,7 @@ class AskWriterIT {
         var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         var deadLetters = new KafkaProducer<>(
                 kafka.acknowledgedProducerProperties("test-dlq"), new ByteArraySerializer(), new ByteArraySerializer());
-        AskWriter writer = new AskWriter(consumer, deadLetters, asks, topics, new SimpleMeterRegistry());
+        AskWriter writer = new AskWriter(consumer, deadLetters, asks, topics, new SimpleMeterRegistry(), chaos);
         running.add(writer);
         writers.add(Thread.ofPlatform().name("writer-under-test").start(() -> {
             try {

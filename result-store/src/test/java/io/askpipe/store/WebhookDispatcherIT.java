@@ -8,7 +8,9 @@ import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.CallbackPolicy;
+import io.askpipe.common.Chaos;
 import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.Env;
 import io.askpipe.common.Network;
 import io.askpipe.common.Schemas;
 import io.askpipe.embedded.EmbeddedPostgresServer;
@@ -69,6 +71,8 @@ class WebhookDispatcherIT {
 
     private final AtomicInteger requests = new AtomicInteger();
     private final List<WebhookDispatcher> dispatchers = new ArrayList<>();
+    private SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private Chaos chaos = Chaos.of(Chaos.Settings.off(), meters);
 
     @BeforeEach
     void start() {
@@ -121,7 +125,7 @@ class WebhookDispatcherIT {
         WebhookSettings settings =
                 new WebhookSettings(policy, schedule, 0, timeout, 8, Duration.ofMillis(100), Duration.ofHours(1));
         WebhookDispatcher dispatcher = WebhookDispatcher.start(
-                deliveries, secrets, settings, Clock.systemUTC(), new SplittableRandom(7), new SimpleMeterRegistry());
+                deliveries, secrets, settings, Clock.systemUTC(), new SplittableRandom(7), meters, chaos);
         dispatchers.add(dispatcher);
         return dispatcher;
     }
@@ -156,6 +160,56 @@ class WebhookDispatcherIT {
 
     private WebhookDeliveries.DeliveryView delivery(String id, String user) {
         return deliveries.find(id, user).orElseThrow();
+    }
+
+    @Test
+    void underInjectedConnectionFailuresEveryWebhookArrivesOnceAfterRetries() throws Exception {
+        chaos = Chaos.fromEnv(
+                Env.of(Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "3", "CHAOS_WEBHOOK_FAILURE", "0.5")), meters);
+        int total = 30;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            ids.add(terminalAsk("alice", i % 2 == 0));
+        }
+        // twenty quick retries: at p=0.5 a delivery dies only if 21 attempts in a row are struck
+        dispatcher(java.util.Collections.nCopies(20, FAST));
+
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> ids.stream()
+                        .allMatch(id -> delivery(id, "alice").status().equals("succeeded")));
+        Map<String, Long> byWebhookId = received.stream()
+                .collect(Collectors.groupingBy(hook -> hook.header("webhook-id"), Collectors.counting()));
+        assertThat(byWebhookId.keySet())
+                .as("the same webhook ids as without chaos")
+                .containsExactlyInAnyOrderElementsOf(
+                        ids.stream().map(id -> "msg_" + id).toList());
+        assertThat(byWebhookId)
+                .as("each delivered once")
+                .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+
+        List<WebhookDeliveries.DeliveryView> views =
+                ids.stream().map(id -> delivery(id, "alice")).toList();
+        assertThat(views)
+                .as("some needed more than one attempt")
+                .anySatisfy(v -> assertThat(v.attempts()).hasSizeGreaterThan(1));
+        long failed = 0;
+        for (WebhookDeliveries.DeliveryView view : views) {
+            List<WebhookDeliveries.Attempt> attempts = view.attempts();
+            assertThat(attempts.getLast().statusCode()).isEqualTo(204);
+            for (WebhookDeliveries.Attempt attempt : attempts.subList(0, attempts.size() - 1)) {
+                assertThat(attempt.statusCode()).isNull();
+                assertThat(attempt.error()).contains("injected by chaos mode");
+                failed++;
+            }
+        }
+        assertThat(meters.get("chaos_events")
+                        .tag("fault", "webhook_failure")
+                        .counter()
+                        .count())
+                .as("one injected failure per failed attempt")
+                .isEqualTo(failed)
+                .isGreaterThan(0);
     }
 
     @Test
