@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -220,18 +221,15 @@ public final class RouterService implements AutoCloseable {
                 registry,
                 chaos,
                 () -> self.get().crash(onCrash));
-        Gauge.builder("router_in_flight", worker, RouterWorker::inFlight)
+        Gauge inFlight = Gauge.builder("router_in_flight", worker, RouterWorker::inFlight)
                 .description("Asks this worker is handling right now")
                 .register(registry);
+        List<AutoCloseable> bound =
+                new ArrayList<>(Metrics.bindKafkaClients(registry, consumer, producer, deadLetters));
+        // a service started in its place (the dev stack after a crash) registers the gauge of its own worker
+        bound.add(() -> registry.remove(inFlight));
         RouterService service = new RouterService(
-                dataSource,
-                producer,
-                deadLetters,
-                caller,
-                backends,
-                worker,
-                config.shutdownGrace(),
-                Metrics.bindKafkaClients(registry, consumer, producer, deadLetters));
+                dataSource, producer, deadLetters, caller, backends, worker, config.shutdownGrace(), bound);
         self.set(service);
         service.thread.start();
         LOG.info(
