@@ -103,6 +103,87 @@ class WorkerFailoverIT {
         }
     }
 
+    @Test
+    void aRouterCrashedByChaosModeIsRestartedInPlaceAndEveryAskEndsOnce() throws Exception {
+        String prefix = SharedInfrastructure.uniqueName("crashing") + ".";
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("crashing"));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "HTTP_PORT",
+                "0",
+                "KAFKA_TOPIC_PREFIX",
+                prefix,
+                "KAFKA_TOPIC_PARTITIONS",
+                "4",
+                // static membership: the restarted router takes its partitions back at once
+                "KAFKA_GROUP_INSTANCE_ID",
+                "crashing-stack",
+                "ROUTER_GROUP_ID",
+                prefix + "router",
+                "ROUTER_SHUTDOWN_GRACE_MS",
+                "2000",
+                "STORE_APPLICATION_ID",
+                prefix + "store",
+                "STORE_STATE_DIR",
+                System.getProperty("java.io.tmpdir") + "/" + prefix + "streams"));
+        env.putAll(Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "4", "CHAOS_WORKER_CRASH", "0.2"));
+        Vertx vertx = Vertx.vertx();
+        try (DevStack stack = DevStack.start(
+                env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password())) {
+            URI base = URI.create(stack.clientUrl());
+            String bearer = "Bearer " + stack.issueDevKey().secret();
+            WebClient client = WebClient.create(vertx);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                var response = client.post(base.getPort(), base.getHost(), "/v1/ask")
+                        .putHeader("Authorization", bearer)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Idempotency-Key", "crashing-" + i)
+                        .sendBuffer(Buffer.buffer("{\"prompt\":\"ask " + i + "\"}"))
+                        .await();
+                assertThat(response.statusCode()).isEqualTo(202);
+                ids.add(Json.mapper()
+                        .readTree(response.bodyAsString())
+                        .get("request_id")
+                        .asText());
+            }
+
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> terminal(jdbcUrl, pg) == ids.size());
+            try (var c = DriverManager.getConnection(jdbcUrl, pg.user(), pg.password());
+                    var rs = c.createStatement()
+                            .executeQuery("SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'),"
+                                    + " (SELECT count(*) FROM router.results) FROM store.asks")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("one row per accepted ask").isEqualTo(ids.size());
+                assertThat(rs.getInt(2)).as("all succeeded").isEqualTo(ids.size());
+                assertThat(rs.getInt(3)).as("one kept result per ask").isEqualTo(ids.size());
+            }
+            String metrics = client.get(base.getPort(), base.getHost(), "/metrics")
+                    .putHeader("Authorization", bearer)
+                    .send()
+                    .await()
+                    .bodyAsString();
+            assertThat(metrics.lines()
+                            .filter(line ->
+                                    line.startsWith("chaos_events_total{") && line.contains("fault=\"worker_crash\""))
+                            .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                            .sum())
+                    .as("the router crashed")
+                    .isGreaterThan(0);
+            await().atMost(Duration.ofSeconds(30))
+                    .alias("ready again: readiness follows the restarted router")
+                    .until(() -> client.get(base.getPort(), base.getHost(), "/readyz")
+                                    .send()
+                                    .await()
+                                    .statusCode()
+                            == 200);
+        } finally {
+            vertx.close().await();
+        }
+    }
+
     private static int terminal(String jdbcUrl, EmbeddedPostgresServer pg) throws Exception {
         try (var c = DriverManager.getConnection(jdbcUrl, pg.user(), pg.password());
                 var rs = c.createStatement()
