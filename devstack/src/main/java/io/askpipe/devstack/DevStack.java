@@ -151,7 +151,12 @@ public final class DevStack implements AutoCloseable {
             }
             crashed.halt();
             LOG.warn("router worker crashed (chaos mode); starting a fresh one");
-            current = RouterService.start(config, registry, startup, this::crashed);
+            try {
+                current = RouterService.start(config, registry, startup, this::crashed);
+            } catch (RuntimeException e) {
+                // the stack stays up without a router, and says so at /readyz
+                LOG.error("could not restart the crashed router worker; restart the stack", e);
+            }
         }
 
         Readiness readiness() {
