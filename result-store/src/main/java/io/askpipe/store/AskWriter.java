@@ -203,7 +203,7 @@ final class AskWriter implements Runnable {
         boolean struck = false;
         for (JoinedAsk ask : batch) {
             struck |=
-                    chaos.strikesAgain(Chaos.Fault.STORE_FAILURE, ask.request().requestId());
+                    chaos.strikesAgain(Chaos.Fault.STORE_FAILURE, ask.request().idempotencyKey());
         }
         return struck;
     }

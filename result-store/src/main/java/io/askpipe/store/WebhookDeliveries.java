@@ -35,9 +35,13 @@ final class WebhookDeliveries {
         this.clock = clock;
     }
 
-    /** A delivery claimed for one attempt. */
+    /**
+     * A delivery claimed for one attempt; {@code askKey} is its ask's Idempotency-Key, by which chaos
+     * mode places a failure.
+     */
     record Due(
             String requestId,
+            String askKey,
             String userId,
             String webhookId,
             String url,
@@ -73,10 +77,10 @@ final class WebhookDeliveries {
                         SET attempts = d.attempts + 1,
                             next_attempt_at = CAST(? AS timestamp with time zone),
                             updated_at = CAST(? AS timestamp with time zone)
-                        FROM due
+                        FROM due JOIN asks a ON a.request_id = due.request_id
                         WHERE d.request_id = due.request_id
-                        RETURNING d.request_id, d.user_id, d.webhook_id, d.url, d.payload, d.traceparent,
-                            d.attempts, d.round_start
+                        RETURNING d.request_id, a.idempotency_key, d.user_id, d.webhook_id, d.url, d.payload,
+                            d.traceparent, d.attempts, d.round_start
                         """, PENDING, utc(clock.instant()), limit, utc(leaseUntil), utc(clock.instant()))
                 .fetch(row -> new Due(
                         row.get(0, String.class),
@@ -85,8 +89,9 @@ final class WebhookDeliveries {
                         row.get(3, String.class),
                         row.get(4, String.class),
                         row.get(5, String.class),
-                        row.get(6, Integer.class),
-                        row.get(6, Integer.class) - row.get(7, Integer.class)));
+                        row.get(6, String.class),
+                        row.get(7, Integer.class),
+                        row.get(7, Integer.class) - row.get(8, Integer.class)));
     }
 
     /**

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * Redirects are not followed. A response body is discarded.
  *
  * <p>Under chaos mode ({@code CHAOS_WEBHOOK_FAILURE}) an attempt may fail before its POST as a
- * refused connection would, at the place {@code <webhook id>:<attempt>}: the attempt number is
+ * refused connection would, at the place {@code <Idempotency-Key>:<attempt>}: the attempt number is
  * persisted, so the same seed fails the same attempts in every run.
  */
 final class WebhookDispatcher implements AutoCloseable {
@@ -200,7 +200,7 @@ final class WebhookDispatcher implements AutoCloseable {
             long timestamp = started.getEpochSecond();
             String signature = WebhookSigner.signature(
                     secrets.signingSecrets(due.userId()), due.webhookId(), timestamp, due.payload());
-            if (chaos.enabled() && chaos.strikes(Chaos.Fault.WEBHOOK_FAILURE, due.webhookId() + ":" + due.attempt())) {
+            if (chaos.enabled() && chaos.strikes(Chaos.Fault.WEBHOOK_FAILURE, due.askKey() + ":" + due.attempt())) {
                 throw new java.net.ConnectException("connection refused (injected by chaos mode)");
             }
             reply = post(uri, address, due, timestamp, signature);

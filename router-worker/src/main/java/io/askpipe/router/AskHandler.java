@@ -72,7 +72,8 @@ final class AskHandler {
                 continue;
             }
             Entry.Available available = (Entry.Available) entry;
-            BackendCall call = new BackendCall(request.requestId(), request.prompt(), route.modelFor(name));
+            BackendCall call = new BackendCall(
+                    request.requestId(), request.idempotencyKey(), request.prompt(), route.modelFor(name));
             ResilientCaller.Attempted attempted = caller.call(available.backend(), available.timeout(), call, deadline);
             attempts += attempted.attempts();
             switch (attempted.outcome()) {

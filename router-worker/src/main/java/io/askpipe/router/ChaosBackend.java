@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * A backend under chaos mode: before each call, a seeded injected delay and a seeded injected
- * upstream failure may strike. Each fault keys its strikes by the ask's id and the backend ({@link
- * Chaos#strikesAgain}, places {@code <request id>:<backend>#<n>}): the same seed strikes the same
+ * upstream failure may strike. Each fault keys its strikes by the ask's Idempotency-Key and the backend ({@link
+ * Chaos#strikesAgain}, places {@code <Idempotency-Key>:<backend>#<n>}): the same seed strikes the same
  * calls in every run, a retry after a strike is a new place, and how often a call is struck in a row
  * does not depend on how the worker's retries were timed.
  */
@@ -30,7 +30,7 @@ final class ChaosBackend implements Backend, AutoCloseable {
 
     @Override
     public BackendOutcome call(BackendCall call) throws InterruptedException {
-        String key = call.requestId() + ":" + backend.name();
+        String key = call.askKey() + ":" + backend.name();
         if (chaos.strikesAgain(Chaos.Fault.VENDOR_LATENCY, key)) {
             chaos.delayVendor();
         }

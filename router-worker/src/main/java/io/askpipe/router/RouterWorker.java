@@ -295,7 +295,7 @@ final class RouterWorker implements Runnable {
         } else {
             AskResult fresh = handler.handle(request, backend -> announceRunning(request, backend));
             result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
-            if (chaos.strikes(Chaos.Fault.WORKER_CRASH, request.requestId())) {
+            if (chaos.strikes(Chaos.Fault.WORKER_CRASH, request.idempotencyKey())) {
                 crash();
             }
         }
