@@ -53,8 +53,8 @@ final class ResilientCaller implements AutoCloseable {
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5);
         this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(10)
+                .slidingWindowSize(settings.circuitWindow())
+                .minimumNumberOfCalls(Math.max(1, settings.circuitWindow() / 2))
                 .failureRateThreshold(settings.circuitFailureRate())
                 .waitDurationInOpenState(settings.circuitOpen())
                 .permittedNumberOfCallsInHalfOpenState(3)

@@ -26,7 +26,7 @@ class AskHandlerTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<Duration> waits = new ArrayList<>();
     private final ResilientCaller caller = new ResilientCaller(
-            new ResilienceSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(1), 50, Duration.ofMinutes(1)),
+            new ResilienceSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(1), 50, 20, Duration.ofMinutes(1)),
             waits::add);
 
     @AfterEach

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ResilientCallerTest {
     private final List<Duration> waits = new ArrayList<>();
     private final ResilientCaller caller = new ResilientCaller(
-            new ResilienceSettings(Duration.ofSeconds(30), 4, Duration.ofMillis(100), 50, Duration.ofMinutes(1)),
+            new ResilienceSettings(Duration.ofSeconds(30), 4, Duration.ofMillis(100), 50, 20, Duration.ofMinutes(1)),
             waits::add);
     private final BackendCall call = new BackendCall("r1", "hi", null);
 
