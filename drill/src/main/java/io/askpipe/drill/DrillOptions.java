@@ -1,0 +1,208 @@
+package io.askpipe.drill;
+
+import io.askpipe.common.Chaos;
+import io.askpipe.common.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a drill does, from its command line ({@link #USAGE}).
+ *
+ * @param asks asks to submit (0 to only replay)
+ * @param concurrency clients submitting at once
+ * @param seed {@code CHAOS_SEED} of every service
+ * @param faults the probability of each fault, by its label in {@code chaos_events_total}
+ * @param vendorLatencyMs {@code CHAOS_VENDOR_LATENCY_MS}: the delay an injected backend latency adds
+ * @param vendorMs how long the drill's own LLM server takes to answer each call
+ * @param workers router worker processes
+ * @param killWorkerEvery {@code kill -9} of a worker (round robin), which is then restarted; zero
+ *     for never
+ * @param killStoreEvery the same for the result store
+ * @param replay which accepted asks to deliver to the router again once the asks are answered
+ * @param webhooks whether every ask carries a callback to the drill's receiver
+ * @param dir where the deployment's data and logs go and the report is written; {@code null} for a
+ *     temporary directory, removed afterwards when the drill passes
+ * @param quiesceTimeout how long to wait for every accepted ask to be answered and delivered
+ */
+record DrillOptions(
+        int asks,
+        int concurrency,
+        long seed,
+        Map<String, Double> faults,
+        long vendorLatencyMs,
+        long vendorMs,
+        int workers,
+        Duration killWorkerEvery,
+        Duration killStoreEvery,
+        Replay replay,
+        boolean webhooks,
+        Path dir,
+        Duration quiesceTimeout) {
+
+    static final String USAGE = """
+            usage: askpipe drill [OPTION VALUE]...
+              Starts a deployment on an embedded broker and database, each service its own process
+              (1 ingest-api, WORKERS router-workers, 1 result-store) with chaos mode on, submits ASKS
+              asks through HTTP, kills and restarts processes on a schedule, waits until every
+              accepted ask is answered, checks that nothing was lost or answered twice, and prints
+              the report (also as report.json in the drill's directory). Exit status 0 when every
+              invariant holds, 1 when one fails, 2 for bad options, 3 when the deployment did not start.
+
+              --asks N                   asks to submit (default 1000; 0 to only replay)
+              --concurrency N            clients submitting at once (default 32)
+              --seed N                   CHAOS_SEED of every service (default 1)
+              --vendor-latency P         probability of an injected backend delay (default 0.05)
+              --vendor-latency-ms MS     that delay (default 300)
+              --vendor-failure P         probability of an injected backend failure (default 0.03)
+              --ingest-publish-failure P probability that ingest's Kafka publish fails (default 0.01)
+              --store-failure P          probability that a result store write fails (default 0.01)
+              --webhook-failure P        probability that a webhook attempt fails (default 0.05)
+              --worker-crash P           probability that a worker halts after answering an ask (default 0.001)
+              --vendor-ms MS             how long the drill's LLM server takes per call (default 20)
+              --workers N                router worker processes (default 2)
+              --kill-worker-every SECS   kill -9 a worker on this period, round robin, and restart it (default 10; 0 never)
+              --kill-store-every SECS    the same for the result store (default 0)
+              --replay WHAT              afterwards, deliver accepted asks to the router again:
+                                         beginning, since:<ISO-8601 instant>, or key:<Idempotency-Key>
+              --webhooks true|false      every ask carries a callback to the drill's receiver (default true)
+              --dir PATH                 keep data, logs and report.json here (default: a temporary directory)
+              --quiesce-timeout SECS     how long to wait for every ask to be answered (default 300)
+            """;
+
+    /** Which accepted asks a drill delivers to the router a second time (docs/operations.md, "Replay"). */
+    sealed interface Replay {
+        /** No replay. */
+        record None() implements Replay {}
+
+        /** The router group's offsets reset to the start of {@code ask.requests}. */
+        record FromBeginning() implements Replay {}
+
+        /** The router group's offsets reset to the first ask accepted at or after {@code since}. */
+        record Since(Instant since) implements Replay {}
+
+        /** The latest record of one Idempotency-Key published to {@code ask.requests} again. */
+        record Key(String idempotencyKey) implements Replay {}
+    }
+
+    static DrillOptions parse(String... args) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (!name.startsWith("--") || i + 1 >= args.length) {
+                throw new ConfigException("expected --OPTION VALUE, got '" + name + "'");
+            }
+            given.put(name.substring(2), args[++i]);
+        }
+        Map<String, Double> faults = new LinkedHashMap<>();
+        Map<String, Double> defaults = Map.of(
+                "vendor_latency", 0.05,
+                "vendor_failure", 0.03,
+                "ingest_publish_failure", 0.01,
+                "store_failure", 0.01,
+                "webhook_failure", 0.05,
+                "worker_crash", 0.001);
+        for (Chaos.Fault fault : Chaos.Fault.values()) {
+            String option = fault.label().replace('_', '-');
+            faults.put(
+                    fault.label(),
+                    probability(option, given.remove(option), defaults.getOrDefault(fault.label(), 0.0)));
+        }
+        DrillOptions options = new DrillOptions(
+                integer(given, "asks", 1000, 0, 10_000_000),
+                integer(given, "concurrency", 32, 1, 10_000),
+                seed(given.getOrDefault("seed", "1")),
+                Map.copyOf(faults),
+                integer(given, "vendor-latency-ms", 300, 0, 600_000),
+                integer(given, "vendor-ms", 20, 0, 600_000),
+                integer(given, "workers", 2, 1, 16),
+                Duration.ofSeconds(integer(given, "kill-worker-every", 10, 0, 86_400)),
+                Duration.ofSeconds(integer(given, "kill-store-every", 0, 0, 86_400)),
+                replay(given.remove("replay")),
+                Boolean.parseBoolean(given.getOrDefault("webhooks", "true")),
+                given.containsKey("dir") ? Path.of(given.get("dir")) : null,
+                Duration.ofSeconds(integer(given, "quiesce-timeout", 300, 1, 86_400)));
+        given.keySet().removeAll(java.util.Set.of("seed", "webhooks", "dir"));
+        if (!given.isEmpty()) {
+            throw new ConfigException(
+                    "unknown option --" + given.keySet().iterator().next());
+        }
+        return options;
+    }
+
+    /** The chaos settings every service gets. */
+    Map<String, String> chaosEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        boolean any = faults.values().stream().anyMatch(p -> p > 0);
+        env.put("CHAOS_MODE", any ? "1" : "0");
+        env.put("CHAOS_SEED", Long.toString(seed));
+        faults.forEach((label, p) -> env.put("CHAOS_" + label.toUpperCase(Locale.ROOT), Double.toString(p)));
+        env.put("CHAOS_VENDOR_LATENCY_MS", Long.toString(vendorLatencyMs));
+        return env;
+    }
+
+    private static long seed(String raw) {
+        try {
+            return Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--seed must be a whole number, got '" + raw + "'");
+        }
+    }
+
+    private static int integer(Map<String, String> given, String name, int defaultValue, int min, int max) {
+        String raw = given.remove(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw.strip());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(
+                "--" + name + " must be a whole number from " + min + " to " + max + ", got '" + raw + "'");
+    }
+
+    private static double probability(String name, String raw, double defaultValue) {
+        if (raw == null) {
+            return defaultValue;
+        }
+        try {
+            double p = Double.parseDouble(raw.strip());
+            if (p >= 0 && p <= 1) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException("--" + name + " must be a probability from 0 to 1, got '" + raw + "'");
+    }
+
+    private static Replay replay(String raw) {
+        if (raw == null || raw.equals("none")) {
+            return new Replay.None();
+        }
+        if (raw.equals("beginning")) {
+            return new Replay.FromBeginning();
+        }
+        if (raw.startsWith("since:")) {
+            try {
+                return new Replay.Since(Instant.parse(raw.substring("since:".length())));
+            } catch (DateTimeParseException e) {
+                throw new ConfigException("--replay since: needs an ISO-8601 instant such as 2026-11-26T14:00:00Z");
+            }
+        }
+        if (raw.startsWith("key:") && raw.length() > 4) {
+            return new Replay.Key(raw.substring(4));
+        }
+        throw new ConfigException(
+                "--replay must be beginning, since:<instant> or key:<Idempotency-Key>, got '" + raw + "'");
+    }
+}

@@ -1,0 +1,108 @@
+package io.askpipe.drill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.askpipe.schemas.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The drill's LLM: an OpenAI-compatible Chat Completions endpoint on loopback that answers every
+ * call after a fixed delay and counts the calls per prompt, so the report can say how many backend
+ * calls each ask cost. The answer is a function of the prompt alone, so two calls for one ask give
+ * the same answer: a second distinct result could only come from the pipeline, never from here.
+ */
+final class LlmServer implements AutoCloseable {
+    static final String MODEL = "drill-model";
+
+    private final HttpServer server;
+    private final Duration delay;
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+    private LlmServer(HttpServer server, Duration delay) {
+        this.server = server;
+        this.delay = delay;
+    }
+
+    static LlmServer start(Duration delay) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+            LlmServer llm = new LlmServer(server, delay);
+            server.createContext("/v1/chat/completions", llm::complete);
+            server.createContext("/v1/models", exchange -> reply(exchange, 200, "{\"object\":\"list\",\"data\":[]}"));
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.start();
+            return llm;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the drill's LLM server", e);
+        }
+    }
+
+    /** The base URL a router's {@code OPENAI_BASE_URL} takes. */
+    URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Calls so far, by prompt. */
+    Map<String, Integer> callsByPrompt() {
+        Map<String, Integer> copy = new java.util.HashMap<>();
+        calls.forEach((prompt, count) -> copy.put(prompt, count.get()));
+        return copy;
+    }
+
+    long totalCalls() {
+        return calls.values().stream().mapToLong(AtomicInteger::get).sum();
+    }
+
+    private void complete(HttpExchange exchange) throws IOException {
+        JsonNode request;
+        try (var body = exchange.getRequestBody()) {
+            request = Json.mapper().readTree(body);
+        }
+        String prompt = request.path("messages").path(0).path("content").asText();
+        calls.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ObjectNode response = Json.mapper().createObjectNode();
+        response.put("id", "chatcmpl-drill");
+        response.put("object", "chat.completion");
+        response.put("created", System.currentTimeMillis() / 1000);
+        response.put("model", MODEL);
+        ObjectNode choice = response.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", "answer to " + prompt);
+        choice.put("finish_reason", "stop");
+        response.putObject("usage")
+                .put("prompt_tokens", 4)
+                .put("completion_tokens", 6)
+                .put("total_tokens", 10);
+        reply(exchange, 200, Json.mapper().writeValueAsString(response));
+    }
+
+    private static void reply(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

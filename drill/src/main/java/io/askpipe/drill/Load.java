@@ -1,0 +1,161 @@
+package io.askpipe.drill;
+
+import io.askpipe.schemas.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The drill's clients: each ask is POSTed with its own Idempotency-Key and retried with that key,
+ * as a well-behaved client would, on a 503 or a connection error (the ingest process may be down
+ * or its publish may have failed) until it is accepted or {@link #GIVE_UP} has passed.
+ */
+final class Load {
+    static final Duration GIVE_UP = Duration.ofMinutes(2);
+
+    /** An ask answered 202: its key, request id and when its first try started (epoch ms). */
+    record Accepted(int n, String key, String requestId, long submittedAtMillis) {}
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final URI ingest;
+    private final String bearer;
+    private final String runId;
+    private final URI callback;
+
+    final Map<Integer, Accepted> accepted = new ConcurrentHashMap<>();
+    final AtomicInteger retries = new AtomicInteger();
+    final AtomicInteger gaveUp = new AtomicInteger();
+    /** Answers other than 202, 503 and 429: a refused ask, which a drill's asks never should be. */
+    final Map<Integer, String> refused = new ConcurrentHashMap<>();
+
+    final AtomicInteger submitted = new AtomicInteger();
+    /** From the first try to the 202, in microseconds. */
+    final Histogram submitLatency = new ConcurrentHistogram(3);
+
+    Load(URI ingest, String apiKey, String runId, URI callback) {
+        this.ingest = ingest;
+        this.bearer = "Bearer " + apiKey;
+        this.runId = runId;
+        this.callback = callback;
+    }
+
+    String key(int n) {
+        return "drill-" + runId + "-" + n;
+    }
+
+    /** The prompt of ask {@code n}; the drill's LLM counts calls by it. */
+    String prompt(int n) {
+        return "drill " + runId + " ask " + n;
+    }
+
+    /** Submits asks {@code 0..asks-1} with {@code concurrency} clients; returns when all are settled. */
+    void run(int asks, int concurrency) throws InterruptedException {
+        Semaphore slots = new Semaphore(concurrency);
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < asks; i++) {
+                int n = i;
+                slots.acquire();
+                clients.execute(() -> {
+                    try {
+                        submit(n);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+    }
+
+    private void submit(int n) throws InterruptedException {
+        long startedNanos = System.nanoTime();
+        long startedMillis = System.currentTimeMillis();
+        long deadline = startedNanos + GIVE_UP.toNanos();
+        long backoffMs = 50;
+        String body = callback == null
+                ? "{\"prompt\":\"" + prompt(n) + "\"}"
+                : "{\"prompt\":\"" + prompt(n) + "\",\"callback_url\":\"" + callback + "\"}";
+        submitted.incrementAndGet();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(ingest.resolve("/v1/ask"))
+                                .timeout(Duration.ofSeconds(15))
+                                .header("Authorization", bearer)
+                                .header("Content-Type", "application/json")
+                                .header("Idempotency-Key", key(n))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                if (status == 202) {
+                    String id = Json.mapper()
+                            .readTree(response.body())
+                            .get("request_id")
+                            .asText();
+                    accepted.put(n, new Accepted(n, key(n), id, startedMillis));
+                    submitLatency.recordValue((System.nanoTime() - startedNanos) / 1_000);
+                    return;
+                }
+                if (status != 503 && status != 429 && status != 409) {
+                    refused.put(n, status + " " + response.body());
+                    return;
+                }
+            } catch (IOException e) {
+                // the ingest process is down or restarting: retry with the same key
+            }
+            retries.incrementAndGet();
+            Thread.sleep(backoffMs);
+            backoffMs = Math.min(backoffMs * 2, 1_000);
+        }
+        gaveUp.incrementAndGet();
+    }
+
+    /**
+     * Submits ask {@code n} once more with its key and says whether the answer names the same
+     * request id: a client's late retry must find its ask, not make a second one.
+     */
+    boolean replaysSameAsk(Accepted ask) throws InterruptedException {
+        for (int tries = 0; tries < 20; tries++) {
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(ingest.resolve("/v1/ask"))
+                                .timeout(Duration.ofSeconds(15))
+                                .header("Authorization", bearer)
+                                .header("Content-Type", "application/json")
+                                .header("Idempotency-Key", ask.key())
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        callback == null
+                                                ? "{\"prompt\":\"" + prompt(ask.n()) + "\"}"
+                                                : "{\"prompt\":\"" + prompt(ask.n()) + "\",\"callback_url\":\""
+                                                        + callback + "\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 202) {
+                    return Json.mapper()
+                            .readTree(response.body())
+                            .get("request_id")
+                            .asText()
+                            .equals(ask.requestId());
+                }
+            } catch (IOException e) {
+                // retried below
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,105 @@
+package io.askpipe.drill;
+
+import java.util.Map;
+
+/** The drill's report as a person reads it at the end of a run. */
+final class ReportText {
+    private ReportText() {}
+
+    static String render(DrillReport r) {
+        StringBuilder text = new StringBuilder();
+        var a = r.asks();
+        text.append("\naskpipe drill report\n");
+        line(
+                text,
+                "asks",
+                "%d submitted, %d accepted, %d refused, %d given up, %d client retries",
+                a.submitted(),
+                a.accepted(),
+                a.refused(),
+                a.gaveUp(),
+                a.clientRetries());
+        line(text, "terminal results", "%d succeeded, %d failed", a.succeeded(), a.failed());
+        var b = r.backendCalls();
+        line(
+                text,
+                "backend calls",
+                "%d in all, %d asks called more than once (at most %d), %d beyond one per ask",
+                b.total(),
+                b.asksCalledMoreThanOnce(),
+                b.maxPerAsk(),
+                b.extra());
+        var w = r.webhooks();
+        line(
+                text,
+                "webhooks",
+                "%d of %d delivered, %d deliveries, %d webhook ids seen more than once",
+                w.delivered(),
+                w.expected(),
+                w.deliveries(),
+                w.duplicateIds());
+        StringBuilder faults = new StringBuilder();
+        for (Map.Entry<String, DrillReport.FaultCount> f : r.faults().byType().entrySet()) {
+            faults.append(faults.isEmpty() ? "" : ", ")
+                    .append(f.getKey())
+                    .append(' ')
+                    .append(f.getValue().strikes());
+        }
+        line(
+                text,
+                "faults injected",
+                "%s (fingerprint %s over %d places)",
+                faults.isEmpty() ? "none" : faults,
+                r.faults().fingerprint(),
+                r.faults().distinctPlaces());
+        StringBuilder lives = new StringBuilder();
+        r.processes().forEach((name, life) -> {
+            if (life.kills() + life.crashes() > 0) {
+                lives.append(lives.isEmpty() ? "" : ", ")
+                        .append(name)
+                        .append(": ")
+                        .append(life.kills())
+                        .append(" killed, ")
+                        .append(life.crashes())
+                        .append(" crashed");
+            }
+        });
+        line(text, "processes", "%s", lives.isEmpty() ? "none restarted" : lives);
+        var t = r.throughput();
+        line(
+                text,
+                "throughput",
+                "%.0f asks/s accepted, %.0f asks/s answered, %.1f s in all",
+                t.acceptedPerSecond(),
+                t.answeredPerSecond(),
+                t.seconds());
+        var s = r.latencyMs().submit();
+        var v = r.latencyMs().toResult();
+        line(text, "submit (ms)", "p50 %.1f  p95 %.1f  p99 %.1f  max %.1f", s.p50(), s.p95(), s.p99(), s.max());
+        line(text, "to result (ms)", "p50 %.1f  p95 %.1f  p99 %.1f  max %.1f", v.p50(), v.p95(), v.p99(), v.max());
+        if (r.replay() != null) {
+            var p = r.replay();
+            line(
+                    text,
+                    "replay " + p.what(),
+                    "%d asks redelivered, %d results republished, %d backend calls, %d views changed",
+                    p.redelivered(),
+                    p.resultsRepublished(),
+                    p.backendCalls(),
+                    p.viewsChanged());
+        }
+        text.append("invariants\n");
+        for (DrillReport.Invariant i : r.invariants()) {
+            text.append(String.format(
+                    "  %-4s %-36s %d (must be %s)%n", i.holds() ? "ok" : "FAIL", i.name(), i.value(), i.must()));
+        }
+        text.append(r.passed() ? "PASSED\n" : "FAILED\n");
+        return text.toString();
+    }
+
+    private static void line(StringBuilder text, String label, String format, Object... args) {
+        text.append(String.format("  %-18s ", label))
+                .append(String.format(format, args))
+                .append('\n');
+    }
+}

@@ -1,0 +1,116 @@
+package io.askpipe.drill;
+
+import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** What the drill reads from Kafka: whole topics, end offsets and consumer group lag. */
+final class Topology implements AutoCloseable {
+    static final Topics TOPICS = Topics.withPrefix("");
+
+    private final String bootstrapServers;
+    private final Admin admin;
+
+    Topology(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+        this.admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
+    }
+
+    Admin admin() {
+        return admin;
+    }
+
+    List<TopicPartition> partitions(String topic) throws ExecutionException, InterruptedException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
+    }
+
+    Map<TopicPartition, Long> offsets(String topic, OffsetSpec spec) throws ExecutionException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions(topic).forEach(tp -> request.put(tp, spec));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listOffsets(request).all().get().forEach((tp, info) -> offsets.put(tp, info.offset()));
+        return offsets;
+    }
+
+    long endOffsetSum(String topic) throws ExecutionException, InterruptedException {
+        return offsets(topic, OffsetSpec.latest()).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+    }
+
+    /** Records of {@code topic} that {@code group} has not committed past (0 when it is caught up). */
+    long lag(String group, String topic) throws ExecutionException, InterruptedException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
+        long lag = 0;
+        for (var end : offsets(topic, OffsetSpec.latest()).entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            lag += end.getValue() - (at == null ? 0 : at.offset());
+        }
+        return lag;
+    }
+
+    /** Reads every committed record of {@code topic}, from its start to its current end. */
+    void readAll(String topic, BiConsumer<ConsumerRecord<byte[], byte[]>, Long> each)
+            throws ExecutionException, InterruptedException {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                5000);
+        List<TopicPartition> partitions = partitions(topic);
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Set<TopicPartition> open = new HashSet<>(partitions);
+            open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+            while (!open.isEmpty()) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    each.accept(record, record.offset());
+                }
+                open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+            }
+        }
+    }
+
+    /** Every distinct terminal result on {@code ask.results}, by request id. */
+    Map<String, Set<String>> distinctResults() throws ExecutionException, InterruptedException {
+        var deserializer = TOPICS.results().valueSerde().deserializer();
+        Map<String, Set<String>> results = new HashMap<>();
+        readAll(TOPICS.results().name(), (record, offset) -> {
+            AskResult result = deserializer.deserialize(record.topic(), record.value());
+            String outcome = result.status().wireName() + "|" + result.backend() + "|" + result.model() + "|"
+                    + (result.error() == null ? result.answer() : result.error().type());
+            results.computeIfAbsent(result.reqId(), id -> new HashSet<>()).add(outcome);
+        });
+        return results;
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+    }
+}
