@@ -15,6 +15,7 @@ import io.askpipe.router.RouterMain;
 import io.askpipe.store.StoreMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A deployment of askpipe as an operator would run it, on this machine: an embedded Kafka broker
@@ -29,7 +31,7 @@ import java.util.Map;
  * ingest-api, some router workers, one result store) with chaos mode on. The drill's user and key
  * are created directly in the database, as {@code askpipe admin} would.
  */
-final class Deployment implements AutoCloseable {
+final class Deployment implements Target {
     static final int PARTITIONS = 6;
     /** The router's consumer group, whose offsets a replay resets. */
     static final String ROUTER_GROUP = "askpipe-router";
@@ -145,37 +147,50 @@ final class Deployment implements AutoCloseable {
         return new ServiceProcess(name, main.getName(), withPort, port, logs.resolve(name + ".log"));
     }
 
-    ServiceProcess ingest() {
-        return ingest;
+    @Override
+    public URI ingest() {
+        return ingest.base();
     }
 
-    ServiceProcess store() {
-        return store;
+    @Override
+    public URI metrics() {
+        return ingest.base().resolve("/metrics");
     }
 
-    List<ServiceProcess> workers() {
+    @Override
+    public Optional<ServiceProcess> store() {
+        return Optional.of(store);
+    }
+
+    @Override
+    public List<ServiceProcess> workers() {
         return workers;
     }
 
-    List<ServiceProcess> services() {
+    @Override
+    public List<ServiceProcess> services() {
         List<ServiceProcess> all = new ArrayList<>(List.of(ingest, store));
         all.addAll(workers);
         return all;
     }
 
-    String bootstrapServers() {
+    @Override
+    public String bootstrapServers() {
         return kafka.bootstrapServers();
     }
 
-    java.sql.Connection database() throws java.sql.SQLException {
+    @Override
+    public java.sql.Connection database() throws java.sql.SQLException {
         return java.sql.DriverManager.getConnection(jdbcUrl, postgres.user(), postgres.password());
     }
 
-    String userId() {
+    @Override
+    public String userId() {
         return userId;
     }
 
-    String apiKey() {
+    @Override
+    public String apiKey() {
         return apiKey;
     }
 

@@ -46,6 +46,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * what the webhook receiver got.
  */
 final class Drill {
+    /** A {@code chaos_events_total} sample of a Prometheus scrape: its fault and its value. */
+    private static final Pattern CHAOS_EVENTS =
+            Pattern.compile("(?m)^chaos_events_total\\{[^}]*fault=\"([a-z_]+)\"[^}]*} ([0-9.eE+-]+)$");
     /** The line chaos mode logs for every injected fault. */
     private static final Pattern INJECTED = Pattern.compile("chaos: injected (\\S+) at (\\S+)");
     /** The result store's writer group, whose lag says the store has caught up. */
@@ -64,30 +67,43 @@ final class Drill {
     DrillReport run() throws Exception {
         try (LlmServer llm = LlmServer.start(Duration.ofMillis(options.vendorMs()));
                 WebhookReceiver receiver = WebhookReceiver.start()) {
-            out.printf("drill: starting the deployment in %s ...%n", dir);
-            try (Deployment deployment = Deployment.start(options, dir, llm);
+            out.printf(
+                    options.running() == null
+                            ? "drill: starting the deployment in " + dir + " ...%n"
+                            : "drill: drilling the deployment at "
+                                    + options.running().url() + "%n");
+            try (Target deployment = options.running() == null
+                            ? Deployment.start(options, dir, llm)
+                            : RunningDeployment.attach(options.running());
                     Topology kafka = new Topology(deployment.bootstrapServers())) {
                 return drill(deployment, kafka, llm, receiver);
             }
         }
     }
 
-    private DrillReport drill(Deployment deployment, Topology kafka, LlmServer llm, WebhookReceiver receiver)
+    private DrillReport drill(Target deployment, Topology kafka, LlmServer llm, WebhookReceiver receiver)
             throws Exception {
-        // the same keys and prompts in every drill, so that the same seed strikes the same places
+        boolean owned = options.running() == null;
+        // on its own deployment, the same keys and prompts in every drill, so that the same seed
+        // strikes the same places; a running deployment may have seen those keys before
         Load load = new Load(
-                deployment.ingest().base(),
+                deployment.ingest(),
                 deployment.apiKey(),
-                "s" + options.seed(),
+                owned ? "s" + options.seed() : Long.toString(System.currentTimeMillis(), 36),
                 options.webhooks() ? receiver.url() : null);
         out.printf(
-                "drill: %d asks, %d clients, seed %d, faults %s, kill -9 of a worker every %s s%n",
+                "drill: %d asks (Idempotency-Keys %s to %s), %d clients%s%n",
                 options.asks(),
+                load.key(0),
+                load.key(Math.max(0, options.asks() - 1)),
                 options.concurrency(),
-                options.seed(),
-                new TreeMap<>(options.faults()),
-                options.killWorkerEvery().toSeconds());
+                owned
+                        ? ", seed " + options.seed() + ", faults " + new TreeMap<>(options.faults())
+                                + ", kill -9 of a worker every "
+                                + options.killWorkerEvery().toSeconds() + " s"
+                        : "");
 
+        Map<String, Double> injectedBefore = owned ? Map.of() : injected(deployment);
         long started = System.nanoTime();
         ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
         var chaos = background.submit(() -> killOnSchedule(deployment));
@@ -99,6 +115,8 @@ final class Drill {
                 .ifPresent(first -> out.printf(
                         "drill: %d asks refused, ask %d with %s%n",
                         load.refused.size(), first.getKey(), first.getValue()));
+        // a client's late retry must find its ask; checked at once, well within IDEMPOTENCY_TTL
+        int retryFoundOther = lateRetries(load);
         boolean quiet = awaitQuiescence(deployment, load, receiver, started);
         chaos.cancel(true);
         progress.cancel(true);
@@ -114,8 +132,7 @@ final class Drill {
 
         Map<String, Row> rows = rows(deployment);
         Map<String, Set<String>> results = kafka.distinctResults();
-        int retryFoundOther = lateRetries(load);
-        DrillReport.ReplayOutcome replay = replay(deployment, kafka, llm, load, rows);
+        DrillReport.ReplayOutcome replay = replay(deployment, kafka, llm, rows);
 
         List<Load.Accepted> accepted = List.copyOf(load.accepted.values());
         int succeeded = 0;
@@ -176,7 +193,9 @@ final class Drill {
         }
         if (replay != null) {
             invariants.add(Invariant.atLeast("replay_redelivered", replay.redelivered(), 1));
-            invariants.add(Invariant.zero("replay_backend_calls", replay.backendCalls()));
+            if (replay.backendCalls() != null) {
+                invariants.add(Invariant.zero("replay_backend_calls", replay.backendCalls()));
+            }
             invariants.add(Invariant.zero("replay_views_changed", replay.viewsChanged()));
         }
         boolean passed = invariants.stream().allMatch(Invariant::holds);
@@ -204,11 +223,13 @@ final class Drill {
                         lost,
                         conflicting,
                         retryFoundOther),
-                new DrillReport.BackendCalls(
-                        totalCalls, asksCalled, calledMoreThanOnce, maxCalls, totalCalls - asksCalled),
+                owned
+                        ? new DrillReport.BackendCalls(
+                                totalCalls, asksCalled, calledMoreThanOnce, maxCalls, totalCalls - asksCalled)
+                        : null, // the deployment's own backends answered: not counted here
                 new DrillReport.Webhooks(
                         expectedWebhooks, delivered, expectedWebhooks - delivered, duplicateIds, deliveryCount),
-                faults(deployment),
+                owned ? faults(deployment) : faultsSince(injectedBefore, injected(deployment)),
                 processes,
                 new DrillReport.Throughput(
                         round(seconds),
@@ -221,7 +242,7 @@ final class Drill {
     }
 
     /** Kills a worker (round robin) and the store on their periods until cancelled. */
-    private Void killOnSchedule(Deployment deployment) throws InterruptedException {
+    private Void killOnSchedule(Target deployment) throws InterruptedException {
         long workerEvery = options.killWorkerEvery().toMillis();
         long storeEvery = options.killStoreEvery().toMillis();
         if (workerEvery == 0 && storeEvery == 0) {
@@ -241,8 +262,9 @@ final class Drill {
                 nextWorker += workerEvery;
             }
             if (now >= nextStore) {
-                out.printf("drill: kill -9 %s%n", deployment.store().name());
-                deployment.store().kill();
+                ServiceProcess store = deployment.store().orElseThrow();
+                out.printf("drill: kill -9 %s%n", store.name());
+                store.kill();
                 nextStore += storeEvery;
             }
             Thread.sleep(Math.max(10, Math.min(nextWorker, nextStore) - System.currentTimeMillis()));
@@ -250,7 +272,7 @@ final class Drill {
         return null;
     }
 
-    private Void showProgress(Deployment deployment, Load load, WebhookReceiver receiver, long started)
+    private Void showProgress(Target deployment, Load load, WebhookReceiver receiver, long started)
             throws InterruptedException {
         while (!Thread.currentThread().isInterrupted()) {
             Thread.sleep(2_000);
@@ -268,7 +290,7 @@ final class Drill {
     }
 
     /** Waits until every accepted ask has a terminal row and, with webhooks, a delivery. */
-    private boolean awaitQuiescence(Deployment deployment, Load load, WebhookReceiver receiver, long started)
+    private boolean awaitQuiescence(Target deployment, Load load, WebhookReceiver receiver, long started)
             throws InterruptedException {
         long deadline = System.nanoTime() + options.quiesceTimeout().toNanos();
         while (System.nanoTime() < deadline) {
@@ -282,7 +304,7 @@ final class Drill {
         return false;
     }
 
-    private static int answered(Deployment deployment) {
+    private static int answered(Target deployment) {
         try (Connection db = deployment.database();
                 var query = db.prepareStatement(
                         "SELECT count(*) FROM store.asks WHERE user_id = ? AND status IN ('succeeded', 'failed')")) {
@@ -309,7 +331,7 @@ final class Drill {
         }
     }
 
-    private static Map<String, Row> rows(Deployment deployment) throws SQLException {
+    private static Map<String, Row> rows(Target deployment) throws SQLException {
         Map<String, Row> rows = new java.util.HashMap<>();
         try (Connection db = deployment.database();
                 var query = db.prepareStatement(
@@ -359,8 +381,8 @@ final class Drill {
      * start them again; for one key, publish that key's record again. Then waits until the router
      * and the store have caught up and compares.
      */
-    private DrillReport.ReplayOutcome replay(
-            Deployment deployment, Topology kafka, LlmServer llm, Load load, Map<String, Row> before) throws Exception {
+    private DrillReport.ReplayOutcome replay(Target deployment, Topology kafka, LlmServer llm, Map<String, Row> before)
+            throws Exception {
         if (options.replay() instanceof DrillOptions.Replay.None) {
             return null;
         }
@@ -391,11 +413,10 @@ final class Drill {
         }
         Thread.sleep(2_000);
         Map<String, Row> after = rows(deployment);
-        int changed = 0;
-        for (Load.Accepted ask : load.accepted.values()) {
-            Row was = before.get(ask.requestId());
-            Row now = after.get(ask.requestId());
-            if (was != null && (now == null || !was.sameView(now))) {
+        int changed = 0; // over every ask of the drill's user, asks of earlier drills included
+        for (var was : before.entrySet()) {
+            Row now = after.get(was.getKey());
+            if (now == null || !was.getValue().sameView(now)) {
                 changed++;
             }
         }
@@ -403,12 +424,12 @@ final class Drill {
                 describe(options.replay()),
                 redelivered,
                 kafka.endOffsetSum(results) - resultsBefore,
-                llm.totalCalls() - callsBefore,
+                options.running() == null ? llm.totalCalls() - callsBefore : null,
                 changed);
     }
 
     /** Stops the workers, resets the router group to {@code spec}, starts them; returns the records to redo. */
-    private long resetRouter(Deployment deployment, Topology kafka, OffsetSpec spec) throws Exception {
+    private long resetRouter(Target deployment, Topology kafka, OffsetSpec spec) throws Exception {
         String requests = Topology.TOPICS.requests().name();
         deployment.workers().parallelStream().forEach(ServiceProcess::stop);
         // static members do not leave the group when they stop; remove them, as the procedure says
@@ -440,7 +461,7 @@ final class Drill {
     }
 
     /** Publishes the latest record of {@code idempotencyKey} to {@code ask.requests} again; returns 1 if found. */
-    private long publishAgain(Deployment deployment, Topology kafka, String idempotencyKey)
+    private long publishAgain(Target deployment, Topology kafka, String idempotencyKey)
             throws ExecutionException, InterruptedException {
         String scope = AskRequest.scope(deployment.userId(), idempotencyKey);
         byte[] wanted = scope.getBytes(StandardCharsets.UTF_8);
@@ -469,7 +490,7 @@ final class Drill {
     }
 
     /** Faults injected, read from every service's log. */
-    private static DrillReport.Faults faults(Deployment deployment) throws IOException {
+    private static DrillReport.Faults faults(Target deployment) throws IOException {
         Map<String, Integer> strikes = new TreeMap<>();
         Map<String, Set<String>> places = new TreeMap<>();
         for (ServiceProcess service : deployment.services()) {
@@ -501,6 +522,37 @@ final class Drill {
         }
         return new DrillReport.Faults(
                 byType, distinct, HexFormat.of().formatHex(digest.digest()).substring(0, 16));
+    }
+
+    /**
+     * {@code chaos_events_total} by fault, from the deployment's {@code /metrics}: where the drill
+     * cannot read the services' logs, it counts strikes but cannot name their places.
+     */
+    private static Map<String, Double> injected(Target deployment) throws IOException, InterruptedException {
+        var response = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(deployment.metrics())
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> counts = new TreeMap<>();
+        Matcher m = CHAOS_EVENTS.matcher(response.body());
+        while (m.find()) {
+            counts.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return counts;
+    }
+
+    private static DrillReport.Faults faultsSince(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, DrillReport.FaultCount> byType = new TreeMap<>();
+        after.forEach((fault, count) -> {
+            int strikes = (int) (count - before.getOrDefault(fault, 0.0));
+            if (strikes > 0) {
+                byType.put(fault, new DrillReport.FaultCount(strikes, 0));
+            }
+        });
+        return new DrillReport.Faults(byType, 0, null);
     }
 
     private static MessageDigest sha256() {

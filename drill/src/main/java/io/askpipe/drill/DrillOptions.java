@@ -2,6 +2,9 @@ package io.askpipe.drill;
 
 import io.askpipe.common.Chaos;
 import io.askpipe.common.ConfigException;
+import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.Env;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a drill does, from its command line ({@link #USAGE}).
@@ -28,6 +32,7 @@ import java.util.Map;
  * @param dir where the deployment's data and logs go and the report is written; {@code null} for a
  *     temporary directory, removed afterwards when the drill passes
  * @param quiesceTimeout how long to wait for every accepted ask to be answered and delivered
+ * @param running the running deployment to drill, or {@code null} to start one
  */
 record DrillOptions(
         int asks,
@@ -42,7 +47,8 @@ record DrillOptions(
         Replay replay,
         boolean webhooks,
         Path dir,
-        Duration quiesceTimeout) {
+        Duration quiesceTimeout,
+        Running running) {
 
     static final String USAGE = """
             usage: askpipe drill [OPTION VALUE]...
@@ -72,7 +78,20 @@ record DrillOptions(
               --webhooks true|false      every ask carries a callback to the drill's receiver (default true)
               --dir PATH                 keep data, logs and report.json here (default: a temporary directory)
               --quiesce-timeout SECS     how long to wait for every ask to be answered (default 300)
+
+            Against a deployment that is already running (./askpipe dev, or services with chaos
+            set by their own CHAOS_* variables), nothing is started or killed:
+              --target URL               its client URL, e.g. http://127.0.0.1:8080
+              --api-key KEY              default $ASKPIPE_API_KEY, else the file $ASKPIPE_DEV_KEY_FILE
+                                         (default .askpipe/dev-key) the dev stack writes
+              --kafka BOOTSTRAP          its broker (default $KAFKA_BOOTSTRAP_SERVERS)
+              --database JDBC-URL        its database (default $DATABASE_URL; $DATABASE_USER and
+                                         $DATABASE_PASSWORD as the services read them)
+              --replay key:<Idempotency-Key> is the replay that needs no stopped workers
             """;
+
+    /** A running deployment to drill: where clients, the broker and the database are. */
+    record Running(URI url, String apiKey, String bootstrapServers, DatabaseSettings database) {}
 
     /** Which accepted asks a drill delivers to the router a second time (docs/operations.md, "Replay"). */
     sealed interface Replay {
@@ -90,6 +109,10 @@ record DrillOptions(
     }
 
     static DrillOptions parse(String... args) {
+        return parse(Env.system(), args);
+    }
+
+    static DrillOptions parse(Env env, String... args) {
         Map<String, String> given = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -98,6 +121,7 @@ record DrillOptions(
             }
             given.put(name.substring(2), args[++i]);
         }
+        Running running = given.containsKey("target") ? running(env, given) : null;
         Map<String, Double> faults = new LinkedHashMap<>();
         Map<String, Double> defaults = Map.of(
                 "vendor_latency", 0.05,
@@ -110,7 +134,10 @@ record DrillOptions(
             String option = fault.label().replace('_', '-');
             faults.put(
                     fault.label(),
-                    probability(option, given.remove(option), defaults.getOrDefault(fault.label(), 0.0)));
+                    probability(
+                            option,
+                            given.remove(option),
+                            running != null ? 0.0 : defaults.getOrDefault(fault.label(), 0.0)));
         }
         DrillOptions options = new DrillOptions(
                 integer(given, "asks", 1000, 0, 10_000_000),
@@ -120,18 +147,66 @@ record DrillOptions(
                 integer(given, "vendor-latency-ms", 300, 0, 600_000),
                 integer(given, "vendor-ms", 20, 0, 600_000),
                 integer(given, "workers", 2, 1, 16),
-                Duration.ofSeconds(integer(given, "kill-worker-every", 10, 0, 86_400)),
+                Duration.ofSeconds(integer(given, "kill-worker-every", running != null ? 0 : 10, 0, 86_400)),
                 Duration.ofSeconds(integer(given, "kill-store-every", 0, 0, 86_400)),
                 replay(given.remove("replay")),
                 Boolean.parseBoolean(given.getOrDefault("webhooks", "true")),
                 given.containsKey("dir") ? Path.of(given.get("dir")) : null,
-                Duration.ofSeconds(integer(given, "quiesce-timeout", 300, 1, 86_400)));
+                Duration.ofSeconds(integer(given, "quiesce-timeout", 300, 1, 86_400)),
+                running);
         given.keySet().removeAll(java.util.Set.of("seed", "webhooks", "dir"));
         if (!given.isEmpty()) {
             throw new ConfigException(
                     "unknown option --" + given.keySet().iterator().next());
         }
         return options;
+    }
+
+    /**
+     * The running deployment {@code --target} names. Chaos, kills and offset resets belong to a
+     * deployment the drill starts: against a running one they are refused, not ignored.
+     */
+    private static Running running(Env env, Map<String, String> given) {
+        for (String option : given.keySet()) {
+            boolean fault = java.util.Arrays.stream(Chaos.Fault.values())
+                    .anyMatch(f -> f.label().replace('_', '-').equals(option));
+            if (fault || option.startsWith("kill-") || option.startsWith("vendor-") || option.equals("workers")) {
+                throw new ConfigException("--" + option + " needs a deployment the drill starts; a running one has"
+                        + " its own CHAOS_* settings and processes");
+            }
+        }
+        String replay = given.getOrDefault("replay", "none");
+        if (!replay.equals("none") && !replay.startsWith("key:")) {
+            throw new ConfigException("--replay " + replay + " resets the router group, which needs its workers"
+                    + " stopped: follow docs/operations.md (Replaying asks) against a running deployment");
+        }
+        URI url = URI.create(given.remove("target").replaceAll("/+$", ""));
+        String apiKey = given.remove("api-key");
+        if (apiKey == null) {
+            apiKey = env.optional("ASKPIPE_API_KEY").orElseGet(() -> devKey(env));
+        }
+        String bootstrap = Optional.ofNullable(given.remove("kafka"))
+                .or(() -> env.optional("KAFKA_BOOTSTRAP_SERVERS"))
+                .orElseThrow(() -> new ConfigException("--kafka (or KAFKA_BOOTSTRAP_SERVERS) is needed with --target"));
+        String jdbcUrl = Optional.ofNullable(given.remove("database"))
+                .or(() -> env.optional("DATABASE_URL"))
+                .orElseThrow(() -> new ConfigException("--database (or DATABASE_URL) is needed with --target"));
+        Map<String, String> database = new LinkedHashMap<>();
+        database.put("DATABASE_URL", jdbcUrl);
+        env.optional("DATABASE_USER").ifPresent(user -> database.put("DATABASE_USER", user));
+        env.optional("DATABASE_PASSWORD").ifPresent(password -> database.put("DATABASE_PASSWORD", password));
+        database.put("DATABASE_POOL_SIZE", "2");
+        return new Running(url, apiKey, bootstrap, DatabaseSettings.fromEnv(Env.of(database)));
+    }
+
+    private static String devKey(Env env) {
+        Path file = Path.of(env.string("ASKPIPE_DEV_KEY_FILE", ".askpipe/dev-key"));
+        try {
+            return java.nio.file.Files.readString(file).strip();
+        } catch (java.io.IOException e) {
+            throw new ConfigException(
+                    "--api-key (or ASKPIPE_API_KEY) is needed with --target; " + file + " holds no development key");
+        }
     }
 
     /** The chaos settings every service gets. */

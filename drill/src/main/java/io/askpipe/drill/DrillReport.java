@@ -57,7 +57,8 @@ record DrillReport(
             int retryFoundOtherAsk) {}
 
     /**
-     * Calls the drill's LLM received. {@code extra} is calls beyond one per accepted ask:
+     * Calls the drill's LLM received ({@code null} in the report against a running deployment, whose
+     * own backends answered). {@code extra} is calls beyond one per accepted ask:
      * retries after injected failures, and asks a killed worker had started and the next owner did
      * again.
      */
@@ -69,7 +70,8 @@ record DrillReport(
     /**
      * Faults injected, from the services' logs. {@code fingerprint} is a digest of the set of
      * distinct (fault, place) pairs: the same seed gives the same fingerprint when the same asks
-     * ran, whatever the timing.
+     * ran, whatever the timing. Against a running deployment the strikes come from its {@code
+     * /metrics}, without places or fingerprint.
      */
     record Faults(Map<String, FaultCount> byType, int distinctPlaces, String fingerprint) {}
 
@@ -87,10 +89,11 @@ record DrillReport(
     /**
      * @param redelivered asks the router was given again
      * @param resultsRepublished records added to {@code ask.results} meanwhile
-     * @param backendCalls calls the LLM received meanwhile (0: answered asks are not sent again)
+     * @param backendCalls calls the LLM received meanwhile (0: answered asks are not sent again);
+     *     {@code null} against a running deployment, whose backends the drill does not see
      * @param viewsChanged asks whose status, backend or answer a client sees changed
      */
-    record ReplayOutcome(String what, long redelivered, long resultsRepublished, long backendCalls, int viewsChanged) {}
+    record ReplayOutcome(String what, long redelivered, long resultsRepublished, Long backendCalls, int viewsChanged) {}
 
     /** @param must what the value must be, in words ({@code "0"}, {@code "at least 1"}) */
     record Invariant(String name, long value, String must, boolean holds) {

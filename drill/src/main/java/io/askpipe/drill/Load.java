@@ -27,8 +27,10 @@ final class Load {
     /** An ask answered 202: its key, request id and when its first try started (epoch ms). */
     record Accepted(int n, String key, String requestId, long submittedAtMillis) {}
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // the services speak HTTP/1.1; no h2c upgrade
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private final URI ingest;
     private final String bearer;
     private final String runId;
@@ -85,21 +87,10 @@ final class Load {
         long startedMillis = System.currentTimeMillis();
         long deadline = startedNanos + GIVE_UP.toNanos();
         long backoffMs = 50;
-        String body = callback == null
-                ? "{\"prompt\":\"" + prompt(n) + "\"}"
-                : "{\"prompt\":\"" + prompt(n) + "\",\"callback_url\":\"" + callback + "\"}";
         submitted.incrementAndGet();
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(ingest.resolve("/v1/ask"))
-                                .timeout(Duration.ofSeconds(15))
-                                .header("Authorization", bearer)
-                                .header("Content-Type", "application/json")
-                                .header("Idempotency-Key", key(n))
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = post(n);
                 int status = response.statusCode();
                 if (status == 202) {
                     String id = Json.mapper()
@@ -124,6 +115,22 @@ final class Load {
         gaveUp.incrementAndGet();
     }
 
+    /** One try of ask {@code n}: its prompt, and its callback when the drill has a receiver. */
+    private HttpResponse<String> post(int n) throws IOException, InterruptedException {
+        String body = callback == null
+                ? "{\"prompt\":\"" + prompt(n) + "\"}"
+                : "{\"prompt\":\"" + prompt(n) + "\",\"callback_url\":\"" + callback + "\"}";
+        return http.send(
+                HttpRequest.newBuilder(ingest.resolve("/v1/ask"))
+                        .timeout(Duration.ofSeconds(15))
+                        .header("Authorization", bearer)
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", key(n))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /**
      * Submits ask {@code n} once more with its key and says whether the answer names the same
      * request id: a client's late retry must find its ask, not make a second one.
@@ -131,19 +138,7 @@ final class Load {
     boolean replaysSameAsk(Accepted ask) throws InterruptedException {
         for (int tries = 0; tries < 20; tries++) {
             try {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(ingest.resolve("/v1/ask"))
-                                .timeout(Duration.ofSeconds(15))
-                                .header("Authorization", bearer)
-                                .header("Content-Type", "application/json")
-                                .header("Idempotency-Key", ask.key())
-                                .POST(HttpRequest.BodyPublishers.ofString(
-                                        callback == null
-                                                ? "{\"prompt\":\"" + prompt(ask.n()) + "\"}"
-                                                : "{\"prompt\":\"" + prompt(ask.n()) + "\",\"callback_url\":\""
-                                                        + callback + "\"}"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = post(ask.n());
                 if (response.statusCode() == 202) {
                     return Json.mapper()
                             .readTree(response.body())

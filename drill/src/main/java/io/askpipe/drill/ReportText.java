@@ -21,14 +21,18 @@ final class ReportText {
                 a.clientRetries());
         line(text, "terminal results", "%d succeeded, %d failed", a.succeeded(), a.failed());
         var b = r.backendCalls();
-        line(
-                text,
-                "backend calls",
-                "%d in all, %d asks called more than once (at most %d), %d beyond one per ask",
-                b.total(),
-                b.asksCalledMoreThanOnce(),
-                b.maxPerAsk(),
-                b.extra());
+        if (b == null) {
+            line(text, "backend calls", "not counted: the deployment's own backends answered");
+        } else {
+            line(
+                    text,
+                    "backend calls",
+                    "%d in all, %d asks called more than once (at most %d), %d beyond one per ask",
+                    b.total(),
+                    b.asksCalledMoreThanOnce(),
+                    b.maxPerAsk(),
+                    b.extra());
+        }
         var w = r.webhooks();
         line(
                 text,
@@ -48,10 +52,12 @@ final class ReportText {
         line(
                 text,
                 "faults injected",
-                "%s (fingerprint %s over %d places)",
+                "%s%s",
                 faults.isEmpty() ? "none" : faults,
-                r.faults().fingerprint(),
-                r.faults().distinctPlaces());
+                r.faults().fingerprint() == null
+                        ? " (from /metrics)"
+                        : " (fingerprint " + r.faults().fingerprint() + " over "
+                                + r.faults().distinctPlaces() + " places)");
         StringBuilder lives = new StringBuilder();
         r.processes().forEach((name, life) -> {
             if (life.kills() + life.crashes() > 0) {
@@ -82,10 +88,10 @@ final class ReportText {
             line(
                     text,
                     "replay " + p.what(),
-                    "%d asks redelivered, %d results republished, %d backend calls, %d views changed",
+                    "%d asks redelivered, %d results republished, %s backend calls, %d views changed",
                     p.redelivered(),
                     p.resultsRepublished(),
-                    p.backendCalls(),
+                    p.backendCalls() == null ? "uncounted" : p.backendCalls(),
                     p.viewsChanged());
         }
         text.append("invariants\n");

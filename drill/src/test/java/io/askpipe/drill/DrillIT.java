@@ -3,22 +3,31 @@ package io.askpipe.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.devstack.DevStack;
 import io.askpipe.embedded.Directories;
+import io.askpipe.embedded.EmbeddedKafka;
+import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.schemas.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Drills as an operator runs them ({@code askpipe drill}), each on its own multi-process deployment
  * on an embedded broker and database: the CI-sized drill with every fault on, a worker killed on a
- * schedule and a full replay; and the same seed twice, which must inject the same faults.
+ * schedule and a full replay; the same seed twice, which must inject the same faults; and a dev
+ * stack that is already running, with chaos set by its own variables.
  */
 class DrillIT {
     private final List<Path> dirs = new ArrayList<>();
@@ -79,6 +88,87 @@ class DrillIT {
         assertThat(first.at("/replay/redelivered").asInt()).isEqualTo(1);
         assertThat(first.at("/replay/results_republished").asInt()).isEqualTo(1);
         assertThat(first.at("/replay/backend_calls").asInt()).isZero();
+    }
+
+    @Test
+    void aRunningDevStackUnderItsOwnChaosLosesNothingAndAReplayedKeyChangesNothing() throws Exception {
+        Path streams = Files.createTempDirectory("askpipe-drill-it-streams-");
+        dirs.add(streams);
+        try (EmbeddedKafka kafka = EmbeddedKafka.temporary().start();
+                EmbeddedPostgresServer postgres = EmbeddedPostgresServer.temporary()) {
+            String jdbcUrl = postgres.createDatabase("drill");
+            try (DevStack stack = DevStack.start(
+                    Map.of(
+                            "HTTP_PORT", "0",
+                            "STORE_STATE_DIR", streams.toString(),
+                            "KAFKA_GROUP_INSTANCE_ID", "drill-it",
+                            "CHAOS_MODE", "1",
+                            "CHAOS_SEED", "5",
+                            "CHAOS_VENDOR_FAILURE", "0.05",
+                            "CHAOS_STORE_FAILURE", "0.05",
+                            "CHAOS_WEBHOOK_FAILURE", "0.05",
+                            "WEBHOOK_RETRY_SCHEDULE", "0s,100ms,200ms,500ms,1s"),
+                    kafka.bootstrapServers(),
+                    jdbcUrl,
+                    postgres.user(),
+                    postgres.password())) {
+                String key = stack.issueDevKey().secret();
+                String[] target = {
+                    "--target",
+                    stack.clientUrl(),
+                    "--api-key",
+                    key,
+                    "--kafka",
+                    kafka.bootstrapServers(),
+                    "--database",
+                    jdbcUrl
+                };
+                JsonNode report = drill(concat(target, "--asks", "300"));
+
+                assertThat(report.at("/asks/accepted").asInt()).isEqualTo(300);
+                assertThat(report.at("/asks/lost").asInt()).isZero();
+                assertThat(absent(report.path("backend_calls")))
+                        .as("not counted: the stack's own backend")
+                        .isTrue();
+                for (String fault : List.of("vendor_failure", "store_failure", "webhook_failure")) {
+                    assertThat(report.at("/faults/by_type/" + fault + "/strikes")
+                                    .asInt())
+                            .as("%s counted from the stack's /metrics", fault)
+                            .isPositive();
+                }
+                assertThat(absent(report.at("/faults/fingerprint")))
+                        .as("no places from /metrics")
+                        .isTrue();
+
+                // an ask of the operator's own, replayed by its key
+                HttpResponse<String> accepted = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(stack.clientUrl() + "/v1/ask"))
+                                        .header("Authorization", "Bearer " + key)
+                                        .header("Content-Type", "application/json")
+                                        .header("Idempotency-Key", "replay-me")
+                                        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"again\"}"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertThat(accepted.statusCode()).isEqualTo(202);
+                JsonNode replayed = drill(concat(target, "--asks", "0", "--replay", "key:replay-me"));
+                assertThat(replayed.at("/replay/redelivered").asInt()).isEqualTo(1);
+                assertThat(replayed.at("/replay/results_republished").asInt()).isEqualTo(1);
+                assertThat(replayed.at("/replay/views_changed").asInt()).isZero();
+            }
+        }
+    }
+
+    private static boolean absent(JsonNode node) {
+        return node.isMissingNode() || node.isNull();
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     /** Runs a drill in a directory of its own; returns its report after checking it passed. */

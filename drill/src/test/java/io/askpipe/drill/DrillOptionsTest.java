@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.askpipe.common.ConfigException;
+import io.askpipe.common.Env;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DrillOptionsTest {
@@ -52,6 +54,49 @@ class DrillOptionsTest {
                 .isEqualTo(new DrillOptions.Replay.Since(Instant.parse("2026-11-26T14:00:00Z")));
         assertThat(DrillOptions.parse("--replay", "key:drill-s1-5").replay())
                 .isEqualTo(new DrillOptions.Replay.Key("drill-s1-5"));
+    }
+
+    @Test
+    void aRunningDeploymentIsNamedByItsUrlBrokerDatabaseAndKey() {
+        Env env = Env.of(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
+                "DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/askpipe",
+                "DATABASE_USER", "askpipe",
+                "ASKPIPE_API_KEY", "ak_test"));
+
+        DrillOptions options = DrillOptions.parse(env, "--target", "http://127.0.0.1:8080/", "--asks", "50");
+
+        assertThat(options.running().url()).hasToString("http://127.0.0.1:8080");
+        assertThat(options.running().apiKey()).isEqualTo("ak_test");
+        assertThat(options.running().bootstrapServers()).isEqualTo("127.0.0.1:9092");
+        assertThat(options.running().database().user()).isEqualTo("askpipe");
+        assertThat(options.killWorkerEvery()).isZero();
+        assertThat(options.faults().values()).allMatch(p -> p == 0);
+    }
+
+    @Test
+    void aRunningDeploymentKeepsItsOwnChaosProcessesAndOffsets() {
+        Env env = Env.of(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
+                "DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/askpipe",
+                "ASKPIPE_API_KEY", "ak_test"));
+
+        assertThatThrownBy(() -> DrillOptions.parse(env, "--target", "http://h:1", "--vendor-failure", "0.1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--vendor-failure needs a deployment the drill starts");
+        assertThatThrownBy(() -> DrillOptions.parse(env, "--target", "http://h:1", "--kill-worker-every", "5"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--kill-worker-every needs a deployment the drill starts");
+        assertThatThrownBy(() -> DrillOptions.parse(env, "--target", "http://h:1", "--replay", "beginning"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("needs its workers stopped");
+        assertThat(DrillOptions.parse(env, "--target", "http://h:1", "--replay", "key:k1")
+                        .replay())
+                .isEqualTo(new DrillOptions.Replay.Key("k1"));
+        assertThatThrownBy(() ->
+                        DrillOptions.parse(Env.of(Map.of("ASKPIPE_API_KEY", "ak_test")), "--target", "http://h:1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--kafka (or KAFKA_BOOTSTRAP_SERVERS) is needed");
     }
 
     @Test
