@@ -131,8 +131,9 @@ final class Drill {
         Thread.sleep(2_000); // late duplicates (a restarted worker's republish) show up in the checks
 
         Map<String, Row> rows = rows(deployment);
-        Map<String, Set<String>> results = kafka.distinctResults();
         DrillReport.ReplayOutcome replay = replay(deployment, kafka, llm, rows);
+        // after the replay, so that the results it republished are compared too
+        Map<String, Set<String>> results = kafka.distinctResults();
 
         List<Load.Accepted> accepted = List.copyOf(load.accepted.values());
         int succeeded = 0;
