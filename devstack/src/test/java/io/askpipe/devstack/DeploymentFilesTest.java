@@ -1,0 +1,217 @@
+package io.askpipe.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.schemas.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The deployment files at the repository root, checked without Docker: docker-compose.yml (the
+ * cluster, the services and their settings), the gateway, Prometheus' configuration and recording
+ * rules, and the Grafana dashboard. {@code promtool} checks the Prometheus files too where it is
+ * installed.
+ */
+class DeploymentFilesTest {
+    private static final Path ROOT = Path.of("..");
+    private static final Path DEPLOY = ROOT.resolve("deploy");
+    private static final List<String> ASKPIPE = List.of("ingest-1", "ingest-2", "router-1", "router-2", "result-store");
+
+    @Test
+    void composeRunsAThreeBrokerKraftClusterAtReplicationFactorThree() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+
+        Set<String> nodeIds = new HashSet<>();
+        Set<String> clusterIds = new HashSet<>();
+        for (String broker : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            Map<String, Object> service = services.get(broker);
+            assertThat((String) service.get("image")).startsWith("apache/kafka:");
+            Map<String, Object> env = env(service);
+            assertThat(env.get("KAFKA_PROCESS_ROLES")).isEqualTo("broker,controller");
+            assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
+                    .isEqualTo("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+            assertThat(env.get("KAFKA_ADVERTISED_LISTENERS")).isEqualTo("PLAINTEXT://" + broker + ":9092");
+            assertThat(env.get("KAFKA_DEFAULT_REPLICATION_FACTOR")).hasToString("3");
+            assertThat(env.get("KAFKA_MIN_INSYNC_REPLICAS")).hasToString("2");
+            assertThat(env.get("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")).hasToString("2");
+            nodeIds.add(String.valueOf(env.get("KAFKA_NODE_ID")));
+            clusterIds.add(String.valueOf(env.get("CLUSTER_ID")));
+        }
+        assertThat(nodeIds).containsExactlyInAnyOrder("1", "2", "3");
+        assertThat(clusterIds).hasSize(1);
+        assertThat(Base64.getUrlDecoder().decode(clusterIds.iterator().next()))
+                .as("a cluster id is a base64 UUID")
+                .hasSize(16);
+    }
+
+    @Test
+    void everyAskpipeServiceUsesTheClusterAtRf3AndIsCheckedByReadyz() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        String operations = Files.readString(ROOT.resolve("docs/operations.md"));
+
+        Set<String> instanceIds = new HashSet<>();
+        for (String name : ASKPIPE) {
+            Map<String, Object> service = services.get(name);
+            assertThat((String) service.get("image")).as(name).startsWith("askpipe/");
+            Map<String, Object> env = env(service);
+            assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
+            assertThat(env.get("KAFKA_REPLICATION_FACTOR")).hasToString("3");
+            assertThat(env.get("KAFKA_MIN_INSYNC_REPLICAS")).hasToString("2");
+            assertThat(env.get("ASKPIPE_PROFILE")).isEqualTo("prod");
+            for (String variable : env.keySet()) {
+                assertThat(operations)
+                        .as("%s of %s is documented", variable, name)
+                        .contains("`" + variable + "`");
+            }
+            Map<?, ?> health = (Map<?, ?>) service.get("healthcheck");
+            assertThat(String.valueOf(health.get("test"))).as(name).contains("/readyz");
+            if (env.containsKey("KAFKA_GROUP_INSTANCE_ID")) {
+                assertThat(instanceIds.add((String) env.get("KAFKA_GROUP_INSTANCE_ID")))
+                        .as("two processes never share a static member id")
+                        .isTrue();
+            }
+        }
+        assertThat(instanceIds).contains("router-1", "router-2", "result-store");
+    }
+
+    @Test
+    void oneClientPortSendsSubmitsToBothIngestApisAndReadsToTheStore() throws IOException {
+        Map<String, Object> gateway = services().get("gateway");
+        assertThat(String.valueOf(gateway.get("ports"))).isEqualTo("[8080:8080]");
+
+        String conf = Files.readString(DEPLOY.resolve("nginx/askpipe.conf"));
+        assertThat(conf).contains("server ingest-1:8080", "server ingest-2:8080", "server result-store:8080");
+        assertThat(conf).contains("location = /v1/ask {");
+    }
+
+    @Test
+    void prometheusScrapesEveryServiceAndRecordsTheGoldenQueries() throws IOException {
+        Map<String, Object> config = yaml(DEPLOY.resolve("prometheus/prometheus.yml"));
+        Set<String> targets = new HashSet<>();
+        for (Object job : (List<?>) config.get("scrape_configs")) {
+            for (Object group : (List<?>) ((Map<?, ?>) job).get("static_configs")) {
+                for (Object target : (List<?>) ((Map<?, ?>) group).get("targets")) {
+                    targets.add((String) target);
+                }
+            }
+        }
+        assertThat(targets)
+                .containsExactlyInAnyOrderElementsOf(
+                        ASKPIPE.stream().map(s -> s + ":8080").toList());
+        for (Object file : (List<?>) config.get("rule_files")) {
+            assertThat(DEPLOY.resolve("prometheus").resolve((String) file)).exists();
+        }
+
+        Map<String, String> rules = recordingRules();
+        // every golden query of docs/operations.md is recorded as it is written there
+        String operations = Files.readString(ROOT.resolve("docs/operations.md"));
+        String golden = operations.substring(
+                operations.indexOf("## Golden queries"), operations.indexOf("### When a signal goes red"));
+        Matcher row = Pattern.compile("(?m)^\\| [a-z0-9 ]+ \\| `([^`]+)` \\|$").matcher(golden);
+        List<String> documented = new ArrayList<>();
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertThat(documented).hasSize(4);
+        assertThat(rules.values()).containsAll(documented);
+    }
+
+    @Test
+    void theDashboardShowsLatencyErrorsLagAndInFlightFromRecordedSeries() throws IOException {
+        JsonNode dashboard = Json.mapper()
+                .readTree(DEPLOY.resolve("grafana/dashboards/askpipe.json").toFile());
+        Map<String, String> rules = recordingRules();
+
+        List<String> titles = new ArrayList<>();
+        for (JsonNode panel : dashboard.get("panels")) {
+            titles.add(panel.get("title").asText().toLowerCase());
+            for (JsonNode target : panel.get("targets")) {
+                assertThat(rules)
+                        .as(panel.get("title").asText())
+                        .containsKey(target.get("expr").asText());
+            }
+        }
+        assertThat(titles)
+                .anyMatch(t -> t.contains("latency"))
+                .anyMatch(t -> t.contains("error rate"))
+                .anyMatch(t -> t.contains("lag"))
+                .anyMatch(t -> t.contains("in flight"));
+
+        Map<String, Object> provider = yaml(DEPLOY.resolve("grafana/provisioning/dashboards/askpipe.yml"));
+        assertThat(String.valueOf(provider)).contains("/var/lib/grafana/dashboards");
+        assertThat(String.valueOf(services().get("grafana").get("volumes")))
+                .contains("./deploy/grafana/dashboards:/var/lib/grafana/dashboards");
+    }
+
+    @Test
+    void promtoolAcceptsTheConfigurationAndTheRules() throws Exception {
+        assumeTrue(onPath("promtool"), "promtool is not installed here (apt-get install prometheus)");
+        assertThat(run(
+                        "promtool",
+                        "check",
+                        "config",
+                        DEPLOY.resolve("prometheus/prometheus.yml").toString()))
+                .isZero();
+        assertThat(run(
+                        "promtool",
+                        "check",
+                        "rules",
+                        DEPLOY.resolve("prometheus/askpipe-rules.yml").toString()))
+                .isZero();
+    }
+
+    private static Map<String, String> recordingRules() throws IOException {
+        Map<String, String> rules = new java.util.LinkedHashMap<>();
+        Map<String, Object> file = yaml(DEPLOY.resolve("prometheus/askpipe-rules.yml"));
+        for (Object group : (List<?>) file.get("groups")) {
+            for (Object rule : (List<?>) ((Map<?, ?>) group).get("rules")) {
+                Map<?, ?> r = (Map<?, ?>) rule;
+                rules.put((String) r.get("record"), ((String) r.get("expr")).strip());
+            }
+        }
+        return rules;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services() throws IOException {
+        return (Map<String, Map<String, Object>>)
+                yaml(ROOT.resolve("docker-compose.yml")).get("services");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> env(Map<String, Object> service) {
+        return (Map<String, Object>) service.get("environment");
+    }
+
+    private static Map<String, Object> yaml(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            return new Yaml().load(in); // SnakeYAML resolves the compose file's anchors and merge keys
+        }
+    }
+
+    private static boolean onPath(String command) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+
+    private static int run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return process.exitValue();
+    }
+}
