@@ -69,6 +69,12 @@ final class Deployment implements Target {
      * service is ready; {@code llm} is the workers' OpenAI-compatible backend.
      */
     static Deployment start(DrillOptions options, Path dir, LlmServer llm) throws InterruptedException {
+        return start(options, dir, llm, Map.of());
+    }
+
+    /** {@link #start(DrillOptions, Path, LlmServer)} with more settings for the router workers. */
+    static Deployment start(DrillOptions options, Path dir, LlmServer llm, Map<String, String> workerSettings)
+            throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), 0).start();
         EmbeddedPostgresServer postgres = null;
         List<ServiceProcess> all = new ArrayList<>();
@@ -121,6 +127,7 @@ final class Deployment implements Target {
                 workerEnv.put("PROMPT_BACKEND", "openai");
                 workerEnv.put("KAFKA_GROUP_INSTANCE_ID", "drill-worker-" + i);
                 workerEnv.put("ROUTER_SHUTDOWN_GRACE_MS", "5000");
+                workerEnv.putAll(workerSettings);
                 workers.add(service("router-worker-" + i, RouterMain.class, workerEnv, logs));
             }
             all.add(ingest);

@@ -305,7 +305,8 @@ final class Drill {
         return false;
     }
 
-    private static int answered(Target deployment) {
+    /** Asks of the drill's user with a terminal row in the result store; -1 while it cannot be read. */
+    static int answered(Target deployment) {
         try (Connection db = deployment.database();
                 var query = db.prepareStatement(
                         "SELECT count(*) FROM store.asks WHERE user_id = ? AND status IN ('succeeded', 'failed')")) {
