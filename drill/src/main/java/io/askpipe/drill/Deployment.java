@@ -1,5 +1,6 @@
 package io.askpipe.drill;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.auth.IssuedKey;
@@ -38,7 +39,9 @@ final class Deployment implements Target {
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
-    private final String jdbcUrl;
+    /** The drill's own connections, for its checks. */
+    private final HikariDataSource pool;
+
     private final ServiceProcess ingest;
     private final ServiceProcess store;
     private final List<ServiceProcess> workers;
@@ -48,7 +51,7 @@ final class Deployment implements Target {
     private Deployment(
             EmbeddedKafka kafka,
             EmbeddedPostgresServer postgres,
-            String jdbcUrl,
+            HikariDataSource pool,
             ServiceProcess ingest,
             ServiceProcess store,
             List<ServiceProcess> workers,
@@ -56,7 +59,7 @@ final class Deployment implements Target {
             String apiKey) {
         this.kafka = kafka;
         this.postgres = postgres;
-        this.jdbcUrl = jdbcUrl;
+        this.pool = pool;
         this.ingest = ingest;
         this.store = store;
         this.workers = workers;
@@ -81,14 +84,13 @@ final class Deployment implements Target {
         try {
             postgres = EmbeddedPostgresServer.persistent(dir.resolve("postgres"), FreePorts.next());
             String jdbcUrl = postgres.createDatabase("askpipe");
+            DatabaseSettings database = new DatabaseSettings(jdbcUrl, postgres.user(), postgres.password(), 2);
             KafkaSettings topics = new KafkaSettings(kafka.bootstrapServers(), "", PARTITIONS, (short) -1, -1, null);
             TopicProvisioner.ensure(topics, "askpipe-drill");
 
             String userId;
             String apiKey;
-            try (AuthService auth = AuthService.start(
-                    new DatabaseSettings(jdbcUrl, postgres.user(), postgres.password(), 2),
-                    new AuthSettings(Duration.ofSeconds(30)))) {
+            try (AuthService auth = AuthService.start(database, new AuthSettings(Duration.ofSeconds(30)))) {
                 User user = auth.accounts().createUser("drill");
                 IssuedKey key = auth.accounts().issueKey(user.id());
                 userId = user.id();
@@ -137,7 +139,8 @@ final class Deployment implements Target {
             for (ServiceProcess service : all) {
                 service.awaitReady(Duration.ofSeconds(120));
             }
-            return new Deployment(kafka, postgres, jdbcUrl, ingest, store, List.copyOf(workers), userId, apiKey);
+            HikariDataSource pool = database.dataSource("askpipe-drill", "store", 2);
+            return new Deployment(kafka, postgres, pool, ingest, store, List.copyOf(workers), userId, apiKey);
         } catch (IOException e) {
             stopAll(all, postgres, kafka);
             throw new UncheckedIOException(e);
@@ -188,7 +191,7 @@ final class Deployment implements Target {
 
     @Override
     public java.sql.Connection database() throws java.sql.SQLException {
-        return java.sql.DriverManager.getConnection(jdbcUrl, postgres.user(), postgres.password());
+        return pool.getConnection();
     }
 
     @Override
@@ -203,6 +206,7 @@ final class Deployment implements Target {
 
     @Override
     public void close() {
+        pool.close();
         stopAll(services(), postgres, kafka);
     }
 

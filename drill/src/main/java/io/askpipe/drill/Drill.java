@@ -468,7 +468,7 @@ final class Drill {
         String scope = AskRequest.scope(deployment.userId(), idempotencyKey);
         byte[] wanted = scope.getBytes(StandardCharsets.UTF_8);
         List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-        kafka.readAll(Topology.TOPICS.requests().name(), (record, offset) -> {
+        kafka.readAll(Topology.TOPICS.requests().name(), record -> {
             if (record.key() != null && java.util.Arrays.equals(record.key(), wanted) && record.value() != null) {
                 found.clear();
                 found.add(record);

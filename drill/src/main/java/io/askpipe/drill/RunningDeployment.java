@@ -1,12 +1,11 @@
 package io.askpipe.drill;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.ConfigException;
-import io.askpipe.common.DatabaseSettings;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -20,10 +19,13 @@ import java.util.Optional;
 final class RunningDeployment implements Target {
     private final DrillOptions.Running running;
     private final String userId;
+    /** The drill's own connections, for its checks. */
+    private final HikariDataSource pool;
 
     private RunningDeployment(DrillOptions.Running running, String userId) {
         this.running = running;
         this.userId = userId;
+        this.pool = running.database().dataSource("askpipe-drill", "store", 2);
     }
 
     /** Checks that the API key is one of the deployment's and finds its user. */
@@ -65,8 +67,7 @@ final class RunningDeployment implements Target {
 
     @Override
     public Connection database() throws SQLException {
-        DatabaseSettings db = running.database();
-        return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        return pool.getConnection();
     }
 
     @Override
@@ -86,6 +87,6 @@ final class RunningDeployment implements Target {
 
     @Override
     public void close() {
-        // not ours to stop
+        pool.close(); // the deployment itself is not ours to stop
     }
 }

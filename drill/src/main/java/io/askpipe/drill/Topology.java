@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,7 +69,7 @@ final class Topology implements AutoCloseable {
     }
 
     /** Reads every committed record of {@code topic}, from its start to its current end. */
-    void readAll(String topic, BiConsumer<ConsumerRecord<byte[], byte[]>, Long> each)
+    void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each)
             throws ExecutionException, InterruptedException {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -89,7 +89,7 @@ final class Topology implements AutoCloseable {
             open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
             while (!open.isEmpty()) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    each.accept(record, record.offset());
+                    each.accept(record);
                 }
                 open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
             }
@@ -100,7 +100,7 @@ final class Topology implements AutoCloseable {
     Map<String, Set<String>> distinctResults() throws ExecutionException, InterruptedException {
         var deserializer = TOPICS.results().valueSerde().deserializer();
         Map<String, Set<String>> results = new HashMap<>();
-        readAll(TOPICS.results().name(), (record, offset) -> {
+        readAll(TOPICS.results().name(), record -> {
             AskResult result = deserializer.deserialize(record.topic(), record.value());
             String outcome = result.status().wireName() + "|" + result.backend() + "|" + result.model() + "|"
                     + (result.error() == null ? result.answer() : result.error().type());
