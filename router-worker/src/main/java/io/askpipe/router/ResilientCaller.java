@@ -157,6 +157,11 @@ final class ResilientCaller implements AutoCloseable {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
+            if (calls.isShutdown()) {
+                // the router is stopping (or was halted) under this call: the ask is abandoned,
+                // handed to the next worker, rather than failed for a fault of the worker's own
+                throw new InterruptedException("the router stopped during a call to " + backend.name());
+            }
             // a backend returns its expected failures; an exception is a bug in its client
             LOG.error("backend {} threw on ask {}", backend.name(), call.requestId(), e);
             return BackendOutcome.Failed.permanent(
@@ -187,6 +192,10 @@ final class ResilientCaller implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops every call in progress; they and any later call end the ask with an {@link
+     * InterruptedException}, never with a failed outcome.
+     */
     @Override
     public void close() {
         calls.shutdownNow();

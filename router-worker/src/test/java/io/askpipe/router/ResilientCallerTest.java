@@ -1,6 +1,7 @@
 package io.askpipe.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.askpipe.router.spi.BackendCall;
 import io.askpipe.router.spi.BackendOutcome;
@@ -9,7 +10,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +40,33 @@ class ResilientCallerTest {
                 c -> calls.incrementAndGet() <= failures
                         ? failure
                         : new BackendOutcome.Completed("m", "ok", Usage.NONE));
+    }
+
+    @Test
+    void aCallCutShortByCloseAbandonsTheAskRatherThanFailingIt() throws Exception {
+        CountDownLatch calling = new CountDownLatch(1);
+        var slow = new ScriptedBackend("b", c -> {
+            calling.countDown();
+            Thread.sleep(30_000); // as the dryrun backend waits out its latency
+            return new BackendOutcome.Completed("m", "late", Usage.NONE);
+        });
+        AtomicReference<Object> ended = new AtomicReference<>();
+        Thread ask = Thread.ofVirtual().start(() -> {
+            try {
+                ended.set(caller.call(slow, Duration.ofSeconds(20), call, deadlineIn(Duration.ofSeconds(30))));
+            } catch (InterruptedException e) {
+                ended.set(e);
+            }
+        });
+        assertThat(calling.await(5, TimeUnit.SECONDS)).isTrue();
+
+        caller.close();
+        ask.join(Duration.ofSeconds(5));
+
+        assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+        assertThatThrownBy(() -> caller.call(slow, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(5))))
+                .as("a call after close")
+                .isInstanceOf(InterruptedException.class);
     }
 
     @Test
