@@ -49,6 +49,8 @@ class DeploymentFilesTest {
             assertThat(env.get("KAFKA_DEFAULT_REPLICATION_FACTOR")).hasToString("3");
             assertThat(env.get("KAFKA_MIN_INSYNC_REPLICAS")).hasToString("2");
             assertThat(env.get("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")).hasToString("2");
+            // fenced, and out of the in-sync replicas, within ingest's publish timeout
+            assertThat(env.get("KAFKA_BROKER_SESSION_TIMEOUT_MS")).hasToString("3000");
             nodeIds.add(String.valueOf(env.get("KAFKA_NODE_ID")));
             clusterIds.add(String.valueOf(env.get("CLUSTER_ID")));
         }
