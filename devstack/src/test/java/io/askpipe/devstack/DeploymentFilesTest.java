@@ -110,6 +110,9 @@ class DeploymentFilesTest {
             assertThat(service.get("mem_limit"))
                     .as("%s has a memory limit to size its heap from", name)
                     .isNotNull();
+            assertThat(String.valueOf(service.get("stop_grace_period")))
+                    .as("%s may drain for longer than the router's 30 s grace", name)
+                    .isEqualTo("45s");
 
             // no shell, no curl in the images: the image's java runs the probe from the service's classpath
             List<String> test = ((List<?>) ((Map<?, ?>) service.get("healthcheck")).get("test"))
