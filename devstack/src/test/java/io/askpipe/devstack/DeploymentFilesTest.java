@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.HealthProbe;
 import io.askpipe.schemas.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The deployment files at the repository root, checked without Docker: docker-compose.yml (the
- * cluster, the services and their settings), the gateway, Prometheus' configuration and recording
+ * cluster, the services and their settings, the images the build makes and their health checks), the gateway, Prometheus' configuration and recording
  * rules, and the Grafana dashboard. {@code promtool} checks the Prometheus files too where it is
  * installed.
  */
@@ -89,6 +90,48 @@ class DeploymentFilesTest {
             }
         }
         assertThat(instanceIds).contains("router-1", "router-2", "result-store");
+    }
+
+    @Test
+    void composeRunsTheImagesTheBuildMakesAndChecksThemWithTheirOwnJava() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        Matcher version = Pattern.compile("<artifactId>askpipe-parent</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(version.find()).isTrue();
+        assertThat(Files.readString(ROOT.resolve("pom.xml")))
+                .contains("<image.prefix>askpipe</image.prefix>", "<user>65532:65532</user>");
+
+        for (String name : ASKPIPE) {
+            Map<String, Object> service = services.get(name);
+            String image = (String) service.get("image");
+            String module = image.substring("askpipe/".length(), image.indexOf(':'));
+            assertThat(image).as(name).isEqualTo("askpipe/" + module + ":" + version.group(1));
+            assertThat(Files.readString(ROOT.resolve(module).resolve("pom.xml")))
+                    .as("%s builds the image %s runs", module, name)
+                    .contains("<image.name>" + module + "</image.name>");
+            assertThat(service.get("mem_limit"))
+                    .as("%s has a memory limit to size its heap from", name)
+                    .isNotNull();
+            assertThat(String.valueOf(service.get("stop_grace_period")))
+                    .as("%s may drain for longer than the router's 30 s grace", name)
+                    .isEqualTo("45s");
+
+            // no shell, no curl in the images: the image's java runs the probe from the service's classpath
+            List<String> test = ((List<?>) ((Map<?, ?>) service.get("healthcheck")).get("test"))
+                    .stream().map(String::valueOf).toList();
+            assertThat(test).as(name).startsWith("CMD", "java").doesNotContain("bash", "sh", "CMD-SHELL", "curl");
+            assertThat(test)
+                    .as(name)
+                    .containsSubsequence("-cp", "@/app/jib-classpath-file", HealthProbe.class.getName(), "/readyz");
+        }
+
+        // the result store's state is on a volume at the directory the base image gives the non-root user
+        Map<String, Object> store = services.get("result-store");
+        assertThat(env(store).get("STORE_STATE_DIR")).isEqualTo("/var/lib/askpipe/streams");
+        assertThat(String.valueOf(store.get("volumes"))).contains("streams:/var/lib/askpipe/streams");
+        assertThat(Files.readString(ROOT.resolve("result-store/pom.xml")))
+                .contains("<STORE_STATE_DIR>/var/lib/askpipe/streams</STORE_STATE_DIR>");
+        assertThat(Files.readString(DEPLOY.resolve("images/base-image.sh"))).contains("var/lib/askpipe/streams");
     }
 
     @Test
