@@ -77,7 +77,8 @@ public final class Metrics {
      * The timer of one stage of an ask's way through the pipeline, {@code
      * ask_stage_seconds{stage=...}}: {@code queued} (accepted until a worker took it), {@code
      * dispatch} (fetched by the worker until a slot started it; long when the worker is full), {@code
-     * publish} (the worker's result until Kafka acknowledged it), {@code store_write} (one batch
+     * publish} (the worker's result until Kafka acknowledged it), {@code worker} (fetched by the
+     * worker until its result was acknowledged: the backend call and everything the worker adds), {@code store_write} (one batch
      * into PostgreSQL), {@code visible} (the router's answer until its row is committed), {@code
      * webhook} (one delivery attempt). The backend call itself is {@code ask_latency_ms}.
      */

@@ -84,6 +84,7 @@ final class RouterWorker implements Runnable {
 
     private final Timer publish;
     private final Timer dispatch;
+    private final Timer inWorker;
     private final Producer<byte[], byte[]> deadLetters;
 
     private final Topics topics;
@@ -122,6 +123,7 @@ final class RouterWorker implements Runnable {
         this.queued = Metrics.stage(registry, "queued");
         this.publish = Metrics.stage(registry, "publish");
         this.dispatch = Metrics.stage(registry, "dispatch");
+        this.inWorker = Metrics.stage(registry, "worker");
         this.consumer = consumer;
         this.producer = producer;
         this.deadLetters = deadLetters;
@@ -188,7 +190,7 @@ final class RouterWorker implements Runnable {
             try {
                 asks.execute(() -> {
                     dispatch.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
-                    process(record, ticket);
+                    process(record, ticket, next.polledAtNanos());
                 });
             } catch (RejectedExecutionException e) {
                 tracker.abandoned(ticket); // halted between the check and the dispatch
@@ -244,10 +246,10 @@ final class RouterWorker implements Runnable {
         tracker.forget(set);
     }
 
-    private void process(ConsumerRecord<String, byte[]> record, OffsetTracker.Ticket ticket) {
+    private void process(ConsumerRecord<String, byte[]> record, OffsetTracker.Ticket ticket, long polledAtNanos) {
         try {
             if (record.value() != null) { // a null value is a tombstone of the compacted topic
-                handle(record);
+                handle(record, polledAtNanos);
             }
             tracker.completed(ticket);
         } catch (InterruptedException e) {
@@ -264,7 +266,7 @@ final class RouterWorker implements Runnable {
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+    private void handle(ConsumerRecord<String, byte[]> record, long polledAtNanos) throws InterruptedException {
         AskRequest request;
         try {
             request = topics.requests().valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -274,11 +276,11 @@ final class RouterWorker implements Runnable {
         }
         // every line about this ask, here and in the backends, carries its request id
         try (var log = LogContext.of("request_id", request.requestId(), "traceparent", request.traceparent())) {
-            answer(request);
+            answer(request, polledAtNanos);
         }
     }
 
-    private void answer(AskRequest request) throws InterruptedException {
+    private void answer(AskRequest request, long polledAtNanos) throws InterruptedException {
         Duration waited = Duration.between(request.acceptedAt(), Instant.now());
         if (!waited.isNegative()) {
             queued.record(waited);
@@ -309,7 +311,9 @@ final class RouterWorker implements Runnable {
         untilDone(
                 "publish the result of " + request.requestId(),
                 () -> producer.send(out).get());
-        publish.record(System.nanoTime() - publishing, TimeUnit.NANOSECONDS);
+        long published = System.nanoTime();
+        publish.record(published - publishing, TimeUnit.NANOSECONDS);
+        inWorker.record(published - polledAtNanos, TimeUnit.NANOSECONDS);
         try (var log = LogContext.of("backend", result.backend())) {
             ASKS.info(
                     "ask answered: {} in {} ms after {} backend calls",
