@@ -1,0 +1,31 @@
+package io.askpipe.bench;
+
+import io.askpipe.common.HttpServers;
+import io.askpipe.common.HttpSettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The baseline of the ingest API's throughput: the same HTTP server library, set up by the same
+ * code ({@link HttpServers#start}), answering {@code POST /hello} with a 202 and a small JSON body
+ * after reading the request's body, and doing nothing else. Run as its own process by {@link
+ * AskLoad}, on the port given as the only argument.
+ */
+public final class HelloServer {
+    private HelloServer() {}
+
+    public static void main(String[] args) {
+        Vertx vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        router.route(HttpMethod.POST, "/hello").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+        router.route(HttpMethod.POST, "/hello")
+                .handler(ctx -> ctx.response()
+                        .setStatusCode(202)
+                        .putHeader("Content-Type", "application/json")
+                        .end("{\"request_id\":\"01a219eb-0000-7000-8000-000000000000\",\"status\":\"queued\"}"));
+        HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", Integer.parseInt(args[0])));
+        System.out.println("hello server listening on " + args[0]);
+    }
+}
