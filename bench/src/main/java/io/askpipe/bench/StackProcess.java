@@ -1,6 +1,7 @@
 package io.askpipe.bench;
 
 import io.askpipe.devstack.DevStackMain;
+import io.askpipe.embedded.ChildJvm;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.FreePorts;
 import java.io.IOException;
@@ -49,11 +50,9 @@ final class StackProcess implements AutoCloseable {
         int kafkaPort = FreePorts.next();
         int postgresPort = FreePorts.next();
         Path keyFile = dataDir.resolve("dev-key");
-        List<String> command =
-                new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DevStackMain.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap));
+        jvm.addAll(jvmOptions);
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(jvm, DevStackMain.class.getName()))
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("stack.log").toFile());
         Map<String, String> vars = builder.environment();

@@ -1,13 +1,10 @@
 package io.askpipe.embedded;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -16,8 +13,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,18 +93,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private Map<String, Object> brokerProperties() {
-        Map<String, Object> props = new HashMap<>();
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", String.valueOf(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("log.dirs", logDir.toString());
-        props.put("num.partitions", "3");
-        props.put("auto.create.topics.enable", "false");
+        Map<String, Object> props = new HashMap<>(KraftNode.settings(
+                NODE_ID, NODE_ID + "@127.0.0.1:" + controllerPort, brokerPort, controllerPort, logDir));
         // one node: every internal topic has one replica, and group joins need not wait for others
         props.put("offsets.topic.replication.factor", "1");
         props.put("offsets.topic.num.partitions", "3");
@@ -118,7 +103,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("transaction.state.log.num.partitions", "3");
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("group.initial.rebalance.delay.ms", "0");
         props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         return props;
     }
@@ -128,15 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         try {
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .run();
+            KraftNode.format(NODE_ID, Uuid.randomUuid().toString(), logDir);
         } catch (Exception e) {
             throw new IllegalStateException("formatting Kafka storage in " + logDir + " failed", e);
         }

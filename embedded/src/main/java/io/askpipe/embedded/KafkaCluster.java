@@ -1,8 +1,6 @@
 package io.askpipe.embedded;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +16,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,15 +133,7 @@ public final class KafkaCluster implements AutoCloseable {
         Path data = dataDir(id);
         try {
             Files.createDirectories(data);
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(id)
-                    .setClusterId(clusterId)
-                    .setDirectories(List.of(data.toString()))
-                    .setMetadataLogDirectory(data.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .run();
+            KraftNode.format(id, clusterId, data);
             Files.writeString(nodeDir(id).resolve("server.properties"), serverProperties(id));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -161,21 +149,8 @@ public final class KafkaCluster implements AutoCloseable {
         String voters = addresses.entrySet().stream()
                 .map(e -> e.getKey() + "@127.0.0.1:" + e.getValue().controllerPort())
                 .collect(Collectors.joining(","));
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", String.valueOf(id));
-        props.put("controller.quorum.voters", voters);
-        props.put(
-                "listeners",
-                "PLAINTEXT://127.0.0.1:" + address.brokerPort() + ",CONTROLLER://127.0.0.1:"
-                        + address.controllerPort());
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + address.brokerPort());
-        props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("log.dirs", dataDir(id).toString());
-        props.put("auto.create.topics.enable", "false");
-        props.put("num.partitions", "3");
+        Map<String, String> props =
+                KraftNode.settings(id, voters, address.brokerPort(), address.controllerPort(), dataDir(id));
         // what a production cluster sets: every topic, internal ones included, survives one node
         props.put("default.replication.factor", String.valueOf(replicas));
         props.put("min.insync.replicas", minInsync);
@@ -189,7 +164,6 @@ public final class KafkaCluster implements AutoCloseable {
         // on first use, and on two cores fifty replicated partitions take seconds
         props.put("offsets.topic.num.partitions", "6");
         props.put("transaction.state.log.num.partitions", "6");
-        props.put("group.initial.rebalance.delay.ms", "0");
         // a dead node leaves the in-sync replicas when the controller fences it, after the session
         // timeout; until then acks=all writes wait. The default 9 s outlasts ingest's 5 s publish
         // timeout (clients get 503s), 3 s does not (docs/deployment.md, "Losing a broker")
@@ -202,16 +176,10 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private synchronized void launch(int id) {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xms128m",
-                "-Xmx512m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command(
+                List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
                 "kafka.Kafka",
-                nodeDir(id).resolve("server.properties").toString()));
+                nodeDir(id).resolve("server.properties").toString());
         try {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
