@@ -8,11 +8,8 @@ import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.FreePorts;
-import io.askpipe.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,13 +49,11 @@ class CrashRecoveryIT {
     private static final int ASKS = 600;
     private static final int KILL_AFTER_ACCEPTED = 150;
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Path dataDir;
     private Map<String, String> env;
     private String bootstrap;
     private String jdbcUrl;
-    private URI base;
+    private AskClient asks;
     private Process stack;
     private boolean keepDataDir;
     private EmbeddedKafka kafka;
@@ -68,7 +63,7 @@ class CrashRecoveryIT {
     void prepare() throws IOException {
         dataDir = Files.createTempDirectory("askpipe-crash-");
         int httpPort = FreePorts.next();
-        base = URI.create("http://127.0.0.1:" + httpPort);
+        asks = new AskClient(URI.create("http://127.0.0.1:" + httpPort), "crash", Duration.ofSeconds(15));
         env = new HashMap<>(Map.of(
                 "ASKPIPE_DATA_DIR", dataDir.toString(),
                 "ASKPIPE_DEV_KEY_FILE", dataDir.resolve("dev-key").toString(),
@@ -136,9 +131,9 @@ class CrashRecoveryIT {
                 int n = i;
                 burst.add(clients.submit(() -> {
                     try {
-                        HttpResponse<String> response = submit(key, n);
+                        HttpResponse<String> response = asks.submit(key, n);
                         if (response.statusCode() == 202) {
-                            accepted.put(n, requestId(response));
+                            accepted.put(n, AskClient.requestId(response));
                             // counted apart from the map: its size can skip a value under concurrency
                             if (acceptedCount.incrementAndGet() == KILL_AFTER_ACCEPTED) {
                                 stack.destroyForcibly(); // SIGKILL, mid-burst
@@ -172,7 +167,9 @@ class CrashRecoveryIT {
                         .pollDelay(Duration.ZERO)
                         .pollInterval(Duration.ofMillis(100))
                         .ignoreExceptions()
-                        .until(() -> json(get(keyAfter, "/v1/ask/" + entry.getValue())), CrashRecoveryIT::terminal);
+                        .until(
+                                () -> AskClient.json(asks.get(keyAfter, "/v1/ask/" + entry.getValue())),
+                                CrashRecoveryIT::terminal);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 keepDataDir = true;
                 throw new AssertionError(
@@ -191,8 +188,8 @@ class CrashRecoveryIT {
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(200))
                     .ignoreExceptions()
-                    .until(() -> submit(keyAfter, ask), r -> r.statusCode() == 202);
-            byKey.put(n, requestId(retry));
+                    .until(() -> asks.submit(keyAfter, ask), r -> r.statusCode() == 202);
+            byKey.put(n, AskClient.requestId(retry));
             if (accepted.containsKey(n)) {
                 assertThat(retry.headers().firstValue("Idempotent-Replayed"))
                         .as("a retry of ask %d, accepted before the crash", n)
@@ -205,7 +202,7 @@ class CrashRecoveryIT {
         JsonNode usage = await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(200))
                 .until(
-                        () -> json(get(keyAfter, "/v1/usage")),
+                        () -> AskClient.json(asks.get(keyAfter, "/v1/usage")),
                         u -> u.get("asks").get("pending").asInt() == 0
                                 && u.get("asks").get("submitted").asInt() >= ASKS);
         assertThat(usage.get("asks").get("submitted").asInt())
@@ -291,36 +288,6 @@ class CrashRecoveryIT {
             where.append("ask.results not readable: ").append(e.getMessage());
         }
         return where.toString();
-    }
-
-    private HttpResponse<String> submit(String key, int n) throws IOException, InterruptedException {
-        return http.send(
-                HttpRequest.newBuilder(base.resolve("/v1/ask"))
-                        .timeout(Duration.ofSeconds(15))
-                        .header("Authorization", "Bearer " + key)
-                        .header("Content-Type", "application/json")
-                        .header("Idempotency-Key", "crash-" + n)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"ask " + n + "\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(String key, String path) throws IOException, InterruptedException {
-        return http.send(
-                HttpRequest.newBuilder(base.resolve(path))
-                        .timeout(Duration.ofSeconds(15))
-                        .header("Authorization", "Bearer " + key)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String requestId(HttpResponse<String> response) throws IOException {
-        return Json.mapper().readTree(response.body()).get("request_id").asText();
-    }
-
-    private static JsonNode json(HttpResponse<String> response) throws IOException {
-        return Json.mapper().readTree(response.body());
     }
 
     private static boolean terminal(JsonNode view) {

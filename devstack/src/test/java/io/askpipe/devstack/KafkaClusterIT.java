@@ -8,12 +8,9 @@ import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.KafkaCluster;
 import io.askpipe.embedded.SharedInfrastructure;
-import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,12 +62,6 @@ class KafkaClusterIT {
     private static final Duration ARRIVAL_GAP = Duration.ofMillis(20);
     private static final int KILL_AFTER_ACCEPTED = 150;
 
-    // HTTP/1.1: a connection per ask in flight; over one HTTP/2 connection the client itself
-    // refuses asks beyond the server's stream limit while Kafka holds them back
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
     private Path dir;
     private KafkaCluster cluster;
     private boolean failed = true;
@@ -110,6 +101,7 @@ class KafkaClusterIT {
             assertTopicsSurviveOneNode(admin, topics);
             URI base = URI.create(stack.clientUrl());
             String key = stack.issueDevKey().secret();
+            AskClient asks = new AskClient(base, "cluster", Duration.ofSeconds(30));
 
             // the node to kill: the router group's coordinator, which also leads some partitions
             AtomicInteger victim = new AtomicInteger();
@@ -125,9 +117,9 @@ class KafkaClusterIT {
                     int n = i;
                     stream.add(clients.submit(() -> {
                         try {
-                            HttpResponse<String> response = submit(base, key, n);
+                            HttpResponse<String> response = asks.submit(key, n);
                             if (response.statusCode() == 202) {
-                                accepted.put(n, requestId(response));
+                                accepted.put(n, AskClient.requestId(response));
                                 if (acceptedCount.incrementAndGet() == KILL_AFTER_ACCEPTED) {
                                     victim.set(routerCoordinator(admin));
                                     cluster.kill(victim.get());
@@ -140,7 +132,9 @@ class KafkaClusterIT {
                                 turnedAway.add(n);
                                 reasons.merge(
                                         response.statusCode() + " "
-                                                + json(response).path("type").asText(),
+                                                + AskClient.json(response)
+                                                        .path("type")
+                                                        .asText(),
                                         1,
                                         Integer::sum);
                                 lastTurnedAway.accumulateAndGet(System.nanoTime(), Math::max);
@@ -178,17 +172,17 @@ class KafkaClusterIT {
                         .pollDelay(Duration.ZERO)
                         .pollInterval(Duration.ofMillis(250))
                         .ignoreExceptions()
-                        .until(() -> submit(base, key, n), r -> r.statusCode() == 202);
-                accepted.put(n, requestId(retry));
+                        .until(() -> asks.submit(key, n), r -> r.statusCode() == 202);
+                accepted.put(n, AskClient.requestId(retry));
             }
             assertThat(accepted).hasSize(ASKS);
 
             // every accepted ask reaches a terminal result, on two nodes of three
             await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> terminal(jdbcUrl, pg) == ASKS);
+                    .until(() -> AskClient.terminalRows(jdbcUrl, pg) == ASKS);
             for (var entry : accepted.entrySet()) {
-                JsonNode view = json(get(base, key, "/v1/ask/" + entry.getValue()));
+                JsonNode view = AskClient.json(asks.get(key, "/v1/ask/" + entry.getValue()));
                 assertThat(view.get("status").asText())
                         .as("ask %d", entry.getKey())
                         .isEqualTo("succeeded");
@@ -293,44 +287,5 @@ class KafkaClusterIT {
             }
         }
         return values;
-    }
-
-    private static int terminal(String jdbcUrl, EmbeddedPostgresServer pg) throws Exception {
-        try (var c = DriverManager.getConnection(jdbcUrl, pg.user(), pg.password());
-                var rs = c.createStatement()
-                        .executeQuery("SELECT count(*) FROM store.asks WHERE status IN ('succeeded','failed')")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    private HttpResponse<String> submit(URI base, String key, int n) throws IOException, InterruptedException {
-        return http.send(
-                HttpRequest.newBuilder(base.resolve("/v1/ask"))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer " + key)
-                        .header("Content-Type", "application/json")
-                        .header("Idempotency-Key", "cluster-" + n)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"ask " + n + "\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(URI base, String key, String path) throws IOException, InterruptedException {
-        return http.send(
-                HttpRequest.newBuilder(base.resolve(path))
-                        .timeout(Duration.ofSeconds(15))
-                        .header("Authorization", "Bearer " + key)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String requestId(HttpResponse<String> response) throws IOException {
-        return Json.mapper().readTree(response.body()).get("request_id").asText();
-    }
-
-    private static JsonNode json(HttpResponse<String> response) throws IOException {
-        return Json.mapper().readTree(response.body());
     }
 }

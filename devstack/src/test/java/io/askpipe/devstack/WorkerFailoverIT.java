@@ -73,12 +73,12 @@ class WorkerFailoverIT {
                         .asText());
             }
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> terminal(jdbcUrl, pg) >= 60);
+            await().atMost(Duration.ofSeconds(30)).until(() -> AskClient.terminalRows(jdbcUrl, pg) >= 60);
             second.halt();
 
             await().atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> terminal(jdbcUrl, pg) == ids.size());
+                    .until(() -> AskClient.terminalRows(jdbcUrl, pg) == ids.size());
             try (var c = DriverManager.getConnection(jdbcUrl, pg.user(), pg.password());
                     var rs = c.createStatement()
                             .executeQuery("SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'),"
@@ -150,7 +150,7 @@ class WorkerFailoverIT {
 
             await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> terminal(jdbcUrl, pg) == ids.size());
+                    .until(() -> AskClient.terminalRows(jdbcUrl, pg) == ids.size());
             try (var c = DriverManager.getConnection(jdbcUrl, pg.user(), pg.password());
                     var rs = c.createStatement()
                             .executeQuery("SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'),"
@@ -181,15 +181,6 @@ class WorkerFailoverIT {
                             == 200);
         } finally {
             vertx.close().await();
-        }
-    }
-
-    private static int terminal(String jdbcUrl, EmbeddedPostgresServer pg) throws Exception {
-        try (var c = DriverManager.getConnection(jdbcUrl, pg.user(), pg.password());
-                var rs = c.createStatement()
-                        .executeQuery("SELECT count(*) FROM store.asks WHERE status IN ('succeeded','failed')")) {
-            rs.next();
-            return rs.getInt(1);
         }
     }
 }
