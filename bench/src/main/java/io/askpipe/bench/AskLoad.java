@@ -1,5 +1,6 @@
 package io.askpipe.bench;
 
+import io.askpipe.embedded.ChildJvm;
 import io.askpipe.embedded.FreePorts;
 import io.askpipe.schemas.Json;
 import io.vertx.core.Vertx;
@@ -125,11 +126,12 @@ public final class AskLoad {
 
             // 0. the stack's JVM compiles its hot paths before anything is measured
             String warmupRun = "warmup-" + shortId();
+            HttpLoad.Run warmup;
             try (HttpLoad load = new HttpLoad(vertx, base, stack.apiKey, options.connections())) {
                 say("warm-up: " + WARMUP_RATE + " asks/s for " + STACK_WARMUP.toSeconds() + " s, not counted");
-                load.openLoop(warmupRun, WARMUP_RATE, Duration.ZERO, STACK_WARMUP, true);
+                warmup = load.openLoop(warmupRun, WARMUP_RATE, Duration.ZERO, STACK_WARMUP, true);
             }
-            awaitTerminal(stack, warmupRun, Duration.ofMinutes(3));
+            awaitTerminal(stack, warmupRun, warmup, Duration.ofMinutes(3));
 
             // 1. peak throughput of the ingest API and of a hello-world endpoint of the same server
             say("hello-world baseline: " + options.connections() + " requests in flight for " + PEAK.toSeconds()
@@ -151,7 +153,7 @@ public final class AskLoad {
             }
             double helloRate = hello.submit.getTotalCount() / hello.seconds();
             double peakRate = peak.submit.getTotalCount() / peak.seconds();
-            awaitTerminal(stack, peakRun, Duration.ofMinutes(3));
+            awaitTerminal(stack, peakRun, peak, Duration.ofMinutes(3));
             report.put("hello_peak", closedSummary(hello));
             report.put("ingest_peak", closedSummary(peak));
             table.add(row(
@@ -170,7 +172,7 @@ public final class AskLoad {
                         + options.duration().toSeconds() + " s");
                 atHalf = load.openLoop(halfRun, half, WARMUP, options.duration(), false);
             }
-            awaitTerminal(stack, halfRun, Duration.ofMinutes(5));
+            awaitTerminal(stack, halfRun, atHalf, Duration.ofMinutes(5));
             report.put("ingest_half_peak", openSummary(atHalf, half));
             table.add(row(
                     "ingest submit latency at half the peak (" + half + " asks/s)",
@@ -208,7 +210,7 @@ public final class AskLoad {
                         + options.duration().toSeconds() + " s");
                 sustained = load.openLoop(sustainRun, options.sustain(), WARMUP, options.duration(), false);
             }
-            Completion completion = awaitTerminal(stack, sustainRun, Duration.ofMinutes(10));
+            Completion completion = awaitTerminal(stack, sustainRun, sustained, Duration.ofMinutes(10));
             report.put("sustain_submit", openSummary(sustained, options.sustain()));
             report.put("sustain_completion", completion.asMap());
             long jvmPeak = memory.jvmPeak.get();
@@ -267,7 +269,7 @@ public final class AskLoad {
         Files.createDirectories(json.getParent());
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
         System.out.println();
-        System.out.println("the same figures, and more, in " + options.json().toAbsolutePath());
+        System.out.println("the same figures, and more, in " + json);
     }
 
     /** How the asks of one run reached their rows. */
@@ -283,25 +285,29 @@ public final class AskLoad {
     }
 
     /**
-     * Waits until every ask of {@code run} has a terminal row; then the rate at which they got
-     * there (from the first acceptance to the last row) and accepted-to-stored percentiles, by the
-     * database's clock.
+     * Waits until every ask of {@code run} that {@code load} saw accepted has a terminal row (an
+     * accepted ask may have no row yet at all); then the rate at which they got there (from the
+     * first acceptance to the last row) and accepted-to-stored percentiles, by the database's clock.
      */
-    private static Completion awaitTerminal(StackProcess stack, String run, Duration atMost) throws Exception {
+    private static Completion awaitTerminal(StackProcess stack, String run, HttpLoad.Run load, Duration atMost)
+            throws Exception {
         String pattern = run + "-%";
+        long accepted = load.accepted.get();
         long deadline = System.nanoTime() + atMost.toNanos();
         try (Connection db = DriverManager.getConnection(stack.jdbcUrl, "postgres", "postgres")) {
-            long pending;
-            do {
-                Thread.sleep(500);
-                pending = queryLong(
-                        db,
-                        "SELECT count(*) FROM store.asks WHERE idempotency_key LIKE ? AND status IN ('queued', 'running')",
-                        pattern);
+            long terminal;
+            while ((terminal = queryLong(
+                            db,
+                            "SELECT count(*) FROM store.asks WHERE idempotency_key LIKE ?"
+                                    + " AND status IN ('succeeded', 'failed')",
+                            pattern))
+                    < accepted) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(pending + " asks of " + run + " still pending after " + atMost);
+                    throw new IllegalStateException((accepted - terminal) + " of " + accepted + " asks of " + run
+                            + " not terminal after " + atMost);
                 }
-            } while (pending > 0);
+                Thread.sleep(500);
+            }
             try (PreparedStatement query = db.prepareStatement("SELECT count(*),"
                     + " extract(epoch FROM max(updated_at) - min(accepted_at)),"
                     + " extract(epoch FROM max(updated_at) - max(accepted_at)),"
@@ -502,14 +508,7 @@ public final class AskLoad {
     }
 
     private static String runTool(String mainClass, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                mainClass));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = child(mainClass, args);
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IllegalStateException(mainClass + " failed:\n" + out);
@@ -518,14 +517,9 @@ public final class AskLoad {
     }
 
     private static Process child(String mainClass, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                mainClass));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(ChildJvm.command(List.of("-Xmx512m"), mainClass, args))
+                .redirectErrorStream(true)
+                .start();
     }
 
     private static void awaitLine(Process process, String text) throws IOException {

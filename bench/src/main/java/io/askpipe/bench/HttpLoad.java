@@ -2,6 +2,7 @@ package io.askpipe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.askpipe.schemas.Json;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -162,12 +163,12 @@ final class HttpLoad implements AutoCloseable {
             long now = System.nanoTime();
             boolean measured = sent >= measureFrom && now <= end;
             if (answer.succeeded() && answer.result().status() == 202) {
+                run.accepted.incrementAndGet();
                 if (measured) {
-                    run.accepted.incrementAndGet();
                     run.submit.recordValue(Math.max(0, (now - sent) / 1_000));
                 }
             } else if (measured) {
-                run.error(answer.succeeded() ? "HTTP " + answer.result().status() : kind(answer.cause()));
+                run.error(failure(answer));
             }
             loop(run, runId, path, next, measureFrom, end, finished);
         });
@@ -189,7 +190,7 @@ final class HttpLoad implements AutoCloseable {
                     return;
                 }
             } else {
-                run.error(answer.succeeded() ? "HTTP " + answer.result().status() : kind(answer.cause()));
+                run.error(failure(answer));
             }
             run.inFlight.decrementAndGet();
             done.countDown();
@@ -213,8 +214,7 @@ final class HttpLoad implements AutoCloseable {
                     run.error("ask " + status);
                 }
             } else {
-                run.error("poll: "
-                        + (answer.succeeded() ? "HTTP " + answer.result().status() : kind(answer.cause())));
+                run.error("poll: " + failure(answer));
             }
             run.inFlight.decrementAndGet();
             done.countDown();
@@ -273,8 +273,11 @@ final class HttpLoad implements AutoCloseable {
         }
     }
 
-    private static String kind(Throwable error) {
-        return error.getClass().getSimpleName();
+    /** What went wrong with a request that did not get the answer it wanted: a status, or an error's kind. */
+    private static String failure(AsyncResult<Answer> answer) {
+        return answer.succeeded()
+                ? "HTTP " + answer.result().status()
+                : answer.cause().getClass().getSimpleName();
     }
 
     private static void progress(Run run, long elapsedNanos, long due, long total) {
