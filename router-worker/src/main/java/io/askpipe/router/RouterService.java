@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
+    /** How long a stopped worker's interrupted asks get to end before the pool closes under them. */
+    private static final Duration ASKS_ENDED_WAIT = Duration.ofSeconds(5);
 
     /** The exit status of a router process that crashed under chaos mode ({@code CHAOS_WORKER_CRASH}). */
     public static final int CRASH_STATUS = 75;
@@ -253,6 +255,11 @@ public final class RouterService implements AutoCloseable {
         return new Readiness().add("database", Readiness.database(dataSource)).add("consumer", worker::inGroup);
     }
 
+    /** Asks this service's worker is handling right now. */
+    int inFlight() {
+        return worker.inFlight();
+    }
+
     /** Finishes running asks within the grace period, commits, and stops. */
     @Override
     public void close() {
@@ -280,6 +287,14 @@ public final class RouterService implements AutoCloseable {
     }
 
     private void release(Duration producerTimeout) {
+        try {
+            // the loop has handed back (interrupted) what still ran; those threads end within moments
+            if (!worker.awaitAsksEnded(ASKS_ENDED_WAIT)) {
+                LOG.warn("router asks still running {} after the worker stopped; closing anyway", ASKS_ENDED_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Metrics.unbind(kafkaMetrics);
         caller.close();
         backends.close();

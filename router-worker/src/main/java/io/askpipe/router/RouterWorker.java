@@ -404,6 +404,17 @@ final class RouterWorker implements Runnable {
         asks.shutdownNow();
     }
 
+    /**
+     * Waits until no ask thread runs any more, once the worker is stopping: the database pool and
+     * the producers may be closed only then. Closing the pool while an interrupted ask still hands
+     * its connection back can leave that ask spinning in the pool for ever.
+     *
+     * @return whether every ask thread ended within {@code timeout}
+     */
+    boolean awaitAsksEnded(Duration timeout) throws InterruptedException {
+        return asks.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {

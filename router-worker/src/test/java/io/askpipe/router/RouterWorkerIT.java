@@ -366,6 +366,9 @@ class RouterWorkerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.size() >= asks / 4);
         doomed.halt();
         services.remove(doomed);
+        assertThat(doomed.inFlight())
+                .as("halt returns once the halted worker's asks have let go of the pool it closes")
+                .isZero();
 
         Map<String, Set<AskResult>> byId = new HashMap<>();
         for (ConsumerRecord<String, AskResult> r : readResultsCovering(new HashSet<>(ids))) {
