@@ -60,7 +60,8 @@ import org.apache.kafka.clients.admin.NewTopic;
  *       (from the first ask's acceptance to the last row), against Kafka's {@code
  *       ProducerPerformance} (the ingest producer's settings) and a plain JDBC batched upsert loop
  *       on the same PostgreSQL.
- *   <li><b>Resident memory</b> of the stack's JVM, and of it with its PostgreSQL, sampled every half
+ *   <li><b>CPU per completed ask</b> in that phase, of the stack's JVM and of its PostgreSQL.
+ *   <li><b>Memory</b> (proportional set size) of the stack's JVM, and of it with its PostgreSQL, sampled every half
  *       second throughout.
  * </ol>
  *
@@ -167,19 +168,43 @@ public final class AskLoad {
             int half = Math.max(1, (int) (peakRate / 2));
             String halfRun = "half-" + shortId();
             HttpLoad.Run atHalf;
+            List<String> ingestStages = List.of("ingest_claim", "ingest_publish", "ingest_mark");
+            Map<String, Map<Double, Double>> stagesBefore = new LinkedHashMap<>();
+            for (String stage : ingestStages) {
+                stagesBefore.put(stage, stageBuckets(stack, stage));
+            }
             try (HttpLoad load = new HttpLoad(vertx, base, stack.apiKey, options.connections())) {
                 say("ingest at half its peak: " + half + " asks/s for "
                         + options.duration().toSeconds() + " s");
                 atHalf = load.openLoop(halfRun, half, WARMUP, options.duration(), false);
             }
+            List<String> stageBounds = new ArrayList<>();
+            Map<String, Object> stagesReport = new LinkedHashMap<>();
+            for (String stage : ingestStages) {
+                Map<Double, Double> buckets = minus(stageBuckets(stack, stage), stagesBefore.get(stage));
+                stagesReport.put(stage, buckets);
+                stageBounds.add(String.format(
+                        "%s p50 <= %s ms, p99 <= %s ms",
+                        stage.substring("ingest_".length()),
+                        bucketBound(buckets, 0.5) * 1000,
+                        bucketBound(buckets, 0.99) * 1000));
+            }
             awaitTerminal(stack, halfRun, atHalf, Duration.ofMinutes(5));
-            report.put("ingest_half_peak", openSummary(atHalf, half));
+            Map<String, Object> halfSummary = openSummary(atHalf, half);
+            halfSummary.put("ingest_stage_buckets", stagesReport);
+            report.put("ingest_half_peak", halfSummary);
             table.add(row(
                     "ingest submit latency at half the peak (" + half + " asks/s)",
                     percentiles(atHalf.submit),
                     "",
                     "",
                     "p99 <= 5 ms"));
+            table.add(row(
+                    "ingest's stages in that phase (ledger claim, Kafka publish, ledger mark)",
+                    String.join("; ", stageBounds),
+                    "",
+                    "",
+                    ""));
 
             // 3. submit to result visible, at --rate, long-polled
             String latencyRun = "latency-" + shortId();
@@ -205,14 +230,21 @@ public final class AskLoad {
             // 4. completed asks per second, open loop at --sustain
             String sustainRun = "sustain-" + shortId();
             HttpLoad.Run sustained;
+            Duration jvmCpuBefore = stack.jvmCpu();
+            Duration databaseCpuBefore = stack.databaseCpu();
             try (HttpLoad load = new HttpLoad(vertx, base, stack.apiKey, options.connections())) {
                 say("completed asks: " + options.sustain() + " asks/s for "
                         + options.duration().toSeconds() + " s");
                 sustained = load.openLoop(sustainRun, options.sustain(), WARMUP, options.duration(), false);
             }
             Completion completion = awaitTerminal(stack, sustainRun, sustained, Duration.ofMinutes(10));
+            // the work each ask costs, whatever the rate: CPU from the phase's first ask to its last row
+            double jvmCpuPerAsk = stack.jvmCpu().minus(jvmCpuBefore).toNanos() / 1e6 / completion.asks();
+            double databaseCpuPerAsk =
+                    stack.databaseCpu().minus(databaseCpuBefore).toNanos() / 1e6 / completion.asks();
             report.put("sustain_submit", openSummary(sustained, options.sustain()));
             report.put("sustain_completion", completion.asMap());
+            report.put("cpu_ms_per_completed_ask", Map.of("stack_jvm", jvmCpuPerAsk, "postgresql", databaseCpuPerAsk));
             long jvmPeak = memory.jvmPeak.get();
             long totalPeak = memory.totalPeak.get();
             memory.close();
@@ -250,7 +282,16 @@ public final class AskLoad {
                             + ratio(completion.rate(), (Double) jdbc.get("rows_per_s")),
                     ">= 5,000 asks/s"));
             table.add(row(
-                    "resident memory, stack JVM / with PostgreSQL (peak)",
+                    "CPU per completed ask (the completed-asks phase), stack JVM / PostgreSQL",
+                    String.format("%.2f ms / %.2f ms", jvmCpuPerAsk, databaseCpuPerAsk),
+                    "",
+                    "",
+                    String.format(
+                            "5,000 asks/s on %d cores leave %.2f ms in all",
+                            Runtime.getRuntime().availableProcessors(),
+                            1000.0 * Runtime.getRuntime().availableProcessors() / 5000)));
+            table.add(row(
+                    "memory (proportional set size), stack JVM / with PostgreSQL (peak)",
                     mib(jvmPeak) + " / " + mib(totalPeak),
                     "",
                     "",
@@ -535,7 +576,7 @@ public final class AskLoad {
         throw new IllegalStateException("the process ended before saying '" + text + "'");
     }
 
-    /** Samples the stack's resident memory every half second, keeping the peaks. */
+    /** Samples the stack's memory every half second, keeping the peaks. */
     private static final class MemorySampler implements AutoCloseable {
         final AtomicLong jvmPeak = new AtomicLong();
         final AtomicLong totalPeak = new AtomicLong();
@@ -545,8 +586,8 @@ public final class AskLoad {
         MemorySampler(StackProcess stack) {
             thread = Thread.ofPlatform().daemon().name("memory-sampler").start(() -> {
                 while (running.get()) {
-                    jvmPeak.accumulateAndGet(stack.jvmRss(), Math::max);
-                    totalPeak.accumulateAndGet(stack.totalRss(), Math::max);
+                    jvmPeak.accumulateAndGet(stack.jvmMemory(), Math::max);
+                    totalPeak.accumulateAndGet(stack.totalMemory(), Math::max);
                     try {
                         Thread.sleep(500);
                     } catch (InterruptedException e) {
@@ -606,7 +647,11 @@ public final class AskLoad {
     }
 
     private static String ratio(double value, double baseline) {
-        return baseline <= 0 ? "-" : String.format("%.2fx", value / baseline);
+        if (baseline <= 0) {
+            return "-";
+        }
+        double ratio = value / baseline;
+        return String.format(ratio < 0.1 ? "%.3fx" : "%.2fx", ratio);
     }
 
     private static String mib(long bytes) {

@@ -81,31 +81,51 @@ final class StackProcess implements AutoCloseable {
                 Files.readString(keyFile).strip());
     }
 
-    /** The resident memory of the stack's JVM, in bytes. */
-    long jvmRss() {
-        return rss(process.pid());
+    /** The memory of the stack's JVM, in bytes (proportional set size: its share of what is resident). */
+    long jvmMemory() {
+        return pss(process.pid());
     }
 
-    /** The resident memory of the stack's JVM and every process it started (PostgreSQL), in bytes. */
-    long totalRss() {
+    /**
+     * The memory of the stack's JVM and of its PostgreSQL, in bytes: proportional set sizes, so that
+     * the database's shared buffers, resident in every one of its processes, count once.
+     */
+    long totalMemory() {
+        return jvmMemory() + database().mapToLong(p -> pss(p.pid())).sum();
+    }
+
+    /** The CPU time the stack's JVM has used so far: its broker and services. */
+    Duration jvmCpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /** The CPU time the processes of its PostgreSQL that are alive now have used so far. */
+    Duration databaseCpu() {
+        return database()
+                .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus);
+    }
+
+    /**
+     * PostgreSQL's processes: the postmaster, which leaves the stack's process tree (pg_ctl
+     * daemonizes it) and is known by the data directory on its command line, and its backends.
+     */
+    private Stream<ProcessHandle> database() {
         String data = dataDir.toString();
-        // PostgreSQL's processes leave the stack's process tree (pg_ctl daemonizes them); they are
-        // known by the data directory on their command line
-        return Stream.concat(
-                        Stream.of(process.toHandle()),
-                        ProcessHandle.allProcesses()
-                                .filter(p -> p.pid() != process.pid())
-                                .filter(p -> p.info().commandLine().orElse("").contains(data)))
-                .mapToLong(p -> rss(p.pid()))
-                .sum();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != process.pid())
+                .filter(p -> p.info().commandLine().orElse("").contains(data))
+                .flatMap(postmaster -> Stream.concat(Stream.of(postmaster), postmaster.descendants()));
     }
 
-    /** VmRSS from {@code /proc}; 0 where there is no such file (not Linux, or the process is gone). */
-    static long rss(long pid) {
+    /**
+     * The proportional set size from {@code /proc} (resident memory, shared pages divided among the
+     * processes sharing them); 0 where there is no such file (not Linux, or the process is gone).
+     */
+    static long pss(long pid) {
         try {
-            List<String> status = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"));
-            for (String line : status) {
-                if (line.startsWith("VmRSS:")) {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
