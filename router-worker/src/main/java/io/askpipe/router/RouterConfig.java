@@ -25,6 +25,10 @@ import java.util.Map;
  *     (default 200)
  * @param shutdownGrace {@code ROUTER_SHUTDOWN_GRACE_MS}: how long running asks may finish when the
  *     worker stops or loses partitions, before they are handed back (default 30000)
+ * @param progressAfter {@code ROUTER_PROGRESS_AFTER_MS}: how long a backend call runs before the
+ *     ask is published as running (default 100; 0: as the call starts). An ask answered sooner
+ *     goes from queued to its result directly, which spares the progress record and the row
+ *     written as running.
  */
 public record RouterConfig(
         KafkaSettings kafka,
@@ -37,7 +41,8 @@ public record RouterConfig(
         int maxInFlight,
         int maxPollRecords,
         Duration commitInterval,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration progressAfter) {
 
     public static RouterConfig fromEnv(Env env) {
         int maxInFlight = env.integer("ROUTER_MAX_IN_FLIGHT", 256, 1, 100_000);
@@ -52,7 +57,8 @@ public record RouterConfig(
                 maxInFlight,
                 Math.min(maxInFlight, env.integer("ROUTER_MAX_POLL_RECORDS", 500, 1, 10_000)),
                 Duration.ofMillis(env.longValue("ROUTER_COMMIT_INTERVAL_MS", 200, 10, 60_000)),
-                Duration.ofMillis(env.longValue("ROUTER_SHUTDOWN_GRACE_MS", 30_000, 0, 600_000)));
+                Duration.ofMillis(env.longValue("ROUTER_SHUTDOWN_GRACE_MS", 30_000, 0, 600_000)),
+                Duration.ofMillis(env.longValue("ROUTER_PROGRESS_AFTER_MS", 100, 0, 60_000)));
     }
 
     /** Defaults for a worker in tests and the development stack, with the given extra variables. */

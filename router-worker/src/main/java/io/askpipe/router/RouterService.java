@@ -59,6 +59,7 @@ public final class RouterService implements AutoCloseable {
             crashed -> Thread.ofPlatform().name("router-crash").start(crashed::halt);
 
     private final HikariDataSource dataSource;
+    private final RouterResults results;
     private final Producer<String, AskResult> producer;
     private final Producer<byte[], byte[]> deadLetters;
     private final ResilientCaller caller;
@@ -72,6 +73,7 @@ public final class RouterService implements AutoCloseable {
 
     private RouterService(
             HikariDataSource dataSource,
+            RouterResults results,
             Producer<String, AskResult> producer,
             Producer<byte[], byte[]> deadLetters,
             ResilientCaller caller,
@@ -81,6 +83,7 @@ public final class RouterService implements AutoCloseable {
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
         this.dataSource = dataSource;
+        this.results = results;
         this.producer = producer;
         this.deadLetters = deadLetters;
         this.caller = caller;
@@ -210,6 +213,7 @@ public final class RouterService implements AutoCloseable {
         var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         // the worker exists before its service: the crash reaches the service once it is built
         AtomicReference<RouterService> self = new AtomicReference<>();
+        RouterResults results = new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES));
 
         RouterWorker worker = new RouterWorker(
                 consumer,
@@ -217,9 +221,13 @@ public final class RouterService implements AutoCloseable {
                 deadLetters,
                 topics,
                 handler,
-                new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES)),
+                results,
                 new RouterWorker.Limits(
-                        config.maxInFlight(), config.maxPollRecords(), config.commitInterval(), config.shutdownGrace()),
+                        config.maxInFlight(),
+                        config.maxPollRecords(),
+                        config.commitInterval(),
+                        config.shutdownGrace(),
+                        config.progressAfter()),
                 registry,
                 chaos,
                 () -> self.get().crash(onCrash));
@@ -231,7 +239,7 @@ public final class RouterService implements AutoCloseable {
         // a service started in its place (the dev stack after a crash) registers the gauge of its own worker
         bound.add(() -> registry.remove(inFlight));
         RouterService service = new RouterService(
-                dataSource, producer, deadLetters, caller, backends, worker, config.shutdownGrace(), bound);
+                dataSource, results, producer, deadLetters, caller, backends, worker, config.shutdownGrace(), bound);
         self.set(service);
         service.thread.start();
         LOG.info(
@@ -300,6 +308,7 @@ public final class RouterService implements AutoCloseable {
         backends.close();
         producer.close(producerTimeout);
         deadLetters.close(producerTimeout);
+        results.close();
         dataSource.close();
     }
 }

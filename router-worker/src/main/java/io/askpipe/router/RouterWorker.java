@@ -26,7 +26,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -72,8 +75,12 @@ final class RouterWorker implements Runnable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
     private static final Duration SLOT_WAIT = Duration.ofMillis(20);
 
-    /** The loop's limits. */
-    record Limits(int maxInFlight, int maxPollRecords, Duration commitInterval, Duration grace) {}
+    /**
+     * The loop's limits; {@code progressAfter} is how long a backend call runs before the ask is
+     * announced as running (zero: at once).
+     */
+    record Limits(
+            int maxInFlight, int maxPollRecords, Duration commitInterval, Duration grace, Duration progressAfter) {}
 
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, AskResult> producer;
@@ -95,6 +102,8 @@ final class RouterWorker implements Runnable {
     private final Runnable crash;
     private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
+    /** Announces that an ask is running, once its backend call has lasted {@code progressAfter}. */
+    private final ScheduledThreadPoolExecutor announcements = announcer();
     /** Polled asks not yet started because the in-flight bound was reached; consumer thread only. */
     private final Deque<Polled> pending = new ArrayDeque<>();
 
@@ -175,6 +184,7 @@ final class RouterWorker implements Runnable {
             Thread.currentThread().interrupt();
         } finally {
             asks.shutdownNow(); // what is still running is handed back: its offsets stay uncommitted
+            announcements.shutdownNow();
             consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
             LOG.info("router worker stopped{}", halted ? " abruptly" : "");
         }
@@ -295,7 +305,7 @@ final class RouterWorker implements Runnable {
                     known.get().backend());
             result = known.get();
         } else {
-            AskResult fresh = handler.handle(request, backend -> announceRunning(request, backend));
+            AskResult fresh = handleAnnouncingProgress(request);
             result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
             if (chaos.strikes(Chaos.Fault.WORKER_CRASH, request.idempotencyKey())) {
                 crash();
@@ -331,6 +341,41 @@ final class RouterWorker implements Runnable {
     private void crash() throws InterruptedException {
         crash.run();
         throw new InterruptedException("worker crashed (injected by chaos mode)");
+    }
+
+    /**
+     * Calls the backend for {@code request}, announcing the ask as running if the call lasts {@code
+     * progressAfter}: an ask answered sooner goes from queued to its result directly, and costs no
+     * progress record, no update of the store's progress table and no row written as running.
+     */
+    private AskResult handleAnnouncingProgress(AskRequest request) throws InterruptedException {
+        Duration after = limits.progressAfter();
+        if (after.isZero()) {
+            return handler.handle(request, backend -> announceRunning(request, backend));
+        }
+        var announcement = new AtomicReference<ScheduledFuture<?>>();
+        try {
+            return handler.handle(request, backend -> {
+                try {
+                    announcement.set(announcements.schedule(
+                            () -> announceRunning(request, backend), after.toNanos(), TimeUnit.NANOSECONDS));
+                } catch (RejectedExecutionException e) {
+                    // the worker is stopping: there is nothing left to announce to
+                }
+            });
+        } finally {
+            ScheduledFuture<?> pending = announcement.get();
+            if (pending != null) {
+                pending.cancel(false);
+            }
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor announcer() {
+        var executor = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("router-progress").factory());
+        executor.setRemoveOnCancelPolicy(true); // most announcements are cancelled: don't keep them queued
+        return executor;
     }
 
     /**

@@ -280,7 +280,7 @@ class RouterWorkerIT {
 
     @Test
     void answersAsksDeadLettersPoisonAndNeverCallsABackendTwiceForAnAnsweredAsk() throws Exception {
-        startWorker(countingDryrun(Duration.ZERO), Map.of());
+        startWorker(countingDryrun(Duration.ZERO), Map.of("ROUTER_PROGRESS_AFTER_MS", "0"));
         AskRequest ask = ask(1);
         producer.send(new ProducerRecord<>(topics.requests().name(), "u1:poison", "{oops".getBytes()));
         submit(ask);
@@ -330,6 +330,35 @@ class RouterWorkerIT {
                 .as("the same result, published again")
                 .isEqualTo(again.get(0).value());
         assertThat(calls.get(ask.requestId())).as("no second backend call").hasValue(1);
+    }
+
+    @Test
+    void announcesAnAskAsRunningOnlyWhenItsCallLastsLongerThanTheProgressDelay() throws Exception {
+        ScriptedBackend backend = new ScriptedBackend("dryrun", call -> {
+            if (call.prompt().equals("slow")) {
+                Thread.sleep(800);
+            }
+            return new BackendOutcome.Completed("dryrun-echo", "[dryrun] " + call.prompt(), Usage.of(1, 2));
+        });
+        startWorker(backend, Map.of("ROUTER_PROGRESS_AFTER_MS", "300"));
+        AskRequest quick =
+                new AskRequest(UUID.randomUUID().toString(), "u1", "key-quick", "quick", null, null, Instant.now());
+        AskRequest slow =
+                new AskRequest(UUID.randomUUID().toString(), "u2", "key-slow", "slow", null, null, Instant.now());
+        submit(quick);
+        submit(slow);
+        flush();
+
+        assertThat(readResults(2))
+                .extracting(ConsumerRecord::key)
+                .containsExactlyInAnyOrder(quick.requestId(), slow.requestId());
+        // both calls ended before their results were published: every announcement is on the topic
+        List<ConsumerRecord<String, byte[]>> progress =
+                readUntilQuiet(topics.progress().name(), new ByteArrayDeserializer(), Duration.ofSeconds(2));
+        assertThat(progress)
+                .as("only the call that outlasted the delay was announced")
+                .extracting(ConsumerRecord::key)
+                .containsExactly(slow.requestId());
     }
 
     @Test
@@ -422,6 +451,24 @@ class RouterWorkerIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (seen.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+            }
+        }
+        return seen;
+    }
+
+    /** Every record of {@code topic}: read until the first comes, then until none came for {@code quiet}. */
+    private <V> List<ConsumerRecord<String, V>> readUntilQuiet(String topic, Deserializer<V> values, Duration quiet) {
+        List<ConsumerRecord<String, V>> seen = new ArrayList<>();
+        try (var consumer = reader(values)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long lastNews = System.nanoTime();
+            while (seen.isEmpty() ? System.nanoTime() < deadline : System.nanoTime() - lastNews < quiet.toNanos()) {
+                var polled = consumer.poll(Duration.ofMillis(200));
+                if (!polled.isEmpty()) {
+                    polled.forEach(seen::add);
+                    lastNews = System.nanoTime();
+                }
             }
         }
         return seen;
