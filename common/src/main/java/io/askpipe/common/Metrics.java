@@ -75,7 +75,9 @@ public final class Metrics {
 
     /**
      * The timer of one stage of an ask's way through the pipeline, {@code
-     * ask_stage_seconds{stage=...}}: {@code queued} (accepted until a worker took it), {@code
+     * ask_stage_seconds{stage=...}}: in ingest {@code ingest_claim} (the ledger's claim), {@code
+     * ingest_publish} (sent until Kafka acknowledged it) and {@code ingest_mark} (the ledger's
+     * accepted mark); {@code queued} (accepted until a worker took it), {@code
      * dispatch} (fetched by the worker until a slot started it; long when the worker is full), {@code
      * publish} (the worker's result until Kafka acknowledged it), {@code worker} (fetched by the
      * worker until its result was acknowledged: the backend call and everything the worker adds), {@code store_write} (one batch

@@ -4,10 +4,13 @@ import io.askpipe.auth.BearerAuth;
 import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.Chaos;
 import io.askpipe.common.LogContext;
+import io.askpipe.common.Metrics;
 import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -64,6 +67,9 @@ public final class IngestRoutes {
     private final Duration idempotencyTtl;
     private final Clock clock;
     private final Chaos chaos;
+    private final Timer claimed;
+    private final Timer published;
+    private final Timer marked;
 
     private IngestRoutes(
             AskPublisher publisher,
@@ -74,7 +80,8 @@ public final class IngestRoutes {
             Duration publishTimeout,
             Duration idempotencyTtl,
             Clock clock,
-            Chaos chaos) {
+            Chaos chaos,
+            MeterRegistry registry) {
         this.publisher = publisher;
         this.ledger = ledger;
         this.blocking = blocking;
@@ -84,6 +91,9 @@ public final class IngestRoutes {
         this.idempotencyTtl = idempotencyTtl;
         this.clock = clock;
         this.chaos = chaos;
+        this.claimed = Metrics.stage(registry, "ingest_claim");
+        this.published = Metrics.stage(registry, "ingest_publish");
+        this.marked = Metrics.stage(registry, "ingest_mark");
     }
 
     /**
@@ -101,9 +111,10 @@ public final class IngestRoutes {
             Duration publishTimeout,
             Duration idempotencyTtl,
             Clock clock,
-            Chaos chaos) {
+            Chaos chaos,
+            MeterRegistry registry) {
         IngestRoutes routes = new IngestRoutes(
-                publisher, ledger, blocking, limits, callbacks, publishTimeout, idempotencyTtl, clock, chaos);
+                publisher, ledger, blocking, limits, callbacks, publishTimeout, idempotencyTtl, clock, chaos, registry);
         router.post(ASK_PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
                 .handler(auth)
@@ -157,8 +168,10 @@ public final class IngestRoutes {
         }
         Instant now = clock.instant();
         AskLedger.Claim claim;
+        long claiming = System.nanoTime();
         try {
             claim = ledger.claim(request, METHOD, ASK_PATH, fingerprint, now, now.plus(idempotencyTtl));
+            claimed.record(System.nanoTime() - claiming, TimeUnit.NANOSECONDS);
         } catch (DataAccessException e) {
             LOG.warn(
                     "ask {} not accepted: the idempotency ledger is unreachable: {}",
@@ -197,7 +210,9 @@ public final class IngestRoutes {
                 // as a publish Kafka did not acknowledge: nothing is sent, the claim stays
                 throw new ExecutionException(new KafkaException("publish failed (injected by chaos mode)"));
             }
+            long publishing = System.nanoTime();
             publisher.publish(request).get(publishTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            published.record(System.nanoTime() - publishing, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(e);
@@ -211,7 +226,9 @@ public final class IngestRoutes {
         }
         String body = AcceptedResponse.body(request);
         try {
+            long marking = System.nanoTime();
             ledger.accepted(request, METHOD, ASK_PATH, 202, body);
+            marked.record(System.nanoTime() - marking, TimeUnit.NANOSECONDS);
         } catch (DataAccessException e) {
             // the ask is on Kafka: answer 202; the ledger's recovery marks it accepted later
             LOG.warn("ask {} accepted but not yet marked so in the ledger: {}", request.requestId(), e.toString());

@@ -43,9 +43,10 @@ public final class IngestService implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Producer<String, AskRequest> producer;
     private final AskPublisher publisher;
-    private final AskLedger ledger;
+    private final PostgresAskLedger ledger;
     private final AuthService auth;
     private final Chaos chaos;
+    private final MeterRegistry registry;
     private final List<AutoCloseable> kafkaMetrics;
     private final Admin admin;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -62,8 +63,10 @@ public final class IngestService implements AutoCloseable {
             Topic<String, AskRequest> topic,
             AuthService auth,
             Chaos chaos,
+            MeterRegistry registry,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
+        this.registry = registry;
         this.chaos = chaos;
         this.admin = Admin.create(config.kafka().clientProperties("askpipe-ingest-readiness"));
         this.config = config;
@@ -122,6 +125,7 @@ public final class IngestService implements AutoCloseable {
                 topic,
                 auth,
                 Chaos.of(config.chaos(), registry),
+                registry,
                 Metrics.bindKafkaClients(registry, producer));
         Gauge.builder("ingest_in_flight", service.accepting, AtomicInteger::get)
                 .description("Submits being accepted (ledger claim, Kafka publish) right now")
@@ -195,13 +199,15 @@ public final class IngestService implements AutoCloseable {
                 config.publishTimeout(),
                 config.idempotencyTtl(),
                 Clock.systemUTC(),
-                chaos);
+                chaos,
+                registry);
     }
 
     @Override
     public void close() {
         housekeeping.shutdownNow();
         blocking.close();
+        ledger.close();
         Metrics.unbind(kafkaMetrics);
         admin.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(10));

@@ -3,6 +3,7 @@ package io.askpipe.ingest;
 import static io.askpipe.ingest.db.Tables.IDEMPOTENCY;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.askpipe.common.Batcher;
 import io.askpipe.ingest.db.tables.records.IdempotencyRecord;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
@@ -10,59 +11,131 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
  * The idempotency ledger in PostgreSQL (schema {@code ingest}), through jOOQ. A claim is an insert
  * that a concurrent claim of the same scope cannot also win: the primary key decides, in whichever
- * instance. An expired entry is taken over in place. Thread-safe.
+ * instance. An expired entry is taken over in place.
+ *
+ * <p>The claims and the accepted marks made at one moment share their statements ({@link
+ * Batcher}): one insert claims a whole batch, one batch of updates marks one, each in a round trip
+ * and a transaction of its own. Thread-safe; close it before its data source.
  */
-final class PostgresAskLedger implements AskLedger {
+final class PostgresAskLedger implements AskLedger, AutoCloseable {
     static final String SCHEMA = "ingest";
     private static final String ACCEPTING = "accepting";
     private static final String ACCEPTED = "accepted";
+    private static final int LANES = 2;
+    private static final int MAX_BATCH = 256;
 
     private final DSLContext db;
+    private final Batcher<ClaimCall, Claim> claims;
+    private final Batcher<Accepted, Boolean> marks;
+
+    /** One claim, as handed in. */
+    private record ClaimCall(
+            AskRequest ask, String method, String path, String fingerprint, Instant now, Instant expiresAt) {
+        List<String> scope() {
+            return List.of(ask.userId(), method, path, ask.idempotencyKey());
+        }
+    }
+
+    /** One accepted mark, as handed in. */
+    private record Accepted(AskRequest ask, String method, String path, int status, String body) {}
 
     PostgresAskLedger(DSLContext db) {
         this.db = db;
+        this.claims = new Batcher<>("ledger-claims", LANES, MAX_BATCH, this::claimAll);
+        this.marks = new Batcher<>("ledger-marks", LANES, MAX_BATCH, this::markAll);
     }
 
     @Override
     public Claim claim(AskRequest ask, String method, String path, String fingerprint, Instant now, Instant expiresAt) {
-        IdempotencyRecord row = db.newRecord(IDEMPOTENCY);
-        row.setUserId(ask.userId());
-        row.setMethod(method);
-        row.setPath(path);
-        row.setIdempotencyKey(ask.idempotencyKey());
-        row.setFingerprint(fingerprint);
-        row.setRequestId(ask.requestId());
-        row.setState(ACCEPTING);
-        row.setAsk(write(ask));
-        row.setCreatedAt(utc(now));
-        row.setExpiresAt(utc(expiresAt));
-        // insert, or take over an entry whose TTL ran out; a live entry is left alone
-        int claimed = db.insertInto(IDEMPOTENCY)
-                .set(row)
-                .onConflict(IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
-                .doUpdate()
-                .set(row)
-                .where(IDEMPOTENCY.EXPIRES_AT.le(utc(now)))
-                .execute();
-        if (claimed == 1) {
-            return new Claim.Won();
+        return uninterrupted(() -> claims.call(new ClaimCall(ask, method, path, fingerprint, now, expiresAt)));
+    }
+
+    @Override
+    public void accepted(AskRequest ask, String method, String path, int status, String body) {
+        uninterrupted(() -> marks.call(new Accepted(ask, method, path, status, body)));
+    }
+
+    /**
+     * Claims a batch in one insert: each row is inserted, or takes over an entry whose TTL ran out
+     * by the time of its claim; a live entry is left alone. The rows that did not win (a live entry,
+     * or a second claim of one scope in the same batch) learn why one by one, as a lone claim would.
+     */
+    private List<Claim> claimAll(List<ClaimCall> calls) {
+        Set<List<String>> scopes = new HashSet<>();
+        List<ClaimCall> first = new ArrayList<>();
+        for (ClaimCall call : calls) {
+            if (scopes.add(call.scope())) {
+                first.add(call); // one insert may not touch a row twice
+            }
         }
+        var insert = db.insertInto(
+                IDEMPOTENCY,
+                IDEMPOTENCY.USER_ID,
+                IDEMPOTENCY.METHOD,
+                IDEMPOTENCY.PATH,
+                IDEMPOTENCY.IDEMPOTENCY_KEY,
+                IDEMPOTENCY.FINGERPRINT,
+                IDEMPOTENCY.REQUEST_ID,
+                IDEMPOTENCY.STATE,
+                IDEMPOTENCY.ASK,
+                IDEMPOTENCY.CREATED_AT,
+                IDEMPOTENCY.EXPIRES_AT);
+        for (ClaimCall call : first) {
+            insert = insert.values(
+                    call.ask().userId(),
+                    call.method(),
+                    call.path(),
+                    call.ask().idempotencyKey(),
+                    call.fingerprint(),
+                    call.ask().requestId(),
+                    ACCEPTING,
+                    write(call.ask()),
+                    utc(call.now()),
+                    utc(call.expiresAt()));
+        }
+        Set<String> won = insert.onConflict(
+                        IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
+                .doUpdate()
+                .set(IDEMPOTENCY.FINGERPRINT, DSL.excluded(IDEMPOTENCY.FINGERPRINT))
+                .set(IDEMPOTENCY.REQUEST_ID, DSL.excluded(IDEMPOTENCY.REQUEST_ID))
+                .set(IDEMPOTENCY.STATE, DSL.excluded(IDEMPOTENCY.STATE))
+                .set(IDEMPOTENCY.ASK, DSL.excluded(IDEMPOTENCY.ASK))
+                .setNull(IDEMPOTENCY.RESPONSE_STATUS)
+                .setNull(IDEMPOTENCY.RESPONSE_BODY)
+                .set(IDEMPOTENCY.CREATED_AT, DSL.excluded(IDEMPOTENCY.CREATED_AT))
+                .set(IDEMPOTENCY.EXPIRES_AT, DSL.excluded(IDEMPOTENCY.EXPIRES_AT))
+                .where(IDEMPOTENCY.EXPIRES_AT.le(DSL.excluded(IDEMPOTENCY.CREATED_AT)))
+                .returning(IDEMPOTENCY.REQUEST_ID)
+                .fetchSet(IDEMPOTENCY.REQUEST_ID);
+        List<Claim> answers = new ArrayList<>(calls.size());
+        for (ClaimCall call : calls) {
+            answers.add(won.contains(call.ask().requestId()) ? new Claim.Won() : lost(call));
+        }
+        return answers;
+    }
+
+    /** Why a claim did not win: the entry that holds its scope. */
+    private Claim lost(ClaimCall call) {
+        AskRequest ask = call.ask();
         IdempotencyRecord existing = db.selectFrom(IDEMPOTENCY)
-                .where(scope(ask.userId(), method, path, ask.idempotencyKey()))
+                .where(scope(ask.userId(), call.method(), call.path(), ask.idempotencyKey()))
                 .fetchOptional()
                 .orElse(null);
         if (existing == null) {
-            // it expired and was purged between the two statements: try again
-            return claim(ask, method, path, fingerprint, now, expiresAt);
+            // it expired and was purged after the insert: try again
+            return claimAll(List.of(call)).getFirst();
         }
-        if (!existing.getFingerprint().equals(fingerprint)) {
+        if (!existing.getFingerprint().equals(call.fingerprint())) {
             return new Claim.Mismatch();
         }
         if (ACCEPTED.equals(existing.getState())) {
@@ -71,15 +144,51 @@ final class PostgresAskLedger implements AskLedger {
         return new Claim.InProgress();
     }
 
-    @Override
-    public void accepted(AskRequest ask, String method, String path, int status, String body) {
-        db.update(IDEMPOTENCY)
-                .set(IDEMPOTENCY.STATE, ACCEPTED)
-                .set(IDEMPOTENCY.RESPONSE_STATUS, status)
-                .set(IDEMPOTENCY.RESPONSE_BODY, body)
-                .where(scope(ask.userId(), method, path, ask.idempotencyKey()))
-                .and(IDEMPOTENCY.REQUEST_ID.eq(ask.requestId()))
-                .execute();
+    /** Marks a batch accepted: one statement, its values bound once per ask, in one transaction. */
+    private List<Boolean> markAll(List<Accepted> accepted) {
+        int[] counts = db.transactionResult(tx -> {
+            var batch = tx.dsl()
+                    .batch(tx.dsl()
+                            .update(IDEMPOTENCY)
+                            .set(IDEMPOTENCY.STATE, ACCEPTED)
+                            .set(IDEMPOTENCY.RESPONSE_STATUS, (Integer) null)
+                            .set(IDEMPOTENCY.RESPONSE_BODY, (String) null)
+                            .where(scope(null, null, null, null))
+                            .and(IDEMPOTENCY.REQUEST_ID.eq((String) null)));
+            for (Accepted a : accepted) {
+                // in the statement's order: the SET values, then the WHERE values
+                batch = batch.bind(
+                        ACCEPTED,
+                        a.status(),
+                        a.body(),
+                        a.ask().userId(),
+                        a.method(),
+                        a.path(),
+                        a.ask().idempotencyKey(),
+                        a.ask().requestId());
+            }
+            return batch.execute();
+        });
+        List<Boolean> answers = new ArrayList<>(counts.length);
+        for (int count : counts) {
+            answers.add(count != 0);
+        }
+        return answers;
+    }
+
+    /** Runs a call to a batcher; an interrupt (the service is stopping) is the database being gone. */
+    private static <T> T uninterrupted(InterruptibleCall<T> call) {
+        try {
+            return call.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataAccessException("interrupted while waiting for the ledger", e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface InterruptibleCall<T> {
+        T run() throws InterruptedException;
     }
 
     @Override
@@ -116,6 +225,13 @@ final class PostgresAskLedger implements AskLedger {
                 .where(IDEMPOTENCY.EXPIRES_AT.le(utc(now)))
                 .and(IDEMPOTENCY.STATE.eq(ACCEPTED))
                 .execute();
+    }
+
+    /** Finishes the claims and marks handed in already, then refuses more. */
+    @Override
+    public void close() {
+        claims.close();
+        marks.close();
     }
 
     private static org.jooq.Condition scope(String userId, String method, String path, String key) {

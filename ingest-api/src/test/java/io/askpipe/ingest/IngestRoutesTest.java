@@ -72,7 +72,8 @@ class IngestRoutesTest {
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
                 Clock.fixed(NOW, ZoneOffset.UTC),
-                Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()));
+                Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()),
+                new SimpleMeterRegistry());
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
     }

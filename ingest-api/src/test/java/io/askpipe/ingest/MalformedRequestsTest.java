@@ -60,7 +60,8 @@ class MalformedRequestsTest {
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
                 Clock.systemUTC(),
-                Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()));
+                Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()),
+                new SimpleMeterRegistry());
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
     }

@@ -43,6 +43,8 @@ class PostgresAskLedgerIT {
 
     @AfterAll
     static void close() {
+        instanceA.close();
+        instanceB.close();
         one.close();
         two.close();
     }
@@ -108,6 +110,41 @@ class PostgresAskLedgerIT {
         assertThat(claims)
                 .filteredOn(c -> c instanceof AskLedger.Claim.InProgress)
                 .hasSize(contenders - 1);
+    }
+
+    @Test
+    void manyAsksClaimedAndMarkedAtOnceEachGetTheirOwnAnswer() throws Exception {
+        int asks = 300;
+        List<AskRequest> all = new ArrayList<>();
+        for (int i = 0; i < asks; i++) {
+            all.add(ask("many-" + i, String.format("00000000-0000-7000-8000-%012d", 1_000 + i)));
+        }
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<AskLedger.Claim>> claims = new ArrayList<>();
+            for (AskRequest a : all) {
+                claims.add(threads.submit(() -> claim(instanceA, a, "f-" + a.idempotencyKey(), T0)));
+            }
+            for (Future<AskLedger.Claim> claim : claims) {
+                assertThat(claim.get()).isInstanceOf(AskLedger.Claim.Won.class);
+            }
+            List<Future<?>> marks = new ArrayList<>();
+            for (AskRequest a : all) {
+                marks.add(threads.submit(
+                        () -> instanceA.accepted(a, "POST", "/v1/ask", 202, "{\"id\":\"" + a.requestId() + "\"}")));
+            }
+            for (Future<?> mark : marks) {
+                mark.get();
+            }
+        }
+        for (AskRequest a : all) {
+            assertThat(claim(
+                            instanceB,
+                            ask(a.idempotencyKey(), "00000000-0000-7000-8000-999999999999"),
+                            "f-" + a.idempotencyKey(),
+                            T0.plusSeconds(1)))
+                    .as("each ask's own response, marked in a batch with the others")
+                    .isEqualTo(new AskLedger.Claim.Replay(202, "{\"id\":\"" + a.requestId() + "\"}", a.requestId()));
+        }
     }
 
     @Test
