@@ -76,6 +76,9 @@ public final class AskLoad {
     private static final Duration STACK_WARMUP = Duration.ofSeconds(30);
     private static final int WARMUP_RATE = 300;
     private static final int RECORD_SIZE = 300;
+    /** One bucket line of {@code ask_stage_seconds}: stage, upper bound, cumulative count. */
+    private static final Pattern STAGE_BUCKET =
+            Pattern.compile("^ask_stage_seconds_bucket\\{.*stage=\"([^\"]+)\".*le=\"([^\"]+)\".*\\} (\\S+)$");
 
     private AskLoad() {}
 
@@ -169,19 +172,17 @@ public final class AskLoad {
             String halfRun = "half-" + shortId();
             HttpLoad.Run atHalf;
             List<String> ingestStages = List.of("ingest_claim", "ingest_publish", "ingest_mark");
-            Map<String, Map<Double, Double>> stagesBefore = new LinkedHashMap<>();
-            for (String stage : ingestStages) {
-                stagesBefore.put(stage, stageBuckets(stack, stage));
-            }
+            Map<String, Map<Double, Double>> stagesBefore = stageBuckets(stack);
             try (HttpLoad load = new HttpLoad(vertx, base, stack.apiKey, options.connections())) {
                 say("ingest at half its peak: " + half + " asks/s for "
                         + options.duration().toSeconds() + " s");
                 atHalf = load.openLoop(halfRun, half, WARMUP, options.duration(), false);
             }
+            Map<String, Map<Double, Double>> stagesAfter = stageBuckets(stack);
             List<String> stageBounds = new ArrayList<>();
             Map<String, Object> stagesReport = new LinkedHashMap<>();
             for (String stage : ingestStages) {
-                Map<Double, Double> buckets = minus(stageBuckets(stack, stage), stagesBefore.get(stage));
+                Map<Double, Double> buckets = minus(stagesAfter, stagesBefore, stage);
                 stagesReport.put(stage, buckets);
                 stageBounds.add(String.format(
                         "%s p50 <= %s ms, p99 <= %s ms",
@@ -209,14 +210,14 @@ public final class AskLoad {
             // 3. submit to result visible, at --rate, long-polled
             String latencyRun = "latency-" + shortId();
             HttpLoad.Run latency;
-            Map<Double, Double> workerBefore = stageBuckets(stack, "worker");
+            Map<String, Map<Double, Double>> workerBefore = stageBuckets(stack);
             try (HttpLoad load = new HttpLoad(vertx, base, stack.apiKey, options.connections() * 4)) {
                 say("submit to result: " + options.rate() + " asks/s for "
                         + options.duration().toSeconds() + " s, each long-polled");
                 latency = load.openLoop(latencyRun, options.rate(), WARMUP, options.duration(), true);
             }
             report.put("submit_to_result", openSummary(latency, options.rate()));
-            Map<Double, Double> worker = minus(stageBuckets(stack, "worker"), workerBefore);
+            Map<Double, Double> worker = minus(stageBuckets(stack), workerBefore, "worker");
             double withinOneMs = worker.getOrDefault(0.001, 0.0) / worker.get(Double.POSITIVE_INFINITY);
             report.put("router_worker_stage", Map.of("buckets", worker, "share_within_1ms", withinOneMs));
             table.add(row(
@@ -371,10 +372,10 @@ public final class AskLoad {
     }
 
     /**
-     * The cumulative buckets of {@code ask_stage_seconds{stage=...}} on the stack's {@code /metrics}:
-     * upper bound in seconds to count.
+     * The cumulative buckets of every {@code ask_stage_seconds{stage=...}} on the stack's {@code
+     * /metrics}, read once: by stage, upper bound in seconds to count.
      */
-    private static Map<Double, Double> stageBuckets(StackProcess stack, String stage) throws Exception {
+    private static Map<String, Map<Double, Double>> stageBuckets(StackProcess stack) throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String body = http.send(
@@ -383,22 +384,25 @@ public final class AskLoad {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-        Map<Double, Double> buckets = new TreeMap<>();
-        Pattern line =
-                Pattern.compile("^ask_stage_seconds_bucket\\{.*stage=\"" + stage + "\".*le=\"([^\"]+)\".*\\} (\\S+)$");
+        Map<String, Map<Double, Double>> stages = new TreeMap<>();
         body.lines()
-                .map(line::matcher)
+                .map(STAGE_BUCKET::matcher)
                 .filter(Matcher::matches)
-                .forEach(m -> buckets.merge(
-                        m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
-                        Double.parseDouble(m.group(2)),
-                        Double::sum));
-        return buckets;
+                .forEach(m -> stages.computeIfAbsent(m.group(1), stage -> new TreeMap<>())
+                        .merge(
+                                m.group(2).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(2)),
+                                Double.parseDouble(m.group(3)),
+                                Double::sum));
+        return stages;
     }
 
-    private static Map<Double, Double> minus(Map<Double, Double> after, Map<Double, Double> before) {
+    /** What {@code stage}'s buckets gained between two readings of {@link #stageBuckets}. */
+    private static Map<Double, Double> minus(
+            Map<String, Map<Double, Double>> after, Map<String, Map<Double, Double>> before, String stage) {
+        Map<Double, Double> earlier = before.getOrDefault(stage, Map.of());
         Map<Double, Double> delta = new TreeMap<>();
-        after.forEach((le, count) -> delta.put(le, count - before.getOrDefault(le, 0.0)));
+        after.getOrDefault(stage, Map.of())
+                .forEach((le, count) -> delta.put(le, count - earlier.getOrDefault(le, 0.0)));
         return delta;
     }
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,6 +24,9 @@ import java.util.stream.Stream;
 final class StackProcess implements AutoCloseable {
     private final Path dataDir;
     private final Process process;
+    /** Found once: the memory sampler reads it twice a second. */
+    private final Optional<ProcessHandle> postmaster;
+
     final String baseUrl;
     final String bootstrapServers;
     final String adminJdbcUrl;
@@ -32,6 +36,7 @@ final class StackProcess implements AutoCloseable {
     private StackProcess(Path dataDir, Process process, int httpPort, int kafkaPort, int postgresPort, String key) {
         this.dataDir = dataDir;
         this.process = process;
+        this.postmaster = postmaster(dataDir, process.pid());
         this.baseUrl = "http://127.0.0.1:" + httpPort;
         this.bootstrapServers = "127.0.0.1:" + kafkaPort;
         this.adminJdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
@@ -106,16 +111,22 @@ final class StackProcess implements AutoCloseable {
                 .reduce(Duration.ZERO, Duration::plus);
     }
 
-    /**
-     * PostgreSQL's processes: the postmaster, which leaves the stack's process tree (pg_ctl
-     * daemonizes it) and is known by the data directory on its command line, and its backends.
-     */
+    /** PostgreSQL's processes alive now: the postmaster and its backends. */
     private Stream<ProcessHandle> database() {
+        return postmaster.stream()
+                .flatMap(postmaster -> Stream.concat(Stream.of(postmaster), postmaster.descendants()));
+    }
+
+    /**
+     * PostgreSQL's postmaster, running once the stack has started: it leaves the stack's process
+     * tree (pg_ctl daemonizes it) and is known by the data directory on its command line.
+     */
+    private static Optional<ProcessHandle> postmaster(Path dataDir, long stackPid) {
         String data = dataDir.toString();
         return ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != process.pid())
+                .filter(p -> p.pid() != stackPid)
                 .filter(p -> p.info().commandLine().orElse("").contains(data))
-                .flatMap(postmaster -> Stream.concat(Stream.of(postmaster), postmaster.descendants()));
+                .findFirst();
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,7 +37,7 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
 
     private final DSLContext db;
     private final Batcher<ClaimCall, Claim> claims;
-    private final Batcher<Accepted, Boolean> marks;
+    private final Batcher<Accepted, Void> marks;
 
     /** One claim, as handed in. */
     private record ClaimCall(
@@ -145,8 +146,8 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
     }
 
     /** Marks a batch accepted: one statement, its values bound once per ask, in one transaction. */
-    private List<Boolean> markAll(List<Accepted> accepted) {
-        int[] counts = db.transactionResult(tx -> {
+    private List<Void> markAll(List<Accepted> accepted) {
+        db.transaction(tx -> {
             var batch = tx.dsl()
                     .batch(tx.dsl()
                             .update(IDEMPOTENCY)
@@ -167,13 +168,9 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
                         a.ask().idempotencyKey(),
                         a.ask().requestId());
             }
-            return batch.execute();
+            batch.execute();
         });
-        List<Boolean> answers = new ArrayList<>(counts.length);
-        for (int count : counts) {
-            answers.add(count != 0);
-        }
-        return answers;
+        return Collections.nCopies(accepted.size(), null); // a mark answers nothing, as before
     }
 
     /** Runs a call to a batcher; an interrupt (the service is stopping) is the database being gone. */
