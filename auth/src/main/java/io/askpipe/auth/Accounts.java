@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.jooq.DSLContext;
 
 /**
@@ -29,6 +30,12 @@ public final class Accounts {
     public static final String SCHEMA = "auth";
 
     private static final String SECRET_PREFIX = "ak_";
+    private static final int SECRET_BYTES = 32;
+    /** "ak_" and 43 characters: 42 of 6 bits each, and a last one with the 4 bits left and 2 zeros. */
+    private static final int SECRET_LENGTH = SECRET_PREFIX.length() + (SECRET_BYTES * 8 + 5) / 6;
+
+    private static final Pattern SECRET_FORMAT = Pattern.compile(Pattern.quote(SECRET_PREFIX) + "[A-Za-z0-9_-]{"
+            + (SECRET_LENGTH - SECRET_PREFIX.length() - 1) + "}" + "[AEIMQUYcgkosw048]");
     private static final int PREFIX_LENGTH = 11; // "ak_" and 8 characters of the secret
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -67,7 +74,7 @@ public final class Accounts {
 
     /** Issues a key in {@code familyId}, e.g. to replace an older key of the family. */
     public IssuedKey issueKey(String userId, String familyId) {
-        byte[] random = new byte[32];
+        byte[] random = new byte[SECRET_BYTES];
         RANDOM.nextBytes(random);
         String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         ApiKeysRecord row = db.newRecord(API_KEYS);
@@ -79,6 +86,16 @@ public final class Accounts {
         row.setCreatedAt(now());
         row.store();
         return new IssuedKey(key(row), secret);
+    }
+
+    /**
+     * Whether {@code secret} has the exact form of an issued key: {@code ak_} and the unpadded
+     * base64url of 32 bytes, so that anything else is refused without a hash or a query.
+     */
+    static boolean wellFormed(String secret) {
+        return secret != null
+                && secret.length() == SECRET_LENGTH
+                && SECRET_FORMAT.matcher(secret).matches();
     }
 
     /** The key with id {@code id}. */
@@ -104,7 +121,7 @@ public final class Accounts {
      * can tell an unknown key from a revoked one or a disabled user; empty for an unknown secret.
      */
     public Optional<Credential> lookup(String secret) {
-        if (secret == null || !secret.startsWith(SECRET_PREFIX)) {
+        if (!wellFormed(secret)) {
             return Optional.empty();
         }
         return db.select()

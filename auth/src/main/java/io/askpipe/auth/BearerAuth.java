@@ -19,24 +19,41 @@ import org.jooq.exception.DataAccessException;
  * another scheme, an unknown or revoked key: 401 with a {@code WWW-Authenticate} challenge; a
  * disabled user: 403; the accounts database unreachable: 503 with {@code Retry-After}.
  *
- * <p>What a key resolves to is cached for {@code cacheTtl} (keyed by the secret's hash, never the
- * secret), so a busy client costs no database query per request; a revocation therefore takes
- * effect within that time. The database lookup runs off the event loop. As Vert.x orders route
- * handlers, it comes after a route's body handler.
+ * <p>A value that is not exactly of the form of an issued key ({@code ak_} and 43 base64url
+ * characters) is refused as an unknown key is, before any hash, cache or database lookup, so that
+ * anonymous junk costs no query. What a key resolves to is cached for {@code cacheTtl} (keyed by
+ * the secret's hash, never the secret), so a busy client costs no database query per request; a
+ * revocation therefore takes effect within that time. Keys that were found and well-formed keys
+ * that were not are cached apart, the unknown ones in a smaller cache of their own, so that a flood
+ * of guessed keys evicts only other guesses and never pushes a real key out (each new guess still
+ * costs one indexed query). The database lookup runs off the event loop. As Vert.x orders route
+ * handlers, it comes after a route's body handler. Thread-safe.
  */
 public final class BearerAuth implements AuthenticationHandler {
     private static final String CALLER = "askpipe.caller";
     private static final String SCHEME = "Bearer ";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
-    private final Function<String, Optional<Credential>> lookup;
-    private final Cache<String, Optional<Credential>> cache;
+    /** How many keys that were found are remembered. */
+    static final int KNOWN_KEYS = 100_000;
+    /** How many well-formed keys that were not found are remembered, apart from the known ones. */
+    static final int UNKNOWN_KEYS = 10_000;
 
-    private BearerAuth(Function<String, Optional<Credential>> lookup, Duration cacheTtl) {
+    private final Function<String, Optional<Credential>> lookup;
+    /** Keys that were found, live or not, by the hash of their secret. */
+    private final Cache<String, Credential> known;
+    /** The hashes of well-formed secrets that were not found. */
+    private final Cache<String, Boolean> unknown;
+
+    BearerAuth(Function<String, Optional<Credential>> lookup, Duration cacheTtl, int knownKeys, int unknownKeys) {
         this.lookup = lookup;
-        this.cache = Caffeine.newBuilder()
+        this.known = Caffeine.newBuilder()
                 .expireAfterWrite(cacheTtl)
-                .maximumSize(cacheTtl.isZero() ? 0 : 100_000)
+                .maximumSize(cacheTtl.isZero() ? 0 : knownKeys)
+                .build();
+        this.unknown = Caffeine.newBuilder()
+                .expireAfterWrite(cacheTtl)
+                .maximumSize(cacheTtl.isZero() ? 0 : unknownKeys)
                 .build();
     }
 
@@ -47,7 +64,7 @@ public final class BearerAuth implements AuthenticationHandler {
 
     /** Authenticates with {@code lookup}, a blocking secret-to-credential function. */
     public static BearerAuth create(Function<String, Optional<Credential>> lookup, Duration cacheTtl) {
-        return new BearerAuth(lookup, cacheTtl);
+        return new BearerAuth(lookup, cacheTtl, KNOWN_KEYS, UNKNOWN_KEYS);
     }
 
     /** The caller this handler admitted for {@code ctx}. */
@@ -67,16 +84,24 @@ public final class BearerAuth implements AuthenticationHandler {
             return;
         }
         String secret = header.substring(SCHEME.length()).strip();
+        if (!Accounts.wellFormed(secret)) {
+            admit(ctx, Optional.empty());
+            return;
+        }
         String hash = Accounts.hash(secret);
-        Optional<Credential> cached = cache.getIfPresent(hash);
-        if (cached != null) {
-            admit(ctx, cached);
+        Credential cached = known.getIfPresent(hash);
+        if (cached != null || unknown.getIfPresent(hash) != null) {
+            admit(ctx, Optional.ofNullable(cached));
             return;
         }
         ctx.vertx()
                 .executeBlocking(() -> lookup.apply(secret), false)
                 .onSuccess(found -> {
-                    cache.put(hash, found);
+                    if (found.isPresent()) {
+                        known.put(hash, found.get());
+                    } else {
+                        unknown.put(hash, Boolean.TRUE);
+                    }
                     admit(ctx, found);
                 })
                 .onFailure(error -> ctx.fail(

@@ -43,6 +43,7 @@ class AccountsIT {
         IssuedKey issued = accounts.issueKey(alice.id());
 
         assertThat(issued.secret()).startsWith("ak_").hasSize(46);
+        assertThat(Accounts.wellFormed(issued.secret())).isTrue();
         assertThat(issued.key().prefix()).isEqualTo(issued.secret().substring(0, 11));
         assertThat(issued.toString()).doesNotContain(issued.secret());
         assertThat(accounts.authenticate(issued.secret()))

@@ -26,28 +26,47 @@ class BearerAuthTest {
     private static final Instant T = Instant.parse("2026-11-26T12:00:00Z");
     private static final User ALICE = new User("u-alice", "alice", T, null);
     private static final User MALLORY = new User("u-mallory", "mallory", T, T);
+    private static final String ALICE_KEY = key("alice");
+    private static final String REVOKED_KEY = key("revoked");
+    private static final String MALLORY_KEY = key("mallory");
+    private static final String UNKNOWN_KEY = key("unknown");
     private static final Map<String, Credential> KEYS = Map.of(
-            "ak_alice", new Credential(new ApiKey("k-1", ALICE.id(), "f-1", "ak_alice", T, null), ALICE),
-            "ak_revoked", new Credential(new ApiKey("k-2", ALICE.id(), "f-2", "ak_revoke", T, T), ALICE),
-            "ak_mallory", new Credential(new ApiKey("k-3", MALLORY.id(), "f-3", "ak_mallor", T, null), MALLORY));
+            ALICE_KEY, new Credential(new ApiKey("k-1", ALICE.id(), "f-1", "ak_aliceAAA", T, null), ALICE),
+            REVOKED_KEY, new Credential(new ApiKey("k-2", ALICE.id(), "f-2", "ak_revokedA", T, T), ALICE),
+            MALLORY_KEY, new Credential(new ApiKey("k-3", MALLORY.id(), "f-3", "ak_malloryA", T, null), MALLORY));
+
+    /** A key of the issued form ({@code ak_} and 43 base64url characters) that starts with {@code name}. */
+    private static String key(String name) {
+        return "ak_" + (name + "A".repeat(43)).substring(0, 43);
+    }
 
     private final AtomicInteger lookups = new AtomicInteger();
+    /** Lookups by secret. */
+    private final Map<String, AtomicInteger> lookupsOf = new java.util.concurrent.ConcurrentHashMap<>();
+
     private volatile boolean databaseDown;
     private Vertx vertx;
     private HttpServer server;
     private WebClient client;
 
     private void start(Duration cacheTtl) {
+        start(cacheTtl, BearerAuth.KNOWN_KEYS, BearerAuth.UNKNOWN_KEYS);
+    }
+
+    private void start(Duration cacheTtl, int knownKeys, int unknownKeys) {
         vertx = Vertx.vertx();
-        BearerAuth auth = BearerAuth.create(
+        BearerAuth auth = new BearerAuth(
                 secret -> {
                     lookups.incrementAndGet();
+                    lookupsOf.computeIfAbsent(secret, k -> new AtomicInteger()).incrementAndGet();
                     if (databaseDown) {
                         throw new DataAccessException("connection refused");
                     }
                     return Optional.ofNullable(KEYS.get(secret));
                 },
-                cacheTtl);
+                cacheTtl,
+                knownKeys,
+                unknownKeys);
         Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
         router.get("/whoami")
                 .handler(auth)
@@ -62,7 +81,9 @@ class BearerAuthTest {
 
     @AfterEach
     void stop() {
-        vertx.close().await();
+        if (vertx != null) {
+            vertx.close().await();
+        }
     }
 
     private HttpResponse<Buffer> get(String authorization) {
@@ -76,10 +97,10 @@ class BearerAuthTest {
     @Test
     void admitsALiveKeyAndNamesTheCaller() {
         start(Duration.ofMinutes(1));
-        HttpResponse<Buffer> response = get("Bearer ak_alice");
+        HttpResponse<Buffer> response = get("Bearer " + ALICE_KEY);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.bodyAsString()).isEqualTo(new Caller("u-alice", "k-1").toString());
-        assertThat(get("bearer   ak_alice ").statusCode())
+        assertThat(get("bearer   " + ALICE_KEY + " ").statusCode())
                 .as("scheme is case-insensitive")
                 .isEqualTo(200);
     }
@@ -87,7 +108,7 @@ class BearerAuthTest {
     @Test
     void refusesMissingUnknownAndRevokedKeysWithAChallenge() {
         start(Duration.ofMinutes(1));
-        for (String authorization : new String[] {null, "Basic YWxpY2U6cHc=", "ak_alice", "Bearer"}) {
+        for (String authorization : new String[] {null, "Basic YWxpY2U6cHc=", ALICE_KEY, "Bearer"}) {
             HttpResponse<Buffer> response = get(authorization);
             assertThat(response.statusCode()).as(authorization).isEqualTo(401);
             assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
@@ -96,20 +117,20 @@ class BearerAuthTest {
             assertThat(response.getHeader("WWW-Authenticate")).startsWith("Bearer realm=\"askpipe\"");
         }
         assertThat(get(null).getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"askpipe\"");
-        for (String secret : new String[] {"ak_unknown", "ak_revoked", "Bearer ak_alice"}) {
+        for (String secret : new String[] {UNKNOWN_KEY, REVOKED_KEY, "Bearer " + ALICE_KEY}) {
             HttpResponse<Buffer> response = get("Bearer " + secret);
             assertThat(response.statusCode()).as(secret).isEqualTo(401);
             assertThat(response.getHeader("WWW-Authenticate"))
                     .isEqualTo("Bearer realm=\"askpipe\", error=\"invalid_token\"");
         }
-        assertThat(get("Bearer ak_revoked").bodyAsJsonObject().getString("detail"))
+        assertThat(get("Bearer " + REVOKED_KEY).bodyAsJsonObject().getString("detail"))
                 .contains("revoked");
     }
 
     @Test
     void refusesADisabledUserWith403() {
         start(Duration.ofMinutes(1));
-        HttpResponse<Buffer> response = get("Bearer ak_mallory");
+        HttpResponse<Buffer> response = get("Bearer " + MALLORY_KEY);
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("https://askpipe.io/problems/forbidden");
     }
@@ -117,18 +138,80 @@ class BearerAuthTest {
     @Test
     void remembersWhatAKeyResolvedToForTheCacheTtl() {
         start(Duration.ofMinutes(1));
-        get("Bearer ak_alice");
-        get("Bearer ak_alice");
-        get("Bearer ak_unknown");
-        get("Bearer ak_unknown");
+        get("Bearer " + ALICE_KEY);
+        get("Bearer " + ALICE_KEY);
+        get("Bearer " + UNKNOWN_KEY);
+        get("Bearer " + UNKNOWN_KEY);
         assertThat(lookups).hasValue(2);
+    }
+
+    @Test
+    void refusesAValueNotOfTheIssuedFormBeforeAnyLookup() {
+        start(Duration.ofMinutes(1));
+        String body = ALICE_KEY.substring(3);
+        for (String secret : new String[] {
+            "sk_" + body, // another prefix
+            "AK_" + body,
+            "ak" + body + "A",
+            ALICE_KEY.substring(0, 45), // too short
+            ALICE_KEY + "A", // too long
+            ALICE_KEY + "!", // a live key and a junk character
+            ALICE_KEY.substring(0, 45) + "=", // padding
+            "ak_+/" + ALICE_KEY.substring(5), // plain base64, not base64url
+            ALICE_KEY.substring(0, 45) + ".",
+            ALICE_KEY.substring(0, 20) + " " + ALICE_KEY.substring(21), // a space inside
+            ALICE_KEY + " " + ALICE_KEY,
+            ALICE_KEY.substring(0, 45) + "B", // no 32 bytes end in this character
+            ALICE_KEY.substring(0, 45) + "\u00e9",
+            "ak_guessed",
+            "x".repeat(4000)
+        }) {
+            HttpResponse<Buffer> response = get("Bearer " + secret);
+            assertThat(response.statusCode()).as(secret).isEqualTo(401);
+            assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(response.bodyAsJsonObject().getString("type"))
+                    .isEqualTo("https://askpipe.io/problems/unauthorized");
+            assertThat(response.bodyAsJsonObject().getString("detail")).isEqualTo("The API key is not valid");
+            assertThat(response.getHeader("WWW-Authenticate"))
+                    .isEqualTo("Bearer realm=\"askpipe\", error=\"invalid_token\"");
+        }
+        assertThat(lookups).as("no malformed value was looked up").hasValue(0);
+        assertThat(get("Bearer " + ALICE_KEY).statusCode()).isEqualTo(200);
+        assertThat(lookups).hasValue(1);
+    }
+
+    @Test
+    void everySecretOfTheIssuedFormIsWellFormed() {
+        var random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 10_000; i++) {
+            byte[] bytes = new byte[32];
+            random.nextBytes(bytes);
+            String secret =
+                    "ak_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            assertThat(Accounts.wellFormed(secret)).as(secret).isTrue();
+        }
+    }
+
+    @Test
+    void aFloodOfUnknownKeysDoesNotPushARealKeyOutOfTheCache() {
+        start(Duration.ofMinutes(1), 16, 16);
+        assertThat(get("Bearer " + ALICE_KEY).statusCode()).isEqualTo(200);
+        for (int i = 0; i < 300; i++) {
+            String guess = "ak_" + String.format("%042d", i) + "A";
+            for (int again = 0; again < 3; again++) {
+                assertThat(get("Bearer " + guess).statusCode()).isEqualTo(401);
+            }
+        }
+        assertThat(get("Bearer " + ALICE_KEY).statusCode()).isEqualTo(200);
+        assertThat(lookupsOf.get(ALICE_KEY)).as("the real key is still cached").hasValue(1);
+        assertThat(lookupsOf).hasSize(301);
     }
 
     @Test
     void withoutACacheLooksUpEveryRequest() {
         start(Duration.ZERO);
-        get("Bearer ak_alice");
-        get("Bearer ak_alice");
+        get("Bearer " + ALICE_KEY);
+        get("Bearer " + ALICE_KEY);
         assertThat(lookups).hasValue(2);
     }
 
@@ -136,13 +219,13 @@ class BearerAuthTest {
     void answers503WhenTheAccountsDatabaseIsDown() {
         start(Duration.ZERO);
         databaseDown = true;
-        HttpResponse<Buffer> response = get("Bearer ak_alice");
+        HttpResponse<Buffer> response = get("Bearer " + ALICE_KEY);
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.getHeader("Retry-After")).isEqualTo("2");
         assertThat(response.bodyAsJsonObject().getString("type"))
                 .isEqualTo("https://askpipe.io/problems/service-unavailable");
         databaseDown = false;
-        assertThat(get("Bearer ak_alice").statusCode()).isEqualTo(200);
+        assertThat(get("Bearer " + ALICE_KEY).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -150,7 +233,7 @@ class BearerAuthTest {
         start(Duration.ZERO);
         String body = "x".repeat(200_000);
         HttpResponse<Buffer> response = client.post(server.actualPort(), "127.0.0.1", "/echo")
-                .putHeader("Authorization", "Bearer ak_alice")
+                .putHeader("Authorization", "Bearer " + ALICE_KEY)
                 .sendBuffer(Buffer.buffer(body))
                 .await();
         assertThat(response.statusCode()).isEqualTo(200);

@@ -6,8 +6,9 @@ import org.slf4j.MDC;
 
 /**
  * Fields every log line of this thread carries until {@link #close()}: {@code request_id}, {@code
- * backend}, {@code traceparent}. In JSON logs each is a field of its own; in text logs they follow
- * the message. A {@code null} value is left out.
+ * backend}, {@code traceparent}. In JSON logs each is a field of its own; in text logs they come
+ * before the message as {@code key="value"}, escaped ({@link LogText}). A {@code null} value is
+ * left out.
  */
 public final class LogContext implements AutoCloseable {
     private final List<String> keys;

@@ -3,6 +3,11 @@ package io.askpipe.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -12,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 class CallbackPolicyTest {
     private static final CallbackPolicy.Resolver LITERALS_ONLY = host -> {
@@ -55,7 +61,7 @@ class CallbackPolicyTest {
         URI uri = policy.parse("https://" + host + "/hook");
         assertThatThrownBy(() -> policy.resolve(uri))
                 .isInstanceOf(CallbackPolicy.Rejected.class)
-                .hasMessageContaining("internal address");
+                .hasMessage(CallbackPolicy.NOT_PUBLIC);
     }
 
     @ParameterizedTest
@@ -103,7 +109,7 @@ class CallbackPolicyTest {
         CallbackPolicy policy = new CallbackPolicy(false, List.of(), host -> mixed);
         assertThatThrownBy(() -> policy.resolve(policy.parse("https://hooks.example.com/x")))
                 .isInstanceOf(CallbackPolicy.Rejected.class)
-                .hasMessageContaining("10.0.0.7");
+                .hasMessage(CallbackPolicy.NOT_PUBLIC);
     }
 
     @Test
@@ -132,7 +138,7 @@ class CallbackPolicyTest {
         assertThatThrownBy(() -> policy.parse("https://8.8.8.8/" + "a".repeat(CallbackPolicy.MAX_LENGTH)))
                 .hasMessageStartingWith("must be at most");
         assertThatThrownBy(() -> policy.resolve(policy.parse("https://no-such-host.invalid/")))
-                .hasMessageStartingWith("has a host that does not resolve");
+                .hasMessage(CallbackPolicy.NOT_PUBLIC);
     }
 
     @Test
@@ -149,6 +155,125 @@ class CallbackPolicyTest {
         assertThatThrownBy(() -> CallbackPolicy.fromEnv(Env.of(Map.of("WEBHOOK_ALLOWED_NETWORKS", "localhost"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("WEBHOOK_ALLOWED_NETWORKS");
+    }
+
+    /** A resolver that answers every name with {@code address} as an {@link Inet6Address}, never folded. */
+    private static CallbackPolicy.Resolver answering(String host, byte[] address) {
+        return name -> new InetAddress[] {Inet6Address.getByAddress(host, address, -1)};
+    }
+
+    /** The 16 bytes of an IPv6 literal; an IPv4-mapped one too, which the JDK would fold to IPv4. */
+    private static byte[] v6(String literal) {
+        byte[] bytes = addr(literal).getAddress();
+        if (bytes.length == 16) {
+            return bytes;
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(bytes, 0, mapped, 12, 4);
+        return mapped;
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "::ffff:127.0.0.1", // IPv4-mapped, as a resolver hands it back
+                "::ffff:0:127.0.0.1", // IPv4-translated
+                "::127.0.0.1", // IPv4-compatible
+                "64:ff9b::7f00:1", // NAT64
+                "64:ff9b:1::7f00:1", // local-use NAT64
+                "2002:7f00:1::", // 6to4
+                "2002:7f00:1:1::1",
+                "2001:0:5db8:d70e:0:0:80ff:fffe", // Teredo: public server, client 127.0.0.1 inverted
+                "2001:0:7f00:1:0:0:f7f7:f7f7" // Teredo: server 127.0.0.1, public client
+            })
+    void resolvedIpv6FormsThatEmbedLoopbackAreRefusedAtSubmitAndAtDelivery(String literal) {
+        byte[] bytes = v6(literal);
+        CallbackPolicy policy = new CallbackPolicy(false, List.of(), answering("hooks.example.com", bytes));
+        URI uri = policy.parse("https://hooks.example.com/hook");
+        assertThatThrownBy(() -> policy.resolve(uri))
+                .isInstanceOf(CallbackPolicy.Rejected.class)
+                .hasMessage(CallbackPolicy.NOT_PUBLIC);
+        InetAddress resolved = answer(bytes);
+        assertThat(resolved).isInstanceOf(Inet6Address.class);
+        assertThat(policy.permits(resolved)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1", "2001:0:5db8:d70e:0:0:f7f7:f7f7"})
+    void ipv6FormsOfAPublicAddressAreAllowed(String literal) {
+        byte[] bytes = v6(literal);
+        CallbackPolicy policy = new CallbackPolicy(false, List.of(), answering("hooks.example.com", bytes));
+        assertThat(policy.resolve(policy.parse("https://hooks.example.com/hook")))
+                .singleElement()
+                .isInstanceOf(Inet6Address.class);
+    }
+
+    @Test
+    void anAllowListedIpv4NetworkAdmitsItsEmbeddedFormsAndARefusedOneRefusesThem() {
+        CallbackPolicy policy = new CallbackPolicy(true, List.of(Network.parse("127.0.0.0/8")), LITERALS_ONLY);
+        assertThat(policy.permits(answer(v6("::ffff:127.0.0.1")))).isTrue();
+        assertThat(policy.permits(answer(v6("64:ff9b::7f00:1")))).isTrue();
+        assertThat(policy.permits(answer(v6("2002:7f00:1::")))).isTrue();
+        assertThat(policy.permits(answer(v6("64:ff9b:1::7f00:1"))))
+                .as("local-use NAT64 is refused whatever it embeds")
+                .isFalse();
+        assertThat(policy.permits(answer(v6("::ffff:10.0.0.1")))).isFalse();
+        assertThat(policy.permits(answer(v6("::1")))).as("::1 is not 0.0.0.1").isFalse();
+        CallbackPolicy ipv6Loopback = new CallbackPolicy(true, List.of(Network.parse("::1/128")), LITERALS_ONLY);
+        assertThat(ipv6Loopback.permits(answer(v6("::1"))))
+                .as("allow-listed as written")
+                .isTrue();
+    }
+
+    @Test
+    void aRefusalTellsTheClientNothingOfWhatTheNameResolvesToAndLogsIt() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(CallbackPolicy.class);
+        logger.addAppender(logged);
+        try {
+            CallbackPolicy internal = new CallbackPolicy(
+                    false, List.of(), answering("metadata.internal.example", v6("::ffff:127.0.0.1")));
+            CallbackPolicy missing = new CallbackPolicy(false, List.of(), LITERALS_ONLY);
+            String refusedAsInternal =
+                    messageOf(() -> internal.resolve(internal.parse("https://metadata.internal.example/")));
+            String refusedAsMissing =
+                    messageOf(() -> missing.resolve(missing.parse("https://metadata.internal.example/")));
+
+            assertThat(refusedAsInternal)
+                    .as("the same for a name that resolves to an internal address as for one that does not resolve")
+                    .isEqualTo(refusedAsMissing)
+                    .isEqualTo(CallbackPolicy.NOT_PUBLIC)
+                    .doesNotContain("127.0.0.1")
+                    .doesNotContain("metadata");
+            assertThat(logged.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .satisfiesExactly(
+                            first -> assertThat(first).contains("metadata.internal.example", "127.0.0.1"),
+                            second -> assertThat(second).contains("metadata.internal.example", "does not resolve"));
+            assertThat(logged.list).extracting(ILoggingEvent::getLevel).containsOnly(Level.WARN);
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    private static String messageOf(Runnable refused) {
+        try {
+            refused.run();
+        } catch (CallbackPolicy.Rejected e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("not refused");
+    }
+
+    private static InetAddress answer(byte[] bytes) {
+        try {
+            return answering("h", bytes).resolve("h")[0];
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -47,6 +47,63 @@ class LoggingTest {
         assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
     }
 
+    /** A request's value with a line break and a forged line after it. */
+    private static final String FORGERY = "k-1\r\n2026-12-02T00:00:00.000Z INFO  [main] i.a.ingest.asks - ask accepted"
+            + " request_id=\"forged\"\u2028forged\u0085forged";
+
+    @Test
+    void aTextLineCannotBeForgedByWhatItLogs() {
+        String text = logWithProductionConfig("text", context -> {
+            var asks = context.getLogger("io.askpipe.ingest.asks");
+            try (var log = LogContext.of("request_id", "r-1", "traceparent", FORGERY)) {
+                asks.info("Idempotency-Key {} refused", FORGERY);
+                asks.warn("cannot publish", new IllegalStateException(FORGERY, new RuntimeException(FORGERY)));
+            }
+        });
+
+        List<String> lines = text.lines().toList();
+        assertThat(text).doesNotContain("\r").doesNotContain("\u2028").doesNotContain("\u0085");
+        assertThat(lines.getFirst())
+                .as("the fields before the message, quoted; the message escaped")
+                .contains(" request_id=\"r-1\" traceparent=\"k-1\\r\\n2026-12-02T00:00:00.000Z INFO ")
+                .contains(" ask accepted request_id=\\\"forged\\\"\\u2028forged\\u0085forged\"")
+                .endsWith(" - Idempotency-Key k-1\\r\\n2026-12-02T00:00:00.000Z INFO  [main] i.a.ingest.asks"
+                        + " - ask accepted request_id=\"forged\"\\u2028forged\\u0085forged refused");
+        assertThat(lines)
+                .as("one line per event, and for the exception its messages and a frame per line")
+                .filteredOn(line -> !line.startsWith("\tat ") && !line.startsWith("\t... "))
+                .hasSize(4)
+                .satisfies(l -> assertThat(l.get(1)).contains(" WARN ").endsWith(" - cannot publish"))
+                .satisfies(l -> assertThat(l.get(2)).startsWith("java.lang.IllegalStateException: k-1\\r\\n2026"))
+                .satisfies(l -> assertThat(l.get(3)).startsWith("Caused by: java.lang.RuntimeException: k-1\\r\\n"));
+        assertThat(lines).noneMatch(line -> line.startsWith("2026-12-02T00:00:00") || line.startsWith("forged"));
+    }
+
+    @Test
+    void aJsonLineCannotBeForgedByWhatItLogs() throws Exception {
+        List<JsonNode> lines = logWithProductionConfig(context -> {
+            var asks = context.getLogger("io.askpipe.ingest.asks");
+            try (var log = LogContext.of("request_id", "r-1", "traceparent", FORGERY)) {
+                asks.info("Idempotency-Key {} refused", FORGERY);
+                asks.warn("cannot publish", new IllegalStateException(FORGERY));
+            }
+        });
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).get("message").asText()).isEqualTo("Idempotency-Key " + FORGERY + " refused");
+        assertThat(lines.get(0).get("traceparent").asText()).isEqualTo(FORGERY);
+        assertThat(lines.get(0).get("request_id").asText()).isEqualTo("r-1");
+        assertThat(lines.get(1).get("stack_trace").asText()).startsWith("java.lang.IllegalStateException: " + FORGERY);
+    }
+
+    @Test
+    void escapingLeavesOrdinaryTextAloneAndEscapesWhatCouldBreakALine() {
+        assertThat(LogText.escape("ask accepted for user u-1: \"gpt-4o\" \\ caf\u00e9 \ud83d\ude00"))
+                .isEqualTo("ask accepted for user u-1: \"gpt-4o\" \\ caf\u00e9 \ud83d\ude00");
+        assertThat(LogText.escape("a\nb\rc\td\u0000e\u001bf\u007fg\u0085h\u2028i\u2029j\u202ek"))
+                .isEqualTo("a\\nb\\rc\\td\\u0000e\\u001bf\\u007fg\\u0085h\\u2028i\\u2029j\\u202ek");
+    }
+
     @Test
     void aLibraryLineNamesTheProcessService() throws Exception {
         ServiceJsonProvider.processService("ingest-api");
@@ -74,27 +131,35 @@ class LoggingTest {
     /** Configures a fresh logger context from logback.xml and returns what it printed, parsed. */
     private static List<JsonNode> logWithProductionConfig(java.util.function.Consumer<LoggerContext> logging)
             throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : logWithProductionConfig("json", logging).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(mapper.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    /** Configures a fresh logger context from logback.xml in {@code format} and returns what it printed. */
+    private static String logWithProductionConfig(String format, java.util.function.Consumer<LoggerContext> logging) {
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(MDC.getMDCAdapter()); // the fields LogContext puts, as in production
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            context.putProperty("LOG_FORMAT", format);
             JoranConfigurator configurator = new JoranConfigurator();
             configurator.setContext(context);
             configurator.doConfigure(LoggingTest.class.getResource("/logback.xml"));
             logging.accept(context);
+        } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+            throw new AssertionError(e);
         } finally {
             context.stop();
             System.setOut(original);
         }
-        ObjectMapper mapper = new ObjectMapper();
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(mapper.readTree(line));
-            }
-        }
-        return lines;
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

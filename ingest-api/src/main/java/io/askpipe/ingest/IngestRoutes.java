@@ -195,7 +195,11 @@ public final class IngestRoutes {
         };
     }
 
-    /** Refuses a callback whose host resolves to an address askpipe must not call (a DNS lookup). */
+    /**
+     * Refuses a callback whose host resolves to an address askpipe must not call, or to nothing (a
+     * DNS lookup). The client is told only {@link CallbackPolicy#NOT_PUBLIC}, whichever it was; the
+     * policy logs the host and its addresses.
+     */
     private void checkCallback(String callbackUrl) {
         try {
             callbacks.resolve(callbacks.parse(callbackUrl));

@@ -18,7 +18,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.WebClient;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A corpus of bad requests: each gets its 4xx problem, with a stable type, and publishes nothing. */
 class MalformedRequestsTest {
@@ -56,7 +59,7 @@ class MalformedRequestsTest {
                 new InMemoryAskLedger(),
                 Executors.newVirtualThreadPerTaskExecutor(),
                 new IngestLimits(2048, 100),
-                new CallbackPolicy(false, List.of(), InetAddress::getAllByName),
+                new CallbackPolicy(false, List.of(), MalformedRequestsTest::resolve),
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
                 Clock.systemUTC(),
@@ -64,6 +67,33 @@ class MalformedRequestsTest {
                 new SimpleMeterRegistry());
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
+    }
+
+    /**
+     * Callback hosts whose only answer is an IPv6 address embedding loopback, handed back as a
+     * resolver does: as {@link Inet6Address}, an IPv4-mapped one too (not folded to IPv4). No
+     * other name resolves.
+     */
+    private static final Map<String, String> EMBEDDING_LOOPBACK = Map.of(
+            "mapped.example.com", "::ffff:127.0.0.1",
+            "nat64.example.com", "64:ff9b::7f00:1",
+            "sixtofour.example.com", "2002:7f00:1::",
+            "teredo.example.com", "2001:0:5db8:d70e:0:0:80ff:fffe");
+
+    private static InetAddress[] resolve(String host) throws UnknownHostException {
+        String literal = EMBEDDING_LOOPBACK.get(host);
+        if (literal == null) {
+            throw new UnknownHostException(host); // no lookups beyond this machine
+        }
+        byte[] bytes = InetAddress.getByName(literal).getAddress();
+        if (bytes.length == 4) {
+            bytes = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, bytes[0], bytes[1], bytes[2], bytes[3]};
+        }
+        return new InetAddress[] {Inet6Address.getByAddress(host, bytes, -1)};
+    }
+
+    private static String callback(String host) {
+        return "{\"prompt\":\"hi\",\"callback_url\":\"https://" + host + "/hook\"}";
     }
 
     @AfterAll
@@ -223,7 +253,103 @@ class MalformedRequestsTest {
                         414,
                         "uri-too-long",
                         null,
-                        ALICE));
+                        ALICE),
+                post(
+                        "callback resolving to IPv4-mapped loopback",
+                        callback("mapped.example.com"),
+                        422,
+                        "validation-failed",
+                        "/callback_url"),
+                post(
+                        "callback resolving to NAT64 of loopback",
+                        callback("nat64.example.com"),
+                        422,
+                        "validation-failed",
+                        "/callback_url"),
+                post(
+                        "callback resolving to 6to4 of loopback",
+                        callback("sixtofour.example.com"),
+                        422,
+                        "validation-failed",
+                        "/callback_url"),
+                post(
+                        "callback resolving to Teredo of loopback",
+                        callback("teredo.example.com"),
+                        422,
+                        "validation-failed",
+                        "/callback_url"),
+                authorized(
+                        "key with another prefix",
+                        "Bearer sk_" + TestCallers.ALICE_KEY.substring(3),
+                        401,
+                        "unauthorized"),
+                authorized(
+                        "key with an upper-case prefix",
+                        "Bearer AK_" + TestCallers.ALICE_KEY.substring(3),
+                        401,
+                        "unauthorized"),
+                authorized(
+                        "key too short",
+                        "Bearer " + TestCallers.ALICE_KEY.substring(0, TestCallers.ALICE_KEY.length() - 1),
+                        401,
+                        "unauthorized"),
+                authorized("key too long", "Bearer " + TestCallers.ALICE_KEY + "A", 401, "unauthorized"),
+                authorized(
+                        "key with a trailing junk character",
+                        "Bearer " + TestCallers.ALICE_KEY + "!",
+                        401,
+                        "unauthorized"),
+                authorized(
+                        "key with base64 padding",
+                        "Bearer " + TestCallers.ALICE_KEY.substring(0, 45) + "=",
+                        401,
+                        "unauthorized"),
+                authorized(
+                        "key with + and / of plain base64",
+                        "Bearer ak_+/" + TestCallers.ALICE_KEY.substring(5),
+                        401,
+                        "unauthorized"),
+                authorized(
+                        "key with a space inside",
+                        "Bearer " + TestCallers.ALICE_KEY.substring(0, 20) + " " + TestCallers.ALICE_KEY.substring(21),
+                        401,
+                        "unauthorized"),
+                authorized(
+                        "key with a last character no 32 bytes end in",
+                        "Bearer " + TestCallers.ALICE_KEY.substring(0, 45) + "B",
+                        401,
+                        "unauthorized"),
+                authorized(
+                        "key with a non-ASCII character",
+                        "Bearer " + TestCallers.ALICE_KEY.substring(0, 45) + "\u00e9",
+                        401,
+                        "unauthorized"),
+                authorized("two keys", TestCallers.ALICE_BEARER + " " + TestCallers.ALICE_KEY, 401, "unauthorized"),
+                authorized("unknown well-formed key", "Bearer " + TestCallers.key("guessed"), 401, "unauthorized"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "mapped.example.com",
+                "nat64.example.com",
+                "sixtofour.example.com",
+                "teredo.example.com",
+                "nowhere.invalid"
+            })
+    void aCallbackRefusedForWhereItLeadsIsToldOnlyThatItMustLeadToPublicAddresses(String host) throws Exception {
+        var response = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Authorization", ALICE)
+                .sendBuffer(Buffer.buffer(callback(host)))
+                .await();
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        JsonNode problem = Json.mapper().readTree(response.bodyAsString());
+        assertThat(problem.get("detail").asText()).isEqualTo("/callback_url must resolve only to public addresses");
+        assertThat(response.bodyAsString())
+                .as("nothing of what the name resolves to, or whether it does")
+                .doesNotContain("127.0.0.1", "7f00", "ffff", "80ff", "2002:", "64:ff9b", "not resolve");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +43,8 @@ import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The webhook outbox and dispatcher against a real PostgreSQL and a real HTTP receiver on
@@ -140,9 +143,13 @@ class WebhookDispatcherIT {
 
     /** Records a queued ask with a callback, then its result: the outbox gets one delivery. */
     private String terminalAsk(String user, boolean succeeded) {
+        return terminalAsk(user, succeeded, callback());
+    }
+
+    private String terminalAsk(String user, boolean succeeded, String callback) {
         String id = UUID.randomUUID().toString();
         Instant t0 = Instant.now().minusSeconds(1);
-        AskRequest request = new AskRequest(id, user, "k-" + id, "prompt", null, null, t0, callback());
+        AskRequest request = new AskRequest(id, user, "k-" + id, "prompt", null, null, t0, callback);
         asks.upsert(request, null);
         AskResult result = succeeded
                 ? AskResult.succeeded(id, "dryrun", "dry-1", "42", Usage.of(3, 4), 12, 1, Instant.now())
@@ -374,8 +381,41 @@ class WebhookDispatcherIT {
                 .until(() -> delivery(id, "alice").status().equals("dead"));
         assertThat(delivery(id, "alice").attempts())
                 .hasSize(2)
-                .allSatisfy(a -> assertThat(a.error()).startsWith("refused: the callback URL resolves to 127.0.0.1"));
+                .allSatisfy(a -> assertThat(a.error())
+                        .isEqualTo("refused: the callback URL must resolve only to public addresses"));
         assertThat(received).as("nothing reached the receiver").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "::ffff:127.0.0.1", // IPv4-mapped, as a resolver hands it back
+                "::127.0.0.1", // IPv4-compatible
+                "64:ff9b::7f00:1", // NAT64
+                "64:ff9b:1::7f00:1", // local-use NAT64
+                "2002:7f00:1::", // 6to4
+                "2001:0:5db8:d70e:0:0:80ff:fffe" // Teredo, client 127.0.0.1
+            })
+    void aNameThatResolvesToAnIpv6FormOfLoopbackIsNeverConnectedTo(String literal) throws Exception {
+        byte[] bytes = InetAddress.getByName(literal).getAddress();
+        if (bytes.length == 4) { // the JDK folds a mapped literal; a resolver need not
+            bytes = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, bytes[0], bytes[1], bytes[2], bytes[3]};
+        }
+        byte[] answer = bytes;
+        // loopback is not allowed: were the answer approved, the receiver on 127.0.0.1 would get the POST
+        CallbackPolicy strict = new CallbackPolicy(
+                true, List.of(), host -> new InetAddress[] {Inet6Address.getByAddress(host, answer, -1)});
+        String id = terminalAsk("alice", true, "http://hooks.example.com:" + receiver.actualPort() + "/hook");
+        dispatcher(List.of(FAST), Duration.ofSeconds(5), strict);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> delivery(id, "alice").status().equals("dead"));
+        assertThat(delivery(id, "alice").attempts())
+                .hasSize(2)
+                .allSatisfy(a -> assertThat(a.error())
+                        .isEqualTo("refused: the callback URL must resolve only to public addresses"));
+        assertThat(requests).as("nothing was connected to").hasValue(0);
+        assertThat(received).isEmpty();
     }
 
     @Test
