@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -32,16 +33,16 @@ public final class BackendCatalog {
     /** A model name's characters, as ingest accepts them, and {@code *}. */
     private static final Pattern MODEL_GLOB = Pattern.compile("[A-Za-z0-9._:/*-]{1,128}");
 
-    /** A model pattern ({@code *} for any run of characters) and the backend of the models it matches. */
+    /**
+     * A model pattern ({@code *} for any run of characters) and the backend of the models it
+     * matches.
+     *
+     * @param pattern the pattern, in lower case, as a regular expression
+     */
     public record ModelRoute(Pattern pattern, String backend) {
-        /** The route from models matching {@code glob} to {@code backend}. */
+        /** The route from models matching {@code glob} (in any case) to {@code backend}. */
         public static ModelRoute of(String glob, String backend) {
             return new ModelRoute(glob(glob), backend);
-        }
-
-        /** Whether {@code model} matches this route's pattern. */
-        public boolean matches(String model) {
-            return pattern.matcher(model).matches();
         }
     }
 
@@ -183,9 +184,21 @@ public final class BackendCatalog {
         return backends.contains(backend);
     }
 
+    /** The backend of the first model route that matches {@code model}, if one does. */
+    public Optional<String> routeOf(String model) {
+        String lower = model.toLowerCase(Locale.ROOT);
+        for (ModelRoute route : modelRoutes) {
+            if (route.pattern().matcher(lower).matches()) {
+                return Optional.of(route.backend());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Whether a caller may name {@code model}. */
     public boolean permits(String model) {
-        return permittedPatterns.stream().anyMatch(glob -> glob.matcher(model).matches());
+        String lower = model.toLowerCase(Locale.ROOT);
+        return permittedPatterns.stream().anyMatch(glob -> glob.matcher(lower).matches());
     }
 
     /**
@@ -258,15 +271,15 @@ public final class BackendCatalog {
         }
     }
 
-    /** A glob where {@code *} stands for any run of characters, matched without regard to case. */
+    /** A glob where {@code *} stands for any run of characters, to match models in lower case. */
     private static Pattern glob(String glob) {
         StringBuilder regex = new StringBuilder();
-        for (String part : glob.split("\\*", -1)) {
+        for (String part : glob.toLowerCase(Locale.ROOT).split("\\*", -1)) {
             if (!regex.isEmpty()) {
                 regex.append(".*");
             }
             regex.append(Pattern.quote(part));
         }
-        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE);
+        return Pattern.compile(regex.toString());
     }
 }

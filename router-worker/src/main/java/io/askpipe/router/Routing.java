@@ -57,10 +57,9 @@ final class Routing {
             return request.backend();
         }
         if (request.model() != null) {
-            for (BackendCatalog.ModelRoute route : catalog.modelRoutes()) {
-                if (route.matches(request.model())) {
-                    return route.backend();
-                }
+            Optional<String> routed = catalog.routeOf(request.model());
+            if (routed.isPresent()) {
+                return routed.get();
             }
         }
         return catalog.defaultBackend();
