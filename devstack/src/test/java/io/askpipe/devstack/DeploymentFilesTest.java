@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.BackendCatalog;
+import io.askpipe.common.Env;
 import io.askpipe.common.HealthProbe;
 import io.askpipe.schemas.Json;
 import java.io.IOException;
@@ -218,6 +220,31 @@ class DeploymentFilesTest {
                         "rules",
                         DEPLOY.resolve("prometheus/askpipe-rules.yml").toString()))
                 .isZero();
+    }
+
+    @Test
+    void ingestAndTheRoutersReadTheSameBackendCatalog() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        List<String> catalogVariables = List.of(
+                "ASKPIPE_PROFILE",
+                "ASKPIPE_BACKENDS",
+                "ASKPIPE_MODELS",
+                "PROMPT_BACKEND",
+                "ROUTER_MODEL_ROUTES",
+                "ROUTER_FALLBACKS");
+        Map<String, Object> first = env(services.get("ingest-1"));
+        assertThat(first.get("ASKPIPE_MODELS"))
+                .as("in prod no model may be named unless listed")
+                .isNotNull();
+        for (String name : List.of("ingest-2", "router-1", "router-2")) {
+            Map<String, Object> env = env(services.get(name));
+            for (String variable : catalogVariables) {
+                assertThat(env.get(variable)).as("%s of %s", variable, name).isEqualTo(first.get(variable));
+            }
+        }
+        Map<String, String> vars = new java.util.HashMap<>();
+        first.forEach((variable, value) -> vars.put(variable, String.valueOf(value)));
+        assertThat(BackendCatalog.fromEnv(Env.of(vars)).backends()).contains("dryrun", "openai");
     }
 
     private static Map<String, String> recordingRules() throws IOException {

@@ -100,7 +100,8 @@ class OpenApiContractIT {
                         .contains("succeeded"));
         conforms(send(HttpMethod.GET, "/v1/ask/" + id, null, null), "getAsk");
 
-        var failed = send(HttpMethod.POST, "/v1/ask", "contract-2", "{\"prompt\":\"hi\",\"backend\":\"nosuch\"}");
+        // openai is registered but, without OPENAI_* settings, unavailable
+        var failed = send(HttpMethod.POST, "/v1/ask", "contract-2", "{\"prompt\":\"hi\",\"backend\":\"openai\"}");
         String failedId =
                 Json.mapper().readTree(failed.bodyAsString()).get("request_id").asText();
         await().atMost(Duration.ofSeconds(30))
@@ -122,6 +123,15 @@ class OpenApiContractIT {
         assertThat(conforms(send(HttpMethod.POST, "/v1/ask", null, "{\"prompt\":"), "submitAsk")
                         .statusCode())
                 .isEqualTo(400);
+        assertThat(conforms(
+                                send(
+                                        HttpMethod.POST,
+                                        "/v1/ask",
+                                        "contract-5",
+                                        "{\"prompt\":\"hi\",\"backend\":\"nosuch\"}"),
+                                "submitAsk")
+                        .statusCode())
+                .isEqualTo(422);
         assertThat(conforms(send(HttpMethod.GET, "/v1/ask/00000000-0000-7000-8000-000000000000", null, null), "getAsk")
                         .statusCode())
                 .isEqualTo(404);

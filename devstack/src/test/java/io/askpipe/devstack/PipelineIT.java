@@ -14,6 +14,8 @@ import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
 import io.vertx.core.Vertx;
@@ -43,6 +45,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -248,7 +253,8 @@ class PipelineIT {
 
     @Test
     void aFailedAskCarriesItsTypedError() throws Exception {
-        var accepted = submit("e2e-2", "{\"prompt\":\"hi\",\"backend\":\"nosuch\",\"model\":\"m-1\"}");
+        // openai is registered but, without OPENAI_* settings, unavailable
+        var accepted = submit("e2e-2", "{\"prompt\":\"hi\",\"backend\":\"openai\",\"model\":\"m-1\"}");
         String id = json(accepted).get("request_id").asText();
 
         JsonNode done = await().atMost(Duration.ofSeconds(30))
@@ -260,9 +266,9 @@ class PipelineIT {
         assertThat(done.get("error").get("type").asText()).isEqualTo("backend_unavailable");
         assertThat(done.get("error").get("http_status").asInt()).isEqualTo(503);
         assertThat(done.get("attempts").asInt())
-                .as("an unknown backend is never called")
+                .as("an unconfigured backend is never called")
                 .isZero();
-        assertThat(done.get("result").get("backend").asText()).isEqualTo("nosuch");
+        assertThat(done.get("result").get("backend").asText()).isEqualTo("openai");
         assertThat(done.get("result").get("req_id").asText()).isEqualTo(id);
     }
 
@@ -305,7 +311,7 @@ class PipelineIT {
         User counted = stack.accounts().createUser("counted-" + System.nanoTime());
         String countedBearer =
                 "Bearer " + stack.accounts().issueKey(counted.id()).secret();
-        for (String body : List.of("{\"prompt\":\"one two\"}", "{\"prompt\":\"x\",\"backend\":\"nosuch\"}")) {
+        for (String body : List.of("{\"prompt\":\"one two\"}", "{\"prompt\":\"x\",\"backend\":\"openai\"}")) {
             var accepted = client.post(base.getPort(), base.getHost(), "/v1/ask")
                     .putHeader("Authorization", countedBearer)
                     .putHeader("Content-Type", "application/json")
@@ -395,20 +401,34 @@ class PipelineIT {
         String ok = json(submit("e2e-golden-ok", "{\"prompt\":\"count me\"}"))
                 .get("request_id")
                 .asText();
-        String bad = json(submit("e2e-golden-bad", "{\"prompt\":\"fail me\",\"backend\":\"nosuch\"}"))
+        String bad = json(submit("e2e-golden-bad", "{\"prompt\":\"fail me\",\"backend\":\"openai\"}"))
                 .get("request_id")
                 .asText();
-        for (String id : List.of(ok, bad)) {
+        var refused = submit("e2e-golden-nosuch", "{\"prompt\":\"fail me\",\"backend\":\"nosuch\"}");
+        assertThat(refused.statusCode())
+                .as("an unregistered backend is the client's error")
+                .isEqualTo(422);
+        assertThat(json(refused).get("errors").get(0).get("pointer").asText()).isEqualTo("/backend");
+        // an ask for it that reached the topic all the same: a record from before the catalog said no
+        String old = publishAsk("e2e-golden-old", "nosuch");
+        for (String id : List.of(ok, bad, old)) {
             assertThat(json(get("/v1/ask/" + id + "?wait=20")).get("status").asText())
                     .isIn("succeeded", "failed");
         }
+        JsonNode oldAsk = json(get("/v1/ask/" + old));
+        assertThat(oldAsk.path("error").path("type").asText()).isEqualTo("unknown_backend");
+        assertThat(oldAsk.get("result").get("backend").asText())
+                .as("the default backend, the registered one its route starts with")
+                .isEqualTo("dryrun");
 
         String metrics = get("/metrics").bodyAsString();
         assertThat(metrics)
                 .containsPattern("ask_latency_ms_bucket\\{[^}]*backend=\"dryrun\"")
-                .as("an unregistered backend is reported as unknown, not by the client's name")
-                .containsPattern("ask_errors_total\\{[^}]*backend=\"unknown\"[^}]*error_type=\"backend_unavailable\"")
-                .doesNotContain("backend=\"nosuch\"");
+                .containsPattern("ask_errors_total\\{[^}]*backend=\"openai\"[^}]*error_type=\"backend_unavailable\"")
+                .containsPattern("ask_errors_total\\{[^}]*backend=\"dryrun\"[^}]*error_type=\"unknown_backend\"")
+                .as("only registered backends are labels, never a name a client sent")
+                .doesNotContain("backend=\"nosuch\"")
+                .doesNotContain("backend=\"unknown\"");
         for (String stage : List.of("queued", "dispatch", "publish", "store_write", "visible")) {
             assertThat(metrics)
                     .as("stage %s timed", stage)
@@ -435,10 +455,17 @@ class PipelineIT {
         minute.get("backends").forEach(b -> backends.put(b.get("backend").asText(), b));
         assertThat(backends.get("dryrun").get("asks").asInt()).isPositive();
         assertThat(backends.get("dryrun").get("p95_latency_ms").asDouble()).isNotNegative();
-        JsonNode failing = backends.get("nosuch");
+        JsonNode failing = backends.get("openai");
         assertThat(failing.get("error_rate").asDouble()).isEqualTo(1.0);
         assertThat(failing.get("errors").get(0).get("type").asText()).isEqualTo("backend_unavailable");
-        assertThat(minute.get("asks").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(backends.get("dryrun").get("errors").findValuesAsText("type"))
+                .contains("unknown_backend");
+        assertThat(minute.get("asks").asInt()).isGreaterThanOrEqualTo(3);
+        for (JsonNode window : json(get("/observability")).get("windows")) {
+            assertThat(window.get("backends").findValuesAsText("backend"))
+                    .as("the rows of window %s are registered backends", window.get("window"))
+                    .isSubsetOf("dryrun", "openai", "llama");
+        }
     }
 
     @Test
@@ -570,6 +597,34 @@ class PipelineIT {
             }
         }
         return problems;
+    }
+
+    /**
+     * Publishes an ask of the dev user for {@code backend} straight to {@code ask.requests}, past
+     * ingest's checks, as an older record or a replay would arrive; returns its request id.
+     */
+    private static String publishAsk(String idempotencyKey, String backend) throws Exception {
+        Topics topics = Topics.withPrefix(PREFIX);
+        AskRequest ask = new AskRequest(
+                UUID.randomUUID().toString(),
+                devKey.key().userId(),
+                idempotencyKey,
+                "from an older record",
+                null,
+                backend,
+                Instant.now());
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafka().bootstrapServers());
+        try (var producer = new KafkaProducer<>(
+                props,
+                topics.requests().keySerde().serializer(),
+                topics.requests().valueSerde().serializer())) {
+            var record = new ProducerRecord<>(topics.requests().name(), ask.scope(), ask);
+            record.headers().add(Headers.REQUEST_ID, ask.requestId().getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        }
+        return ask.requestId();
     }
 
     /** The first record of {@code topic} keyed {@code wanted}, waiting up to 30 s for it; else null. */

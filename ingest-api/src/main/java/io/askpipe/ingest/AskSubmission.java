@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
 /**
  * The body of {@code POST /v1/ask}, validated: {@code {"prompt": "...", "model": "...", "backend":
  * "...", "callback_url": "..."}} with all but {@code prompt} optional. Validation failures are
- * problems that name the offending field as a JSON pointer. The callback URL's form is checked
+ * problems that name the offending field as a JSON pointer. A backend must be registered and a
+ * model permitted by the deployment's {@link io.askpipe.common.BackendCatalog}, the one the router
+ * routes within, so an ask the router would refuse is refused here. The callback URL's form is checked
  * here; where its host resolves to is checked by {@link io.askpipe.common.CallbackPolicy} off the
  * event loop.
  */
@@ -90,6 +92,9 @@ record AskSubmission(String prompt, String model, String backend, String callbac
         if (backend != null && !BACKEND.matcher(backend).matches()) {
             throw invalid("/backend", "must be a backend name such as dryrun, openai or llama");
         }
+        limits.catalog().refusal(backend, model).ifPresent(refusal -> {
+            throw invalid(refusal.pointer(), refusal.detail());
+        });
         String callbackUrl = text(json, "callback_url", false);
         if (callbackUrl != null) {
             try {

@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param database the idempotency ledger's PostgreSQL, shared by every ingest instance
  * @param auth how callers' API keys are checked
  * @param http where the HTTP server listens ({@code HTTP_HOST}, {@code HTTP_PORT}, default 8080)
- * @param limits request size limits
+ * @param limits request size limits, and the backends and models an ask may name
  * @param callbacks which webhook callback URLs an ask may carry
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
  *     acknowledgement before the client gets a 503 (default 5000)

@@ -3,8 +3,10 @@ package io.askpipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.BackendCatalog;
 import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.Chaos;
+import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,6 +58,9 @@ class IngestRoutesTest {
         }
     });
 
+    /** The built-in backends; of the models, the gpt-4o family and "m" only. */
+    private static final BackendCatalog CATALOG = BackendCatalog.fromEnv(Env.of(Map.of("ASKPIPE_MODELS", "gpt-4o*,m")));
+
     private final Topics topics = Topics.ofDefaults();
     private Vertx vertx;
     private HttpServer server;
@@ -75,7 +81,7 @@ class IngestRoutesTest {
                 new AskPublisher(producer, topics.requests()),
                 new InMemoryAskLedger(),
                 java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
-                new IngestLimits(2048, 100),
+                new IngestLimits(2048, 100, CATALOG),
                 CALLBACKS,
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
@@ -313,5 +319,44 @@ class IngestRoutesTest {
         assertThat(response.getHeader("Retry-After")).isEqualTo("2");
         assertThat(json(response).get("type").asText()).endsWith("/service-unavailable");
         assertThat(response.bodyAsString()).doesNotContain("NotEnoughReplicas");
+    }
+
+    @Test
+    void refusesABackendThatIsNotRegisteredAndPublishesNothing() throws Exception {
+        var response = post("{\"prompt\":\"hi\",\"backend\":\"nope\"}", "application/json", "k-nope");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        JsonNode problem = json(response);
+        assertThat(problem.get("type").asText()).endsWith("/validation-failed");
+        assertThat(problem.get("errors").get(0).get("pointer").asText()).isEqualTo("/backend");
+        assertThat(problem.get("detail").asText())
+                .isEqualTo("/backend 'nope' is not a backend of this deployment (it has dryrun, openai, llama)");
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void refusesAModelThatIsNotPermittedAndPublishesNothing() throws Exception {
+        var response = post("{\"prompt\":\"hi\",\"model\":\"o1-pro\"}", "application/json", "k-o1");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        JsonNode problem = json(response);
+        assertThat(problem.get("errors").get(0).get("pointer").asText()).isEqualTo("/model");
+        assertThat(problem.get("detail").asText())
+                .isEqualTo("/model 'o1-pro' is not a permitted model (permitted: gpt-4o*, m)");
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void acceptsARegisteredBackendWithAPermittedModel() throws Exception {
+        var response =
+                post("{\"prompt\":\"hi\",\"backend\":\"llama\",\"model\":\"GPT-4o-mini\"}", "application/json", "k-ok");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(producer.history()).hasSize(1);
+        AskRequest published = producer.history().getFirst().value();
+        assertThat(published.backend()).isEqualTo("llama");
+        assertThat(published.model())
+                .as("patterns match without regard to case")
+                .isEqualTo("GPT-4o-mini");
     }
 }

@@ -3,8 +3,10 @@ package io.askpipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.BackendCatalog;
 import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.Chaos;
+import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
@@ -41,6 +43,9 @@ class MalformedRequestsTest {
     private static HttpServer server;
     private static WebClient client;
     private static MockProducer<String, AskRequest> producer;
+    /** The built-in backends, and two model families only. */
+    private static final BackendCatalog CATALOG =
+            BackendCatalog.fromEnv(Env.of(Map.of("ASKPIPE_MODELS", "gpt-4o-mini,llama3*")));
 
     @BeforeAll
     static void start() {
@@ -58,7 +63,7 @@ class MalformedRequestsTest {
                 new AskPublisher(producer, topics.requests()),
                 new InMemoryAskLedger(),
                 Executors.newVirtualThreadPerTaskExecutor(),
-                new IngestLimits(2048, 100),
+                new IngestLimits(2048, 100, CATALOG),
                 new CallbackPolicy(false, List.of(), MalformedRequestsTest::resolve),
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
@@ -325,7 +330,31 @@ class MalformedRequestsTest {
                         401,
                         "unauthorized"),
                 authorized("two keys", TestCallers.ALICE_BEARER + " " + TestCallers.ALICE_KEY, 401, "unauthorized"),
-                authorized("unknown well-formed key", "Bearer " + TestCallers.key("guessed"), 401, "unauthorized"));
+                authorized("unknown well-formed key", "Bearer " + TestCallers.key("guessed"), 401, "unauthorized"),
+                post(
+                        "unregistered backend",
+                        "{\"prompt\":\"hi\",\"backend\":\"nope\"}",
+                        422,
+                        "validation-failed",
+                        "/backend"),
+                post(
+                        "permitted model on an unregistered backend",
+                        "{\"prompt\":\"hi\",\"backend\":\"nope\",\"model\":\"gpt-4o-mini\"}",
+                        422,
+                        "validation-failed",
+                        "/backend"),
+                post(
+                        "model not permitted",
+                        "{\"prompt\":\"hi\",\"model\":\"gpt-4.5-preview\"}",
+                        422,
+                        "validation-failed",
+                        "/model"),
+                post(
+                        "model not permitted on a registered backend",
+                        "{\"prompt\":\"hi\",\"backend\":\"llama\",\"model\":\"mixtral-8x22b\"}",
+                        422,
+                        "validation-failed",
+                        "/model"));
     }
 
     @ParameterizedTest(name = "{0}")

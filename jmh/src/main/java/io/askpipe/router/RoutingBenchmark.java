@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link Routing#resolve}, which the router calls once per ask, configured as a deployment is by
- * default (the twelve model patterns of {@link Routing#DEFAULT_MODEL_ROUTES}, {@code
+ * default (the twelve model patterns of {@link io.askpipe.common.BackendCatalog#DEFAULT_MODEL_ROUTES}, {@code
  * PROMPT_BACKEND=dryrun}) plus a fallback chain {@code openai:llama,llama:dryrun}. The cases are
  * an explicit backend (no pattern tried), a model that matches the first pattern, one that
  * matches only the last, and one that matches none (all twelve tried, then the default).

@@ -1,5 +1,6 @@
 package io.askpipe.router;
 
+import io.askpipe.common.BackendCatalog;
 import io.askpipe.router.BackendRegistry.Entry;
 import io.askpipe.router.spi.BackendCall;
 import io.askpipe.router.spi.BackendOutcome;
@@ -8,6 +9,7 @@ import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -17,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * Turns one ask into its standardized result: routes it, calls the backend through the resilience
  * policies and, when the backend is unavailable (not configured, unreachable, failing, timed out),
  * moves on along the route's fallback chain. A backend that rejects the request itself ends the
- * chain: another backend would not make a bad request good. Never throws for an expected failure.
- * Thread-safe.
+ * chain: another backend would not make a bad request good. An ask outside the backend catalog (a
+ * record older than the catalog: an unregistered backend, a model not permitted) fails at once,
+ * without a backend call. Every result and metric names a registered backend, never a name the
+ * client sent. Never throws for an expected failure. Thread-safe.
  */
 final class AskHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AskHandler.class);
@@ -54,6 +58,10 @@ final class AskHandler {
         long started = System.nanoTime();
         long deadline = started + askDeadline.toNanos();
         Routing.Route route = routing.resolve(request);
+        Optional<BackendCatalog.Refusal> refusal = routing.refusal(request);
+        if (refusal.isPresent()) {
+            return refused(request, route.primary(), refusal.get(), started);
+        }
         onStart.accept(route.primary());
         BackendOutcome.Failed failure = null;
         String tried = route.primary();
@@ -106,9 +114,8 @@ final class AskHandler {
             }
         }
         long latencyMs = elapsedMs(started);
-        String label = registry.names().contains(tried) ? tried : RouterMetrics.UNKNOWN_BACKEND;
-        metrics.latency(label, latencyMs);
-        metrics.error(label, failure.errorType());
+        metrics.latency(tried, latencyMs);
+        metrics.error(tried, failure.errorType());
         return AskResult.failed(
                 request.requestId(),
                 tried,
@@ -116,6 +123,35 @@ final class AskHandler {
                 new AskError(failure.errorType(), failure.message(), failure.httpStatus()),
                 latencyMs,
                 attempts,
+                clock.instant());
+    }
+
+    /**
+     * The failed result of an ask the catalog refuses, under {@code backend}: the registered backend
+     * its route starts with once an unregistered explicit backend is passed over, so the result and
+     * the metrics never carry the client's name.
+     */
+    private AskResult refused(AskRequest request, String backend, BackendCatalog.Refusal refusal, long started) {
+        String errorType = switch (refusal.kind()) {
+            case UNKNOWN_BACKEND -> AskError.UNKNOWN_BACKEND;
+            case MODEL_NOT_PERMITTED -> AskError.MODEL_NOT_PERMITTED;
+        };
+        String message = refusal.pointer().substring(1) + " " + refusal.detail();
+        LOG.warn(
+                "ask refused by the backend catalog request_id={} error_type={} detail=\"{}\"",
+                request.requestId(),
+                errorType,
+                message);
+        long latencyMs = elapsedMs(started);
+        metrics.latency(backend, latencyMs);
+        metrics.error(backend, errorType);
+        return AskResult.failed(
+                request.requestId(),
+                backend,
+                request.model(),
+                new AskError(errorType, message, 422),
+                latencyMs,
+                0,
                 clock.instant());
     }
 

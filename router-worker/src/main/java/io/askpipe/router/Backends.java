@@ -1,35 +1,61 @@
 package io.askpipe.router;
 
 import io.askpipe.common.Chaos;
+import io.askpipe.common.ConfigException;
 import io.askpipe.common.Env;
 import io.askpipe.router.spi.Backend;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * Builds the backend registry: {@code dryrun} always, {@code openai} and {@code llama} when their
- * settings are present, and otherwise registered as unavailable with what to set.
+ * Builds the backend registry from the registered names ({@code ASKPIPE_BACKENDS}): {@code dryrun}
+ * always, {@code openai} and {@code llama} when their settings are present and otherwise as
+ * unavailable with what to set. A registered name this router has no backend for fails the start;
+ * a backend that is not registered is not built.
  */
 final class Backends {
+    /** The names this router has a backend for. */
+    static final List<String> IMPLEMENTED = List.of(DryrunBackend.NAME, OpenAiBackend.NAME, LlamaBackend.NAME);
+
     private Backends() {}
 
-    /** The registry; under chaos mode every available backend is wrapped in a {@link ChaosBackend}. */
-    static BackendRegistry registry(BackendSettings settings, Chaos chaos) {
+    /**
+     * The registry of {@code names}; under chaos mode every available backend is wrapped in a
+     * {@link ChaosBackend}.
+     */
+    static BackendRegistry registry(List<String> names, BackendSettings settings, Chaos chaos) {
+        for (String name : names) {
+            if (!IMPLEMENTED.contains(name)) {
+                throw new ConfigException("ASKPIPE_BACKENDS names '" + name
+                        + "', which this router has no backend for (it has " + String.join(", ", IMPLEMENTED) + ")");
+            }
+        }
         Env env = settings.env();
         UnaryOperator<Backend> wrap =
                 chaos.enabled() ? backend -> new ChaosBackend(backend, chaos) : backend -> backend;
-        BackendRegistry.Builder registry = BackendRegistry.builder()
-                .available(
-                        wrap.apply(new DryrunBackend(settings.dryrunLatency())), settings.timeout(DryrunBackend.NAME));
-        OpenAiSettings.fromEnv(env)
-                .ifPresentOrElse(
-                        openai -> registry.available(
-                                wrap.apply(new OpenAiBackend(openai)), settings.timeout(OpenAiBackend.NAME)),
-                        () -> registry.unavailable(OpenAiBackend.NAME, OpenAiSettings.NOT_CONFIGURED));
-        LlamaSettings.fromEnv(env)
-                .ifPresentOrElse(
-                        llama -> registry.available(
-                                wrap.apply(new LlamaBackend(llama)), settings.timeout(LlamaBackend.NAME)),
-                        () -> registry.unavailable(LlamaBackend.NAME, LlamaSettings.NOT_CONFIGURED));
+        BackendRegistry.Builder registry = BackendRegistry.builder();
+        for (String name : names) {
+            switch (name) {
+                case DryrunBackend.NAME ->
+                    registry.available(
+                            wrap.apply(new DryrunBackend(settings.dryrunLatency())),
+                            settings.timeout(DryrunBackend.NAME));
+                case OpenAiBackend.NAME ->
+                    OpenAiSettings.fromEnv(env)
+                            .ifPresentOrElse(
+                                    openai -> registry.available(
+                                            wrap.apply(new OpenAiBackend(openai)),
+                                            settings.timeout(OpenAiBackend.NAME)),
+                                    () -> registry.unavailable(OpenAiBackend.NAME, OpenAiSettings.NOT_CONFIGURED));
+                case LlamaBackend.NAME ->
+                    LlamaSettings.fromEnv(env)
+                            .ifPresentOrElse(
+                                    llama -> registry.available(
+                                            wrap.apply(new LlamaBackend(llama)), settings.timeout(LlamaBackend.NAME)),
+                                    () -> registry.unavailable(LlamaBackend.NAME, LlamaSettings.NOT_CONFIGURED));
+                default -> throw new IllegalStateException("checked above: " + name);
+            }
+        }
         return registry.build();
     }
 }

@@ -15,7 +15,9 @@ import java.util.Map;
  * @param http where the metrics and health endpoints listen ({@code HTTP_PORT}, default 8081)
  * @param groupId {@code ROUTER_GROUP_ID}: the consumer group all workers share (default
  *     askpipe-router)
- * @param routing {@code ROUTER_MODEL_ROUTES}, {@code ROUTER_FALLBACKS}, {@code PROMPT_BACKEND}
+ * @param routing the backend catalog ({@code ASKPIPE_BACKENDS}, {@code ASKPIPE_MODELS}, {@code
+ *     ROUTER_MODEL_ROUTES}, {@code ROUTER_FALLBACKS}, {@code PROMPT_BACKEND}), which ingest reads
+ *     alike
  * @param backends the backends' own settings
  * @param resilience retries, circuit breakers and the ask deadline
  * @param maxInFlight {@code ROUTER_MAX_IN_FLIGHT}: asks handled at once by one worker (default 256)

@@ -9,11 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The worker's meters, under the names the original system used: {@code ask_latency_ms} (a
  * histogram by backend, buckets sized for LLM calls) and {@code ask_errors_total} (by backend and
- * error type). Label values are bounded: a backend name that is not registered is reported as
- * {@code unknown}.
+ * error type). Label values are bounded: the {@link AskHandler} labels every ask with a backend of
+ * the catalog ({@code ASKPIPE_BACKENDS}), never with a name the client sent.
  */
 final class RouterMetrics {
-    static final String UNKNOWN_BACKEND = "unknown";
     private static final double[] LATENCY_BUCKETS_MS = {
         5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000
     };

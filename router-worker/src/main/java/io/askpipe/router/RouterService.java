@@ -119,8 +119,8 @@ public final class RouterService implements AutoCloseable {
         Chaos chaos = Chaos.fromEnv(config.backends().env(), registry);
         BackendRegistry backends = startup.step(
                 "backends",
-                "Check the OPENAI_* and LLAMA_* settings (docs/operations.md)",
-                () -> Backends.registry(config.backends(), chaos));
+                "Check ASKPIPE_BACKENDS and the OPENAI_* and LLAMA_* settings (docs/operations.md)",
+                () -> Backends.registry(config.routing().backends(), config.backends(), chaos));
         if (startup.vendorPings()) {
             startup.step("vendor pings", "A vendor that does not answer only logs a warning", () -> ping(backends));
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askpipe.common.Env;
 import io.askpipe.router.spi.BackendOutcome;
+import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -34,9 +36,13 @@ class AskHandlerTest {
         caller.close();
     }
 
+    /** A handler whose catalog registers the backends of {@code registry} and permits any model. */
     private AskHandler handler(Map<String, String> env, BackendRegistry registry) {
+        Map<String, String> vars = new HashMap<>(env);
+        vars.putIfAbsent("ASKPIPE_BACKENDS", String.join(",", registry.names()));
+        vars.putIfAbsent("ASKPIPE_MODELS", "*");
         return new AskHandler(
-                Routing.fromEnv(Env.of(env)),
+                Routing.fromEnv(Env.of(vars)),
                 registry,
                 caller,
                 Duration.ofSeconds(30),
@@ -116,13 +122,57 @@ class AskHandlerTest {
     }
 
     @Test
-    void unknownBackendIsUnavailableAndLabelledUnknown() throws Exception {
-        AskResult result =
-                handler(Map.of(), registry(Duration.ofSeconds(5)).build()).handle(ask("nosuch", null));
-        assertThat(result.error().type()).isEqualTo("backend_unavailable");
-        assertThat(result.backend()).isEqualTo("nosuch");
-        assertThat(meters.find("ask_errors").tag("backend", "unknown").counter().count())
+    void anAskForAnUnregisteredBackendFailsTypedUnderARegisteredName() throws Exception {
+        List<String> started = new ArrayList<>();
+        var openai = answering("openai");
+        AskResult result = handler(
+                        Map.of(), registry(Duration.ofSeconds(5), openai).build())
+                .handle(ask("nosuch", "gpt-4o"), started::add);
+
+        assertThat(result.status()).isEqualTo(AskStatus.FAILED);
+        assertThat(result.error().type()).isEqualTo(AskError.UNKNOWN_BACKEND);
+        assertThat(result.error().httpStatus()).isEqualTo(422);
+        assertThat(result.error().message()).startsWith("backend 'nosuch' is not a backend of this deployment");
+        assertThat(result.attempts()).isZero();
+        assertThat(openai.calls).as("no backend is called").hasValue(0);
+        assertThat(started).as("nor announced as running").isEmpty();
+        assertThat(result.backend())
+                .as("the backend its route starts with once the unregistered name is passed over")
+                .isEqualTo("openai");
+        assertThat(meters.find("ask_errors")
+                        .tag("backend", "openai")
+                        .tag("error_type", AskError.UNKNOWN_BACKEND)
+                        .counter()
+                        .count())
                 .isEqualTo(1);
+        assertThat(backendLabels()).containsOnly("openai");
+    }
+
+    @Test
+    void anAskForAModelNoLongerPermittedFailsTypedWithoutACall() throws Exception {
+        var openai = answering("openai");
+        AskResult result = handler(
+                        Map.of("ASKPIPE_MODELS", "gpt-4o-mini"),
+                        registry(Duration.ofSeconds(5), openai).build())
+                .handle(ask(null, "gpt-4.5-preview"));
+
+        assertThat(result.error().type()).isEqualTo(AskError.MODEL_NOT_PERMITTED);
+        assertThat(result.error().httpStatus()).isEqualTo(422);
+        assertThat(result.error().message())
+                .isEqualTo("model 'gpt-4.5-preview' is not a permitted model (permitted: gpt-4o-mini)");
+        assertThat(result.backend()).isEqualTo("openai");
+        assertThat(result.model()).isEqualTo("gpt-4.5-preview");
+        assertThat(openai.calls).hasValue(0);
+        assertThat(backendLabels()).containsOnly("openai");
+    }
+
+    /** Every value of the {@code backend} label among the meters. */
+    private List<String> backendLabels() {
+        return meters.getMeters().stream()
+                .map(meter -> meter.getId().getTag("backend"))
+                .filter(java.util.Objects::nonNull)
+                .distinct()
+                .toList();
     }
 
     @Test

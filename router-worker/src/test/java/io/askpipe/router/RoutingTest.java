@@ -77,4 +77,32 @@ class RoutingTest {
                 .hasMessageContaining("ROUTER_FALLBACKS");
         assertThatThrownBy(() -> routing(Map.of("PROMPT_BACKEND", "Open AI"))).hasMessageContaining("PROMPT_BACKEND");
     }
+
+    @Test
+    void anUnregisteredExplicitBackendIsPassedOverAndRefused() {
+        Routing routing = routing(Map.of("ASKPIPE_BACKENDS", "dryrun,openai"));
+        assertThat(routing.resolve(ask("nosuch", "gpt-4o")).primary()).isEqualTo("openai");
+        assertThat(routing.resolve(ask("llama", null)).primary())
+                .as("llama is built in but not registered here")
+                .isEqualTo("dryrun");
+        assertThat(routing.resolve(ask(null, "llama3")).primary())
+                .as("the default route to an unregistered backend is dropped")
+                .isEqualTo("dryrun");
+        assertThat(routing.refusal(ask("llama", null)))
+                .hasValueSatisfying(refusal -> assertThat(refusal.pointer()).isEqualTo("/backend"));
+        assertThat(routing.refusal(ask("openai", null))).isEmpty();
+    }
+
+    @Test
+    void aRouteOrFallbackToAnUnregisteredBackendFailsTheStart() {
+        assertThatThrownBy(() -> routing(Map.of("ASKPIPE_BACKENDS", "dryrun", "ROUTER_MODEL_ROUTES", "gpt-*=openai")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "ROUTER_MODEL_ROUTES names the backend 'openai', which is not in ASKPIPE_BACKENDS (dryrun)");
+        assertThatThrownBy(
+                        () -> routing(Map.of("ASKPIPE_BACKENDS", "dryrun,openai", "ROUTER_FALLBACKS", "openai:llama")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ROUTER_FALLBACKS")
+                .hasMessageContaining("'llama'");
+    }
 }

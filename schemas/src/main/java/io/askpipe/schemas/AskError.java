@@ -7,7 +7,7 @@ import java.util.Objects;
  * or {@code timeout}), a human-readable message and the HTTP status that describes it best.
  */
 public record AskError(String type, String message, int httpStatus) {
-    /** The backend is unknown, not configured, unreachable, or its circuit is open (503). */
+    /** The backend is not configured, unreachable, or its circuit is open (503). */
     public static final String BACKEND_UNAVAILABLE = "backend_unavailable";
     /** The backend did not answer within the time limit (503). */
     public static final String TIMEOUT = "timeout";
@@ -19,6 +19,16 @@ public record AskError(String type, String message, int httpStatus) {
     public static final String INVALID_REQUEST = "invalid_request";
     /** The backend refused askpipe's credentials: a deployment problem, not the client's (502). */
     public static final String BACKEND_AUTH_FAILED = "backend_auth_failed";
+    /**
+     * The ask names a backend the deployment does not register (422). Ingest refuses such an ask;
+     * the router fails one that reached the topic before the backend was unregistered.
+     */
+    public static final String UNKNOWN_BACKEND = "unknown_backend";
+    /**
+     * The ask names a model the deployment does not permit (422). Ingest refuses such an ask; the
+     * router fails one that reached the topic before the model was no longer permitted.
+     */
+    public static final String MODEL_NOT_PERMITTED = "model_not_permitted";
 
     public AskError {
         Objects.requireNonNull(type, "type");
