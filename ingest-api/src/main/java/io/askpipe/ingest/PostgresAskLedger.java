@@ -7,6 +7,7 @@ import io.askpipe.common.Batcher;
 import io.askpipe.ingest.db.tables.records.IdempotencyRecord;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,7 +16,15 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
@@ -26,16 +35,25 @@ import org.jooq.impl.DSL;
  *
  * <p>The claims and the accepted marks made at one moment share their statements ({@link
  * Batcher}): one insert claims a whole batch, one batch of updates marks one, each in a round trip
- * and a transaction of its own. Thread-safe; close it before its data source.
+ * and a transaction of its own. A claim or mark waits at most {@code callTimeout} for its batch
+ * (queue and statement together) and then fails as the database being away.
+ *
+ * <p>The recovery leases rows ({@code leased_until}) in a statement of its own and publishes with no
+ * transaction open, so a claim of the same scope is never held up by a slow broker.
+ *
+ * <p>Thread-safe; close it before its data source.
  */
 final class PostgresAskLedger implements AskLedger, AutoCloseable {
     static final String SCHEMA = "ingest";
     private static final String ACCEPTING = "accepting";
     private static final String ACCEPTED = "accepted";
+    private static final String DEAD = "dead";
+    private static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final int LANES = 2;
     private static final int MAX_BATCH = 256;
 
     private final DSLContext db;
+    private final Duration callTimeout;
     private final Batcher<ClaimCall, Claim> claims;
     private final Batcher<Accepted, Void> marks;
 
@@ -51,19 +69,24 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
     private record Accepted(AskRequest ask, String method, String path, int status, String body) {}
 
     PostgresAskLedger(DSLContext db) {
+        this(db, DEFAULT_CALL_TIMEOUT);
+    }
+
+    PostgresAskLedger(DSLContext db, Duration callTimeout) {
         this.db = db;
+        this.callTimeout = callTimeout;
         this.claims = new Batcher<>("ledger-claims", LANES, MAX_BATCH, this::claimAll);
         this.marks = new Batcher<>("ledger-marks", LANES, MAX_BATCH, this::markAll);
     }
 
     @Override
     public Claim claim(AskRequest ask, String method, String path, String fingerprint, Instant now, Instant expiresAt) {
-        return uninterrupted(() -> claims.call(new ClaimCall(ask, method, path, fingerprint, now, expiresAt)));
+        return bounded(() -> claims.call(new ClaimCall(ask, method, path, fingerprint, now, expiresAt), callTimeout));
     }
 
     @Override
     public void accepted(AskRequest ask, String method, String path, int status, String body) {
-        uninterrupted(() -> marks.call(new Accepted(ask, method, path, status, body)));
+        bounded(() -> marks.call(new Accepted(ask, method, path, status, body), callTimeout));
     }
 
     /**
@@ -113,6 +136,8 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
                 .set(IDEMPOTENCY.ASK, DSL.excluded(IDEMPOTENCY.ASK))
                 .setNull(IDEMPOTENCY.RESPONSE_STATUS)
                 .setNull(IDEMPOTENCY.RESPONSE_BODY)
+                .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                .setNull(IDEMPOTENCY.FAILURE_REASON)
                 .set(IDEMPOTENCY.CREATED_AT, DSL.excluded(IDEMPOTENCY.CREATED_AT))
                 .set(IDEMPOTENCY.EXPIRES_AT, DSL.excluded(IDEMPOTENCY.EXPIRES_AT))
                 .where(IDEMPOTENCY.EXPIRES_AT.le(DSL.excluded(IDEMPOTENCY.CREATED_AT)))
@@ -141,6 +166,9 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
         }
         if (ACCEPTED.equals(existing.getState())) {
             return new Claim.Replay(existing.getResponseStatus(), existing.getResponseBody(), existing.getRequestId());
+        }
+        if (DEAD.equals(existing.getState())) {
+            return new Claim.SetAside(existing.getFailureReason(), existing.getRequestId());
         }
         return new Claim.InProgress();
     }
@@ -173,54 +201,159 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
         return Collections.nCopies(accepted.size(), null); // a mark answers nothing, as before
     }
 
-    /** Runs a call to a batcher; an interrupt (the service is stopping) is the database being gone. */
-    private static <T> T uninterrupted(InterruptibleCall<T> call) {
+    /**
+     * Runs a call to a batcher; an interrupt (the service is stopping) or no answer in time is the
+     * database being gone.
+     */
+    private <T> T bounded(BoundedCall<T> call) {
         try {
             return call.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataAccessException("interrupted while waiting for the ledger", e);
+        } catch (TimeoutException e) {
+            throw new DataAccessException("the ledger did not answer within " + callTimeout.toMillis() + " ms", e);
         }
     }
 
     @FunctionalInterface
-    private interface InterruptibleCall<T> {
-        T run() throws InterruptedException;
+    private interface BoundedCall<T> {
+        T run() throws InterruptedException, TimeoutException;
     }
 
     @Override
-    public List<AskRequest> unpublished(Instant claimedBefore, int limit, Recovery recovery) {
-        List<AskRequest> recovered = new ArrayList<>();
-        db.transaction(tx -> {
-            DSLContext inner = tx.dsl();
-            List<IdempotencyRecord> rows = inner.selectFrom(IDEMPOTENCY)
-                    .where(IDEMPOTENCY.STATE.eq(ACCEPTING))
-                    .and(IDEMPOTENCY.CREATED_AT.lt(utc(claimedBefore)))
-                    .orderBy(IDEMPOTENCY.CREATED_AT)
-                    .limit(limit)
-                    .forUpdate()
-                    .skipLocked()
-                    .fetch();
-            for (IdempotencyRecord row : rows) {
-                AskRequest ask = read(row.getAsk());
-                recovery.publish(ask);
-                inner.update(IDEMPOTENCY)
-                        .set(IDEMPOTENCY.STATE, ACCEPTED)
-                        .set(IDEMPOTENCY.RESPONSE_STATUS, 202)
-                        .set(IDEMPOTENCY.RESPONSE_BODY, AcceptedResponse.body(ask))
-                        .where(scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()))
-                        .execute();
-                recovered.add(ask);
+    public void setAside(AskRequest ask, String method, String path, String reason) {
+        db.update(IDEMPOTENCY)
+                .set(IDEMPOTENCY.STATE, DEAD)
+                .set(IDEMPOTENCY.FAILURE_REASON, reason)
+                .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                .where(scope(ask.userId(), method, path, ask.idempotencyKey()))
+                .and(IDEMPOTENCY.REQUEST_ID.eq(ask.requestId()))
+                .and(IDEMPOTENCY.STATE.eq(ACCEPTING))
+                .execute();
+    }
+
+    @Override
+    public Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery) {
+        List<IdempotencyRecord> leased = lease(claimedBefore, limit, lease);
+        List<AskRequest> published = new ArrayList<>();
+        List<Failure> setAside = new ArrayList<>();
+        List<Failure> retryLater = new ArrayList<>();
+        List<AskRequest> asks = new ArrayList<>();
+        List<IdempotencyRecord> rows = new ArrayList<>();
+        List<IdempotencyRecord> publishedRows = new ArrayList<>();
+        for (IdempotencyRecord row : leased) {
+            try {
+                asks.add(read(row.getAsk()));
+                rows.add(row);
+            } catch (IllegalStateException e) {
+                setAside(row, "unreadable", setAside);
             }
-        });
-        return recovered;
+        }
+        List<Callable<Void>> publishes = asks.stream()
+                .<Callable<Void>>map(ask -> () -> {
+                    recovery.publish(ask);
+                    return null;
+                })
+                .toList();
+        List<Future<Void>> outcomes;
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            // side by side, with no transaction open; what has not finished when the lease ends is
+            // cancelled, and another round takes it
+            outcomes = publishes.isEmpty()
+                    ? List.of()
+                    : threads.invokeAll(publishes, lease.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataAccessException("interrupted while recovering unpublished asks", e);
+        }
+        for (int i = 0; i < asks.size(); i++) {
+            AskRequest ask = asks.get(i);
+            IdempotencyRecord row = rows.get(i);
+            try {
+                outcomes.get(i).get();
+                published.add(ask);
+                publishedRows.add(row);
+            } catch (CancellationException e) {
+                retryLater.add(new Failure(ask.requestId(), "timeout"));
+            } catch (ExecutionException e) {
+                AskPublisher.permanentFailure(e.getCause())
+                        .ifPresentOrElse(
+                                reason -> setAside(row, reason, setAside),
+                                () -> retryLater.add(new Failure(
+                                        ask.requestId(), e.getCause().toString())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataAccessException("interrupted while recovering unpublished asks", e);
+            }
+        }
+        markRecovered(publishedRows, published);
+        return new Recovered(published, setAside, retryLater);
+    }
+
+    /**
+     * Leases up to {@code limit} abandoned rows for {@code lease} in one statement: rows another
+     * recoverer is leasing (locked now, or leased until later) are skipped.
+     */
+    private List<IdempotencyRecord> lease(Instant claimedBefore, int limit, Duration lease) {
+        var abandoned = DSL.select(
+                        IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
+                .from(IDEMPOTENCY)
+                .where(IDEMPOTENCY.STATE.eq(ACCEPTING))
+                .and(IDEMPOTENCY.CREATED_AT.lt(utc(claimedBefore)))
+                .and(IDEMPOTENCY.LEASED_UNTIL.isNull().or(IDEMPOTENCY.LEASED_UNTIL.lt(DSL.currentOffsetDateTime())))
+                .orderBy(IDEMPOTENCY.CREATED_AT)
+                .limit(limit)
+                .forUpdate()
+                .skipLocked();
+        Field<OffsetDateTime> until = DSL.field(
+                "current_timestamp + make_interval(secs => {0})",
+                OffsetDateTime.class, DSL.val(lease.toMillis() / 1000.0));
+        return db.update(IDEMPOTENCY)
+                .set(IDEMPOTENCY.LEASED_UNTIL, until)
+                .where(DSL.row(IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
+                        .in(abandoned))
+                .returning()
+                .fetch();
+    }
+
+    /** Marks the recovered asks accepted, with the answer their request would have had. */
+    private void markRecovered(List<IdempotencyRecord> rows, List<AskRequest> asks) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<org.jooq.Query> updates = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            IdempotencyRecord row = rows.get(i);
+            updates.add(db.update(IDEMPOTENCY)
+                    .set(IDEMPOTENCY.STATE, ACCEPTED)
+                    .set(IDEMPOTENCY.RESPONSE_STATUS, 202)
+                    .set(IDEMPOTENCY.RESPONSE_BODY, AcceptedResponse.body(asks.get(i)))
+                    .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                    .where(scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()))
+                    .and(IDEMPOTENCY.REQUEST_ID.eq(row.getRequestId()))
+                    .and(IDEMPOTENCY.STATE.eq(ACCEPTING)));
+        }
+        db.batch(updates).execute();
+    }
+
+    private void setAside(IdempotencyRecord row, String reason, List<Failure> setAside) {
+        db.update(IDEMPOTENCY)
+                .set(IDEMPOTENCY.STATE, DEAD)
+                .set(IDEMPOTENCY.FAILURE_REASON, reason)
+                .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                .where(scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()))
+                .and(IDEMPOTENCY.REQUEST_ID.eq(row.getRequestId()))
+                .and(IDEMPOTENCY.STATE.eq(ACCEPTING))
+                .execute();
+        setAside.add(new Failure(row.getRequestId(), reason));
     }
 
     @Override
     public int purgeExpired(Instant now) {
         return db.deleteFrom(IDEMPOTENCY)
                 .where(IDEMPOTENCY.EXPIRES_AT.le(utc(now)))
-                .and(IDEMPOTENCY.STATE.eq(ACCEPTED))
+                .and(IDEMPOTENCY.STATE.in(ACCEPTED, DEAD))
                 .execute();
     }
 
