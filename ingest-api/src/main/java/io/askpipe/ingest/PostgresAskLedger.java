@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.exception.DataAccessException;
@@ -223,77 +225,61 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
 
     @Override
     public void setAside(AskRequest ask, String method, String path, String reason) {
-        db.update(IDEMPOTENCY)
-                .set(IDEMPOTENCY.STATE, DEAD)
-                .set(IDEMPOTENCY.FAILURE_REASON, reason)
-                .setNull(IDEMPOTENCY.LEASED_UNTIL)
-                .where(scope(ask.userId(), method, path, ask.idempotencyKey()))
-                .and(IDEMPOTENCY.REQUEST_ID.eq(ask.requestId()))
-                .and(IDEMPOTENCY.STATE.eq(ACCEPTING))
-                .execute();
+        markDead(scope(ask.userId(), method, path, ask.idempotencyKey()), ask.requestId(), reason);
+    }
+
+    /** A leased row and the ask it holds. */
+    private record Leased(IdempotencyRecord row, AskRequest ask) {
+        Condition scope() {
+            return PostgresAskLedger.scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey());
+        }
     }
 
     @Override
     public Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery) {
-        List<IdempotencyRecord> leased = lease(claimedBefore, limit, lease);
-        List<AskRequest> published = new ArrayList<>();
         List<Failure> setAside = new ArrayList<>();
-        List<Failure> retryLater = new ArrayList<>();
-        List<AskRequest> asks = new ArrayList<>();
-        List<IdempotencyRecord> rows = new ArrayList<>();
-        List<IdempotencyRecord> publishedRows = new ArrayList<>();
-        for (IdempotencyRecord row : leased) {
+        List<Leased> readable = new ArrayList<>();
+        for (IdempotencyRecord row : lease(claimedBefore, limit, lease)) {
             try {
-                asks.add(read(row.getAsk()));
-                rows.add(row);
+                readable.add(new Leased(row, read(row.getAsk())));
             } catch (IllegalStateException e) {
-                setAside(row, "unreadable", setAside);
+                setAside.add(markDead(
+                        scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()),
+                        row.getRequestId(),
+                        "unreadable"));
             }
         }
-        List<Callable<Void>> publishes = asks.stream()
-                .<Callable<Void>>map(ask -> () -> {
-                    recovery.publish(ask);
-                    return null;
-                })
-                .toList();
-        List<Future<Void>> outcomes;
-        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            // side by side, with no transaction open; what has not finished when the lease ends is
-            // cancelled, and another round takes it
-            outcomes = publishes.isEmpty()
-                    ? List.of()
-                    : threads.invokeAll(publishes, lease.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataAccessException("interrupted while recovering unpublished asks", e);
-        }
-        for (int i = 0; i < asks.size(); i++) {
-            AskRequest ask = asks.get(i);
-            IdempotencyRecord row = rows.get(i);
+        List<Future<Void>> outcomes = publish(readable, lease, recovery);
+        List<Leased> published = new ArrayList<>();
+        List<Failure> retryLater = new ArrayList<>();
+        for (int i = 0; i < readable.size(); i++) {
+            Leased leased = readable.get(i);
             try {
                 outcomes.get(i).get();
-                published.add(ask);
-                publishedRows.add(row);
+                published.add(leased);
             } catch (CancellationException e) {
-                retryLater.add(new Failure(ask.requestId(), "timeout"));
+                retryLater.add(new Failure(leased.ask().requestId(), "no answer within the lease"));
             } catch (ExecutionException e) {
-                AskPublisher.permanentFailure(e.getCause())
-                        .ifPresentOrElse(
-                                reason -> setAside(row, reason, setAside),
-                                () -> retryLater.add(new Failure(
-                                        ask.requestId(), e.getCause().toString())));
+                Optional<String> permanent = AskPublisher.permanentFailure(e.getCause());
+                if (permanent.isPresent()) {
+                    setAside.add(markDead(leased.scope(), leased.ask().requestId(), permanent.get()));
+                } else {
+                    retryLater.add(
+                            new Failure(leased.ask().requestId(), e.getCause().toString()));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DataAccessException("interrupted while recovering unpublished asks", e);
             }
         }
-        markRecovered(publishedRows, published);
-        return new Recovered(published, setAside, retryLater);
+        markRecovered(published);
+        return new Recovered(published.stream().map(Leased::ask).toList(), setAside, retryLater);
     }
 
     /**
-     * Leases up to {@code limit} abandoned rows for {@code lease} in one statement: rows another
-     * recoverer is leasing (locked now, or leased until later) are skipped.
+     * Leases up to {@code limit} abandoned rows for {@code lease} in one statement, its own
+     * transaction: rows another recoverer is leasing (locked now, or leased until later) are skipped.
+     * The database's clock decides when a lease runs out.
      */
     private List<IdempotencyRecord> lease(Instant claimedBefore, int limit, Duration lease) {
         var abandoned = DSL.select(
@@ -317,36 +303,58 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
                 .fetch();
     }
 
-    /** Marks the recovered asks accepted, with the answer their request would have had. */
-    private void markRecovered(List<IdempotencyRecord> rows, List<AskRequest> asks) {
-        if (rows.isEmpty()) {
-            return;
+    /**
+     * Publishes the leased asks side by side, with no transaction open; one that has not finished
+     * when the lease runs out is cancelled (its outcome a {@link CancellationException}).
+     */
+    private static List<Future<Void>> publish(List<Leased> leased, Duration lease, Recovery recovery) {
+        if (leased.isEmpty()) {
+            return List.of();
         }
-        List<org.jooq.Query> updates = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            IdempotencyRecord row = rows.get(i);
-            updates.add(db.update(IDEMPOTENCY)
-                    .set(IDEMPOTENCY.STATE, ACCEPTED)
-                    .set(IDEMPOTENCY.RESPONSE_STATUS, 202)
-                    .set(IDEMPOTENCY.RESPONSE_BODY, AcceptedResponse.body(asks.get(i)))
-                    .setNull(IDEMPOTENCY.LEASED_UNTIL)
-                    .where(scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()))
-                    .and(IDEMPOTENCY.REQUEST_ID.eq(row.getRequestId()))
-                    .and(IDEMPOTENCY.STATE.eq(ACCEPTING)));
+        List<Callable<Void>> publishes = new ArrayList<>();
+        for (Leased l : leased) {
+            publishes.add(() -> {
+                recovery.publish(l.ask());
+                return null;
+            });
         }
-        db.batch(updates).execute();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            return threads.invokeAll(publishes, lease.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataAccessException("interrupted while recovering unpublished asks", e);
+        }
     }
 
-    private void setAside(IdempotencyRecord row, String reason, List<Failure> setAside) {
+    /** Marks the recovered asks accepted, with the answer their request would have had: one batch. */
+    private void markRecovered(List<Leased> published) {
+        if (published.isEmpty()) {
+            return;
+        }
+        db.batch(published.stream()
+                        .map(l -> db.update(IDEMPOTENCY)
+                                .set(IDEMPOTENCY.STATE, ACCEPTED)
+                                .set(IDEMPOTENCY.RESPONSE_STATUS, 202)
+                                .set(IDEMPOTENCY.RESPONSE_BODY, AcceptedResponse.body(l.ask()))
+                                .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                                .where(l.scope())
+                                .and(IDEMPOTENCY.REQUEST_ID.eq(l.ask().requestId()))
+                                .and(IDEMPOTENCY.STATE.eq(ACCEPTING)))
+                        .toList())
+                .execute();
+    }
+
+    /** Sets the entry of {@code scope} aside as dead for {@code reason}, if it still holds that ask. */
+    private Failure markDead(Condition scope, String requestId, String reason) {
         db.update(IDEMPOTENCY)
                 .set(IDEMPOTENCY.STATE, DEAD)
                 .set(IDEMPOTENCY.FAILURE_REASON, reason)
                 .setNull(IDEMPOTENCY.LEASED_UNTIL)
-                .where(scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()))
-                .and(IDEMPOTENCY.REQUEST_ID.eq(row.getRequestId()))
+                .where(scope)
+                .and(IDEMPOTENCY.REQUEST_ID.eq(requestId))
                 .and(IDEMPOTENCY.STATE.eq(ACCEPTING))
                 .execute();
-        setAside.add(new Failure(row.getRequestId(), reason));
+        return new Failure(requestId, reason);
     }
 
     @Override
@@ -364,7 +372,7 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
         marks.close();
     }
 
-    private static org.jooq.Condition scope(String userId, String method, String path, String key) {
+    private static Condition scope(String userId, String method, String path, String key) {
         return DSL.and(
                 IDEMPOTENCY.USER_ID.eq(userId),
                 IDEMPOTENCY.METHOD.eq(method),
