@@ -1,6 +1,7 @@
 package io.askpipe.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -9,6 +10,7 @@ import io.askpipe.common.Schemas;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,10 +34,13 @@ class PostgresAskLedgerIT {
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     private static final Duration TTL = Duration.ofMinutes(5);
     private static final Duration LEASE = Duration.ofSeconds(20);
+    private static final Duration LOCK_TIMEOUT = Duration.ofMillis(300);
     private static HikariDataSource one;
     private static HikariDataSource two;
     private static PostgresAskLedger instanceA;
     private static PostgresAskLedger instanceB;
+    private static HikariDataSource boundedPool;
+    private static PostgresAskLedger bounded;
 
     @BeforeAll
     static void migrate() {
@@ -46,12 +52,16 @@ class PostgresAskLedgerIT {
         Schemas.migrate(one, PostgresAskLedger.SCHEMA);
         instanceA = new PostgresAskLedger(DSL.using(one, SQLDialect.POSTGRES));
         instanceB = new PostgresAskLedger(DSL.using(two, SQLDialect.POSTGRES));
+        boundedPool = settings.dataSource("bounded", PostgresAskLedger.SCHEMA, LOCK_TIMEOUT, Duration.ofSeconds(1));
+        bounded = new PostgresAskLedger(DSL.using(boundedPool, SQLDialect.POSTGRES), Duration.ofSeconds(1));
     }
 
     @AfterAll
     static void close() {
         instanceA.close();
         instanceB.close();
+        bounded.close();
+        boundedPool.close();
         one.close();
         two.close();
     }
@@ -271,5 +281,35 @@ class PostgresAskLedgerIT {
                         .unpublished(T0.plusSeconds(30), 100, LEASE, published::add)
                         .published()
                         .contains(orphan));
+    }
+
+    @Test
+    void aClaimWaitingForARowLockGivesUpAfterTheLockTimeout() throws Exception {
+        AskRequest held = ask("locked-1", "00000000-0000-7000-8000-000000000061");
+        claim(instanceA, held, "f", T0);
+        try (Connection holder = one.getConnection()) {
+            holder.setAutoCommit(false);
+            try (var lock = holder.prepareStatement(
+                    "SELECT 1 FROM idempotency WHERE idempotency_key = 'locked-1' FOR UPDATE")) {
+                lock.executeQuery().close(); // a transaction that holds the row and does not end
+            }
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> claim(
+                            bounded,
+                            ask("locked-1", "00000000-0000-7000-8000-000000000062"),
+                            "f",
+                            T0.plus(TTL).plusSeconds(1)))
+                    .as("the takeover of the expired entry waits for the lock, then fails as the database away")
+                    .isInstanceOf(DataAccessException.class)
+                    .hasStackTraceContaining("lock timeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            holder.rollback();
+        }
+        assertThat(claim(
+                        bounded,
+                        ask("locked-1", "00000000-0000-7000-8000-000000000063"),
+                        "f",
+                        T0.plus(TTL).plusSeconds(1)))
+                .isInstanceOf(AskLedger.Claim.Won.class);
     }
 }
