@@ -1,5 +1,6 @@
 package io.askpipe.common;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -7,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Gathers calls made at the same moment into batches: while {@code lanes} batches run, the calls
@@ -17,7 +20,10 @@ import java.util.concurrent.RejectedExecutionException;
  * of which add latency when the load is light.
  *
  * <p>Each lane is a virtual thread. A batch that throws fails every call in it with that exception.
- * Thread-safe.
+ * A call may be bounded ({@link #call(Object, Duration)}): the time it waits in the queue and its
+ * batch runs together; past the bound the caller gets a {@link TimeoutException}, and a call still
+ * queued then is dropped rather than run for nobody (one already in a running batch runs to its
+ * end). Thread-safe.
  *
  * @param <T> what a call hands in
  * @param <R> what it gets back
@@ -69,14 +75,34 @@ public final class Batcher<T, R> implements AutoCloseable {
         try {
             return submit(item).get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException unchecked) {
-                throw unchecked;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw rethrown(e);
         }
+    }
+
+    /**
+     * As {@link #call(Object)}, waiting at most {@code within} for the queue and the batch together;
+     * past it, {@link TimeoutException}, and the item is not run if its batch has not started.
+     */
+    public R call(T item, Duration within) throws InterruptedException, TimeoutException {
+        CompletableFuture<R> answer = submit(item);
+        try {
+            return answer.get(Math.max(0, within.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw rethrown(e);
+        } catch (TimeoutException e) {
+            answer.completeExceptionally(e); // a lane that has not taken it yet skips it
+            throw new TimeoutException("no answer within " + within.toMillis() + " ms");
+        }
+    }
+
+    private static RuntimeException rethrown(ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException unchecked) {
+            return unchecked;
+        }
+        if (e.getCause() instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(e.getCause());
     }
 
     @SuppressWarnings("unchecked")
@@ -90,6 +116,7 @@ public final class Batcher<T, R> implements AutoCloseable {
             }
             queue.drainTo(batch, maxBatch - 1);
             boolean closing = batch.removeIf(call -> call == CLOSE);
+            batch.removeIf(call -> call.answer().isDone()); // its caller stopped waiting
             if (!batch.isEmpty()) {
                 run(batch);
                 batch.clear();

@@ -2,6 +2,7 @@ package io.askpipe.common;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 
 /**
  * How a service reaches PostgreSQL.
@@ -55,8 +56,26 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         }
     }
 
+    /**
+     * As {@link #dataSource(String, String)}, each connection's session bounded: a statement waits
+     * at most {@code lockTimeout} for a lock and runs at most {@code statementTimeout} in all
+     * (PostgreSQL's {@code lock_timeout} and {@code statement_timeout}), then fails. Not for
+     * migrations: Flyway waits on an advisory lock while another instance migrates.
+     */
+    public HikariDataSource dataSource(
+            String poolName, String schema, Duration lockTimeout, Duration statementTimeout) {
+        HikariConfig config = config(poolName, schema, poolSize);
+        config.setConnectionInitSql("SELECT set_config('lock_timeout', '" + lockTimeout.toMillis()
+                + "ms', false), set_config('statement_timeout', '" + statementTimeout.toMillis() + "ms', false)");
+        return new HikariDataSource(config);
+    }
+
     /** As {@link #dataSource(String, String)}, with {@code connections} instead of the pool size. */
     public HikariDataSource dataSource(String poolName, String schema, int connections) {
+        return new HikariDataSource(config(poolName, schema, connections));
+    }
+
+    private HikariConfig config(String poolName, String schema, int connections) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
         config.setSchema(schema);
@@ -67,7 +86,7 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         // fail fast when the database is down: a reader gets a 503, a writer retries
         config.setConnectionTimeout(5_000);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
-        return new HikariDataSource(config);
+        return config;
     }
 
     @Override

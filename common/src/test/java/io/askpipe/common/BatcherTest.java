@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class BatcherTest {
@@ -105,6 +106,36 @@ class BatcherTest {
         assertThatThrownBy(() -> batcher.submit(99).get())
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
+    void aBoundedCallThatCannotBeAnsweredInTimeFailsWithATimeoutAndIsNotRunLater() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        var batcher = new Batcher<Integer, String>("t", 1, 100, items -> {
+            if (items.contains(0)) {
+                running.countDown();
+                release.await(); // a database that does not answer
+            }
+            return record(items);
+        });
+        try (batcher) {
+            CompletableFuture<String> stuck = batcher.submit(0);
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> batcher.call(1, Duration.ofMillis(300)))
+                    .isInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("300 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .as("the caller is answered at the bound, not when the lane is free")
+                    .isLessThan(Duration.ofSeconds(5));
+            release.countDown();
+            assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo("#0");
+            assertThat(batcher.call(2, Duration.ofSeconds(10))).isEqualTo("#2");
+        }
+        assertThat(batches)
+                .as("the call that timed out while queued was dropped, not run for nobody")
+                .containsExactly(List.of(0), List.of(2));
     }
 
     private List<String> record(List<Integer> items) {

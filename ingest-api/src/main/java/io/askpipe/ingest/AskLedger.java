@@ -1,6 +1,7 @@
 package io.askpipe.ingest;
 
 import io.askpipe.schemas.AskRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -24,6 +25,12 @@ interface AskLedger {
 
         /** The key was used for a different payload: 422. */
         record Mismatch() implements Claim {}
+
+        /**
+         * The same payload was claimed, but its ask can never be published and was set aside for
+         * {@code reason}: a final answer, no retry with this key will change it.
+         */
+        record SetAside(String reason, String requestId) implements Claim {}
     }
 
     /**
@@ -36,11 +43,21 @@ interface AskLedger {
     void accepted(AskRequest ask, String method, String path, int status, String body);
 
     /**
-     * Asks claimed before {@code claimedBefore} and never marked accepted: their request died
-     * between the claim and the publish (or the publish failed). The caller publishes each and marks
-     * it accepted; several instances may call this at once without taking the same ask twice.
+     * Records that {@code ask} can never be published ({@code reason}, e.g. {@code too_large}): it is
+     * set aside, never recovered, and a retry with its key gets {@link Claim.SetAside}.
      */
-    List<AskRequest> unpublished(Instant claimedBefore, int limit, Recovery recovery);
+    void setAside(AskRequest ask, String method, String path, String reason);
+
+    /**
+     * Publishes asks claimed before {@code claimedBefore} and never marked accepted: their request
+     * died between the claim and the publish (or the publish failed). Up to {@code limit} of them
+     * are leased for {@code lease} in a short statement, published through {@code recovery} outside
+     * any transaction (so a slow broker holds no lock a claim would wait on), and marked accepted.
+     * One that fails for good ({@link AskPublisher#permanentFailure}, or an ask that no longer
+     * parses) is set aside; one that fails otherwise stays for a later round, once its lease ran out.
+     * Several instances may call this at once without taking the same ask twice while a lease runs.
+     */
+    Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery);
 
     /** Publishes one recovered ask; returns normally once Kafka acknowledged it. */
     @FunctionalInterface
@@ -48,6 +65,12 @@ interface AskLedger {
         void publish(AskRequest ask) throws Exception;
     }
 
-    /** Deletes accepted entries whose TTL ran out; returns how many. */
+    /** What one round of {@link #unpublished} did. */
+    record Recovered(List<AskRequest> published, List<Failure> setAside, List<Failure> retryLater) {}
+
+    /** An ask a round could not publish, and why. */
+    record Failure(String requestId, String reason) {}
+
+    /** Deletes accepted and set-aside entries whose TTL ran out; returns how many. */
     int purgeExpired(Instant now);
 }

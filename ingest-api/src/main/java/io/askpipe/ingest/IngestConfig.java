@@ -3,6 +3,7 @@ package io.askpipe.ingest;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.CallbackPolicy;
 import io.askpipe.common.Chaos;
+import io.askpipe.common.ConfigException;
 import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
@@ -21,9 +22,17 @@ import java.time.Duration;
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
  *     acknowledgement before the client gets a 503 (default 5000)
  * @param idempotencyTtl {@code IDEMPOTENCY_TTL}: how long a key and its answer are kept (default
- *     5m; e.g. {@code 24h})
+ *     5m; e.g. {@code 24h}); at least {@link #shortestTtl()}, so that a key outlives the recovery
+ *     of its ask
  * @param recoveryInterval {@code INGEST_RECOVERY_INTERVAL_MS}: how often asks that were claimed but
  *     not published are published from the ledger, and expired keys deleted (default 5000)
+ * @param maxInFlight {@code INGEST_MAX_IN_FLIGHT}: submits being accepted at once, per process;
+ *     beyond it a submit gets a 503 at once (default 1024)
+ * @param ledgerLockTimeout {@code INGEST_DB_LOCK_TIMEOUT_MS}: the longest a ledger statement waits
+ *     for a row lock (PostgreSQL {@code lock_timeout}; default a fifth of the publish timeout)
+ * @param ledgerStatementTimeout {@code INGEST_DB_STATEMENT_TIMEOUT_MS}: the longest a ledger
+ *     statement runs (PostgreSQL {@code statement_timeout}; default half the publish timeout);
+ *     at least the lock timeout, below the publish timeout
  * @param chaos chaos mode ({@code CHAOS_*}); the ingest API injects {@code
  *     CHAOS_INGEST_PUBLISH_FAILURE}
  */
@@ -37,9 +46,61 @@ public record IngestConfig(
         Duration publishTimeout,
         Duration idempotencyTtl,
         Duration recoveryInterval,
+        int maxInFlight,
+        Duration ledgerLockTimeout,
+        Duration ledgerStatementTimeout,
         Chaos.Settings chaos) {
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+
+    public IngestConfig {
+        Duration shortest = shortestTtl(publishTimeout);
+        if (idempotencyTtl.compareTo(shortest) < 0) {
+            throw new ConfigException("IDEMPOTENCY_TTL (" + idempotencyTtl.toMillis() + " ms) must be at least "
+                    + shortest.toMillis() + " ms with INGEST_PUBLISH_TIMEOUT_MS=" + publishTimeout.toMillis()
+                    + " (twice it plus 6 s): a key must outlive the recovery of an ask its request could not"
+                    + " publish, or a retry could claim it again and queue a second ask");
+        }
+        if (ledgerLockTimeout.compareTo(ledgerStatementTimeout) > 0) {
+            throw new ConfigException("INGEST_DB_LOCK_TIMEOUT_MS (" + ledgerLockTimeout.toMillis()
+                    + ") must not exceed INGEST_DB_STATEMENT_TIMEOUT_MS (" + ledgerStatementTimeout.toMillis() + ")");
+        }
+        if (ledgerStatementTimeout.compareTo(publishTimeout) >= 0) {
+            throw new ConfigException("INGEST_DB_STATEMENT_TIMEOUT_MS (" + ledgerStatementTimeout.toMillis()
+                    + ") must be below INGEST_PUBLISH_TIMEOUT_MS (" + publishTimeout.toMillis()
+                    + "): a submit's ledger work must leave it time to publish");
+        }
+    }
+
+    /** With the default in-flight bound and the ledger's timeouts derived from the publish timeout. */
+    public IngestConfig(
+            KafkaSettings kafka,
+            DatabaseSettings database,
+            AuthSettings auth,
+            HttpSettings http,
+            IngestLimits limits,
+            CallbackPolicy callbacks,
+            Duration publishTimeout,
+            Duration idempotencyTtl,
+            Duration recoveryInterval,
+            Chaos.Settings chaos) {
+        this(
+                kafka,
+                database,
+                auth,
+                http,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                DEFAULT_MAX_IN_FLIGHT,
+                publishTimeout.dividedBy(5),
+                publishTimeout.dividedBy(2),
+                chaos);
+    }
 
     public static IngestConfig fromEnv(Env env) {
+        Duration publishTimeout = Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 5_000, 1_000, 300_000));
         return new IngestConfig(
                 KafkaSettings.fromEnv(env),
                 DatabaseSettings.fromEnv(env),
@@ -47,14 +108,33 @@ public record IngestConfig(
                 HttpSettings.fromEnv(env, 8080),
                 IngestLimits.fromEnv(env),
                 CallbackPolicy.fromEnv(env),
-                Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 5_000, 1_000, 300_000)),
+                publishTimeout,
                 env.duration("IDEMPOTENCY_TTL", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(30)),
                 Duration.ofMillis(env.longValue("INGEST_RECOVERY_INTERVAL_MS", 5_000, 100, 600_000)),
+                env.integer("INGEST_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, 1, 1_000_000),
+                Duration.ofMillis(
+                        env.longValue("INGEST_DB_LOCK_TIMEOUT_MS", publishTimeout.toMillis() / 5, 10, 300_000)),
+                Duration.ofMillis(
+                        env.longValue("INGEST_DB_STATEMENT_TIMEOUT_MS", publishTimeout.toMillis() / 2, 100, 300_000)),
                 Chaos.Settings.fromEnv(env));
     }
 
     /** An ask claimed this long ago and still unpublished was abandoned by its request. */
     Duration abandonedAfter() {
         return publishTimeout.plusSeconds(5);
+    }
+
+    /** How long the recovery leases an abandoned ask: one publish, and a second to mark it. */
+    Duration recoveryLease() {
+        return publishTimeout.plusSeconds(1);
+    }
+
+    /** The shortest {@code IDEMPOTENCY_TTL}: an ask abandoned, and its recovery's lease run out. */
+    Duration shortestTtl() {
+        return shortestTtl(publishTimeout);
+    }
+
+    private static Duration shortestTtl(Duration publishTimeout) {
+        return publishTimeout.plusSeconds(5).plus(publishTimeout.plusSeconds(1));
     }
 }

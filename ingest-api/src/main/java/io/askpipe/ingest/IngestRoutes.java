@@ -22,8 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -38,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * in the shared ledger, publishes the ask and answers 202 once Kafka acknowledged it; a retry with
  * the same payload gets that answer again (with {@code Idempotent-Replayed: true}), with another
  * payload a 422, and while the first is still being accepted a 409. When Kafka or the database
- * cannot take the ask in time the client gets a 503 with {@code Retry-After}; an ask that was
- * claimed but not published is published later from the ledger, so a retry converges on one ask.
+ * cannot take the ask in time the client gets a 503 with {@code Retry-After}, within the publish
+ * timeout from the moment the submit was taken whatever they do; so does a submit beyond the bound
+ * on submits in flight, at once. An ask that was claimed but not published is published later from
+ * the ledger, so a retry converges on one ask; one that can never be published (too large for the
+ * broker) is set aside, and it and every retry with its key get a final problem instead.
  * Chaos mode ({@code CHAOS_INGEST_PUBLISH_FAILURE}) fails a client's publish the same way, keyed by
  * the {@code Idempotency-Key}.
  */
@@ -145,10 +150,26 @@ public final class IngestRoutes {
         String fingerprint = submission.fingerprint();
 
         Context context = Vertx.currentContext();
-        CompletableFuture.supplyAsync(() -> accept(request, fingerprint), blocking)
+        long deadline = System.nanoTime() + publishTimeout.toNanos();
+        CompletableFuture<Answer> answered;
+        try {
+            answered = CompletableFuture.supplyAsync(() -> accept(request, fingerprint, deadline), blocking);
+        } catch (RejectedExecutionException e) {
+            throw ProblemException.unavailable(
+                    "Too many asks are being accepted right now; retry with the same Idempotency-Key", RETRY_AFTER, e);
+        }
+        // whatever the ledger or Kafka do, the client is answered within the publish timeout
+        answered.orTimeout(publishTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((answer, error) -> context.runOnContext(v -> {
-                    if (error != null) {
-                        ctx.fail(error instanceof java.util.concurrent.CompletionException ? error.getCause() : error);
+                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    if (cause instanceof TimeoutException timeout) {
+                        LOG.warn(
+                                "ask {} not accepted within {} ms; a retry converges on it",
+                                request.requestId(),
+                                publishTimeout.toMillis());
+                        ctx.fail(unavailable(timeout));
+                    } else if (cause != null) {
+                        ctx.fail(cause);
                     } else {
                         respond(ctx, answer, idempotencyKey);
                     }
@@ -156,13 +177,13 @@ public final class IngestRoutes {
     }
 
     /** Claims the key, publishes, records the answer. Runs off the event loop. */
-    private Answer accept(AskRequest request, String fingerprint) {
+    private Answer accept(AskRequest request, String fingerprint, long deadline) {
         try (var log = LogContext.of("request_id", request.requestId(), "traceparent", request.traceparent())) {
-            return acceptInScope(request, fingerprint);
+            return acceptInScope(request, fingerprint, deadline);
         }
     }
 
-    private Answer acceptInScope(AskRequest request, String fingerprint) {
+    private Answer acceptInScope(AskRequest request, String fingerprint, long deadline) {
         if (request.callbackUrl() != null) {
             checkCallback(request.callbackUrl());
         }
@@ -180,7 +201,7 @@ public final class IngestRoutes {
             throw unavailable(e);
         }
         return switch (claim) {
-            case AskLedger.Claim.Won won -> publish(request);
+            case AskLedger.Claim.Won won -> publish(request, deadline);
             case AskLedger.Claim.Replay replay -> new Answer(replay.status(), replay.body(), replay.requestId(), true);
             case AskLedger.Claim.InProgress inProgress ->
                 throw new ProblemException(
@@ -192,6 +213,7 @@ public final class IngestRoutes {
                 throw new ProblemException(
                         ProblemType.IDEMPOTENCY_KEY_REUSED,
                         "This Idempotency-Key was used for a different ask; use a new key for a new ask");
+            case AskLedger.Claim.SetAside setAside -> throw setAside(setAside.reason());
         };
     }
 
@@ -208,19 +230,29 @@ public final class IngestRoutes {
         }
     }
 
-    private Answer publish(AskRequest request) {
+    private Answer publish(AskRequest request, long deadline) {
         try {
             if (chaos.strikesAgain(Chaos.Fault.INGEST_PUBLISH_FAILURE, request.idempotencyKey())) {
                 // as a publish Kafka did not acknowledge: nothing is sent, the claim stays
                 throw new ExecutionException(new KafkaException("publish failed (injected by chaos mode)"));
             }
             long publishing = System.nanoTime();
-            publisher.publish(request).get(publishTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            publisher.publish(request).get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             published.record(System.nanoTime() - publishing, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (AskPublisher.permanentFailure(e).orElse(null) instanceof String reason) {
+                setAsideNow(request, reason);
+                throw setAside(reason);
+            }
+            LOG.warn(
+                    "ask {} not acknowledged by Kafka in time; it will be published from the ledger: {}",
+                    request.requestId(),
+                    e.toString());
+            throw unavailable(e);
+        } catch (TimeoutException e) {
             // the claim stays: the ledger's recovery publishes the ask, and a retry converges on it
             LOG.warn(
                     "ask {} not acknowledged by Kafka in time; it will be published from the ledger: {}",
@@ -241,7 +273,32 @@ public final class IngestRoutes {
         return new Answer(202, body, request.requestId(), false);
     }
 
-    private static ProblemException unavailable(Exception cause) {
+    /** Sets an ask that can never be published aside in the ledger, so that retries hear so too. */
+    private void setAsideNow(AskRequest request, String reason) {
+        LOG.error("ask {} can never be published ({}): set aside", request.requestId(), reason);
+        try {
+            ledger.setAside(request, METHOD, ASK_PATH, reason);
+        } catch (DataAccessException e) {
+            // the claim stays: the ledger's recovery sets it aside once it is abandoned
+            LOG.warn("ask {} not set aside in the ledger yet: {}", request.requestId(), e.toString());
+        }
+    }
+
+    /** The final answer for an ask that was set aside: no retry with its key changes it. */
+    private static ProblemException setAside(String reason) {
+        if ("too_large".equals(reason)) {
+            return new ProblemException(
+                    ProblemType.PAYLOAD_TOO_LARGE,
+                    "The ask is larger than the request queue takes and was set aside; send a smaller ask"
+                            + " with a new Idempotency-Key");
+        }
+        return new ProblemException(
+                ProblemType.INTERNAL_ERROR,
+                "The ask could not be queued (" + reason + ") and was set aside; it will not be retried."
+                        + " Send it again with a new Idempotency-Key");
+    }
+
+    private static ProblemException unavailable(Throwable cause) {
         return ProblemException.unavailable(
                 "The ask could not be queued right now; retry with the same Idempotency-Key", RETRY_AFTER, cause);
     }

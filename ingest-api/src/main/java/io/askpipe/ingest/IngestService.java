@@ -10,6 +10,7 @@ import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Topic;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
  * authenticate against, one shared idempotent producer, the routes, and a background task that publishes asks a request claimed but never
  * published (the process died, Kafka timed out) and deletes expired keys.
+ *
+ * <p>At most {@code INGEST_MAX_IN_FLIGHT} submits are accepted at once; one beyond is refused before
+ * any ledger work ({@link RejectedExecutionException}, a 503 for the client), so a slow database or
+ * broker piles up neither threads nor queued statements.
  */
 public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
@@ -53,6 +59,7 @@ public final class IngestService implements AutoCloseable {
     /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
     private final AtomicInteger accepting = new AtomicInteger();
 
+    private final Counter overloaded;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ingest-recovery").daemon().factory());
 
@@ -74,7 +81,12 @@ public final class IngestService implements AutoCloseable {
         this.dataSource = dataSource;
         this.producer = producer;
         this.publisher = new AskPublisher(producer, topic);
-        this.ledger = new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES));
+        this.ledger =
+                new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES), config.ledgerStatementTimeout());
+        this.overloaded = Counter.builder("ingest_rejected")
+                .tag("reason", "overloaded")
+                .description("Submits refused before any work: INGEST_MAX_IN_FLIGHT submits were being accepted")
+                .register(registry);
     }
 
     /** {@link #start(IngestConfig, MeterRegistry, Startup)} with the default step timeout. */
@@ -89,10 +101,18 @@ public final class IngestService implements AutoCloseable {
     public static IngestService start(IngestConfig config, MeterRegistry registry, Startup startup) {
         KafkaSettings kafka = config.kafka();
         Topic<String, AskRequest> topic = kafka.topics().requests();
-        HikariDataSource dataSource = startup.step(
-                "database",
-                Startup.DATABASE_FIX,
-                () -> config.database().migratedDataSource("askpipe-ingest", PostgresAskLedger.SCHEMA));
+        HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
+            // migrated without the ledger's timeouts: Flyway waits for another instance's migration
+            config.database()
+                    .migratedDataSource("askpipe-ingest-migration", PostgresAskLedger.SCHEMA, 2)
+                    .close();
+            return config.database()
+                    .dataSource(
+                            "askpipe-ingest",
+                            PostgresAskLedger.SCHEMA,
+                            config.ledgerLockTimeout(),
+                            config.ledgerStatementTimeout());
+        });
         AuthService auth = null;
         Producer<String, AskRequest> producer = null;
         try {
@@ -149,14 +169,28 @@ public final class IngestService implements AutoCloseable {
     void housekeep() {
         try {
             Clock clock = Clock.systemUTC();
-            List<AskRequest> recovered = ledger.unpublished(
+            AskLedger.Recovered round = ledger.unpublished(
                     clock.instant().minus(config.abandonedAfter()),
                     100,
-                    ask -> publisher
-                            .publish(ask)
-                            .get(config.publishTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS));
-            recovered.forEach(
-                    ask -> LOG.info("published ask {} from the ledger after its request gave up", ask.requestId()));
+                    config.recoveryLease(),
+                    ask -> publisher.publish(ask).get(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            round.published()
+                    .forEach(ask ->
+                            LOG.info("published ask {} from the ledger after its request gave up", ask.requestId()));
+            for (AskLedger.Failure failure : round.setAside()) {
+                recoveryFailure(failure.reason());
+                LOG.error(
+                        "ask {} can never be published ({}): set aside in the ledger, a retry with its key is told so",
+                        failure.requestId(),
+                        failure.reason());
+            }
+            for (AskLedger.Failure failure : round.retryLater()) {
+                recoveryFailure("transient");
+                LOG.warn(
+                        "ask {} not published from the ledger, retrying in a later round: {}",
+                        failure.requestId(),
+                        failure.reason());
+            }
             int purged = ledger.purgeExpired(clock.instant());
             if (purged > 0) {
                 LOG.debug("deleted {} expired idempotency keys", purged);
@@ -169,16 +203,37 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
-    /** Runs one submit's acceptance off the event loop, counted by the in-flight gauge. */
+    private void recoveryFailure(String reason) {
+        Counter.builder("ingest_recovery_failures")
+                .tag("reason", reason)
+                .description("Asks the ledger's recovery could not publish: transient ones stay for a later round,"
+                        + " the others are set aside")
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Runs one submit's acceptance off the event loop, counted by the in-flight gauge; refuses it
+     * with {@link RejectedExecutionException} when {@code INGEST_MAX_IN_FLIGHT} are running.
+     */
     private void accept(Runnable acceptance) {
-        blocking.execute(() -> {
-            accepting.incrementAndGet();
-            try {
-                acceptance.run();
-            } finally {
-                accepting.decrementAndGet();
-            }
-        });
+        if (accepting.incrementAndGet() > config.maxInFlight()) {
+            accepting.decrementAndGet();
+            overloaded.increment();
+            throw new RejectedExecutionException(config.maxInFlight() + " submits in flight");
+        }
+        try {
+            blocking.execute(() -> {
+                try {
+                    acceptance.run();
+                } finally {
+                    accepting.decrementAndGet();
+                }
+            });
+        } catch (RuntimeException e) {
+            accepting.decrementAndGet();
+            throw e;
+        }
     }
 
     /** What {@code /readyz} checks: the ledger's database and the Kafka cluster. */

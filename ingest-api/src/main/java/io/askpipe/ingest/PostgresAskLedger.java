@@ -7,6 +7,7 @@ import io.askpipe.common.Batcher;
 import io.askpipe.ingest.db.tables.records.IdempotencyRecord;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -14,8 +15,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
@@ -26,16 +37,25 @@ import org.jooq.impl.DSL;
  *
  * <p>The claims and the accepted marks made at one moment share their statements ({@link
  * Batcher}): one insert claims a whole batch, one batch of updates marks one, each in a round trip
- * and a transaction of its own. Thread-safe; close it before its data source.
+ * and a transaction of its own. A claim or mark waits at most {@code callTimeout} for its batch
+ * (queue and statement together) and then fails as the database being away.
+ *
+ * <p>The recovery leases rows ({@code leased_until}) in a statement of its own and publishes with no
+ * transaction open, so a claim of the same scope is never held up by a slow broker.
+ *
+ * <p>Thread-safe; close it before its data source.
  */
 final class PostgresAskLedger implements AskLedger, AutoCloseable {
     static final String SCHEMA = "ingest";
     private static final String ACCEPTING = "accepting";
     private static final String ACCEPTED = "accepted";
+    private static final String DEAD = "dead";
+    private static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final int LANES = 2;
     private static final int MAX_BATCH = 256;
 
     private final DSLContext db;
+    private final Duration callTimeout;
     private final Batcher<ClaimCall, Claim> claims;
     private final Batcher<Accepted, Void> marks;
 
@@ -51,19 +71,24 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
     private record Accepted(AskRequest ask, String method, String path, int status, String body) {}
 
     PostgresAskLedger(DSLContext db) {
+        this(db, DEFAULT_CALL_TIMEOUT);
+    }
+
+    PostgresAskLedger(DSLContext db, Duration callTimeout) {
         this.db = db;
+        this.callTimeout = callTimeout;
         this.claims = new Batcher<>("ledger-claims", LANES, MAX_BATCH, this::claimAll);
         this.marks = new Batcher<>("ledger-marks", LANES, MAX_BATCH, this::markAll);
     }
 
     @Override
     public Claim claim(AskRequest ask, String method, String path, String fingerprint, Instant now, Instant expiresAt) {
-        return uninterrupted(() -> claims.call(new ClaimCall(ask, method, path, fingerprint, now, expiresAt)));
+        return bounded(() -> claims.call(new ClaimCall(ask, method, path, fingerprint, now, expiresAt), callTimeout));
     }
 
     @Override
     public void accepted(AskRequest ask, String method, String path, int status, String body) {
-        uninterrupted(() -> marks.call(new Accepted(ask, method, path, status, body)));
+        bounded(() -> marks.call(new Accepted(ask, method, path, status, body), callTimeout));
     }
 
     /**
@@ -113,6 +138,8 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
                 .set(IDEMPOTENCY.ASK, DSL.excluded(IDEMPOTENCY.ASK))
                 .setNull(IDEMPOTENCY.RESPONSE_STATUS)
                 .setNull(IDEMPOTENCY.RESPONSE_BODY)
+                .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                .setNull(IDEMPOTENCY.FAILURE_REASON)
                 .set(IDEMPOTENCY.CREATED_AT, DSL.excluded(IDEMPOTENCY.CREATED_AT))
                 .set(IDEMPOTENCY.EXPIRES_AT, DSL.excluded(IDEMPOTENCY.EXPIRES_AT))
                 .where(IDEMPOTENCY.EXPIRES_AT.le(DSL.excluded(IDEMPOTENCY.CREATED_AT)))
@@ -141,6 +168,9 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
         }
         if (ACCEPTED.equals(existing.getState())) {
             return new Claim.Replay(existing.getResponseStatus(), existing.getResponseBody(), existing.getRequestId());
+        }
+        if (DEAD.equals(existing.getState())) {
+            return new Claim.SetAside(existing.getFailureReason(), existing.getRequestId());
         }
         return new Claim.InProgress();
     }
@@ -173,54 +203,165 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
         return Collections.nCopies(accepted.size(), null); // a mark answers nothing, as before
     }
 
-    /** Runs a call to a batcher; an interrupt (the service is stopping) is the database being gone. */
-    private static <T> T uninterrupted(InterruptibleCall<T> call) {
+    /**
+     * Runs a call to a batcher; an interrupt (the service is stopping) or no answer in time is the
+     * database being gone.
+     */
+    private <T> T bounded(BoundedCall<T> call) {
         try {
             return call.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataAccessException("interrupted while waiting for the ledger", e);
+        } catch (TimeoutException e) {
+            throw new DataAccessException("the ledger did not answer within " + callTimeout.toMillis() + " ms", e);
         }
     }
 
     @FunctionalInterface
-    private interface InterruptibleCall<T> {
-        T run() throws InterruptedException;
+    private interface BoundedCall<T> {
+        T run() throws InterruptedException, TimeoutException;
     }
 
     @Override
-    public List<AskRequest> unpublished(Instant claimedBefore, int limit, Recovery recovery) {
-        List<AskRequest> recovered = new ArrayList<>();
-        db.transaction(tx -> {
-            DSLContext inner = tx.dsl();
-            List<IdempotencyRecord> rows = inner.selectFrom(IDEMPOTENCY)
-                    .where(IDEMPOTENCY.STATE.eq(ACCEPTING))
-                    .and(IDEMPOTENCY.CREATED_AT.lt(utc(claimedBefore)))
-                    .orderBy(IDEMPOTENCY.CREATED_AT)
-                    .limit(limit)
-                    .forUpdate()
-                    .skipLocked()
-                    .fetch();
-            for (IdempotencyRecord row : rows) {
-                AskRequest ask = read(row.getAsk());
-                recovery.publish(ask);
-                inner.update(IDEMPOTENCY)
-                        .set(IDEMPOTENCY.STATE, ACCEPTED)
-                        .set(IDEMPOTENCY.RESPONSE_STATUS, 202)
-                        .set(IDEMPOTENCY.RESPONSE_BODY, AcceptedResponse.body(ask))
-                        .where(scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()))
-                        .execute();
-                recovered.add(ask);
+    public void setAside(AskRequest ask, String method, String path, String reason) {
+        markDead(scope(ask.userId(), method, path, ask.idempotencyKey()), ask.requestId(), reason);
+    }
+
+    /** A leased row and the ask it holds. */
+    private record Leased(IdempotencyRecord row, AskRequest ask) {
+        Condition scope() {
+            return PostgresAskLedger.scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey());
+        }
+    }
+
+    @Override
+    public Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery) {
+        List<Failure> setAside = new ArrayList<>();
+        List<Leased> readable = new ArrayList<>();
+        for (IdempotencyRecord row : lease(claimedBefore, limit, lease)) {
+            try {
+                readable.add(new Leased(row, read(row.getAsk())));
+            } catch (IllegalStateException e) {
+                setAside.add(markDead(
+                        scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()),
+                        row.getRequestId(),
+                        "unreadable"));
             }
-        });
-        return recovered;
+        }
+        List<Future<Void>> outcomes = publish(readable, lease, recovery);
+        List<Leased> published = new ArrayList<>();
+        List<Failure> retryLater = new ArrayList<>();
+        for (int i = 0; i < readable.size(); i++) {
+            Leased leased = readable.get(i);
+            try {
+                outcomes.get(i).get();
+                published.add(leased);
+            } catch (CancellationException e) {
+                retryLater.add(new Failure(leased.ask().requestId(), "no answer within the lease"));
+            } catch (ExecutionException e) {
+                Optional<String> permanent = AskPublisher.permanentFailure(e.getCause());
+                if (permanent.isPresent()) {
+                    setAside.add(markDead(leased.scope(), leased.ask().requestId(), permanent.get()));
+                } else {
+                    retryLater.add(
+                            new Failure(leased.ask().requestId(), e.getCause().toString()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataAccessException("interrupted while recovering unpublished asks", e);
+            }
+        }
+        markRecovered(published);
+        return new Recovered(published.stream().map(Leased::ask).toList(), setAside, retryLater);
+    }
+
+    /**
+     * Leases up to {@code limit} abandoned rows for {@code lease} in one statement, its own
+     * transaction: rows another recoverer is leasing (locked now, or leased until later) are skipped.
+     * The database's clock decides when a lease runs out.
+     */
+    private List<IdempotencyRecord> lease(Instant claimedBefore, int limit, Duration lease) {
+        var abandoned = DSL.select(
+                        IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
+                .from(IDEMPOTENCY)
+                .where(IDEMPOTENCY.STATE.eq(ACCEPTING))
+                .and(IDEMPOTENCY.CREATED_AT.lt(utc(claimedBefore)))
+                .and(IDEMPOTENCY.LEASED_UNTIL.isNull().or(IDEMPOTENCY.LEASED_UNTIL.lt(DSL.currentOffsetDateTime())))
+                .orderBy(IDEMPOTENCY.CREATED_AT)
+                .limit(limit)
+                .forUpdate()
+                .skipLocked();
+        Field<OffsetDateTime> until = DSL.field(
+                "current_timestamp + make_interval(secs => {0})",
+                OffsetDateTime.class, DSL.val(lease.toMillis() / 1000.0));
+        return db.update(IDEMPOTENCY)
+                .set(IDEMPOTENCY.LEASED_UNTIL, until)
+                .where(DSL.row(IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
+                        .in(abandoned))
+                .returning()
+                .fetch();
+    }
+
+    /**
+     * Publishes the leased asks side by side, with no transaction open; one that has not finished
+     * when the lease runs out is cancelled (its outcome a {@link CancellationException}).
+     */
+    private static List<Future<Void>> publish(List<Leased> leased, Duration lease, Recovery recovery) {
+        if (leased.isEmpty()) {
+            return List.of();
+        }
+        List<Callable<Void>> publishes = new ArrayList<>();
+        for (Leased l : leased) {
+            publishes.add(() -> {
+                recovery.publish(l.ask());
+                return null;
+            });
+        }
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            return threads.invokeAll(publishes, lease.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataAccessException("interrupted while recovering unpublished asks", e);
+        }
+    }
+
+    /** Marks the recovered asks accepted, with the answer their request would have had: one batch. */
+    private void markRecovered(List<Leased> published) {
+        if (published.isEmpty()) {
+            return;
+        }
+        db.batch(published.stream()
+                        .map(l -> db.update(IDEMPOTENCY)
+                                .set(IDEMPOTENCY.STATE, ACCEPTED)
+                                .set(IDEMPOTENCY.RESPONSE_STATUS, 202)
+                                .set(IDEMPOTENCY.RESPONSE_BODY, AcceptedResponse.body(l.ask()))
+                                .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                                .where(l.scope())
+                                .and(IDEMPOTENCY.REQUEST_ID.eq(l.ask().requestId()))
+                                .and(IDEMPOTENCY.STATE.eq(ACCEPTING)))
+                        .toList())
+                .execute();
+    }
+
+    /** Sets the entry of {@code scope} aside as dead for {@code reason}, if it still holds that ask. */
+    private Failure markDead(Condition scope, String requestId, String reason) {
+        db.update(IDEMPOTENCY)
+                .set(IDEMPOTENCY.STATE, DEAD)
+                .set(IDEMPOTENCY.FAILURE_REASON, reason)
+                .setNull(IDEMPOTENCY.LEASED_UNTIL)
+                .where(scope)
+                .and(IDEMPOTENCY.REQUEST_ID.eq(requestId))
+                .and(IDEMPOTENCY.STATE.eq(ACCEPTING))
+                .execute();
+        return new Failure(requestId, reason);
     }
 
     @Override
     public int purgeExpired(Instant now) {
         return db.deleteFrom(IDEMPOTENCY)
                 .where(IDEMPOTENCY.EXPIRES_AT.le(utc(now)))
-                .and(IDEMPOTENCY.STATE.eq(ACCEPTED))
+                .and(IDEMPOTENCY.STATE.in(ACCEPTED, DEAD))
                 .execute();
     }
 
@@ -231,7 +372,7 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
         marks.close();
     }
 
-    private static org.jooq.Condition scope(String userId, String method, String path, String key) {
+    private static Condition scope(String userId, String method, String path, String key) {
         return DSL.and(
                 IDEMPOTENCY.USER_ID.eq(userId),
                 IDEMPOTENCY.METHOD.eq(method),

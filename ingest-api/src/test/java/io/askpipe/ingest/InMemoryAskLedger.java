@@ -1,13 +1,14 @@
 package io.askpipe.ingest;
 
 import io.askpipe.schemas.AskRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The ledger's rules over a map, for route tests; {@code PostgresAskLedgerIT} checks the real one. */
 final class InMemoryAskLedger implements AskLedger {
+    /** An entry; set aside, it has no status and its reason as its body. */
     private record Entry(String fingerprint, AskRequest ask, Instant expiresAt, Integer status, String body) {}
 
     private final Map<String, Entry> entries = new HashMap<>();
@@ -27,6 +28,9 @@ final class InMemoryAskLedger implements AskLedger {
         if (!existing.fingerprint().equals(fingerprint)) {
             return new Claim.Mismatch();
         }
+        if (existing.status() == null && existing.body() != null) {
+            return new Claim.SetAside(existing.body(), existing.ask().requestId());
+        }
         if (existing.status() != null) {
             return new Claim.Replay(
                     existing.status(), existing.body(), existing.ask().requestId());
@@ -41,7 +45,13 @@ final class InMemoryAskLedger implements AskLedger {
     }
 
     @Override
-    public List<AskRequest> unpublished(Instant claimedBefore, int limit, Recovery recovery) {
+    public synchronized void setAside(AskRequest ask, String method, String path, String reason) {
+        entries.computeIfPresent(
+                scope(ask, method, path), (k, e) -> new Entry(e.fingerprint(), e.ask(), e.expiresAt(), null, reason));
+    }
+
+    @Override
+    public Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery) {
         throw new UnsupportedOperationException("recovery is tested against PostgreSQL");
     }
 

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -358,5 +359,29 @@ class IngestRoutesTest {
         assertThat(published.model())
                 .as("patterns match without regard to case")
                 .isEqualTo("GPT-4o-mini");
+    }
+
+    @Test
+    void anAskTheBrokerRefusesForItsSizeIsSetAsideAndEveryRetryWithItsKeyGetsThe413() throws Exception {
+        vertx.close().await();
+        start(false);
+        var pending = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", TestCallers.ALICE_BEARER)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Idempotency-Key", "too-big")
+                .sendBuffer(Buffer.buffer("{\"prompt\":\"hi\"}"));
+        org.awaitility.Awaitility.await().until(() -> !producer.history().isEmpty());
+        producer.errorNext(new RecordTooLargeException("larger than max.request.size"));
+
+        var response = pending.await();
+        var retry = post("{\"prompt\":\"hi\"}", "application/json", "too-big");
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).get("type").asText()).endsWith("/payload-too-large");
+        assertThat(response.getHeader("Retry-After")).isNull();
+        assertThat(retry.statusCode())
+                .as("a final answer, not a 409 until the TTL runs out")
+                .isEqualTo(413);
+        assertThat(producer.history()).as("the retry publishes nothing").hasSize(1);
     }
 }

@@ -1,6 +1,8 @@
 package io.askpipe.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.DatabaseSettings;
@@ -8,14 +10,21 @@ import io.askpipe.common.Schemas;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,10 +33,14 @@ import org.junit.jupiter.api.Test;
 class PostgresAskLedgerIT {
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     private static final Duration TTL = Duration.ofMinutes(5);
+    private static final Duration LEASE = Duration.ofSeconds(20);
+    private static final Duration LOCK_TIMEOUT = Duration.ofMillis(300);
     private static HikariDataSource one;
     private static HikariDataSource two;
     private static PostgresAskLedger instanceA;
     private static PostgresAskLedger instanceB;
+    private static HikariDataSource boundedPool;
+    private static PostgresAskLedger bounded;
 
     @BeforeAll
     static void migrate() {
@@ -39,12 +52,16 @@ class PostgresAskLedgerIT {
         Schemas.migrate(one, PostgresAskLedger.SCHEMA);
         instanceA = new PostgresAskLedger(DSL.using(one, SQLDialect.POSTGRES));
         instanceB = new PostgresAskLedger(DSL.using(two, SQLDialect.POSTGRES));
+        boundedPool = settings.dataSource("bounded", PostgresAskLedger.SCHEMA, LOCK_TIMEOUT, Duration.ofSeconds(1));
+        bounded = new PostgresAskLedger(DSL.using(boundedPool, SQLDialect.POSTGRES), Duration.ofSeconds(1));
     }
 
     @AfterAll
     static void close() {
         instanceA.close();
         instanceB.close();
+        bounded.close();
+        boundedPool.close();
         one.close();
         two.close();
     }
@@ -153,15 +170,146 @@ class PostgresAskLedgerIT {
         claim(instanceA, orphan, "f", T0);
         List<AskRequest> published = new ArrayList<>();
 
-        List<AskRequest> recovered = instanceB.unpublished(T0.plusSeconds(30), 10, published::add);
+        List<AskRequest> recovered = instanceB
+                .unpublished(T0.plusSeconds(30), 10, LEASE, published::add)
+                .published();
 
         assertThat(recovered).contains(orphan);
         assertThat(published).contains(orphan);
-        assertThat(instanceA.unpublished(T0.plusSeconds(30), 10, published::add))
+        assertThat(instanceA
+                        .unpublished(T0.plusSeconds(30), 10, LEASE, published::add)
+                        .published())
                 .doesNotContain(orphan);
         assertThat(claim(instanceA, ask("k4", "00000000-0000-7000-8000-000000000022"), "f", T0.plusSeconds(40)))
                 .isInstanceOf(AskLedger.Claim.Replay.class)
                 .extracting(c -> ((AskLedger.Claim.Replay) c).requestId())
                 .isEqualTo(orphan.requestId());
+    }
+
+    @Test
+    void aRecoveryWaitingOnKafkaDoesNotHoldUpAClaimOfTheSameScope() throws Exception {
+        AskRequest orphan = ask("lease-1", "00000000-0000-7000-8000-000000000031");
+        claim(instanceA, orphan, "f", T0);
+        CountDownLatch publishing = new CountDownLatch(1);
+        CountDownLatch broker = new CountDownLatch(1);
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> recovery = threads.submit(() -> instanceB.unpublished(T0.plusSeconds(30), 100, LEASE, ask -> {
+                if (ask.requestId().equals(orphan.requestId())) {
+                    publishing.countDown();
+                    broker.await(); // a broker that does not answer
+                }
+            }));
+            assertThat(publishing.await(10, TimeUnit.SECONDS)).isTrue();
+
+            Future<AskLedger.Claim> retry = threads.submit(() ->
+                    claim(instanceA, ask("lease-1", "00000000-0000-7000-8000-000000000032"), "f", T0.plusSeconds(40)));
+            Future<AskLedger.Claim> other = threads.submit(() ->
+                    claim(instanceA, ask("lease-2", "00000000-0000-7000-8000-000000000033"), "f", T0.plusSeconds(40)));
+            try {
+                assertThat(retry.get(5, TimeUnit.SECONDS))
+                        .as("the retry hears at once that the ask is still being accepted")
+                        .isInstanceOf(AskLedger.Claim.InProgress.class);
+                assertThat(other.get(5, TimeUnit.SECONDS)).isInstanceOf(AskLedger.Claim.Won.class);
+            } finally {
+                broker.countDown();
+            }
+            recovery.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anAskThatCanNeverBePublishedIsSetAsideAndTheOthersArePublished() {
+        AskRequest fine = ask("aside-1", "00000000-0000-7000-8000-000000000041");
+        AskRequest tooLarge = ask("aside-2", "00000000-0000-7000-8000-000000000042");
+        AskRequest unlucky = ask("aside-3", "00000000-0000-7000-8000-000000000043");
+        for (AskRequest a : List.of(fine, tooLarge, unlucky)) {
+            claim(instanceA, a, "f", T0);
+        }
+
+        AskLedger.Recovered round = instanceB.unpublished(T0.plusSeconds(30), 100, LEASE, ask -> {
+            if (ask.requestId().equals(tooLarge.requestId())) {
+                throw new ExecutionException(new AskPublisher.Unpublishable(
+                        "too_large", new RecordTooLargeException("the broker's message.max.bytes")));
+            }
+            if (ask.requestId().equals(unlucky.requestId())) {
+                throw new ExecutionException(new NotEnoughReplicasException("one broker away"));
+            }
+        });
+
+        assertThat(round.published()).contains(fine).doesNotContain(tooLarge, unlucky);
+        assertThat(round.setAside()).containsExactly(new AskLedger.Failure(tooLarge.requestId(), "too_large"));
+        assertThat(round.retryLater()).extracting(AskLedger.Failure::requestId).containsExactly(unlucky.requestId());
+
+        assertThat(claim(instanceA, ask("aside-2", "00000000-0000-7000-8000-000000000044"), "f", T0.plusSeconds(40)))
+                .as("a retry gets a final answer, not 409 for ever")
+                .isEqualTo(new AskLedger.Claim.SetAside("too_large", tooLarge.requestId()));
+        assertThat(claim(instanceA, ask("aside-1", "00000000-0000-7000-8000-000000000045"), "f", T0.plusSeconds(40)))
+                .isInstanceOf(AskLedger.Claim.Replay.class);
+        assertThat(claim(instanceA, ask("aside-3", "00000000-0000-7000-8000-000000000046"), "f", T0.plusSeconds(40)))
+                .isInstanceOf(AskLedger.Claim.InProgress.class);
+
+        List<AskRequest> again = new ArrayList<>();
+        assertThat(instanceA
+                        .unpublished(T0.plusSeconds(30), 100, LEASE, again::add)
+                        .published())
+                .as("the transient failure waits for its lease to run out; the set-aside one is never retried")
+                .doesNotContain(unlucky, tooLarge);
+        assertThat(instanceA.purgeExpired(T0.plus(TTL).plusSeconds(1))).isGreaterThanOrEqualTo(2);
+        assertThat(claim(
+                        instanceA,
+                        ask("aside-2", "00000000-0000-7000-8000-000000000047"),
+                        "f",
+                        T0.plus(TTL).plusSeconds(2)))
+                .as("once its TTL ran out, a set-aside key is free again")
+                .isInstanceOf(AskLedger.Claim.Won.class);
+    }
+
+    @Test
+    void aLeaseThatRanOutLetsTheNextRoundTakeTheAsk() {
+        AskRequest orphan = ask("relet-1", "00000000-0000-7000-8000-000000000051");
+        claim(instanceA, orphan, "f", T0);
+        AskLedger.Recovered failed = instanceA.unpublished(T0.plusSeconds(30), 100, Duration.ofMillis(200), ask -> {
+            if (ask.requestId().equals(orphan.requestId())) {
+                throw new ExecutionException(new NotEnoughReplicasException("one broker away"));
+            }
+        });
+        assertThat(failed.retryLater()).extracting(AskLedger.Failure::requestId).contains(orphan.requestId());
+
+        List<AskRequest> published = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> instanceB
+                        .unpublished(T0.plusSeconds(30), 100, LEASE, published::add)
+                        .published()
+                        .contains(orphan));
+    }
+
+    @Test
+    void aClaimWaitingForARowLockGivesUpAfterTheLockTimeout() throws Exception {
+        AskRequest held = ask("locked-1", "00000000-0000-7000-8000-000000000061");
+        claim(instanceA, held, "f", T0);
+        try (Connection holder = one.getConnection()) {
+            holder.setAutoCommit(false);
+            try (var lock = holder.prepareStatement(
+                    "SELECT 1 FROM idempotency WHERE idempotency_key = 'locked-1' FOR UPDATE")) {
+                lock.executeQuery().close(); // a transaction that holds the row and does not end
+            }
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> claim(
+                            bounded,
+                            ask("locked-1", "00000000-0000-7000-8000-000000000062"),
+                            "f",
+                            T0.plus(TTL).plusSeconds(1)))
+                    .as("the takeover of the expired entry waits for the lock, then fails as the database away")
+                    .isInstanceOf(DataAccessException.class)
+                    .hasStackTraceContaining("lock timeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            holder.rollback();
+        }
+        assertThat(claim(
+                        bounded,
+                        ask("locked-1", "00000000-0000-7000-8000-000000000063"),
+                        "f",
+                        T0.plus(TTL).plusSeconds(1)))
+                .isInstanceOf(AskLedger.Claim.Won.class);
     }
 }

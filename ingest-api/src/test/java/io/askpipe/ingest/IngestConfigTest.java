@@ -1,0 +1,57 @@
+package io.askpipe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.askpipe.common.ConfigException;
+import io.askpipe.common.Env;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngestConfigTest {
+
+    private static IngestConfig config(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        env.put("DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/askpipe");
+        return IngestConfig.fromEnv(Env.of(env));
+    }
+
+    @Test
+    void theLedgersTimeoutsAndTheInFlightBoundDefaultBelowThePublishTimeout() {
+        IngestConfig config = config(Map.of());
+
+        assertThat(config.maxInFlight()).isEqualTo(1024);
+        assertThat(config.ledgerLockTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.ledgerStatementTimeout()).isEqualTo(Duration.ofMillis(2_500));
+        assertThat(config(Map.of("INGEST_PUBLISH_TIMEOUT_MS", "1000")).ledgerStatementTimeout())
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void refusesAnIdempotencyTtlThatEndsBeforeTheRecoveryOfAnAbandonedAsk() {
+        assertThatThrownBy(() -> config(Map.of("IDEMPOTENCY_TTL", "15s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("IDEMPOTENCY_TTL")
+                .hasMessageContaining("INGEST_PUBLISH_TIMEOUT_MS=5000")
+                .hasMessageContaining("at least 16000 ms");
+        assertThatThrownBy(() -> config(Map.of("IDEMPOTENCY_TTL", "5m", "INGEST_PUBLISH_TIMEOUT_MS", "300000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("IDEMPOTENCY_TTL");
+        assertThat(config(Map.of("IDEMPOTENCY_TTL", "16s")).idempotencyTtl()).isEqualTo(Duration.ofSeconds(16));
+    }
+
+    @Test
+    void refusesLedgerTimeoutsThatLeaveNoTimeToPublish() {
+        assertThatThrownBy(() -> config(Map.of("INGEST_DB_STATEMENT_TIMEOUT_MS", "5000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("INGEST_DB_STATEMENT_TIMEOUT_MS")
+                .hasMessageContaining("INGEST_PUBLISH_TIMEOUT_MS");
+        assertThatThrownBy(() ->
+                        config(Map.of("INGEST_DB_LOCK_TIMEOUT_MS", "3000", "INGEST_DB_STATEMENT_TIMEOUT_MS", "2000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("INGEST_DB_LOCK_TIMEOUT_MS");
+    }
+}
