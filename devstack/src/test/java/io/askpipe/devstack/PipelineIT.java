@@ -517,7 +517,7 @@ class PipelineIT {
             Topics topics = Topics.withPrefix(PREFIX);
             String bootstrap = SharedInfrastructure.kafka().bootstrapServers();
             for (var record : List.of(
-                    recordOf(bootstrap, topics.requests().name(), devKey.key().userId() + ":e2e-trace"),
+                    recordOf(bootstrap, topics.requests().name(), id),
                     recordOf(bootstrap, topics.results().name(), id))) {
                 assertThat(new String(
                                 record.headers()
@@ -551,9 +551,8 @@ class PipelineIT {
                 assertThat(config.get("cleanup.policy").value()).as(topic).isEqualTo("compact");
             }
         }
-        String key = devKey.key().userId() + ":e2e-keys";
-        assertThat(recordOf(bootstrap, topics.requests().name(), key))
-                .as("ask keyed by scope")
+        assertThat(recordOf(bootstrap, topics.requests().name(), id))
+                .as("ask keyed by request id")
                 .isNotNull();
         assertThat(recordOf(bootstrap, topics.results().name(), id))
                 .as("result keyed by id")

@@ -465,11 +465,15 @@ final class Drill {
     /** Publishes the latest record of {@code idempotencyKey} to {@code ask.requests} again; returns 1 if found. */
     private long publishAgain(Target deployment, Topology kafka, String idempotencyKey)
             throws ExecutionException, InterruptedException {
-        String scope = AskRequest.scope(deployment.userId(), idempotencyKey);
-        byte[] wanted = scope.getBytes(StandardCharsets.UTF_8);
+        // matched by the value: records are keyed by request id (older ones by idempotency scope)
+        var values = Topology.TOPICS.requests().valueSerde().deserializer();
         List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
         kafka.readAll(Topology.TOPICS.requests().name(), record -> {
-            if (record.key() != null && java.util.Arrays.equals(record.key(), wanted) && record.value() != null) {
+            if (record.value() == null) {
+                return;
+            }
+            AskRequest ask = values.deserialize(record.topic(), record.value());
+            if (ask.userId().equals(deployment.userId()) && ask.idempotencyKey().equals(idempotencyKey)) {
                 found.clear();
                 found.add(record);
             }

@@ -13,7 +13,9 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Publishes accepted asks to {@code ask.requests}, keyed by idempotency scope, and completes when
+ * Publishes accepted asks to {@code ask.requests}, keyed by request id (each accepted ask its own
+ * key, so compaction never drops one still unread: docs/adr/0013-asks-keyed-by-request-id.md), and
+ * completes when
  * the broker has acknowledged them ({@code acks=all}). {@code send} may block while the producer
  * waits for metadata or buffer space: call it off the event loop (the routes' ledger work and the
  * ledger recovery both run on threads of their own). Thread-safe.
@@ -33,7 +35,7 @@ final class AskPublisher {
 
     CompletableFuture<RecordMetadata> publish(AskRequest request) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-        ProducerRecord<String, AskRequest> record = new ProducerRecord<>(topic.name(), request.scope(), request);
+        ProducerRecord<String, AskRequest> record = new ProducerRecord<>(topic.name(), request.requestId(), request);
         record.headers().add(Headers.REQUEST_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
         if (request.traceparent() != null) {
             record.headers().add(Headers.TRACEPARENT, request.traceparent().getBytes(StandardCharsets.UTF_8));

@@ -112,7 +112,7 @@ class IngestIT {
 
         List<ConsumerRecord<String, AskRequest>> seen = read(1);
         assertThat(seen).hasSize(1);
-        assertThat(seen.getFirst().key()).isEqualTo(user.id() + ":it-key-1");
+        assertThat(seen.getFirst().key()).isEqualTo(id);
         assertThat(seen.getFirst().value().userId()).isEqualTo(user.id());
         assertThat(seen.getFirst().value().requestId()).isEqualTo(id);
         assertThat(seen.getFirst().value().prompt()).isEqualTo("hello");

@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * An accepted ask, as published to {@code ask.requests}. The record key is {@link #scope()}: a
- * replay of the compacted topic yields every distinct accepted ask once.
+ * An accepted ask, as published to {@code ask.requests}. The record key is {@link #requestId()}
+ * (records written before it was, are keyed by {@link #scope()}): a replay of the compacted topic
+ * yields every distinct accepted ask once. Readers take what they need from the value, never from
+ * the key.
  *
  * @param requestId server-assigned id (a UUID), the key of the ask's result
  * @param userId the caller the ask belongs to
@@ -65,7 +67,10 @@ public record AskRequest(
         this(requestId, userId, idempotencyKey, prompt, model, backend, acceptedAt, null, null);
     }
 
-    /** The idempotency scope, {@code userId + ":" + idempotencyKey}: the key on ask.requests. */
+    /**
+     * The idempotency scope, {@code userId + ":" + idempotencyKey}: what the ingest ledger is keyed
+     * by, and the key of records on ask.requests written before they were keyed by request id.
+     */
     @JsonIgnore
     public String scope() {
         return scope(userId, idempotencyKey);

@@ -9,7 +9,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * The registry of askpipe's topics. Names carry an optional prefix so that several deployments
  * (or tests) can share one cluster.
  *
- * @param requests accepted asks, compacted, keyed by idempotency scope
+ * @param requests accepted asks, compacted, keyed by request id (older records: by idempotency
+ *     scope)
  * @param results standardized results, compacted, keyed by request id
  * @param progress workers starting on asks, keyed by request id, kept for a day
  * @param joined asks as the result store joined them, compacted, keyed by request id
