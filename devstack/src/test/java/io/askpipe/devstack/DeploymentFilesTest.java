@@ -145,6 +145,52 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void aSubmitRetriedOnTheOtherIngestApiIsTheSameAskByItsKey() throws IOException {
+        List<Nginx> conf = Nginx.parse(Files.readString(DEPLOY.resolve("nginx/askpipe.conf")));
+        Nginx server = Nginx.only(conf, "server");
+        Nginx submit = server.children().stream()
+                .filter(d -> d.name().equals("location") && d.args().equals(List.of("=", "/v1/ask")))
+                .findFirst()
+                .orElseThrow();
+        List<String> retryOn =
+                Nginx.only(submit.children(), "proxy_next_upstream").args();
+        if (!retryOn.contains("non_idempotent")) {
+            return; // a POST is never sent twice: nothing to deduplicate
+        }
+        // ingest makes up a random key for a submit without one, so a retried submit must carry one
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Nginx header : Nginx.all(submit.children(), "proxy_set_header")) {
+            headers.put(
+                    header.args().get(0).toLowerCase(java.util.Locale.ROOT),
+                    header.args().get(1));
+        }
+        String key = headers.get("idempotency-key");
+        assertThat(key).as("the submit location sets Idempotency-Key").startsWith("$");
+        Nginx map = Nginx.all(conf, "map").stream()
+                .filter(m -> m.args().get(1).equals(key))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no map defines " + key));
+        assertThat(map.args().get(0)).isEqualTo("$http_idempotency_key");
+        Map<String, String> entries = new java.util.HashMap<>();
+        map.children().forEach(e -> entries.put(e.name(), e.args().get(0)));
+        assertThat(entries)
+                .as("a client's own key passes unchanged, a missing one becomes the request's id")
+                .containsEntry("\"\"", "$request_id")
+                .containsEntry("default", "$http_idempotency_key")
+                .hasSize(2);
+        // a location's proxy_set_header replaces every one of the server's
+        for (Nginx header : Nginx.all(server.children(), "proxy_set_header")) {
+            assertThat(headers)
+                    .as(
+                            "the submit location keeps the server's %s",
+                            header.args().get(0))
+                    .containsEntry(
+                            header.args().get(0).toLowerCase(java.util.Locale.ROOT),
+                            header.args().get(1));
+        }
+    }
+
+    @Test
     void prometheusScrapesEveryServiceAndRecordsTheGoldenQueries() throws IOException {
         Map<String, Object> config = yaml(DEPLOY.resolve("prometheus/prometheus.yml"));
         Set<String> targets = new HashSet<>();
@@ -218,6 +264,59 @@ class DeploymentFilesTest {
                         "rules",
                         DEPLOY.resolve("prometheus/askpipe-rules.yml").toString()))
                 .isZero();
+    }
+
+    /** One directive of an nginx configuration: its name, arguments and block (empty for a simple one). */
+    private record Nginx(String name, List<String> args, List<Nginx> children) {
+        static List<Nginx> parse(String text) {
+            Matcher token =
+                    Pattern.compile("#[^\\n]*|\"[^\"]*\"|[{};]|[^\\s{};#]+").matcher(text);
+            List<String> tokens = new ArrayList<>();
+            while (token.find()) {
+                if (!token.group().startsWith("#")) {
+                    tokens.add(token.group());
+                }
+            }
+            java.util.Iterator<String> it = tokens.iterator();
+            List<Nginx> directives = block(it);
+            assertThat(it.hasNext()).as("balanced braces").isFalse();
+            return directives;
+        }
+
+        private static List<Nginx> block(java.util.Iterator<String> it) {
+            List<Nginx> directives = new ArrayList<>();
+            List<String> words = new ArrayList<>();
+            while (it.hasNext()) {
+                String next = it.next();
+                switch (next) {
+                    case ";" -> {
+                        directives.add(
+                                new Nginx(words.getFirst(), List.copyOf(words.subList(1, words.size())), List.of()));
+                        words.clear();
+                    }
+                    case "{" -> {
+                        directives.add(
+                                new Nginx(words.getFirst(), List.copyOf(words.subList(1, words.size())), block(it)));
+                        words.clear();
+                    }
+                    case "}" -> {
+                        return directives;
+                    }
+                    default -> words.add(next);
+                }
+            }
+            return directives;
+        }
+
+        static List<Nginx> all(List<Nginx> directives, String name) {
+            return directives.stream().filter(d -> d.name().equals(name)).toList();
+        }
+
+        static Nginx only(List<Nginx> directives, String name) {
+            List<Nginx> found = all(directives, name);
+            assertThat(found).as(name).hasSize(1);
+            return found.getFirst();
+        }
     }
 
     private static Map<String, String> recordingRules() throws IOException {
