@@ -201,9 +201,12 @@ class DeploymentFilesTest {
                 }
             }
         }
+        // on the operations port the images listen on, not the client port the gateway forwards to
+        assertThat(Files.readString(ROOT.resolve("pom.xml")))
+                .contains("<OPS_PORT>9464</OPS_PORT>", "<OPS_HOST>0.0.0.0</OPS_HOST>");
         assertThat(targets)
                 .containsExactlyInAnyOrderElementsOf(
-                        ASKPIPE.stream().map(s -> s + ":8080").toList());
+                        ASKPIPE.stream().map(s -> s + ":9464").toList());
         for (Object file : (List<?>) config.get("rule_files")) {
             assertThat(DEPLOY.resolve("prometheus").resolve((String) file)).exists();
         }

@@ -57,6 +57,7 @@ class PipelineIT {
     private static Vertx vertx;
     private static WebClient client;
     private static URI base;
+    private static URI ops;
     private static IssuedKey devKey;
     private static String bearer;
 
@@ -82,6 +83,7 @@ class PipelineIT {
                 "300");
         stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
         base = URI.create(stack.clientUrl());
+        ops = URI.create(stack.opsUrl());
         devKey = stack.issueDevKey();
         bearer = "Bearer " + devKey.secret();
         vertx = Vertx.vertx();
@@ -103,6 +105,11 @@ class PipelineIT {
                 .putHeader("Authorization", authorization)
                 .send()
                 .await();
+    }
+
+    /** {@code GET path} of the operations port. */
+    private static HttpResponse<Buffer> operations(String path) {
+        return client.get(ops.getPort(), ops.getHost(), path).send().await();
     }
 
     private static HttpResponse<Buffer> submit(String key, String body) {
@@ -403,7 +410,7 @@ class PipelineIT {
                     .isIn("succeeded", "failed");
         }
 
-        String metrics = get("/metrics").bodyAsString();
+        String metrics = operations("/metrics").bodyAsString();
         assertThat(metrics)
                 .containsPattern("ask_latency_ms_bucket\\{[^}]*backend=\"dryrun\"")
                 .as("an unregistered backend is reported as unknown, not by the client's name")
@@ -429,7 +436,7 @@ class PipelineIT {
                         "ask_latency_ms: abbreviated unit in the name",
                         "ask_latency_ms_max: abbreviated unit in the name");
 
-        JsonNode minute = json(get("/observability")).get("windows").get(0);
+        JsonNode minute = json(operations("/observability")).get("windows").get(0);
         assertThat(minute.get("window").asText()).isEqualTo("1m");
         Map<String, JsonNode> backends = new HashMap<>();
         minute.get("backends").forEach(b -> backends.put(b.get("backend").asText(), b));
