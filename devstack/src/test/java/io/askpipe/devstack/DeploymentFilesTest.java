@@ -24,8 +24,10 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The deployment files at the repository root, checked without Docker: docker-compose.yml (the
- * cluster, the services and their settings, the images the build makes and their health checks), the gateway, Prometheus' configuration and recording
- * rules, and the Grafana dashboard. {@code promtool} checks the Prometheus files too where it is
+ * cluster, the services and their settings, the images the build makes and their health checks, no
+ * secret in the file and only the client port published, a database role per service) with its
+ * {@code .env.example} and the postgres init script, the gateway, Prometheus' configuration and
+ * recording rules, and the Grafana dashboard. {@code promtool} checks the Prometheus files too where it is
  * installed.
  */
 class DeploymentFilesTest {
@@ -187,6 +189,151 @@ class DeploymentFilesTest {
                     .containsEntry(
                             header.args().get(0).toLowerCase(java.util.Locale.ROOT),
                             header.args().get(1));
+        }
+    }
+
+    @Test
+    void theComposeFileHoldsNoSecretAndStartsNothingWithADefaultPassword() throws IOException {
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        Pattern secretName = Pattern.compile("PASSWORD|SECRET|TOKEN|_KEY$");
+        Pattern fromEnvFile = Pattern.compile("\\$\\{[A-Z0-9_]+(:\\?[^}]+|:-)\\}");
+        Set<String> secrets = new HashSet<>();
+        for (Map.Entry<String, Map<String, Object>> service : services().entrySet()) {
+            Map<String, Object> env = env(service.getValue());
+            for (Map.Entry<String, Object> variable :
+                    env == null ? Set.<Map.Entry<String, Object>>of() : env.entrySet()) {
+                if (secretName.matcher(variable.getKey()).find()) {
+                    secrets.add(service.getKey() + " " + variable.getKey());
+                    assertThat(String.valueOf(variable.getValue()))
+                            .as("%s of %s comes from .env, required or empty", variable.getKey(), service.getKey())
+                            .matches(fromEnvFile);
+                }
+            }
+        }
+        assertThat(secrets)
+                .contains(
+                        "postgres POSTGRES_PASSWORD",
+                        "grafana GF_SECURITY_ADMIN_PASSWORD",
+                        "accounts DATABASE_PASSWORD",
+                        "router-1 OPENAI_API_KEY")
+                .containsAll(ASKPIPE.stream().map(s -> s + " DATABASE_PASSWORD").toList());
+        Matcher withDefault = Pattern.compile("\\$\\{[A-Za-z0-9_]+:?-[^}]+\\}").matcher(compose);
+        assertThat(withDefault.find() ? withDefault.group() : null)
+                .as("no variable has a default value")
+                .isNull();
+        for (String password : List.of("postgres POSTGRES_PASSWORD", "grafana GF_SECURITY_ADMIN_PASSWORD")) {
+            String[] at = password.split(" ");
+            assertThat(String.valueOf(env(services().get(at[0])).get(at[1])))
+                    .as("%s cannot be left out", password)
+                    .contains(":?");
+        }
+        assertThat(compose).doesNotContainIgnoringCase("admin / admin");
+    }
+
+    @Test
+    void envExampleListsEveryVariableTheComposeFileNeedsAndNoValueToKeep() throws IOException {
+        Matcher reference =
+                Pattern.compile("\\$\\{([A-Za-z0-9_]+)").matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
+        Set<String> used = new HashSet<>();
+        while (reference.find()) {
+            used.add(reference.group(1));
+        }
+        Map<String, String> example = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve(".env.example"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                assertThat(line).contains("=");
+                example.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        assertThat(example.keySet()).containsExactlyInAnyOrderElementsOf(used);
+        assertThat(example.values())
+                .as("no example password that a deployment might keep")
+                .allMatch(String::isEmpty);
+        assertThat(Files.readAllLines(ROOT.resolve(".gitignore"))).contains(".env");
+        assertThat(Files.readString(ROOT.resolve("docs/deployment.md")))
+                .contains("cp .env.example .env")
+                .contains(used);
+    }
+
+    @Test
+    void onlyTheClientPortIsPublishedBeyondThisHost() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        for (Map.Entry<String, Map<String, Object>> service : services.entrySet()) {
+            for (Object port : (List<?>) service.getValue().getOrDefault("ports", List.of())) {
+                if (service.getKey().equals("gateway")) {
+                    assertThat(port).isEqualTo("8080:8080");
+                } else {
+                    assertThat(String.valueOf(port)).as(service.getKey()).startsWith("127.0.0.1:");
+                }
+            }
+        }
+        assertThat(services.get("prometheus").get("ports")).isEqualTo(List.of("127.0.0.1:9090:9090"));
+        assertThat(services.get("grafana").get("ports")).isEqualTo(List.of("127.0.0.1:3000:3000"));
+        for (String name : ASKPIPE) {
+            assertThat(services.get(name))
+                    .as("%s is reached through the gateway", name)
+                    .doesNotContainKey("ports");
+        }
+    }
+
+    @Test
+    void eachServiceLogsInAsItsOwnRoleThatThePostgresInitScriptCreates() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        String sql = Files.readString(DEPLOY.resolve("postgres/askpipe-roles.sql"));
+        Path script = DEPLOY.resolve("postgres/askpipe-roles.sh");
+        String sh = Files.readString(script);
+        assertThat(script).isExecutable();
+        Map<String, String> psqlVariableOfRole = new java.util.HashMap<>();
+        Matcher role =
+                Pattern.compile("CREATE ROLE (\\w+) LOGIN PASSWORD :'(\\w+)';").matcher(sql);
+        while (role.find()) {
+            psqlVariableOfRole.put(role.group(1), role.group(2));
+        }
+        Map<String, String> envOfPsqlVariable = new java.util.HashMap<>();
+        Matcher variable = Pattern.compile("-v (\\w+)=\"\\$(\\w+)\"").matcher(sh);
+        while (variable.find()) {
+            envOfPsqlVariable.put(variable.group(1), variable.group(2));
+        }
+        Map<String, Object> postgres = env(services.get("postgres"));
+
+        Map<String, String> roles = Map.of(
+                "ingest-1", "askpipe_ingest",
+                "ingest-2", "askpipe_ingest",
+                "router-1", "askpipe_router",
+                "router-2", "askpipe_router",
+                "result-store", "askpipe_store",
+                "accounts", "askpipe_auth");
+        Pattern required = Pattern.compile("\\$\\{(\\w+):\\?[^}]+\\}");
+        for (Map.Entry<String, String> expected : roles.entrySet()) {
+            Map<String, Object> env = env(services.get(expected.getKey()));
+            assertThat(env.get("DATABASE_USER")).as(expected.getKey()).isEqualTo(expected.getValue());
+            Matcher password = required.matcher(String.valueOf(env.get("DATABASE_PASSWORD")));
+            assertThat(password.matches()).as(expected.getKey()).isTrue();
+            // the same variable gives the role its password when the database is initialised
+            String psqlVariable = psqlVariableOfRole.get(expected.getValue());
+            assertThat(psqlVariable).as("%s is created", expected.getValue()).isNotNull();
+            assertThat(envOfPsqlVariable).containsEntry(psqlVariable, password.group(1));
+            assertThat(postgres).containsEntry(password.group(1), env.get("DATABASE_PASSWORD"));
+        }
+        for (String schema : List.of("auth", "ingest", "router", "store")) {
+            assertThat(sql).contains("CREATE SCHEMA " + schema + " AUTHORIZATION askpipe_" + schema + ";");
+        }
+        assertThat(String.valueOf(services.get("postgres").get("volumes")))
+                .contains("./deploy/postgres/askpipe-roles.sh:/docker-entrypoint-initdb.d/")
+                .contains("./deploy/postgres/askpipe-roles.sql:/askpipe/askpipe-roles.sql:ro");
+        assertThat(sh).contains("-f /askpipe/askpipe-roles.sql", "ON_ERROR_STOP=1");
+
+        // schema auth is migrated by its owner before any service starts, from the ingest image
+        Map<String, Object> accounts = services.get("accounts");
+        assertThat(accounts.get("image")).isEqualTo(services.get("ingest-1").get("image"));
+        assertThat(((List<?>) accounts.get("entrypoint"))
+                        .stream().map(String::valueOf).toList())
+                .containsSubsequence("-cp", "@/app/jib-classpath-file", "io.askpipe.auth.AdminMain");
+        assertThat(accounts.get("command")).isEqualTo(List.of("migrate"));
+        for (String name : ASKPIPE) {
+            assertThat(String.valueOf(services.get(name).get("depends_on")))
+                    .as(name)
+                    .contains("accounts={condition=service_completed_successfully}");
         }
     }
 
