@@ -9,7 +9,8 @@
 #
 # Kafka and PostgreSQL come from KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (with DATABASE_USER and
 # DATABASE_PASSWORD) when set, otherwise from a dev stack this script starts (`./askpipe dev`) and
-# stops. The services share the host's network, on ports from SMOKE_PORT (default 18080) up.
+# stops. The services share the host's network, on ports from SMOKE_PORT (default 18080) up, and
+# their operations ports (OPS_PORT, on loopback) from SMOKE_PORT + 100 up.
 # SMOKE_MEMORY (default 1g) stands for the container's memory limit (-XX:MaxRAM), since a chroot
 # has no cgroup of its own. Needs root (chroot, mount), GNU tar and curl.
 set -euo pipefail
@@ -122,13 +123,14 @@ probe() {
 
 status=0
 index=0
-declare -A service_ports service_pids
+declare -A service_ports ops_ports service_pids
 for service in "${services[@]}"; do
   unpack "$service"
   service_port=$((port + index))
+  ops_port=$((port + 100 + index))
   index=$((index + 1))
   service_env=(
-    "HTTP_PORT=$service_port"
+    "HTTP_PORT=$service_port" "OPS_PORT=$ops_port" "OPS_HOST=127.0.0.1"
     "KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS"
     "DATABASE_URL=$DATABASE_URL" "DATABASE_USER=${DATABASE_USER:-postgres}" "DATABASE_PASSWORD=${DATABASE_PASSWORD:-}"
     "JAVA_TOOL_OPTIONS=-XX:MaxRAM=$memory"
@@ -136,15 +138,16 @@ for service in "${services[@]}"; do
   )
   mapfile -t entrypoint < <(json_array Entrypoint "$work/$service/image/config.json")
   echo "smoke: $service: version $(in_image "$service" java -version 2>&1 | grep -m1 version)"
-  echo "smoke: $service: starting ${entrypoint[*]} on port $service_port"
+  echo "smoke: $service: starting ${entrypoint[*]} on port $service_port, operations on $ops_port"
   start_in_image "$service" "${entrypoint[@]}" >"$work/$service.log" 2>&1 &
   service_pids[$service]=$!
   pids+=($!)
   service_ports[$service]=$service_port
+  ops_ports[$service]=$ops_port
 done
 
 for service in "${services[@]}"; do
-  service_env=("HTTP_PORT=${service_ports[$service]}")
+  service_env=("HTTP_PORT=${service_ports[$service]}" "OPS_PORT=${ops_ports[$service]}" "OPS_HOST=127.0.0.1")
   started=$(date +%s)
   until probe "$service" /healthz >"$work/probe.out" 2>&1; do
     if ! kill -0 "${service_pids[$service]}" 2>/dev/null || [ $(($(date +%s) - started)) -gt 120 ]; then
@@ -170,7 +173,7 @@ for service in "${services[@]}"; do
   echo "smoke: $service: one probe takes $((($(date +%s%N) - begin) / 1000000)) ms"
   pid=${service_pids[$service]}
   echo "smoke: $service: process $pid runs as $(awk '/^Uid:/ { print "uid " $2 } /^Gid:/ { print "gid " $2 }' /proc/"$pid"/status | paste -sd' ')," \
-    "heap max $(curl -s "http://127.0.0.1:${service_ports[$service]}/metrics" |
+    "heap max $(curl -s "http://127.0.0.1:${ops_ports[$service]}/metrics" |
       awk '/^jvm_memory_max_bytes\{.*area="heap"/ { sum += $NF } END { printf "%d MiB", sum / 1048576 }')" \
     "of SMOKE_MEMORY=$memory"
 done

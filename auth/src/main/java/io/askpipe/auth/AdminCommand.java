@@ -22,6 +22,8 @@ final class AdminCommand {
               disable-user USER            refuse every key of the user (403) until enabled
               enable-user USER             admit the user's keys again
               list-users                   every user: id, name, created, disabled
+              migrate                      only bring schema auth up to date, as every command
+                                           does first (a deployment's step before its services)
             USER is a user's name or id.""";
 
     private final Accounts accounts;
@@ -50,12 +52,19 @@ final class AdminCommand {
                 case "disable-user" -> rest.size() == 1 ? setDisabled(rest.get(0), true) : usage();
                 case "enable-user" -> rest.size() == 1 ? setDisabled(rest.get(0), false) : usage();
                 case "list-users" -> rest.isEmpty() ? listUsers() : usage();
+                case "migrate" -> rest.isEmpty() ? migrated() : usage();
                 default -> usage();
             };
         } catch (DataAccessException e) {
             err.println("askpipe admin: the database refused: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The schema was migrated when the accounts were opened: nothing is left to do. */
+    private int migrated() {
+        err.println("schema auth is up to date");
+        return 0;
     }
 
     private int createUser(String name) {

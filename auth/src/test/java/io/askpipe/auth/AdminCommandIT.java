@@ -127,4 +127,12 @@ class AdminCommandIT {
         assertThat(admin("revoke-family", "no-such-family")).isZero();
         assertThat(out()).isEqualTo("0");
     }
+
+    @Test
+    void migrateOnlySaysTheSchemaIsUpToDate() {
+        assertThat(admin("migrate")).isZero();
+        assertThat(out()).isEmpty();
+        assertThat(err()).contains("schema auth is up to date");
+        assertThat(admin("migrate", "now")).isEqualTo(2);
+    }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -67,7 +65,7 @@ class BearerAuthTest {
                 cacheTtl,
                 knownKeys,
                 unknownKeys);
-        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
+        Router router = HttpServers.baseRouter(vertx);
         router.get("/whoami")
                 .handler(auth)
                 .handler(ctx -> ctx.end(BearerAuth.caller(ctx).toString()));

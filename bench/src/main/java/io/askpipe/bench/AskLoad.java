@@ -373,14 +373,13 @@ public final class AskLoad {
 
     /**
      * The cumulative buckets of every {@code ask_stage_seconds{stage=...}} on the stack's {@code
-     * /metrics}, read once: by stage, upper bound in seconds to count.
+     * /metrics} (its operations port), read once: by stage, upper bound in seconds to count.
      */
     private static Map<String, Map<Double, Double>> stageBuckets(StackProcess stack) throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String body = http.send(
-                        HttpRequest.newBuilder(URI.create(stack.baseUrl + "/metrics"))
-                                .header("Authorization", "Bearer " + stack.apiKey)
+                        HttpRequest.newBuilder(URI.create(stack.opsUrl + "/metrics"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();

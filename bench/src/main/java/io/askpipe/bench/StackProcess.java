@@ -28,16 +28,21 @@ final class StackProcess implements AutoCloseable {
     private final Optional<ProcessHandle> postmaster;
 
     final String baseUrl;
+    /** Where {@code /metrics} is. */
+    final String opsUrl;
+
     final String bootstrapServers;
     final String adminJdbcUrl;
     final String jdbcUrl;
     final String apiKey;
 
-    private StackProcess(Path dataDir, Process process, int httpPort, int kafkaPort, int postgresPort, String key) {
+    private StackProcess(
+            Path dataDir, Process process, int httpPort, int opsPort, int kafkaPort, int postgresPort, String key) {
         this.dataDir = dataDir;
         this.process = process;
         this.postmaster = postmaster(dataDir, process.pid());
         this.baseUrl = "http://127.0.0.1:" + httpPort;
+        this.opsUrl = "http://127.0.0.1:" + opsPort;
         this.bootstrapServers = "127.0.0.1:" + kafkaPort;
         this.adminJdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
         this.jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgresPort + "/askpipe";
@@ -52,6 +57,7 @@ final class StackProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory("askpipe-load-");
         int httpPort = FreePorts.next();
+        int opsPort = FreePorts.next();
         int kafkaPort = FreePorts.next();
         int postgresPort = FreePorts.next();
         Path keyFile = dataDir.resolve("dev-key");
@@ -66,6 +72,7 @@ final class StackProcess implements AutoCloseable {
                 "ASKPIPE_DATA_DIR", dataDir.toString(),
                 "ASKPIPE_DEV_KEY_FILE", keyFile.toString(),
                 "HTTP_PORT", String.valueOf(httpPort),
+                "OPS_PORT", String.valueOf(opsPort),
                 "ASKPIPE_KAFKA_PORT", String.valueOf(kafkaPort),
                 "ASKPIPE_POSTGRES_PORT", String.valueOf(postgresPort)));
         Process process = builder.start();
@@ -81,6 +88,7 @@ final class StackProcess implements AutoCloseable {
                 dataDir,
                 process,
                 httpPort,
+                opsPort,
                 kafkaPort,
                 postgresPort,
                 Files.readString(keyFile).strip());

@@ -16,8 +16,10 @@ import java.util.Map;
  *
  * <pre>java -cp @/app/jib-classpath-file io.askpipe.common.HealthProbe [PATH [PORT]]</pre>
  *
- * asks the service in the same container for {@code PATH} (default {@code /readyz}) on {@code
- * HTTP_PORT} (default 8080) and exits 0 when it answers 2xx within two seconds, 1 otherwise. It
+ * asks the service in the same container for {@code PATH} (default {@code /readyz}) and exits 0
+ * when it answers 2xx within two seconds, 1 otherwise. Liveness ({@code /healthz}, {@code /health})
+ * is asked of the client port, {@code HTTP_PORT} (default 8080); every other path, such as {@code
+ * /readyz}, of the operations port, {@code OPS_PORT} (default 9464); {@code PORT} overrides either. It
  * prints one line, the status and the start of the answer (a 503 names the components that are
  * down), which Docker keeps with the check's result. It uses only the JDK and loads no logging, so
  * it starts in a fraction of a second on a 16 MB heap.
@@ -27,6 +29,12 @@ public final class HealthProbe {
     static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private static final int BODY_CHARS = 300;
+
+    /** The paths served on the client port; the others are on the operations port. */
+    private static final java.util.Set<String> LIVENESS = java.util.Set.of("/healthz", "/health");
+
+    /** {@code OPS_PORT} where the images set it. */
+    static final int DEFAULT_OPS_PORT = 9464;
 
     private HealthProbe() {}
 
@@ -41,10 +49,15 @@ public final class HealthProbe {
                 throw new ConfigException("usage: HealthProbe [PATH [PORT]], e.g. HealthProbe /readyz 8080");
             }
             String path = args.length > 0 ? args[0] : "/readyz";
+            boolean client = LIVENESS.contains(path);
             int port = args.length > 1
                     ? Env.of(Map.of("PORT", args[1])).integer("PORT", 8080, 1, 65_535)
-                    : env.integer("HTTP_PORT", 8080, 1, 65_535);
-            URI uri = URI.create("http://" + localAddress(env.string("HTTP_HOST", "0.0.0.0")) + ":" + port + path);
+                    : client
+                            ? env.integer("HTTP_PORT", 8080, 1, 65_535)
+                            : env.integer("OPS_PORT", DEFAULT_OPS_PORT, 1, 65_535);
+            String host =
+                    client ? env.string("HTTP_HOST", "0.0.0.0") : env.string("OPS_HOST", OpsSettings.DEFAULT_HOST);
+            URI uri = URI.create("http://" + localAddress(host) + ":" + port + path);
             return check(uri, TIMEOUT, out) ? 0 : 1;
         } catch (ConfigException | IllegalArgumentException e) {
             out.println("health probe: " + e.getMessage());

@@ -14,36 +14,46 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the router every service starts from (request ids, problem responses for every failure,
- * {@code /metrics}, {@code /healthz} and {@code /readyz}) and starts the HTTP server on it. Services then mount their
- * own routes with their static {@code mount} methods.
+ * Builds the two routers every service starts from, each with request ids and problem responses
+ * for every failure, and starts HTTP servers on them: the client router ({@code /healthz}; services
+ * mount their own routes on it) and the operations router ({@code /metrics}, {@code /readyz} with
+ * its checks, {@code /healthz}), served on a port of its own ({@link OpsSettings}) so that clients
+ * never see a service's internals.
  */
 public final class HttpServers {
     private HttpServers() {}
 
     /**
-     * A router with request ids, problem failure handling and the operational endpoints: {@code
-     * /metrics}; {@code /healthz} (and {@code /health}), 200 while the process serves HTTP; {@code
-     * /readyz}, 200 with every check of {@code readiness} when all are up, else a 503 problem that
-     * names the components that are down.
+     * A router for clients with request ids, problem failure handling and {@code /healthz} (and
+     * {@code /health}), 200 while the process serves HTTP.
      */
-    public static Router baseRouter(Vertx vertx, PrometheusMeterRegistry registry, Readiness readiness) {
+    public static Router baseRouter(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route().handler(Problems.requestIdHandler());
         router.route().failureHandler(Problems.failureHandler());
         for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
             router.errorHandler(status, Problems.failureHandler());
         }
-        router.get("/metrics")
-                .handler(ctx -> ctx.response()
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                        .end(registry.scrape()));
         for (String alive : new String[] {"/healthz", "/health"}) {
             router.get(alive)
                     .handler(ctx -> ctx.response()
                             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                             .end("{\"status\":\"UP\"}"));
         }
+        return router;
+    }
+
+    /**
+     * A router for operators, as {@link #baseRouter(Vertx)} with {@code /metrics} of {@code
+     * registry} and {@code /readyz}: 200 with every check of {@code readiness} when all are up, else
+     * a 503 problem that names the components that are down.
+     */
+    public static Router opsRouter(Vertx vertx, PrometheusMeterRegistry registry, Readiness readiness) {
+        Router router = baseRouter(vertx);
+        router.get("/metrics")
+                .handler(ctx -> ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                        .end(registry.scrape()));
         router.get("/readyz").handler(ctx -> ready(ctx, readiness));
         return router;
     }

@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a started service as its own process: serves its routes (and {@code /metrics}, {@code
- * /health}) on one HTTP server and, on SIGTERM, stops the server, then the service, then Vert.x.
+ * Runs a started service as its own process: serves its routes (and {@code /healthz}) on the client
+ * HTTP server and {@code /metrics}, {@code /readyz} and its operator routes on the operations server
+ * and, on SIGTERM, stops both servers, then the service, then Vert.x.
  */
 public final class ServiceRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRunner.class);
@@ -35,26 +36,36 @@ public final class ServiceRunner {
     }
 
     /**
-     * Serves {@code service}'s routes, mounted by {@code mount}, and returns once the server
-     * listens; the process then runs until it is told to stop.
+     * Serves {@code service}'s client routes, mounted by {@code mount}, on {@code http} and its
+     * operator routes, mounted by {@code mountOperations}, on {@code ops}, and returns once both
+     * servers listen; the process then runs until it is told to stop.
      */
     public static void serve(
             String name,
             HttpSettings http,
+            OpsSettings ops,
             PrometheusMeterRegistry registry,
             Readiness readiness,
             Startup startup,
             AutoCloseable service,
-            Consumer<Router> mount) {
+            Consumer<Router> mount,
+            Consumer<Router> mountOperations) {
         Vertx vertx = Vertx.vertx();
-        Router router = HttpServers.baseRouter(vertx, registry, readiness);
+        Router router = HttpServers.baseRouter(vertx);
         mount.accept(router);
+        Router opsRouter = HttpServers.opsRouter(vertx, registry, readiness);
+        mountOperations.accept(opsRouter);
         HttpServer server;
+        HttpServer opsServer;
         try {
             server = startup.step(
                     "http",
                     "Check that HTTP_HOST is an address of this host and HTTP_PORT is free",
                     () -> HttpServers.start(vertx, router, http));
+            opsServer = startup.step(
+                    "ops",
+                    "Check that OPS_HOST is an address of this host and OPS_PORT is free and not HTTP_PORT",
+                    () -> HttpServers.start(vertx, opsRouter, ops.http()));
         } catch (StartupException e) {
             try {
                 service.close();
@@ -64,7 +75,13 @@ public final class ServiceRunner {
             vertx.close().await();
             throw e;
         }
-        LOG.info("{} listening on {}:{}", name, http.host(), server.actualPort());
+        LOG.info(
+                "{} listening on {}:{}, operations on {}:{}",
+                name,
+                http.host(),
+                server.actualPort(),
+                ops.host(),
+                opsServer.actualPort());
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -74,6 +91,7 @@ public final class ServiceRunner {
                             } catch (Exception e) {
                                 LOG.warn("{} did not stop cleanly: {}", name, e.toString());
                             }
+                            opsServer.close().await();
                             vertx.close().await();
                             LOG.info("{} stopped", name);
                         },

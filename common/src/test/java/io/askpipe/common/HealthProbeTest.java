@@ -67,23 +67,28 @@ class HealthProbeTest {
     }
 
     @Test
-    void theServicesPortAndReadinessAreTheDefaults() {
-        assertThat(HealthProbe.run(new String[0], Env.of(Map.of("HTTP_PORT", port())), out))
+    void readinessIsAskedOfTheOperationsPortAndLivenessOfTheClientPort() throws IOException {
+        String closed = String.valueOf(closedPort());
+        assertThat(HealthProbe.run(new String[0], Env.of(Map.of("OPS_PORT", port(), "HTTP_PORT", closed)), out))
                 .isZero();
         assertThat(printed()).startsWith("200 /readyz");
 
         output.reset();
+        assertThat(HealthProbe.run(new String[0], Env.of(Map.of("OPS_PORT", closed, "HTTP_PORT", port())), out))
+                .as("readiness is not on the client port")
+                .isEqualTo(1);
+
+        output.reset();
         assertThat(HealthProbe.run(
-                        new String[] {"/healthz"}, Env.of(Map.of("HTTP_PORT", port(), "HTTP_HOST", "0.0.0.0")), out))
+                        new String[] {"/healthz"},
+                        Env.of(Map.of("HTTP_PORT", port(), "HTTP_HOST", "0.0.0.0", "OPS_PORT", closed)),
+                        out))
                 .isZero();
     }
 
     @Test
     void nothingListeningIsUnhealthy() throws IOException {
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = socket.getLocalPort();
-        }
+        int closed = closedPort();
         assertThat(HealthProbe.run(new String[] {"/readyz", String.valueOf(closed)}, Env.of(Map.of()), out))
                 .isEqualTo(1);
         assertThat(printed()).contains("ConnectException");
@@ -125,6 +130,12 @@ class HealthProbeTest {
             exchange.getResponseBody().write(bytes);
             exchange.close();
         });
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private String port() {

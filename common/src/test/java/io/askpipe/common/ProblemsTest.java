@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class ProblemsTest {
     private static Vertx vertx;
     private static HttpServer server;
+    private static HttpServer opsServer;
     private static WebClient client;
     private static final AtomicBoolean consumerAssigned = new AtomicBoolean();
 
@@ -31,8 +32,7 @@ class ProblemsTest {
                 .add("broken", () -> {
                     throw new IllegalStateException("a check that throws counts as down");
                 });
-        var router =
-                HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness().include("svc", readiness));
+        var router = HttpServers.baseRouter(vertx);
         router.post("/echo").handler(BodyHandler.create().setBodyLimit(16)).handler(ctx -> ctx.end("ok"));
         router.get("/known").handler(ctx -> {
             throw ProblemException.unavailable("broker down", Duration.ofSeconds(3), null);
@@ -41,6 +41,8 @@ class ProblemsTest {
             throw new IllegalStateException("secret internals");
         });
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
+        var ops = HttpServers.opsRouter(vertx, Metrics.prometheus("test"), new Readiness().include("svc", readiness));
+        opsServer = HttpServers.start(vertx, ops, new OpsSettings("127.0.0.1", 0).http());
         client = WebClient.create(vertx);
     }
 
@@ -50,7 +52,11 @@ class ProblemsTest {
     }
 
     private static HttpResponse<Buffer> send(HttpMethod method, String path, String body) {
-        var request = client.request(method, server.actualPort(), "127.0.0.1", path);
+        return send(server, method, path, body);
+    }
+
+    private static HttpResponse<Buffer> send(HttpServer to, HttpMethod method, String path, String body) {
+        var request = client.request(method, to.actualPort(), "127.0.0.1", path);
         return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).await();
     }
 
@@ -61,13 +67,27 @@ class ProblemsTest {
 
     @Test
     void readyzNamesWhatIsDownAndHealthzOnlyThatTheProcessServes() throws Exception {
-        var notReady = send(HttpMethod.GET, "/readyz", null);
+        var notReady = send(opsServer, HttpMethod.GET, "/readyz", null);
         assertThat(notReady.statusCode()).isEqualTo(503);
         var problem = problem(notReady);
         assertThat(problem.type()).isEqualTo("https://askpipe.io/problems/not-ready");
         assertThat(problem.detail()).isEqualTo("Not ready: svc.consumer, svc.broken");
-        assertThat(send(HttpMethod.GET, "/healthz", null).statusCode()).isEqualTo(200);
-        assertThat(send(HttpMethod.GET, "/health", null).statusCode()).isEqualTo(200);
+        for (HttpServer either : new HttpServer[] {server, opsServer}) {
+            assertThat(send(either, HttpMethod.GET, "/healthz", null).statusCode())
+                    .isEqualTo(200);
+            assertThat(send(either, HttpMethod.GET, "/health", null).statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theClientPortShowsNeitherMetricsNorReadinessChecks() throws Exception {
+        for (String internal : new String[] {"/metrics", "/readyz"}) {
+            var response = send(HttpMethod.GET, internal, null);
+            assertThat(response.statusCode()).as(internal).isEqualTo(404);
+            assertThat(problem(response).type()).isEqualTo("https://askpipe.io/problems/not-found");
+            assertThat(response.bodyAsString()).doesNotContain("svc.", "jvm_");
+        }
     }
 
     @Test
@@ -113,8 +133,8 @@ class ProblemsTest {
     }
 
     @Test
-    void metricsAreInPrometheusFormat() {
-        var response = send(HttpMethod.GET, "/metrics", null);
+    void metricsAreInPrometheusFormatOnTheOperationsPort() {
+        var response = send(opsServer, HttpMethod.GET, "/metrics", null);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.bodyAsString()).contains("jvm_memory_used_bytes").contains("service=\"test\"");
     }

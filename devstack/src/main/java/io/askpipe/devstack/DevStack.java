@@ -11,6 +11,7 @@ import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.OpsSettings;
 import io.askpipe.common.Readiness;
 import io.askpipe.common.Startup;
 import io.askpipe.ingest.IngestConfig;
@@ -34,7 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The three services in one process against a given broker and database, behind one HTTP server.
+ * The three services in one process against a given broker and database, behind one HTTP server
+ * for clients and one operations server ({@code /metrics}, {@code /readyz}, {@code /observability}).
  * Each service reads its own settings from the same environment, exactly as it would as a separate
  * process; the stack only supplies the Kafka and PostgreSQL addresses. Closing stops everything in
  * the reverse order of starting.
@@ -48,19 +50,29 @@ public final class DevStack implements AutoCloseable {
     private final Deque<AutoCloseable> started;
     private final HttpServer server;
     private final HttpSettings http;
+    private final HttpServer opsServer;
+    private final OpsSettings ops;
     private final Accounts accounts;
 
-    private DevStack(Deque<AutoCloseable> started, HttpServer server, HttpSettings http, Accounts accounts) {
+    private DevStack(
+            Deque<AutoCloseable> started,
+            HttpServer server,
+            HttpSettings http,
+            HttpServer opsServer,
+            OpsSettings ops,
+            Accounts accounts) {
         this.started = started;
         this.server = server;
         this.http = http;
+        this.opsServer = opsServer;
+        this.ops = ops;
         this.accounts = accounts;
     }
 
     /**
      * Starts the services against {@code bootstrapServers} and {@code jdbcUrl}; every other setting
      * comes from {@code env}. Defaults differ from a lone service's: HTTP_HOST is 127.0.0.1,
-     * ASKPIPE_PROFILE is dev, and in the dev profile webhooks may call back to loopback (a receiver
+     * OPS_PORT is a free port (the three services share the one operations server), ASKPIPE_PROFILE is dev, and in the dev profile webhooks may call back to loopback (a receiver
      * on the developer's machine) unless WEBHOOK_ALLOWED_NETWORKS says otherwise.
      */
     public static DevStack start(
@@ -101,13 +113,18 @@ public final class DevStack implements AutoCloseable {
                     .include("ingest", ingest.readiness())
                     .include("router", routerService.readiness())
                     .include("store", store.readiness());
-            Router router = HttpServers.baseRouter(vertx, registry, readiness);
+            Router router = HttpServers.baseRouter(vertx);
             ingest.mount(router);
             store.mount(router);
             HttpSettings http = HttpSettings.fromEnv(settings, 8080);
             HttpServer server = HttpServers.start(vertx, router, http);
             started.push(() -> server.close().await());
-            return new DevStack(started, server, http, auth.accounts());
+            Router opsRouter = HttpServers.opsRouter(vertx, registry, readiness);
+            store.mountOperations(opsRouter);
+            OpsSettings ops = OpsSettings.fromEnv(settings, 0);
+            HttpServer opsServer = HttpServers.start(vertx, opsRouter, ops.http());
+            started.push(() -> opsServer.close().await());
+            return new DevStack(started, server, http, opsServer, ops, auth.accounts());
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -203,8 +220,17 @@ public final class DevStack implements AutoCloseable {
 
     /** The base URL clients use for both writes and reads. */
     public String clientUrl() {
-        String host = http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host();
-        return "http://" + host + ":" + server.actualPort();
+        return url(http.host(), server.actualPort());
+    }
+
+    /** The base URL of {@code /metrics}, {@code /readyz} and {@code /observability}. */
+    public String opsUrl() {
+        return url(ops.host(), opsServer.actualPort());
+    }
+
+    private static String url(String host, int port) {
+        String reachable = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+        return "http://" + reachable + ":" + port;
     }
 
     @Override

@@ -113,7 +113,7 @@ public final class DevStackMain {
                   API key          %s  (user dev; also in %s)
                   Kafka bootstrap  %s
                   JDBC URL         %s  (user %s)
-                  metrics          %s/metrics
+                  operations       %s  (/metrics, /readyz, /observability)
 
                   KEY=$(cat %s)
                   curl -s -X POST %s/v1/ask -H "Authorization: Bearer $KEY" \\
@@ -129,7 +129,7 @@ public final class DevStackMain {
                 bootstrap,
                 jdbcUrl,
                 dbUser,
-                url,
+                stack.opsUrl(),
                 keyFile,
                 url);
 

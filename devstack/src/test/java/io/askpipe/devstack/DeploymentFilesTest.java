@@ -26,8 +26,10 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The deployment files at the repository root, checked without Docker: docker-compose.yml (the
- * cluster, the services and their settings, the images the build makes and their health checks), the gateway, Prometheus' configuration and recording
- * rules, and the Grafana dashboard. {@code promtool} checks the Prometheus files too where it is
+ * cluster, the services and their settings, the images the build makes and their health checks, no
+ * secret in the file and only the client port published, a database role per service) with its
+ * {@code .env.example} and the postgres init script, the gateway, Prometheus' configuration and
+ * recording rules, and the Grafana dashboard. {@code promtool} checks the Prometheus files too where it is
  * installed.
  */
 class DeploymentFilesTest {
@@ -147,6 +149,197 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void aSubmitRetriedOnTheOtherIngestApiIsTheSameAskByItsKey() throws IOException {
+        List<Nginx> conf = Nginx.parse(Files.readString(DEPLOY.resolve("nginx/askpipe.conf")));
+        Nginx server = Nginx.only(conf, "server");
+        Nginx submit = server.children().stream()
+                .filter(d -> d.name().equals("location") && d.args().equals(List.of("=", "/v1/ask")))
+                .findFirst()
+                .orElseThrow();
+        List<String> retryOn =
+                Nginx.only(submit.children(), "proxy_next_upstream").args();
+        if (!retryOn.contains("non_idempotent")) {
+            return; // a POST is never sent twice: nothing to deduplicate
+        }
+        // ingest makes up a random key for a submit without one, so a retried submit must carry one
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Nginx header : Nginx.all(submit.children(), "proxy_set_header")) {
+            headers.put(
+                    header.args().get(0).toLowerCase(java.util.Locale.ROOT),
+                    header.args().get(1));
+        }
+        String key = headers.get("idempotency-key");
+        assertThat(key).as("the submit location sets Idempotency-Key").startsWith("$");
+        Nginx map = Nginx.all(conf, "map").stream()
+                .filter(m -> m.args().get(1).equals(key))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no map defines " + key));
+        assertThat(map.args().get(0)).isEqualTo("$http_idempotency_key");
+        Map<String, String> entries = new java.util.HashMap<>();
+        map.children().forEach(e -> entries.put(e.name(), e.args().get(0)));
+        assertThat(entries)
+                .as("a client's own key passes unchanged, a missing one becomes the request's id")
+                .containsEntry("\"\"", "$request_id")
+                .containsEntry("default", "$http_idempotency_key")
+                .hasSize(2);
+        // a location's proxy_set_header replaces every one of the server's
+        for (Nginx header : Nginx.all(server.children(), "proxy_set_header")) {
+            assertThat(headers)
+                    .as(
+                            "the submit location keeps the server's %s",
+                            header.args().get(0))
+                    .containsEntry(
+                            header.args().get(0).toLowerCase(java.util.Locale.ROOT),
+                            header.args().get(1));
+        }
+    }
+
+    @Test
+    void theComposeFileHoldsNoSecretAndStartsNothingWithADefaultPassword() throws IOException {
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        Pattern secretName = Pattern.compile("PASSWORD|SECRET|TOKEN|_KEY$");
+        Pattern fromEnvFile = Pattern.compile("\\$\\{[A-Z0-9_]+(:\\?[^}]+|:-)\\}");
+        Set<String> secrets = new HashSet<>();
+        for (Map.Entry<String, Map<String, Object>> service : services().entrySet()) {
+            Map<String, Object> env = env(service.getValue());
+            for (Map.Entry<String, Object> variable :
+                    env == null ? Set.<Map.Entry<String, Object>>of() : env.entrySet()) {
+                if (secretName.matcher(variable.getKey()).find()) {
+                    secrets.add(service.getKey() + " " + variable.getKey());
+                    assertThat(String.valueOf(variable.getValue()))
+                            .as("%s of %s comes from .env, required or empty", variable.getKey(), service.getKey())
+                            .matches(fromEnvFile);
+                }
+            }
+        }
+        assertThat(secrets)
+                .contains(
+                        "postgres POSTGRES_PASSWORD",
+                        "grafana GF_SECURITY_ADMIN_PASSWORD",
+                        "accounts DATABASE_PASSWORD",
+                        "router-1 OPENAI_API_KEY")
+                .containsAll(ASKPIPE.stream().map(s -> s + " DATABASE_PASSWORD").toList());
+        Matcher withDefault = Pattern.compile("\\$\\{[A-Za-z0-9_]+:?-[^}]+\\}").matcher(compose);
+        assertThat(withDefault.find() ? withDefault.group() : null)
+                .as("no variable has a default value")
+                .isNull();
+        for (String password : List.of("postgres POSTGRES_PASSWORD", "grafana GF_SECURITY_ADMIN_PASSWORD")) {
+            String[] at = password.split(" ");
+            assertThat(String.valueOf(env(services().get(at[0])).get(at[1])))
+                    .as("%s cannot be left out", password)
+                    .contains(":?");
+        }
+        assertThat(compose).doesNotContainIgnoringCase("admin / admin");
+    }
+
+    @Test
+    void envExampleListsEveryVariableTheComposeFileNeedsAndNoValueToKeep() throws IOException {
+        Matcher reference =
+                Pattern.compile("\\$\\{([A-Za-z0-9_]+)").matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
+        Set<String> used = new HashSet<>();
+        while (reference.find()) {
+            used.add(reference.group(1));
+        }
+        Map<String, String> example = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve(".env.example"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                assertThat(line).contains("=");
+                example.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        assertThat(example.keySet()).containsExactlyInAnyOrderElementsOf(used);
+        assertThat(example.values())
+                .as("no example password that a deployment might keep")
+                .allMatch(String::isEmpty);
+        assertThat(Files.readAllLines(ROOT.resolve(".gitignore"))).contains(".env");
+        assertThat(Files.readString(ROOT.resolve("docs/deployment.md")))
+                .contains("cp .env.example .env")
+                .contains(used);
+    }
+
+    @Test
+    void onlyTheClientPortIsPublishedBeyondThisHost() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        for (Map.Entry<String, Map<String, Object>> service : services.entrySet()) {
+            for (Object port : (List<?>) service.getValue().getOrDefault("ports", List.of())) {
+                if (service.getKey().equals("gateway")) {
+                    assertThat(port).isEqualTo("8080:8080");
+                } else {
+                    assertThat(String.valueOf(port)).as(service.getKey()).startsWith("127.0.0.1:");
+                }
+            }
+        }
+        assertThat(services.get("prometheus").get("ports")).isEqualTo(List.of("127.0.0.1:9090:9090"));
+        assertThat(services.get("grafana").get("ports")).isEqualTo(List.of("127.0.0.1:3000:3000"));
+        for (String name : ASKPIPE) {
+            assertThat(services.get(name))
+                    .as("%s is reached through the gateway", name)
+                    .doesNotContainKey("ports");
+        }
+    }
+
+    @Test
+    void eachServiceLogsInAsItsOwnRoleThatThePostgresInitScriptCreates() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        String sql = Files.readString(DEPLOY.resolve("postgres/askpipe-roles.sql"));
+        Path script = DEPLOY.resolve("postgres/askpipe-roles.sh");
+        String sh = Files.readString(script);
+        assertThat(script).isExecutable();
+        Map<String, String> psqlVariableOfRole = new java.util.HashMap<>();
+        Matcher role =
+                Pattern.compile("CREATE ROLE (\\w+) LOGIN PASSWORD :'(\\w+)';").matcher(sql);
+        while (role.find()) {
+            psqlVariableOfRole.put(role.group(1), role.group(2));
+        }
+        Map<String, String> envOfPsqlVariable = new java.util.HashMap<>();
+        Matcher variable = Pattern.compile("-v (\\w+)=\"\\$(\\w+)\"").matcher(sh);
+        while (variable.find()) {
+            envOfPsqlVariable.put(variable.group(1), variable.group(2));
+        }
+        Map<String, Object> postgres = env(services.get("postgres"));
+
+        Map<String, String> roles = Map.of(
+                "ingest-1", "askpipe_ingest",
+                "ingest-2", "askpipe_ingest",
+                "router-1", "askpipe_router",
+                "router-2", "askpipe_router",
+                "result-store", "askpipe_store",
+                "accounts", "askpipe_auth");
+        Pattern required = Pattern.compile("\\$\\{(\\w+):\\?[^}]+\\}");
+        for (Map.Entry<String, String> expected : roles.entrySet()) {
+            Map<String, Object> env = env(services.get(expected.getKey()));
+            assertThat(env.get("DATABASE_USER")).as(expected.getKey()).isEqualTo(expected.getValue());
+            Matcher password = required.matcher(String.valueOf(env.get("DATABASE_PASSWORD")));
+            assertThat(password.matches()).as(expected.getKey()).isTrue();
+            // the same variable gives the role its password when the database is initialised
+            String psqlVariable = psqlVariableOfRole.get(expected.getValue());
+            assertThat(psqlVariable).as("%s is created", expected.getValue()).isNotNull();
+            assertThat(envOfPsqlVariable).containsEntry(psqlVariable, password.group(1));
+            assertThat(postgres).containsEntry(password.group(1), env.get("DATABASE_PASSWORD"));
+        }
+        for (String schema : List.of("auth", "ingest", "router", "store")) {
+            assertThat(sql).contains("CREATE SCHEMA " + schema + " AUTHORIZATION askpipe_" + schema + ";");
+        }
+        assertThat(String.valueOf(services.get("postgres").get("volumes")))
+                .contains("./deploy/postgres/askpipe-roles.sh:/docker-entrypoint-initdb.d/")
+                .contains("./deploy/postgres/askpipe-roles.sql:/askpipe/askpipe-roles.sql:ro");
+        assertThat(sh).contains("-f /askpipe/askpipe-roles.sql", "ON_ERROR_STOP=1");
+
+        // schema auth is migrated by its owner before any service starts, from the ingest image
+        Map<String, Object> accounts = services.get("accounts");
+        assertThat(accounts.get("image")).isEqualTo(services.get("ingest-1").get("image"));
+        assertThat(((List<?>) accounts.get("entrypoint"))
+                        .stream().map(String::valueOf).toList())
+                .containsSubsequence("-cp", "@/app/jib-classpath-file", "io.askpipe.auth.AdminMain");
+        assertThat(accounts.get("command")).isEqualTo(List.of("migrate"));
+        for (String name : ASKPIPE) {
+            assertThat(String.valueOf(services.get(name).get("depends_on")))
+                    .as(name)
+                    .contains("accounts={condition=service_completed_successfully}");
+        }
+    }
+
+    @Test
     void prometheusScrapesEveryServiceAndRecordsTheGoldenQueries() throws IOException {
         Map<String, Object> config = yaml(DEPLOY.resolve("prometheus/prometheus.yml"));
         Set<String> targets = new HashSet<>();
@@ -157,9 +350,12 @@ class DeploymentFilesTest {
                 }
             }
         }
+        // on the operations port the images listen on, not the client port the gateway forwards to
+        assertThat(Files.readString(ROOT.resolve("pom.xml")))
+                .contains("<OPS_PORT>9464</OPS_PORT>", "<OPS_HOST>0.0.0.0</OPS_HOST>");
         assertThat(targets)
                 .containsExactlyInAnyOrderElementsOf(
-                        ASKPIPE.stream().map(s -> s + ":8080").toList());
+                        ASKPIPE.stream().map(s -> s + ":9464").toList());
         for (Object file : (List<?>) config.get("rule_files")) {
             assertThat(DEPLOY.resolve("prometheus").resolve((String) file)).exists();
         }
@@ -245,6 +441,59 @@ class DeploymentFilesTest {
         Map<String, String> vars = new java.util.HashMap<>();
         first.forEach((variable, value) -> vars.put(variable, String.valueOf(value)));
         assertThat(BackendCatalog.fromEnv(Env.of(vars)).backends()).contains("dryrun", "openai");
+    }
+
+    /** One directive of an nginx configuration: its name, arguments and block (empty for a simple one). */
+    private record Nginx(String name, List<String> args, List<Nginx> children) {
+        static List<Nginx> parse(String text) {
+            Matcher token =
+                    Pattern.compile("#[^\\n]*|\"[^\"]*\"|[{};]|[^\\s{};#]+").matcher(text);
+            List<String> tokens = new ArrayList<>();
+            while (token.find()) {
+                if (!token.group().startsWith("#")) {
+                    tokens.add(token.group());
+                }
+            }
+            java.util.Iterator<String> it = tokens.iterator();
+            List<Nginx> directives = block(it);
+            assertThat(it.hasNext()).as("balanced braces").isFalse();
+            return directives;
+        }
+
+        private static List<Nginx> block(java.util.Iterator<String> it) {
+            List<Nginx> directives = new ArrayList<>();
+            List<String> words = new ArrayList<>();
+            while (it.hasNext()) {
+                String next = it.next();
+                switch (next) {
+                    case ";" -> {
+                        directives.add(
+                                new Nginx(words.getFirst(), List.copyOf(words.subList(1, words.size())), List.of()));
+                        words.clear();
+                    }
+                    case "{" -> {
+                        directives.add(
+                                new Nginx(words.getFirst(), List.copyOf(words.subList(1, words.size())), block(it)));
+                        words.clear();
+                    }
+                    case "}" -> {
+                        return directives;
+                    }
+                    default -> words.add(next);
+                }
+            }
+            return directives;
+        }
+
+        static List<Nginx> all(List<Nginx> directives, String name) {
+            return directives.stream().filter(d -> d.name().equals(name)).toList();
+        }
+
+        static Nginx only(List<Nginx> directives, String name) {
+            List<Nginx> found = all(directives, name);
+            assertThat(found).as(name).hasSize(1);
+            return found.getFirst();
+        }
     }
 
     private static Map<String, String> recordingRules() throws IOException {

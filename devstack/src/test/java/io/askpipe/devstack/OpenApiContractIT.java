@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,7 @@ class OpenApiContractIT {
     private static Vertx vertx;
     private static WebClient client;
     private static URI base;
+    private static URI ops;
     private static OpenApiSpec spec;
     private static String bearer;
 
@@ -44,6 +46,7 @@ class OpenApiContractIT {
                 "STORE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/" + prefix + "streams");
         stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
         base = URI.create(stack.clientUrl());
+        ops = URI.create(stack.opsUrl());
         bearer = "Bearer " + stack.issueDevKey().secret();
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
@@ -62,7 +65,12 @@ class OpenApiContractIT {
 
     private static HttpResponse<Buffer> send(
             String authorization, HttpMethod method, String path, String key, String body) {
-        var request = client.request(method, base.getPort(), base.getHost(), path);
+        return send(base, authorization, method, path, key, body);
+    }
+
+    private static HttpResponse<Buffer> send(
+            URI to, String authorization, HttpMethod method, String path, String key, String body) {
+        var request = client.request(method, to.getPort(), to.getHost(), path);
         if (authorization != null) {
             request.putHeader("Authorization", authorization);
         }
@@ -233,18 +241,41 @@ class OpenApiContractIT {
         assertThat(conforms(send(HttpMethod.GET, "/health", null, null), "health")
                         .statusCode())
                 .isEqualTo(200);
-        assertThat(conforms(send(HttpMethod.GET, "/metrics", null, null), "metrics")
-                        .statusCode())
-                .isEqualTo(200);
-        assertThat(conforms(send(HttpMethod.GET, "/observability", null, null), "observability")
-                        .statusCode())
+        assertThat(conforms(operations("/metrics"), "metrics").statusCode()).isEqualTo(200);
+        assertThat(conforms(operations("/observability"), "observability").statusCode())
                 .isEqualTo(200);
         assertThat(conforms(send(HttpMethod.GET, "/healthz", null, null), "healthz")
                         .statusCode())
                 .isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> send(HttpMethod.GET, "/readyz", null, null).statusCode() == 200);
-        conforms(send(HttpMethod.GET, "/readyz", null, null), "readyz");
+        assertThat(conforms(operations("/healthz"), "healthz").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> operations("/readyz").statusCode() == 200);
+        conforms(operations("/readyz"), "readyz");
+    }
+
+    @Test
+    void theClientPortServesNoOperationsEndpoint() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> operations("/readyz").statusCode() == 200);
+        for (String internal : List.of("/metrics", "/observability", "/readyz")) {
+            for (String authorization : java.util.Arrays.asList(null, bearer)) {
+                HttpResponse<Buffer> response = send(authorization, HttpMethod.GET, internal, null, null);
+                assertThat(response.statusCode()).as(internal).isEqualTo(404);
+                assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+                assertThat(response.bodyAsString()).as(internal).doesNotContain("checks", "jvm_", "windows", "ingest.");
+            }
+        }
+        // the contract says where they are: a port of their own
+        String contract = Files.readString(SPEC);
+        for (String path : List.of("/metrics", "/observability", "/readyz")) {
+            java.util.regex.Matcher item = java.util.regex.Pattern.compile(
+                            "(?ms)^  " + java.util.regex.Pattern.quote(path) + ":\n(.*?)(?=^  \\S|^\\S)")
+                    .matcher(contract);
+            assertThat(item.find()).as(path).isTrue();
+            assertThat(item.group(1)).as(path).contains("servers:", "{opsPort}");
+        }
+    }
+
+    private static HttpResponse<Buffer> operations(String path) {
+        return send(ops, null, HttpMethod.GET, path, null, null);
     }
 
     @Test

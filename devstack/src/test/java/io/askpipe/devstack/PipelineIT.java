@@ -62,6 +62,7 @@ class PipelineIT {
     private static Vertx vertx;
     private static WebClient client;
     private static URI base;
+    private static URI ops;
     private static IssuedKey devKey;
     private static String bearer;
 
@@ -87,6 +88,7 @@ class PipelineIT {
                 "300");
         stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
         base = URI.create(stack.clientUrl());
+        ops = URI.create(stack.opsUrl());
         devKey = stack.issueDevKey();
         bearer = "Bearer " + devKey.secret();
         vertx = Vertx.vertx();
@@ -108,6 +110,11 @@ class PipelineIT {
                 .putHeader("Authorization", authorization)
                 .send()
                 .await();
+    }
+
+    /** {@code GET path} of the operations port. */
+    private static HttpResponse<Buffer> operations(String path) {
+        return client.get(ops.getPort(), ops.getHost(), path).send().await();
     }
 
     private static HttpResponse<Buffer> submit(String key, String body) {
@@ -421,7 +428,7 @@ class PipelineIT {
                 .as("the default backend, the registered one its route starts with")
                 .isEqualTo("dryrun");
 
-        String metrics = get("/metrics").bodyAsString();
+        String metrics = operations("/metrics").bodyAsString();
         assertThat(metrics)
                 .containsPattern("ask_latency_ms_bucket\\{[^}]*backend=\"dryrun\"")
                 .containsPattern("ask_errors_total\\{[^}]*backend=\"openai\"[^}]*error_type=\"backend_unavailable\"")
@@ -449,7 +456,7 @@ class PipelineIT {
                         "ask_latency_ms: abbreviated unit in the name",
                         "ask_latency_ms_max: abbreviated unit in the name");
 
-        JsonNode minute = json(get("/observability")).get("windows").get(0);
+        JsonNode minute = json(operations("/observability")).get("windows").get(0);
         assertThat(minute.get("window").asText()).isEqualTo("1m");
         Map<String, JsonNode> backends = new HashMap<>();
         minute.get("backends").forEach(b -> backends.put(b.get("backend").asText(), b));

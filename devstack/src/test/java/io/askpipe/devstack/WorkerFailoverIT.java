@@ -160,8 +160,8 @@ class WorkerFailoverIT {
                 assertThat(rs.getInt(2)).as("all succeeded").isEqualTo(ids.size());
                 assertThat(rs.getInt(3)).as("one kept result per ask").isEqualTo(ids.size());
             }
-            String metrics = client.get(base.getPort(), base.getHost(), "/metrics")
-                    .putHeader("Authorization", bearer)
+            URI ops = URI.create(stack.opsUrl());
+            String metrics = client.get(ops.getPort(), ops.getHost(), "/metrics")
                     .send()
                     .await()
                     .bodyAsString();
@@ -174,7 +174,7 @@ class WorkerFailoverIT {
                     .isGreaterThan(0);
             await().atMost(Duration.ofSeconds(30))
                     .alias("ready again: readiness follows the restarted router")
-                    .until(() -> client.get(base.getPort(), base.getHost(), "/readyz")
+                    .until(() -> client.get(ops.getPort(), ops.getHost(), "/readyz")
                                     .send()
                                     .await()
                                     .statusCode()

@@ -153,8 +153,10 @@ final class Deployment implements Target {
     private static ServiceProcess service(String name, Class<?> main, Map<String, String> env, Path logs) {
         Map<String, String> withPort = new HashMap<>(env);
         int port = FreePorts.next();
+        int opsPort = FreePorts.next();
         withPort.put("HTTP_PORT", Integer.toString(port));
-        return new ServiceProcess(name, main.getName(), withPort, port, logs.resolve(name + ".log"));
+        withPort.put("OPS_PORT", Integer.toString(opsPort));
+        return new ServiceProcess(name, main.getName(), withPort, port, opsPort, logs.resolve(name + ".log"));
     }
 
     @Override
@@ -164,7 +166,7 @@ final class Deployment implements Target {
 
     @Override
     public URI metrics() {
-        return ingest.base().resolve("/metrics");
+        return ingest.ops().resolve("/metrics");
     }
 
     @Override

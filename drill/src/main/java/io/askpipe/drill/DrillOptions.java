@@ -82,6 +82,8 @@ record DrillOptions(
             Against a deployment that is already running (./askpipe dev, or services with chaos
             set by their own CHAOS_* variables), nothing is started or killed:
               --target URL               its client URL, e.g. http://127.0.0.1:8080
+              --ops URL                  its operations URL, where /metrics is (the dev stack prints it;
+                                         a service's OPS_PORT), e.g. http://127.0.0.1:9464
               --api-key KEY              default $ASKPIPE_API_KEY, else the file $ASKPIPE_DEV_KEY_FILE
                                          (default .askpipe/dev-key) the dev stack writes
               --kafka BOOTSTRAP          its broker (default $KAFKA_BOOTSTRAP_SERVERS)
@@ -90,8 +92,8 @@ record DrillOptions(
               --replay key:<Idempotency-Key> is the replay that needs no stopped workers
             """;
 
-    /** A running deployment to drill: where clients, the broker and the database are. */
-    record Running(URI url, String apiKey, String bootstrapServers, DatabaseSettings database) {}
+    /** A running deployment to drill: where clients, its metrics, the broker and the database are. */
+    record Running(URI url, URI ops, String apiKey, String bootstrapServers, DatabaseSettings database) {}
 
     /** Which accepted asks a drill delivers to the router a second time (docs/operations.md, "Replay"). */
     sealed interface Replay {
@@ -191,12 +193,16 @@ record DrillOptions(
         String jdbcUrl = Optional.ofNullable(given.remove("database"))
                 .or(() -> env.optional("DATABASE_URL"))
                 .orElseThrow(() -> new ConfigException("--database (or DATABASE_URL) is needed with --target"));
+        URI ops = URI.create(Optional.ofNullable(given.remove("ops"))
+                .orElseThrow(() -> new ConfigException(
+                        "--ops (the operations URL, where the deployment's /metrics is) is needed with --target"))
+                .replaceAll("/+$", ""));
         Map<String, String> database = new LinkedHashMap<>();
         database.put("DATABASE_URL", jdbcUrl);
         env.optional("DATABASE_USER").ifPresent(user -> database.put("DATABASE_USER", user));
         env.optional("DATABASE_PASSWORD").ifPresent(password -> database.put("DATABASE_PASSWORD", password));
         database.put("DATABASE_POOL_SIZE", "2");
-        return new Running(url, apiKey, bootstrap, DatabaseSettings.fromEnv(Env.of(database)));
+        return new Running(url, ops, apiKey, bootstrap, DatabaseSettings.fromEnv(Env.of(database)));
     }
 
     private static String devKey(Env env) {

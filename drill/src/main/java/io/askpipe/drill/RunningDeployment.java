@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A deployment that is already running, such as {@code ./askpipe dev}: one client URL, its broker
+ * A deployment that is already running, such as {@code ./askpipe dev}: one client URL, one
+ * operations URL, its broker
  * and its database. Chaos is whatever its own {@code CHAOS_*} variables say; the drill submits,
  * waits and checks, and cannot kill anything.
  */
@@ -47,7 +48,7 @@ final class RunningDeployment implements Target {
 
     @Override
     public URI metrics() {
-        return running.url().resolve("/metrics");
+        return running.ops().resolve("/metrics");
     }
 
     @Override

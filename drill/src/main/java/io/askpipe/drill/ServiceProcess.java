@@ -32,6 +32,7 @@ final class ServiceProcess {
     private final Map<String, String> env;
     private final Path log;
     private final URI base;
+    private final URI ops;
 
     private Process process;
     private boolean supervised;
@@ -39,12 +40,13 @@ final class ServiceProcess {
     private int kills;
     private int crashes;
 
-    ServiceProcess(String name, String mainClass, Map<String, String> env, int httpPort, Path log) {
+    ServiceProcess(String name, String mainClass, Map<String, String> env, int httpPort, int opsPort, Path log) {
         this.name = name;
         this.mainClass = mainClass;
         this.env = Map.copyOf(env);
         this.log = log;
         this.base = URI.create("http://127.0.0.1:" + httpPort);
+        this.ops = URI.create("http://127.0.0.1:" + opsPort);
     }
 
     String name() {
@@ -54,6 +56,11 @@ final class ServiceProcess {
     /** Where the service answers HTTP. */
     URI base() {
         return base;
+    }
+
+    /** Where the service's {@code /metrics} and {@code /readyz} are. */
+    URI ops() {
+        return ops;
     }
 
     Path log() {
@@ -141,13 +148,13 @@ final class ServiceProcess {
         }
     }
 
-    /** Waits until {@code /readyz} answers 200, or fails after {@code timeout}. */
+    /** Waits until {@code /readyz} on the operations port answers 200, or fails after {@code timeout}. */
     void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 HttpResponse<Void> ready = HTTP.send(
-                        HttpRequest.newBuilder(base.resolve("/readyz"))
+                        HttpRequest.newBuilder(ops.resolve("/readyz"))
                                 .timeout(Duration.ofSeconds(2))
                                 .build(),
                         HttpResponse.BodyHandlers.discarding());

@@ -116,6 +116,8 @@ class DrillIT {
                 String[] target = {
                     "--target",
                     stack.clientUrl(),
+                    "--ops",
+                    stack.opsUrl(),
                     "--api-key",
                     key,
                     "--kafka",

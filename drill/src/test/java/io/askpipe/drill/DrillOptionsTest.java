@@ -64,9 +64,11 @@ class DrillOptionsTest {
                 "DATABASE_USER", "askpipe",
                 "ASKPIPE_API_KEY", "ak_test"));
 
-        DrillOptions options = DrillOptions.parse(env, "--target", "http://127.0.0.1:8080/", "--asks", "50");
+        DrillOptions options = DrillOptions.parse(
+                env, "--target", "http://127.0.0.1:8080/", "--ops", "http://127.0.0.1:9464/", "--asks", "50");
 
         assertThat(options.running().url()).hasToString("http://127.0.0.1:8080");
+        assertThat(options.running().ops()).hasToString("http://127.0.0.1:9464");
         assertThat(options.running().apiKey()).isEqualTo("ak_test");
         assertThat(options.running().bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(options.running().database().user()).isEqualTo("askpipe");
@@ -90,9 +92,12 @@ class DrillOptionsTest {
         assertThatThrownBy(() -> DrillOptions.parse(env, "--target", "http://h:1", "--replay", "beginning"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("needs its workers stopped");
-        assertThat(DrillOptions.parse(env, "--target", "http://h:1", "--replay", "key:k1")
+        assertThat(DrillOptions.parse(env, "--target", "http://h:1", "--ops", "http://h:2", "--replay", "key:k1")
                         .replay())
                 .isEqualTo(new DrillOptions.Replay.Key("k1"));
+        assertThatThrownBy(() -> DrillOptions.parse(env, "--target", "http://h:1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--ops (the operations URL");
         assertThatThrownBy(() ->
                         DrillOptions.parse(Env.of(Map.of("ASKPIPE_API_KEY", "ak_test")), "--target", "http://h:1"))
                 .isInstanceOf(ConfigException.class)

@@ -8,6 +8,7 @@ import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.OpsSettings;
 import java.time.Duration;
 
 /**
@@ -17,6 +18,8 @@ import java.time.Duration;
  * @param database the idempotency ledger's PostgreSQL, shared by every ingest instance
  * @param auth how callers' API keys are checked
  * @param http where the HTTP server listens ({@code HTTP_HOST}, {@code HTTP_PORT}, default 8080)
+ * @param ops where {@code /metrics} and {@code /readyz} listen ({@code OPS_HOST}, {@code OPS_PORT},
+ *     default 127.0.0.1:9464)
  * @param limits request size limits, and the backends and models an ask may name
  * @param callbacks which webhook callback URLs an ask may carry
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
@@ -41,6 +44,7 @@ public record IngestConfig(
         DatabaseSettings database,
         AuthSettings auth,
         HttpSettings http,
+        OpsSettings ops,
         IngestLimits limits,
         CallbackPolicy callbacks,
         Duration publishTimeout,
@@ -77,6 +81,7 @@ public record IngestConfig(
             DatabaseSettings database,
             AuthSettings auth,
             HttpSettings http,
+            OpsSettings ops,
             IngestLimits limits,
             CallbackPolicy callbacks,
             Duration publishTimeout,
@@ -88,6 +93,7 @@ public record IngestConfig(
                 database,
                 auth,
                 http,
+                ops,
                 limits,
                 callbacks,
                 publishTimeout,
@@ -106,6 +112,7 @@ public record IngestConfig(
                 DatabaseSettings.fromEnv(env),
                 AuthSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8080),
+                OpsSettings.fromEnv(env, 9464),
                 IngestLimits.fromEnv(env),
                 CallbackPolicy.fromEnv(env),
                 publishTimeout,

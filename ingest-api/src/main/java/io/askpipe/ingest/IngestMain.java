@@ -20,7 +20,15 @@ public final class IngestMain {
             PrometheusMeterRegistry registry = Metrics.prometheus("ingest-api");
             IngestService service = IngestService.start(config, registry, startup);
             ServiceRunner.serve(
-                    "ingest-api", config.http(), registry, service.readiness(), startup, service, service::mount);
+                    "ingest-api",
+                    config.http(),
+                    config.ops(),
+                    registry,
+                    service.readiness(),
+                    startup,
+                    service,
+                    service::mount,
+                    ops -> {});
         });
     }
 }

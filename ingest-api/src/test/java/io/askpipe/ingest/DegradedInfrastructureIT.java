@@ -12,6 +12,7 @@ import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
 import io.askpipe.common.Metrics;
+import io.askpipe.common.OpsSettings;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.FreePorts;
@@ -48,6 +49,7 @@ class DegradedInfrastructureIT {
     private IngestService service;
     private Vertx vertx;
     private HttpServer server;
+    private HttpServer opsServer;
     private WebClient client;
     private String bearer;
 
@@ -65,6 +67,7 @@ class DegradedInfrastructureIT {
                 database,
                 new AuthSettings(Duration.ofMinutes(1)), // the key stays known while the database is down
                 new HttpSettings("127.0.0.1", 0),
+                new OpsSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 PUBLISH_TIMEOUT,
@@ -78,9 +81,13 @@ class DegradedInfrastructureIT {
                     + accounts.issueKey(accounts.createUser("degraded").id()).secret();
         }
         vertx = Vertx.vertx();
-        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), service.readiness());
+        var router = HttpServers.baseRouter(vertx);
         service.mount(router);
         server = HttpServers.start(vertx, router, config.http());
+        opsServer = HttpServers.start(
+                vertx,
+                HttpServers.opsRouter(vertx, Metrics.prometheus("test"), service.readiness()),
+                config.ops().http());
         client = WebClient.create(vertx);
     }
 
@@ -149,7 +156,7 @@ class DegradedInfrastructureIT {
     }
 
     private HttpResponse<Buffer> readyz() {
-        return client.get(server.actualPort(), "127.0.0.1", "/readyz").send().await();
+        return client.get(opsServer.actualPort(), "127.0.0.1", "/readyz").send().await();
     }
 
     /** {@code /readyz} answers 503 within seconds and names {@code component} as down. */

@@ -12,8 +12,7 @@ import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
+import io.askpipe.common.OpsSettings;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -67,6 +66,7 @@ class IngestChaosIT {
                 database,
                 new AuthSettings(Duration.ofMinutes(1)),
                 new HttpSettings("127.0.0.1", 0),
+                new OpsSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(1), // a claim is abandoned, and published by the recovery, after 6 s
@@ -79,7 +79,7 @@ class IngestChaosIT {
         key = accounts.accounts()
                 .issueKey(accounts.accounts().createUser("carol").id());
         vertx = Vertx.vertx();
-        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
+        Router router = HttpServers.baseRouter(vertx);
         service.mount(router);
         server = HttpServers.start(vertx, router, config.http());
         client = WebClient.create(vertx);

@@ -12,8 +12,7 @@ import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
+import io.askpipe.common.OpsSettings;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -63,6 +62,7 @@ class IngestIT {
                 database,
                 new AuthSettings(Duration.ZERO), // so that a revocation shows at once
                 new HttpSettings("127.0.0.1", 0),
+                new OpsSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(10),
@@ -74,7 +74,7 @@ class IngestIT {
         user = accounts.accounts().createUser("alice");
         key = accounts.accounts().issueKey(user.id());
         vertx = Vertx.vertx();
-        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
+        Router router = HttpServers.baseRouter(vertx);
         service.mount(router);
         server = HttpServers.start(vertx, router, config.http());
         client = WebClient.create(vertx);
@@ -151,7 +151,7 @@ class IngestIT {
     void twoInstancesReceivingOneKeyAtOncePublishOneAsk() throws Exception {
         IngestService other = IngestService.start(config, new SimpleMeterRegistry());
         try {
-            Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("other"), new Readiness());
+            Router router = HttpServers.baseRouter(vertx);
             other.mount(router);
             HttpServer otherServer = HttpServers.start(vertx, router, config.http());
             List<io.vertx.core.Future<HttpResponse<Buffer>>> pending = new ArrayList<>();

@@ -9,8 +9,6 @@ import io.askpipe.common.Chaos;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
@@ -75,7 +73,7 @@ class IngestRoutesTest {
                 null,
                 new StringSerializer(),
                 topics.requests().valueSerde().serializer());
-        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
+        Router router = HttpServers.baseRouter(vertx);
         IngestRoutes.mount(
                 router,
                 TestCallers.auth(),

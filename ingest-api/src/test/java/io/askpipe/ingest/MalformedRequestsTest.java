@@ -9,8 +9,6 @@ import io.askpipe.common.Chaos;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
@@ -56,7 +54,7 @@ class MalformedRequestsTest {
                 null,
                 new StringSerializer(),
                 topics.requests().valueSerde().serializer());
-        var router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
+        var router = HttpServers.baseRouter(vertx);
         IngestRoutes.mount(
                 router,
                 TestCallers.auth(),

@@ -11,8 +11,7 @@ import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.HttpServers;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
+import io.askpipe.common.OpsSettings;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.KafkaCluster;
@@ -83,6 +82,7 @@ class SlowBrokerIT {
                 database,
                 new AuthSettings(Duration.ofMinutes(1)),
                 new HttpSettings("127.0.0.1", 0),
+                new OpsSettings("127.0.0.1", 0),
                 IngestLimits.DEFAULTS,
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 PUBLISH_TIMEOUT,
@@ -94,6 +94,7 @@ class SlowBrokerIT {
                 defaults.database(),
                 defaults.auth(),
                 defaults.http(),
+                defaults.ops(),
                 defaults.limits(),
                 defaults.callbacks(),
                 defaults.publishTimeout(),
@@ -115,7 +116,7 @@ class SlowBrokerIT {
                         .issueKey(accounts.accounts().createUser("other").id())
                         .secret();
         vertx = Vertx.vertx();
-        Router router = HttpServers.baseRouter(vertx, Metrics.prometheus("test"), new Readiness());
+        Router router = HttpServers.baseRouter(vertx);
         service.mount(router);
         server = HttpServers.start(vertx, router, config.http());
     }

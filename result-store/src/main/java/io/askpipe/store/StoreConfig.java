@@ -6,6 +6,7 @@ import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.OpsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,6 +17,8 @@ import java.time.Duration;
  * @param database the PostgreSQL the store writes to and serves from
  * @param auth how callers' API keys are checked
  * @param http where the read API listens ({@code HTTP_PORT}, default 8082)
+ * @param ops where {@code /metrics} and {@code /readyz} listen ({@code OPS_HOST}, {@code OPS_PORT},
+ *     default 127.0.0.1:9466)
  * @param applicationId {@code STORE_APPLICATION_ID}: the Kafka Streams application id, shared by
  *     every instance (default askpipe-result-store)
  * @param stateDir {@code STORE_STATE_DIR}: where Kafka Streams keeps its local state (default a
@@ -37,6 +40,7 @@ public record StoreConfig(
         DatabaseSettings database,
         AuthSettings auth,
         HttpSettings http,
+        OpsSettings ops,
         String applicationId,
         Path stateDir,
         Duration commitInterval,
@@ -53,6 +57,7 @@ public record StoreConfig(
                 DatabaseSettings.fromEnv(env),
                 AuthSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8082),
+                OpsSettings.fromEnv(env, 9466),
                 applicationId,
                 Path.of(env.string(
                         "STORE_STATE_DIR",

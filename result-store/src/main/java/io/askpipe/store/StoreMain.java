@@ -7,7 +7,10 @@ import io.askpipe.common.ServiceRunner;
 import io.askpipe.common.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** Runs the result store as its own process, serving the read API. Wiring only. */
+/**
+ * Runs the result store as its own process, serving the read API and, on the operations port, the
+ * golden signals. Wiring only.
+ */
 public final class StoreMain {
     private StoreMain() {}
 
@@ -20,7 +23,15 @@ public final class StoreMain {
             PrometheusMeterRegistry registry = Metrics.prometheus("result-store");
             StoreService service = StoreService.start(config, registry, startup);
             ServiceRunner.serve(
-                    "result-store", config.http(), registry, service.readiness(), startup, service, service::mount);
+                    "result-store",
+                    config.http(),
+                    config.ops(),
+                    registry,
+                    service.readiness(),
+                    startup,
+                    service,
+                    service::mount,
+                    service::mountOperations);
         });
     }
 }

@@ -23,8 +23,8 @@ import org.jooq.exception.DataAccessException;
  * {@code GET /v1/usage}, and the webhook routes: an ask's delivery and its attempts ({@code GET
  * /v1/ask/{id}/webhook}), sending it again ({@code POST /v1/ask/{id}/webhook/resend}), and the
  * caller's signing secret ({@code GET /v1/webhooks/secret}, {@code POST
- * /v1/webhooks/secret/rotate}); and, without a key like {@code /metrics}, the deployment's golden
- * signals ({@code GET /observability}).
+ * /v1/webhooks/secret/rotate}); and, on the operations router beside {@code /metrics}, the
+ * deployment's golden signals ({@code GET /observability}).
  * Database work runs off the event loop. An id that is not known, not even a valid id, or the id of
  * another user's ask is a 404 problem: a caller cannot tell another user's ask from none.
  */
@@ -38,15 +38,7 @@ final class StoreRoutes {
 
     private StoreRoutes() {}
 
-    static void mount(
-            Router router,
-            BearerAuth auth,
-            AskRepository asks,
-            AskWaiters waiters,
-            Webhooks webhooks,
-            GoldenQueries golden) {
-        // for operators, like /metrics: counts by backend, nothing of any user's
-        router.get("/observability").handler(ctx -> answer(ctx, golden::compute));
+    static void mount(Router router, BearerAuth auth, AskRepository asks, AskWaiters waiters, Webhooks webhooks) {
         router.get("/v1/ask/:id").handler(auth).handler(ctx -> find(ctx, asks, waiters));
         router.get("/v1/usage").handler(auth).handler(ctx -> usage(ctx, asks));
         router.get("/v1/asks").handler(auth).handler(ctx -> list(ctx, asks));
@@ -73,6 +65,11 @@ final class StoreRoutes {
             String userId = BearerAuth.caller(ctx).userId();
             answer(ctx, () -> webhooks.secrets().rotate(userId, webhooks.secretGrace()));
         });
+    }
+
+    /** Mounts the routes for operators on the operations router: {@code GET /observability}. */
+    static void mountOperations(Router ops, GoldenQueries golden) {
+        ops.get("/observability").handler(ctx -> answer(ctx, golden::compute));
     }
 
     /** What the webhook routes work with. */

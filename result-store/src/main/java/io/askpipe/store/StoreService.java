@@ -252,8 +252,12 @@ public final class StoreService implements AutoCloseable {
                 auth.bearerAuth(),
                 asks,
                 waiters,
-                new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()),
-                golden);
+                new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()));
+    }
+
+    /** Mounts the operator routes ({@code GET /observability}) on the operations router {@code ops}. */
+    public void mountOperations(Router ops) {
+        StoreRoutes.mountOperations(ops, golden);
     }
 
     /**

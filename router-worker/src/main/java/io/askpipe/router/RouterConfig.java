@@ -4,6 +4,7 @@ import io.askpipe.common.DatabaseSettings;
 import io.askpipe.common.Env;
 import io.askpipe.common.HttpSettings;
 import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.OpsSettings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -12,7 +13,9 @@ import java.util.Map;
  *
  * @param kafka broker and topic settings
  * @param database where the router keeps the results it produced (deduplication across workers)
- * @param http where the metrics and health endpoints listen ({@code HTTP_PORT}, default 8081)
+ * @param http where the liveness endpoint listens ({@code HTTP_PORT}, default 8081)
+ * @param ops where {@code /metrics} and {@code /readyz} listen ({@code OPS_HOST}, {@code OPS_PORT},
+ *     default 127.0.0.1:9465)
  * @param groupId {@code ROUTER_GROUP_ID}: the consumer group all workers share (default
  *     askpipe-router)
  * @param routing the backend catalog ({@code ASKPIPE_BACKENDS}, {@code ASKPIPE_MODELS}, {@code
@@ -36,6 +39,7 @@ public record RouterConfig(
         KafkaSettings kafka,
         DatabaseSettings database,
         HttpSettings http,
+        OpsSettings ops,
         String groupId,
         Routing routing,
         BackendSettings backends,
@@ -52,6 +56,7 @@ public record RouterConfig(
                 KafkaSettings.fromEnv(env),
                 DatabaseSettings.fromEnv(env),
                 HttpSettings.fromEnv(env, 8081),
+                OpsSettings.fromEnv(env, 9465),
                 env.string("ROUTER_GROUP_ID", "askpipe-router"),
                 Routing.fromEnv(env),
                 BackendSettings.fromEnv(env),

@@ -8,7 +8,8 @@ import io.askpipe.common.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
- * Runs the router worker as its own process, with {@code /metrics} and {@code /health}. Wiring
+ * Runs the router worker as its own process, with {@code /healthz} and, on the operations port,
+ * {@code /metrics} and {@code /readyz}. Wiring
  * only. A chaos crash ({@code CHAOS_WORKER_CRASH}) halts the process with status {@value
  * RouterService#CRASH_STATUS}, for its supervisor to restart.
  */
@@ -24,7 +25,15 @@ public final class RouterMain {
             PrometheusMeterRegistry registry = Metrics.prometheus("router-worker");
             RouterService service = RouterService.start(config, registry, startup, RouterService.HALT_PROCESS);
             ServiceRunner.serve(
-                    "router-worker", config.http(), registry, service.readiness(), startup, service, router -> {});
+                    "router-worker",
+                    config.http(),
+                    config.ops(),
+                    registry,
+                    service.readiness(),
+                    startup,
+                    service,
+                    router -> {},
+                    ops -> {});
         });
     }
 }
