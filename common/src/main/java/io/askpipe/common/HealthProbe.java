@@ -46,7 +46,7 @@ public final class HealthProbe {
     static int run(String[] args, Env env, PrintStream out) {
         try {
             if (args.length > 2 || (args.length > 0 && !args[0].startsWith("/"))) {
-                throw new ConfigException("usage: HealthProbe [PATH [PORT]], e.g. HealthProbe /readyz 8080");
+                throw new ConfigException("usage: HealthProbe [PATH [PORT]], e.g. HealthProbe /readyz 9464");
             }
             String path = args.length > 0 ? args[0] : "/readyz";
             boolean client = LIVENESS.contains(path);
