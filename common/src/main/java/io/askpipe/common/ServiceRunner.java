@@ -54,7 +54,7 @@ public final class ServiceRunner {
             server = startup.step(
                     "http",
                     "Check that HTTP_HOST is an address of this host and HTTP_PORT is free",
-                    () -> HttpServers.start(vertx, router, http));
+                    () -> HttpServers.start(vertx, router, http, registry));
         } catch (StartupException e) {
             try {
                 service.close();

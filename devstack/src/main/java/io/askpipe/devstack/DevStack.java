@@ -105,7 +105,7 @@ public final class DevStack implements AutoCloseable {
             ingest.mount(router);
             store.mount(router);
             HttpSettings http = HttpSettings.fromEnv(settings, 8080);
-            HttpServer server = HttpServers.start(vertx, router, http);
+            HttpServer server = HttpServers.start(vertx, router, http, registry);
             started.push(() -> server.close().await());
             return new DevStack(started, server, http, auth.accounts());
         } catch (RuntimeException e) {
