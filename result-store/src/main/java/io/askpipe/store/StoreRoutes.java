@@ -60,6 +60,7 @@ final class StoreRoutes {
             String id = ctx.pathParam("id");
             String requestId = requestId(id);
             String userId = BearerAuth.caller(ctx).userId();
+            webhooks.resends().acquire(userId).forEach(ctx.response()::putHeader);
             answer(
                     ctx,
                     202,
@@ -76,7 +77,8 @@ final class StoreRoutes {
     }
 
     /** What the webhook routes work with. */
-    record Webhooks(WebhookDeliveries deliveries, WebhookSecrets secrets, Duration secretGrace) {}
+    record Webhooks(
+            WebhookDeliveries deliveries, WebhookSecrets secrets, Duration secretGrace, ResendLimiter resends) {}
 
     private static String requestId(String id) {
         if (!UUID.matcher(id).matches()) {

@@ -263,7 +263,13 @@ public final class StoreService implements AutoCloseable {
                 auth.bearerAuth(),
                 asks,
                 waiters,
-                new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()),
+                new StoreRoutes.Webhooks(
+                        deliveries,
+                        secrets,
+                        config.webhooks().secretGrace(),
+                        new ResendLimiter(
+                                config.webhooks().resendLimit(),
+                                config.webhooks().resendWindow())),
                 golden);
     }
 
