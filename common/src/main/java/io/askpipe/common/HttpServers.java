@@ -2,6 +2,9 @@ package io.askpipe.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.askpipe.schemas.Json;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -12,6 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Builds the two routers every service starts from, each with request ids and problem responses
@@ -116,17 +121,48 @@ public final class HttpServers {
         }
     }
 
-    /** Starts a server for {@code router} and waits until it listens. */
+    /** {@link #start(Vertx, Router, HttpSettings, MeterRegistry)} without metrics. */
     public static HttpServer start(Vertx vertx, Router router, HttpSettings settings) {
+        return start(vertx, router, settings, io.micrometer.core.instrument.Metrics.globalRegistry);
+    }
+
+    /**
+     * Starts a server for {@code router} and waits until it listens. A connection idle for {@code
+     * HTTP_IDLE_TIMEOUT_MS} is closed; beyond {@code HTTP_MAX_CONNECTIONS} open at once, a new
+     * connection is closed as soon as it is accepted (Vert.x has no such limit of its own), counted
+     * in {@code http_server_connections_refused_total}; {@code http_server_connections} is how many
+     * are open. Both are tagged with the port the server listens on.
+     */
+    public static HttpServer start(Vertx vertx, Router router, HttpSettings settings, MeterRegistry registry) {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(settings.host())
                 .setPort(settings.port())
                 .setMaxHeaderSize(settings.maxHeaderBytes())
                 .setMaxInitialLineLength(8 * 1024)
+                .setIdleTimeout(settings.idleTimeoutMs())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // no plain-text HTTP/2: with it Vert.x waits for a connection's first bytes (to tell
+                // its preface from HTTP/1) before it hands the connection to the limit below, so a
+                // connection that sends nothing would never count; HTTP/2 belongs behind TLS
+                .setHttp2ClearTextEnabled(false)
                 .setCompressionSupported(false);
+        AtomicInteger open = new AtomicInteger();
+        LongAdder refused = new LongAdder();
+        HttpServer server;
         try {
-            return vertx.createHttpServer(options)
+            server = vertx.createHttpServer(options)
                     .invalidRequestHandler(HttpServers::invalidRequest)
+                    .connectionHandler(connection -> {
+                        // counted up and down on the connection's event loop; the count itself is
+                        // shared by every event loop of the server
+                        if (open.incrementAndGet() > settings.maxConnections()) {
+                            open.decrementAndGet();
+                            refused.increment();
+                            connection.close();
+                            return;
+                        }
+                        connection.closeHandler(closed -> open.decrementAndGet());
+                    })
                     .requestHandler(router)
                     .listen()
                     .toCompletionStage()
@@ -141,5 +177,16 @@ public final class HttpServers {
                             + e.getMessage(),
                     e);
         }
+        String port = Integer.toString(server.actualPort());
+        Gauge.builder("http_server_connections", open, AtomicInteger::get)
+                .description("HTTP connections open on this server")
+                .tag("port", port)
+                .register(registry);
+        FunctionCounter.builder("http_server_connections_refused", refused, LongAdder::sum)
+                .description("HTTP connections closed as soon as they were accepted, because HTTP_MAX_CONNECTIONS"
+                        + " were open")
+                .tag("port", port)
+                .register(registry);
+        return server;
     }
 }

@@ -59,6 +59,14 @@ public final class ProblemException extends RuntimeException {
                 ProblemType.UNAUTHORIZED, detail, null, null, List.of(), Map.of("WWW-Authenticate", challenge));
     }
 
+    /**
+     * A 429: the caller sent more than its share; {@code Retry-After} says when it may try again,
+     * {@code headers} may add the IETF {@code RateLimit-Policy} and {@code RateLimit} fields.
+     */
+    public static ProblemException rateLimited(String detail, Duration retryAfter, Map<String, String> headers) {
+        return new ProblemException(ProblemType.RATE_LIMITED, detail, retryAfter, null, List.of(), headers);
+    }
+
     /** A 503 that tells the client when to try again. */
     public static ProblemException unavailable(String detail, Duration retryAfter, Throwable cause) {
         return new ProblemException(ProblemType.SERVICE_UNAVAILABLE, detail, retryAfter, cause);

@@ -18,6 +18,7 @@ public enum ProblemType {
     URI_TOO_LONG(414, "uri-too-long", "URI too long"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     VALIDATION_FAILED(422, "validation-failed", "Validation failed"),
+    RATE_LIMITED(429, "rate-limited", "Too many requests"),
     HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency-Key reused with a different payload"),
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable"),

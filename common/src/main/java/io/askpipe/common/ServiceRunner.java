@@ -61,11 +61,11 @@ public final class ServiceRunner {
             server = startup.step(
                     "http",
                     "Check that HTTP_HOST is an address of this host and HTTP_PORT is free",
-                    () -> HttpServers.start(vertx, router, http));
+                    () -> HttpServers.start(vertx, router, http, registry));
             opsServer = startup.step(
                     "ops",
                     "Check that OPS_HOST is an address of this host and OPS_PORT is free and not HTTP_PORT",
-                    () -> HttpServers.start(vertx, opsRouter, ops.http()));
+                    () -> HttpServers.start(vertx, opsRouter, ops.http(), registry));
         } catch (StartupException e) {
             try {
                 service.close();

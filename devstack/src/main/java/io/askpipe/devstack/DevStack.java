@@ -117,7 +117,7 @@ public final class DevStack implements AutoCloseable {
             ingest.mount(router);
             store.mount(router);
             HttpSettings http = HttpSettings.fromEnv(settings, 8080);
-            HttpServer server = HttpServers.start(vertx, router, http);
+            HttpServer server = HttpServers.start(vertx, router, http, registry);
             started.push(() -> server.close().await());
             Router opsRouter = HttpServers.opsRouter(vertx, registry, readiness);
             store.mountOperations(opsRouter);

@@ -9,7 +9,9 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jooq.DSLContext;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -24,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * thread, and no query until it is woken. If the listening connection is lost, notifications may be
  * lost with it, so every waiter is woken to look again. The same connection listens on {@link
  * #WEBHOOK_CHANNEL} for the webhook dispatcher.
+ *
+ * <p>Waiting clients are bounded on the instance and per user ({@code STORE_MAX_WAITERS}, {@code
+ * STORE_MAX_WAITERS_PER_USER}). Thread-safe: registration, wake-ups and cancellations may race.
  */
 final class AskWaiters implements AutoCloseable {
     /** The notification channel; the payload is the request id. */
@@ -33,40 +38,115 @@ final class AskWaiters implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AskWaiters.class);
 
-    private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
+    private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    /** Waiting clients by user; a user's entry goes when its last client stops waiting. */
+    private final Map<String, Integer> byUser = new ConcurrentHashMap<>();
+
+    private final LongAdder refusedInstance = new LongAdder();
+    private final LongAdder refusedUser = new LongAdder();
     private final int max;
+    private final int maxPerUser;
     private final DatabaseSettings database;
     private final Thread listener;
     private volatile Runnable onWebhookDue = () -> {};
     private volatile boolean running = true;
 
-    private AskWaiters(DatabaseSettings database, int max) {
+    private AskWaiters(DatabaseSettings database, int max, int maxPerUser) {
         this.database = database;
         this.max = max;
+        this.maxPerUser = maxPerUser;
         this.listener =
                 Thread.ofPlatform().name("askpipe-ask-listener").daemon().unstarted(this::listen);
     }
 
-    /** Starts listening for notifications; at most {@code max} clients may wait at once. */
-    static AskWaiters start(DatabaseSettings database, int max) {
-        AskWaiters waiters = new AskWaiters(database, max);
+    /**
+     * Starts listening for notifications; at most {@code max} clients may wait at once, and at most
+     * {@code maxPerUser} of one user.
+     */
+    static AskWaiters start(DatabaseSettings database, int max, int maxPerUser) {
+        AskWaiters waiters = new AskWaiters(database, max, maxPerUser);
         waiters.listener.start();
         return waiters;
     }
 
+    /** What {@link #register} did: the client waits (and how to stop waiting), or it was refused. */
+    sealed interface Registration permits Waiting, Refused {}
+
+    /** The client waits; {@code cancel} stops it waiting (at a timeout, a disconnect); idempotent. */
+    record Waiting(Runnable cancel) implements Registration {}
+
+    /** The client may not wait: this instance has {@link #INSTANCE_FULL} or its user {@link #USER_FULL}. */
+    enum Refused implements Registration {
+        INSTANCE_FULL,
+        USER_FULL
+    }
+
     /**
      * Runs {@code wake} (once, on the listener thread) when {@code requestId} may have become
-     * terminal. Returns the handle that cancels the wait, or {@code null} when too many clients
-     * wait already (the caller then answers at once).
+     * terminal, unless the wait is cancelled first; {@code userId} is whose client waits. Refused
+     * when too many clients wait already, on this instance or of this user.
+     *
+     * <p>Every admitted client is counted out exactly once, by whichever comes first of its wake-up
+     * and its cancellation, however they race each other and the registration itself.
      */
-    Runnable register(String requestId, Runnable wake) {
+    Registration register(String requestId, String userId, Runnable wake) {
         if (count.incrementAndGet() > max) {
             count.decrementAndGet();
-            return null;
+            refusedInstance.increment();
+            return Refused.INSTANCE_FULL;
         }
-        waiters.computeIfAbsent(requestId, id -> ConcurrentHashMap.newKeySet()).add(wake);
-        return () -> remove(requestId, wake);
+        boolean[] admitted = {false};
+        byUser.compute(userId, (user, n) -> {
+            int waiting = n == null ? 0 : n;
+            if (waiting >= maxPerUser) {
+                return n;
+            }
+            admitted[0] = true;
+            return waiting + 1;
+        });
+        if (!admitted[0]) {
+            count.decrementAndGet();
+            refusedUser.increment();
+            return Refused.USER_FULL;
+        }
+        Waiter waiter = new Waiter(userId, wake);
+        // compute, not computeIfAbsent(...).add: a wake-up that removes the set in between would
+        // leave the waiter in a set nobody looks at any more
+        waiters.compute(requestId, (id, set) -> {
+            Set<Waiter> into = set != null ? set : ConcurrentHashMap.newKeySet();
+            into.add(waiter);
+            return into;
+        });
+        return new Waiting(() -> {
+            waiters.computeIfPresent(requestId, (id, set) -> {
+                set.remove(waiter);
+                return set.isEmpty() ? null : set;
+            });
+            waiter.release();
+        });
+    }
+
+    /** One waiting client; {@link #release} counts it out, once. */
+    private final class Waiter {
+        private final String userId;
+        private final Runnable wake;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Waiter(String userId, Runnable wake) {
+            this.userId = userId;
+            this.wake = wake;
+        }
+
+        /** Counts this client out; true only for the call that did. */
+        boolean release() {
+            if (!released.compareAndSet(false, true)) {
+                return false;
+            }
+            byUser.computeIfPresent(userId, (user, n) -> n <= 1 ? null : n - 1);
+            count.decrementAndGet();
+            return true;
+        }
     }
 
     /**
@@ -95,21 +175,30 @@ final class AskWaiters implements AutoCloseable {
         return count.get();
     }
 
-    private void remove(String requestId, Runnable wake) {
-        waiters.computeIfPresent(requestId, (id, set) -> {
-            if (set.remove(wake)) {
-                count.decrementAndGet();
-            }
-            return set.isEmpty() ? null : set;
-        });
+    /** How many of {@code userId}'s clients wait now. */
+    int waiting(String userId) {
+        return byUser.getOrDefault(userId, 0);
+    }
+
+    /** How many users have clients waiting now. */
+    int waitingUsers() {
+        return byUser.size();
+    }
+
+    /** Long polls refused so far because this instance, or the caller, had too many waiting. */
+    long refused(Refused reason) {
+        return reason == Refused.INSTANCE_FULL ? refusedInstance.sum() : refusedUser.sum();
     }
 
     /** Wakes every client waiting for {@code requestId}. */
     void wake(String requestId) {
-        Set<Runnable> woken = waiters.remove(requestId);
+        Set<Waiter> woken = waiters.remove(requestId);
         if (woken != null) {
-            count.addAndGet(-woken.size());
-            woken.forEach(AskWaiters::runQuietly);
+            for (Waiter waiter : woken) {
+                if (waiter.release()) { // not cancelled meanwhile
+                    runQuietly(waiter.wake);
+                }
+            }
         }
     }
 

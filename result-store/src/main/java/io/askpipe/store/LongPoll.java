@@ -1,10 +1,13 @@
 package io.askpipe.store;
 
+import io.askpipe.common.ProblemException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -13,13 +16,18 @@ import java.util.function.Supplier;
  * One {@code GET /v1/ask/{id}?wait=N}: answers as soon as the ask is terminal, or with whatever
  * there is when N seconds have passed. It registers with {@link AskWaiters} before it first looks,
  * so a result written in between still wakes it; a wake-up that finds the ask still not terminal
- * (the listener reconnected) registers again.
+ * (the listener reconnected) registers again. When the instance has too many clients waiting it
+ * answers at once with what there is; when the caller has too many, it fails with a 429 problem.
  */
 final class LongPoll {
+    /** How long a caller with too many long polls is told to wait before the next. */
+    static final Duration USER_FULL_RETRY = Duration.ofSeconds(1);
+
     private final Vertx vertx;
     private final Context context;
     private final AskWaiters waiters;
     private final String requestId;
+    private final String userId;
     private final Supplier<Optional<AskView>> read;
     private final Handler<AsyncResult<Optional<AskView>>> respond;
     private final AtomicBoolean done = new AtomicBoolean();
@@ -30,41 +38,61 @@ final class LongPoll {
             Vertx vertx,
             AskWaiters waiters,
             String requestId,
+            String userId,
             Supplier<Optional<AskView>> read,
             Handler<AsyncResult<Optional<AskView>>> respond) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.waiters = waiters;
         this.requestId = requestId;
+        this.userId = userId;
         this.read = read;
         this.respond = respond;
     }
 
     /**
-     * Waits up to {@code wait} for ask {@code requestId} to become terminal; {@code read} (blocking)
-     * looks it up, {@code respond} (on the caller's context) is called exactly once with the last
-     * read, or its failure.
+     * Waits up to {@code wait} for {@code userId}'s ask {@code requestId} to become terminal; {@code
+     * read} (blocking) looks it up, {@code respond} (on the caller's context) is called exactly once
+     * with the last read, or its failure, unless the poll is {@linkplain #abandon() abandoned}.
      */
-    static void start(
+    static LongPoll start(
             Vertx vertx,
             AskWaiters waiters,
             String requestId,
+            String userId,
             Duration wait,
             Supplier<Optional<AskView>> read,
             Handler<AsyncResult<Optional<AskView>>> respond) {
-        LongPoll poll = new LongPoll(vertx, waiters, requestId, read, respond);
+        LongPoll poll = new LongPoll(vertx, waiters, requestId, userId, read, respond);
         poll.timer = vertx.setTimer(wait.toMillis(), id -> poll.finish());
         poll.listen();
+        return poll;
+    }
+
+    /** Stops waiting without answering: the client has gone. */
+    void abandon() {
+        settle(() -> {});
     }
 
     private void listen() {
-        Runnable registered = waiters.register(requestId, () -> context.runOnContext(v -> look()));
-        if (registered == null) {
-            finish(); // too many waiting: answer now
-            return;
+        switch (waiters.register(requestId, userId, () -> context.runOnContext(v -> look()))) {
+            case AskWaiters.Waiting waiting -> {
+                cancel = waiting.cancel();
+                if (done.get()) {
+                    cancel.run(); // abandoned meanwhile
+                    return;
+                }
+                look();
+            }
+            case AskWaiters.Refused refused
+            when refused == AskWaiters.Refused.USER_FULL ->
+                settle(() -> respond.handle(Future.failedFuture(ProblemException.rateLimited(
+                        "Too many long polls of this caller are waiting on this instance; poll again later or"
+                                + " without wait",
+                        USER_FULL_RETRY,
+                        Map.of()))));
+            case AskWaiters.Refused refused -> finish(); // too many waiting here: answer now
         }
-        cancel = registered;
-        look();
     }
 
     private void look() {
@@ -77,8 +105,13 @@ final class LongPoll {
                 settle(() -> respond.handle(result));
             } else if (!done.get()) {
                 cancel.run();
-                cancel = waiters.register(requestId, () -> context.runOnContext(v -> look()));
-                if (cancel == null) {
+                if (waiters.register(requestId, userId, () -> context.runOnContext(v -> look()))
+                        instanceof AskWaiters.Waiting waiting) {
+                    cancel = waiting.cancel();
+                    if (done.get()) {
+                        cancel.run();
+                    }
+                } else {
                     cancel = () -> {};
                     settle(() -> respond.handle(result));
                 }

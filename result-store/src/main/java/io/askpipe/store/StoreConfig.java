@@ -29,6 +29,8 @@ import java.time.Duration;
  *     PostgreSQL in one transaction, at most (default 500)
  * @param maxWaiters {@code STORE_MAX_WAITERS}: clients that may long-poll ({@code ?wait=}) at once
  *     on one instance; beyond it a long poll answers at once (default 10000)
+ * @param maxWaitersPerUser {@code STORE_MAX_WAITERS_PER_USER}: long polls one user may have waiting
+ *     at once on one instance; beyond it a long poll is a 429 problem (default 1000)
  * @param retention {@code STORE_RETENTION}: how long a terminal ask is kept after it completed
  *     before the background purge deletes it, with its webhook delivery records (default 30d)
  * @param webhooks how webhooks are delivered
@@ -46,6 +48,7 @@ public record StoreConfig(
         Duration commitInterval,
         int writeBatch,
         int maxWaiters,
+        int maxWaitersPerUser,
         Duration retention,
         WebhookSettings webhooks,
         Chaos.Settings chaos) {
@@ -66,6 +69,7 @@ public record StoreConfig(
                 Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 20, 1, 60_000)),
                 env.integer("STORE_WRITE_BATCH", 500, 1, 10_000),
                 env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000),
+                env.integer("STORE_MAX_WAITERS_PER_USER", 1_000, 0, 1_000_000),
                 env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)),
                 WebhookSettings.fromEnv(env),
                 Chaos.Settings.fromEnv(env));

@@ -52,6 +52,7 @@ final class StoreRoutes {
             String id = ctx.pathParam("id");
             String requestId = requestId(id);
             String userId = BearerAuth.caller(ctx).userId();
+            webhooks.resends().acquire(userId).forEach(ctx.response()::putHeader);
             answer(
                     ctx,
                     202,
@@ -73,7 +74,8 @@ final class StoreRoutes {
     }
 
     /** What the webhook routes work with. */
-    record Webhooks(WebhookDeliveries deliveries, WebhookSecrets secrets, Duration secretGrace) {}
+    record Webhooks(
+            WebhookDeliveries deliveries, WebhookSecrets secrets, Duration secretGrace, ResendLimiter resends) {}
 
     private static String requestId(String id) {
         if (!UUID.matcher(id).matches()) {
@@ -162,15 +164,18 @@ final class StoreRoutes {
             return;
         }
         // an ask not (yet) in the store is waited for too: right after its 202 it may not be
-        LongPoll.start(ctx.vertx(), waiters, requestId, wait, () -> asks.find(requestId, userId), result -> {
-            if (result.failed()) {
-                ctx.fail(unavailable(result.cause()));
-            } else if (result.result().isEmpty()) {
-                ctx.fail(notFound(id));
-            } else {
-                respondJson(ctx, result.result().get());
-            }
-        });
+        LongPoll poll = LongPoll.start(
+                ctx.vertx(), waiters, requestId, userId, wait, () -> asks.find(requestId, userId), result -> {
+                    if (result.failed()) {
+                        ctx.fail(unavailable(result.cause()));
+                    } else if (result.result().isEmpty()) {
+                        ctx.fail(notFound(id));
+                    } else {
+                        respondJson(ctx, result.result().get());
+                    }
+                });
+        // a client that hangs up stops waiting at once, not when its wait runs out
+        ctx.response().closeHandler(closed -> poll.abandon());
     }
 
     private static Duration waitParameter(String raw) {

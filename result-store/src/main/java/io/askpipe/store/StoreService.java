@@ -9,6 +9,7 @@ import io.askpipe.common.Readiness;
 import io.askpipe.common.Startup;
 import io.askpipe.common.TopicProvisioner;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -82,7 +83,7 @@ public final class StoreService implements AutoCloseable {
         this.kafkaMetrics = kafkaMetrics;
         this.dataSource = dataSource;
         this.config = config;
-        this.waiters = AskWaiters.start(config.database(), config.maxWaiters());
+        this.waiters = AskWaiters.start(config.database(), config.maxWaiters(), config.maxWaitersPerUser());
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
         this.deliveries = new WebhookDeliveries(db, Clock.systemUTC());
         this.secrets = new WebhookSecrets(db, Clock.systemUTC());
@@ -92,6 +93,16 @@ public final class StoreService implements AutoCloseable {
         Gauge.builder("store_long_poll_waiters", waiters, AskWaiters::waiting)
                 .description("Clients long-polling an ask on this instance right now")
                 .register(registry);
+        Gauge.builder("store_long_poll_waiting_users", waiters, AskWaiters::waitingUsers)
+                .description("Users with a client long-polling on this instance right now")
+                .register(registry);
+        for (AskWaiters.Refused reason : AskWaiters.Refused.values()) {
+            FunctionCounter.builder("store_long_poll_refused", waiters, w -> w.refused(reason))
+                    .description("Long polls not parked because too many waited: on this instance (answered at"
+                            + " once) or of the caller (a 429)")
+                    .tag("reason", reason == AskWaiters.Refused.INSTANCE_FULL ? "instance" : "user")
+                    .register(registry);
+        }
         waiters.onWebhookDue(dispatcher::wake);
         purge.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.MINUTES);
         this.auth = auth;
@@ -252,7 +263,13 @@ public final class StoreService implements AutoCloseable {
                 auth.bearerAuth(),
                 asks,
                 waiters,
-                new StoreRoutes.Webhooks(deliveries, secrets, config.webhooks().secretGrace()));
+                new StoreRoutes.Webhooks(
+                        deliveries,
+                        secrets,
+                        config.webhooks().secretGrace(),
+                        new ResendLimiter(
+                                config.webhooks().resendLimit(),
+                                config.webhooks().resendWindow())));
     }
 
     /** Mounts the operator routes ({@code GET /observability}) on the operations router {@code ops}. */

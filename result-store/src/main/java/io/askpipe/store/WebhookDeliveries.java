@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -37,7 +38,8 @@ final class WebhookDeliveries {
 
     /**
      * A delivery claimed for one attempt; {@code askKey} is its ask's Idempotency-Key, by which chaos
-     * mode places a failure.
+     * mode places a failure; {@code host} is its destination as the in-flight caps count it (the
+     * callback URL's host and port, lower case).
      */
     record Due(
             String requestId,
@@ -48,7 +50,8 @@ final class WebhookDeliveries {
             String payload,
             String traceparent,
             int attempt,
-            int round) {}
+            int round,
+            String host) {}
 
     /** How one attempt ended: a response's status code, or an error and no status. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -59,20 +62,88 @@ final class WebhookDeliveries {
     record DeliveryView(String webhookId, String url, String status, Instant nextAttemptAt, List<Attempt> attempts) {}
 
     /**
-     * Claims up to {@code limit} due deliveries for one attempt each, leasing them until {@code
-     * leaseUntil}; each comes with its attempt number, counted from 1, and its attempt number within
-     * the current retry schedule.
+     * What a claimer already has in flight, by user and by destination host, and how many of each it
+     * may have: a claim takes no more than what is left of either cap.
      */
+    record InFlight(Map<String, Integer> byUser, Map<String, Integer> byHost, int maxPerUser, int maxPerHost) {
+        InFlight {
+            byUser = Map.copyOf(byUser);
+            byHost = Map.copyOf(byHost);
+        }
+
+        /** Nothing in flight, no cap that binds: as many as asked for, whoever they are for. */
+        static InFlight none() {
+            return new InFlight(Map.of(), Map.of(), Integer.MAX_VALUE, Integer.MAX_VALUE);
+        }
+
+        private static String[] full(Map<String, Integer> counts, int max) {
+            return counts.entrySet().stream()
+                    .filter(e -> e.getValue() >= max)
+                    .map(Map.Entry::getKey)
+                    .toArray(String[]::new);
+        }
+    }
+
+    /** How many due rows one claim looks at per delivery it may take: room to skip capped ones. */
+    private static final int SCAN_FACTOR = 4;
+
+    /**
+     * The destination of a delivery as the caps count it: the callback URL's authority without
+     * user information (host and port), lower case. Computed in SQL so that the claim can skip
+     * capped destinations; the claimer keys its counts by the value the claim returns.
+     */
+    private static final String HOST =
+            "lower(coalesce(substring(d.url from '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#]*)'), d.url))";
+
+    /** {@link #claimDue(int, Instant, InFlight)} with no caps. */
     List<Due> claimDue(int limit, Instant leaseUntil) {
+        return claimDue(limit, leaseUntil, InFlight.none());
+    }
+
+    /**
+     * Claims up to {@code limit} due deliveries for one attempt each, leasing them until {@code
+     * leaseUntil}, and no more per user or per destination host than {@code inFlight} leaves room
+     * for; each comes with its attempt number, counted from 1, and its attempt number within the
+     * current retry schedule. Due deliveries of users or hosts at their cap are passed over: they
+     * stay due, for the next claim after a slot frees, and do not hold back other users' deliveries.
+     */
+    List<Due> claimDue(int limit, Instant leaseUntil, InFlight inFlight) {
         // the locking select is a materialized CTE so that it runs exactly once, whatever plan
-        // the UPDATE gets
-        return db.resultQuery("""
-                        WITH due AS MATERIALIZED (
-                            SELECT request_id FROM webhook_deliveries
-                            WHERE status = ? AND next_attempt_at <= CAST(? AS timestamp with time zone)
-                            ORDER BY next_attempt_at
+        // the UPDATE gets; it already leaves out users and hosts at their cap, so that their
+        // backlog cannot fill the scan; the ranking then keeps each user and host within what is
+        // left of its cap (rows it locked but does not take are unlocked when the statement ends)
+        List<Map.Entry<String, Integer>> users = List.copyOf(inFlight.byUser().entrySet());
+        List<Map.Entry<String, Integer>> hosts = List.copyOf(inFlight.byHost().entrySet());
+        long scan = Math.min((long) limit * SCAN_FACTOR, 100_000);
+        return db.resultQuery(
+                        """
+                        WITH candidates AS MATERIALIZED (
+                            SELECT d.request_id, d.user_id, d.next_attempt_at, %1$s AS host
+                            FROM webhook_deliveries d
+                            WHERE d.status = ? AND d.next_attempt_at <= CAST(? AS timestamp with time zone)
+                              AND d.user_id <> ALL (CAST(? AS varchar[]))
+                              AND %1$s <> ALL (CAST(? AS varchar[]))
+                            ORDER BY d.next_attempt_at
                             LIMIT ?
-                            FOR UPDATE SKIP LOCKED)
+                            FOR UPDATE OF d SKIP LOCKED),
+                        ranked AS (
+                            SELECT c.request_id, c.host, c.next_attempt_at,
+                                row_number() OVER (PARTITION BY c.user_id ORDER BY c.next_attempt_at, c.request_id)
+                                    AS user_rank,
+                                row_number() OVER (PARTITION BY c.host ORDER BY c.next_attempt_at, c.request_id)
+                                    AS host_rank,
+                                ? - coalesce(u.busy, 0) AS user_room,
+                                ? - coalesce(h.busy, 0) AS host_room
+                            FROM candidates c
+                            LEFT JOIN unnest(CAST(? AS varchar[]), CAST(? AS integer[])) AS u(user_id, busy)
+                                ON u.user_id = c.user_id
+                            LEFT JOIN unnest(CAST(? AS varchar[]), CAST(? AS integer[])) AS h(host, busy)
+                                ON h.host = c.host),
+                        due AS MATERIALIZED (
+                            SELECT request_id, host FROM ranked
+                            WHERE user_rank <= user_room AND host_rank <= host_room
+                            ORDER BY next_attempt_at
+                            LIMIT ?)
                         UPDATE webhook_deliveries d
                         SET attempts = d.attempts + 1,
                             next_attempt_at = CAST(? AS timestamp with time zone),
@@ -80,8 +151,22 @@ final class WebhookDeliveries {
                         FROM due JOIN asks a ON a.request_id = due.request_id
                         WHERE d.request_id = due.request_id
                         RETURNING d.request_id, a.idempotency_key, d.user_id, d.webhook_id, d.url, d.payload,
-                            d.traceparent, d.attempts, d.round_start
-                        """, PENDING, utc(clock.instant()), limit, utc(leaseUntil), utc(clock.instant()))
+                            d.traceparent, d.attempts, d.round_start, due.host
+                        """.formatted(HOST),
+                        PENDING,
+                        utc(clock.instant()),
+                        InFlight.full(inFlight.byUser(), inFlight.maxPerUser()),
+                        InFlight.full(inFlight.byHost(), inFlight.maxPerHost()),
+                        scan,
+                        inFlight.maxPerUser(),
+                        inFlight.maxPerHost(),
+                        users.stream().map(Map.Entry::getKey).toArray(String[]::new),
+                        users.stream().map(Map.Entry::getValue).toArray(Integer[]::new),
+                        hosts.stream().map(Map.Entry::getKey).toArray(String[]::new),
+                        hosts.stream().map(Map.Entry::getValue).toArray(Integer[]::new),
+                        limit,
+                        utc(leaseUntil),
+                        utc(clock.instant()))
                 .fetch(row -> new Due(
                         row.get(0, String.class),
                         row.get(1, String.class),
@@ -91,7 +176,8 @@ final class WebhookDeliveries {
                         row.get(5, String.class),
                         row.get(6, String.class),
                         row.get(7, Integer.class),
-                        row.get(7, Integer.class) - row.get(8, Integer.class)));
+                        row.get(7, Integer.class) - row.get(8, Integer.class),
+                        row.get(9, String.class)));
     }
 
     /**

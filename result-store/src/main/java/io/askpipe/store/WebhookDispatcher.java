@@ -5,6 +5,7 @@ import io.askpipe.common.Chaos;
 import io.askpipe.common.LogContext;
 import io.askpipe.common.Metrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
@@ -30,6 +31,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -46,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * attempt slots) and hands each to a virtual thread, which checks the callback's address again,
  * signs the body and POSTs it, then records the attempt and schedules the next one. Every
  * result-store instance runs one; they share the outbox through {@code SKIP LOCKED} claims.
+ *
+ * <p>Slots are shared fairly: besides {@code WEBHOOK_CONCURRENCY} in all, an instance has at most
+ * {@code WEBHOOK_MAX_IN_FLIGHT_PER_USER} attempts in flight for one user and {@code
+ * WEBHOOK_MAX_IN_FLIGHT_PER_HOST} to one destination host. The claim leaves the due deliveries of a
+ * user or host at its cap where they are, so a receiver that never answers holds only its owner's
+ * (and its host's) share of the slots until its attempts time out, and everyone else's webhooks go
+ * on. The caps are per instance: with N instances a user may have up to N times its cap in flight.
  *
  * <p>The connection goes to the very address the guard just approved (the request names the host
  * for {@code Host} and TLS, but Vert.x is told which address to connect to), so a name that
@@ -71,6 +80,10 @@ final class WebhookDispatcher implements AutoCloseable {
     private final Context context;
     private final Semaphore slots;
     private final Semaphore signals = new Semaphore(0);
+    /** Attempts in flight by user and by destination host; a key goes when its count is zero. */
+    private final Map<String, Integer> inFlightByUser = new ConcurrentHashMap<>();
+
+    private final Map<String, Integer> inFlightByHost = new ConcurrentHashMap<>();
     /** Attempts by what they led to, one counter per outcome. */
     private final Map<String, Counter> outcomes;
 
@@ -104,6 +117,19 @@ final class WebhookDispatcher implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.slots = new Semaphore(settings.concurrency());
+        Gauge.builder("webhook_in_flight", slots, s -> settings.concurrency() - s.availablePermits())
+                .description("Webhook attempts in flight on this instance")
+                .register(registry);
+        Gauge.builder("webhook_at_cap", inFlightByUser, m -> atCap(m, settings.maxInFlightPerUser()))
+                .description("Users, or destination hosts, whose webhook attempts in flight on this instance are at"
+                        + " their cap (WEBHOOK_MAX_IN_FLIGHT_PER_USER, _PER_HOST); their due deliveries wait")
+                .tag("cap", "user")
+                .register(registry);
+        Gauge.builder("webhook_at_cap", inFlightByHost, m -> atCap(m, settings.maxInFlightPerHost()))
+                .description("Users, or destination hosts, whose webhook attempts in flight on this instance are at"
+                        + " their cap (WEBHOOK_MAX_IN_FLIGHT_PER_USER, _PER_HOST); their due deliveries wait")
+                .tag("cap", "host")
+                .register(registry);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         this.client = vertx.createHttpClient(
                 new HttpClientOptions()
@@ -141,7 +167,14 @@ final class WebhookDispatcher implements AutoCloseable {
             List<WebhookDeliveries.Due> due = List.of();
             if (free > 0) {
                 try {
-                    due = deliveries.claimDue(free, clock.instant().plus(lease()));
+                    due = deliveries.claimDue(
+                            free,
+                            clock.instant().plus(lease()),
+                            new WebhookDeliveries.InFlight(
+                                    inFlightByUser,
+                                    inFlightByHost,
+                                    settings.maxInFlightPerUser(),
+                                    settings.maxInFlightPerHost()));
                 } catch (RuntimeException e) {
                     LOG.warn(
                             "cannot claim webhook deliveries, trying again in {}: {}",
@@ -151,10 +184,16 @@ final class WebhookDispatcher implements AutoCloseable {
             }
             for (WebhookDeliveries.Due delivery : due) {
                 slots.acquireUninterruptibly();
+                // counted up only here, on the claimer's thread, so a claim never sees fewer in
+                // flight than there are; counted down by the attempt when it ends
+                inFlightByUser.merge(delivery.userId(), 1, Integer::sum);
+                inFlightByHost.merge(delivery.host(), 1, Integer::sum);
                 attempts.execute(() -> {
                     try {
                         attempt(delivery);
                     } finally {
+                        release(inFlightByUser, delivery.userId());
+                        release(inFlightByHost, delivery.host());
                         slots.release();
                         wake();
                     }
@@ -164,6 +203,14 @@ final class WebhookDispatcher implements AutoCloseable {
                 awaitSignal();
             }
         }
+    }
+
+    private static void release(Map<String, Integer> inFlight, String key) {
+        inFlight.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    private static int atCap(Map<String, Integer> inFlight, int cap) {
+        return (int) inFlight.values().stream().filter(n -> n >= cap).count();
     }
 
     /** How long a claimed delivery is left to its claimer: the attempt, and time to record it. */

@@ -125,8 +125,28 @@ class WebhookDispatcherIT {
     }
 
     private WebhookDispatcher dispatcher(List<Duration> schedule, Duration timeout, CallbackPolicy policy) {
-        WebhookSettings settings =
-                new WebhookSettings(policy, schedule, 0, timeout, 8, Duration.ofMillis(100), Duration.ofHours(1));
+        return dispatcher(schedule, timeout, policy, 8, 8, 8);
+    }
+
+    private WebhookDispatcher dispatcher(
+            List<Duration> schedule,
+            Duration timeout,
+            CallbackPolicy policy,
+            int concurrency,
+            int maxPerUser,
+            int maxPerHost) {
+        WebhookSettings settings = new WebhookSettings(
+                policy,
+                schedule,
+                0,
+                timeout,
+                concurrency,
+                maxPerUser,
+                maxPerHost,
+                Duration.ofMillis(100),
+                Duration.ofHours(1),
+                30,
+                Duration.ofMinutes(1));
         WebhookDispatcher dispatcher = WebhookDispatcher.start(
                 deliveries, secrets, settings, Clock.systemUTC(), new SplittableRandom(7), meters, chaos);
         dispatchers.add(dispatcher);
@@ -529,6 +549,104 @@ class WebhookDispatcherIT {
         assertThat(perId.keySet())
                 .containsExactlyInAnyOrderElementsOf(
                         ids.stream().map(id -> "msg_" + id).toList());
+    }
+
+    /** A receiver that accepts every webhook and never answers; counts what reached it. */
+    private HttpServer hangingReceiver(AtomicInteger reached) {
+        return vertx.createHttpServer()
+                .requestHandler(request -> reached.incrementAndGet())
+                .listen(0, "127.0.0.1")
+                .await();
+    }
+
+    @Test
+    void aUsersHangingReceiverHoldsOnlyThatUsersShareOfTheSlots() {
+        AtomicInteger reached = new AtomicInteger();
+        HttpServer hanging = hangingReceiver(reached);
+        String hangs = "http://127.0.0.1:" + hanging.actualPort() + "/hooks";
+        for (int i = 0; i < 40; i++) {
+            terminalAsk("mallory", true, hangs);
+        }
+        // 8 slots in all, 2 per user: mallory's 40 due deliveries, older than alice's, would fill
+        // every slot for the whole 10 s timeout without the cap
+        dispatcher(List.of(FAST), Duration.ofSeconds(10), LOOPBACK_ALLOWED, 8, 2, 8);
+        await().atMost(Duration.ofSeconds(5)).until(() -> reached.get() >= 2);
+        Instant due = Instant.now();
+        List<String> alices = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            alices.add(terminalAsk("alice", true));
+        }
+
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> alices.stream()
+                        .allMatch(id -> delivery(id, "alice").status().equals("succeeded")));
+        assertThat(Duration.between(due, Instant.now()))
+                .as("long before mallory's attempts time out")
+                .isLessThan(Duration.ofSeconds(8));
+        assertThat(reached).as("mallory never had more than her cap in flight").hasValue(2);
+        assertThat(meters.get("webhook_at_cap").tag("cap", "user").gauge().value())
+                .isEqualTo(1.0);
+        hanging.close().await(); // her attempts end now, not at their timeout
+    }
+
+    @Test
+    void aHangingHostHoldsOnlyItsShareOfTheSlotsWhoeverSendsToIt() {
+        AtomicInteger reached = new AtomicInteger();
+        HttpServer hanging = hangingReceiver(reached);
+        String hangs = "http://127.0.0.1:" + hanging.actualPort() + "/hooks";
+        for (int i = 0; i < 40; i++) {
+            terminalAsk("tenant-" + (i % 4), true, hangs);
+        }
+        // per user 8 would let the four tenants fill all 12 slots; per host 3 keeps 9 free
+        dispatcher(List.of(FAST), Duration.ofSeconds(10), LOOPBACK_ALLOWED, 12, 8, 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> reached.get() >= 3);
+        Instant due = Instant.now();
+        List<String> alices = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            alices.add(terminalAsk("alice", true));
+        }
+
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> alices.stream()
+                        .allMatch(id -> delivery(id, "alice").status().equals("succeeded")));
+        assertThat(Duration.between(due, Instant.now())).isLessThan(Duration.ofSeconds(8));
+        assertThat(reached).as("never more than the host's cap in flight to it").hasValue(3);
+        assertThat(meters.get("webhook_at_cap").tag("cap", "host").gauge().value())
+                .isEqualTo(1.0);
+        hanging.close().await();
+    }
+
+    @Test
+    void aClaimTakesNoMoreOfOneUserThanItsCapLeaves() {
+        for (int i = 0; i < 10; i++) {
+            terminalAsk("mallory", true);
+        }
+        for (int i = 0; i < 3; i++) {
+            terminalAsk("alice", true);
+        }
+        String host = "127.0.0.1:" + receiver.actualPort();
+        List<WebhookDeliveries.Due> claimed = deliveries.claimDue(
+                8,
+                Instant.now().plusSeconds(60),
+                new WebhookDeliveries.InFlight(Map.of("mallory", 1), Map.of(), 3, 100));
+        assertThat(claimed)
+                .extracting(WebhookDeliveries.Due::userId)
+                .containsExactlyInAnyOrder("mallory", "mallory", "alice", "alice", "alice");
+        assertThat(claimed).extracting(WebhookDeliveries.Due::host).containsOnly(host);
+        assertThat(deliveries.claimDue(
+                        8,
+                        Instant.now().plusSeconds(60),
+                        new WebhookDeliveries.InFlight(Map.of("mallory", 3), Map.of(), 3, 100)))
+                .as("mallory at her cap: nothing of hers, and nothing else is due")
+                .isEmpty();
+        assertThat(deliveries.claimDue(
+                        8,
+                        Instant.now().plusSeconds(60),
+                        new WebhookDeliveries.InFlight(Map.of(), Map.of(host, 6), 100, 8)))
+                .as("two more to a host with 6 of 8 in flight")
+                .hasSize(2);
     }
 
     @Test
