@@ -468,7 +468,7 @@ class PipelineIT {
         assertThat(backends.get("dryrun").get("errors").findValuesAsText("type"))
                 .contains("unknown_backend");
         assertThat(minute.get("asks").asInt()).isGreaterThanOrEqualTo(3);
-        for (JsonNode window : json(get("/observability")).get("windows")) {
+        for (JsonNode window : json(operations("/observability")).get("windows")) {
             assertThat(window.get("backends").findValuesAsText("backend"))
                     .as("the rows of window %s are registered backends", window.get("window"))
                     .isSubsetOf("dryrun", "openai", "llama");
