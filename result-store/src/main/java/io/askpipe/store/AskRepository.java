@@ -13,6 +13,7 @@ import io.askpipe.schemas.Usage;
 import io.askpipe.store.db.tables.records.AsksRecord;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,25 +25,37 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.InsertSetMoreStep;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code asks} table, through jOOQ. Writes are batched, idempotent upserts that only ever move an
  * ask forward: a queued row becomes terminal once, and a terminal row never changes again, so
  * replaying the topics or delivering a result twice does not change what a client sees.
- * Thread-safe.
+ *
+ * <p>Nothing older than the retention period is ever written anew: a terminal ask that completed
+ * before it, or an unfinished one accepted before it, only updates a row that still exists. Such
+ * an ask is one the purge has deleted (or would delete at once), so a replay of the topics, or a
+ * consumer group whose offsets expired and that reads from the beginning, cannot bring it back or
+ * owe its webhook again. Thread-safe.
  */
 final class AskRepository {
+    private static final Logger LOG = LoggerFactory.getLogger(AskRepository.class);
     private static final List<String> TERMINAL = List.of(AskStatus.SUCCEEDED.wireName(), AskStatus.FAILED.wireName());
 
     private final DSLContext db;
     private final Clock clock;
+    private final Duration retention;
 
-    AskRepository(DSLContext db, Clock clock) {
+    /** The table through {@code db}; {@code retention} is {@code STORE_RETENTION}, the horizon of writes. */
+    AskRepository(DSLContext db, Clock clock, Duration retention) {
         this.db = db;
         this.clock = clock;
+        this.retention = retention;
     }
 
     /** Records one ask: {@link #write} of just {@code request} with its {@code result}, if any. */
@@ -61,6 +74,7 @@ final class AskRepository {
      * worker has started on it, which only ever moves a queued ask on; else as queued. Of several
      * records for one ask, the last counts (a later record only adds to an earlier one). An ask that
      * becomes terminal here wakes its long-polling clients and owes its webhook, both at commit.
+     * An ask past the retention period whose row is gone is left out (see the class comment).
      * Returns the asks this batch made terminal, in request id order.
      */
     List<JoinedAsk> write(Collection<JoinedAsk> batch) {
@@ -70,24 +84,46 @@ final class AskRepository {
             latest.put(joined.request().requestId(), joined);
         }
         Instant now = clock.instant();
-        List<AsksRecord> queued = new ArrayList<>();
-        List<AsksRecord> running = new ArrayList<>();
-        List<AsksRecord> terminal = new ArrayList<>();
+        Instant horizon = now.minus(retention);
+        Set<String> past = new HashSet<>();
         for (JoinedAsk joined : latest.values()) {
-            AsksRecord row = requestRow(joined.request(), now);
-            if (joined.result() != null) {
-                terminal.add(withResult(row, joined.result()));
-            } else if (joined.progress() != null) {
-                row.setStatus(AskStatus.RUNNING.wireName());
-                row.setBackend(joined.progress().backend());
-                running.add(row);
-            } else {
-                row.setStatus(AskStatus.QUEUED.wireName());
-                queued.add(row);
+            if (pastRetention(joined, horizon)) {
+                past.add(joined.request().requestId());
             }
         }
         return db.transactionResult(configuration -> {
             DSLContext tx = DSL.using(configuration);
+            if (!past.isEmpty()) {
+                // the lock keeps a purge from deleting, between this check and the upserts, a row
+                // that is found here
+                Set<String> present = tx.select(ASKS.REQUEST_ID)
+                        .from(ASKS)
+                        .where(ASKS.REQUEST_ID.in(past))
+                        .orderBy(ASKS.REQUEST_ID)
+                        .forUpdate()
+                        .fetchSet(ASKS.REQUEST_ID);
+                int forgotten = past.size() - present.size();
+                if (forgotten > 0) {
+                    LOG.debug("left out {} asks past the retention period, purged already", forgotten);
+                }
+                latest.keySet().removeIf(id -> past.contains(id) && !present.contains(id));
+            }
+            List<AsksRecord> queued = new ArrayList<>();
+            List<AsksRecord> running = new ArrayList<>();
+            List<AsksRecord> terminal = new ArrayList<>();
+            for (JoinedAsk joined : latest.values()) {
+                AsksRecord row = requestRow(joined.request(), now);
+                if (joined.result() != null) {
+                    terminal.add(withResult(row, joined.result()));
+                } else if (joined.progress() != null) {
+                    row.setStatus(AskStatus.RUNNING.wireName());
+                    row.setBackend(joined.progress().backend());
+                    running.add(row);
+                } else {
+                    row.setStatus(AskStatus.QUEUED.wireName());
+                    queued.add(row);
+                }
+            }
             if (!queued.isEmpty()) {
                 rows(tx, queued).onConflictDoNothing().execute();
             }
@@ -152,6 +188,18 @@ final class AskRepository {
             }
             return finished;
         });
+    }
+
+    /**
+     * Whether {@code joined} is one the purge deletes: terminal and completed before
+     * {@code horizon}, or unfinished and accepted before it. An ask completes after it is accepted,
+     * so every purged ask is past the horizon from the moment it is purged.
+     */
+    private static boolean pastRetention(JoinedAsk joined, Instant horizon) {
+        Instant since = joined.result() != null
+                ? joined.result().completedAt()
+                : joined.request().acceptedAt();
+        return since.isBefore(horizon);
     }
 
     /** A multi-row INSERT of {@code rows}, every column given (unset ones as NULL) on every row. */
@@ -226,18 +274,38 @@ final class AskRepository {
     }
 
     /**
-     * Deletes up to {@code batch} asks that became terminal before {@code cutoff}, with their
-     * webhook deliveries and attempts; returns how many. Queued and running asks, and asks whose
-     * webhook is still being delivered, are never purged.
+     * Up to {@code batch} of the asks that the purge may delete at {@code cutoff}: terminal before
+     * it, and not waiting for a webhook delivery. Queued and running asks, and asks whose webhook is
+     * still being delivered, are never purged.
      */
-    int purgeCompletedBefore(Instant cutoff, int batch) {
-        var expired = DSL.select(ASKS.REQUEST_ID)
+    List<String> expired(Instant cutoff, int batch) {
+        return db.select(ASKS.REQUEST_ID)
                 .from(ASKS)
-                .where(ASKS.COMPLETED_AT.lt(utc(cutoff)))
+                .where(expiredAt(cutoff))
+                .orderBy(ASKS.COMPLETED_AT)
+                .limit(batch)
+                .fetch(ASKS.REQUEST_ID);
+    }
+
+    /**
+     * Deletes those of {@code requestIds} that are still {@link #expired} at {@code cutoff}, with
+     * their webhook deliveries and attempts; returns how many.
+     */
+    int delete(Collection<String> requestIds, Instant cutoff) {
+        if (requestIds.isEmpty()) {
+            return 0;
+        }
+        return db.deleteFrom(ASKS)
+                .where(ASKS.REQUEST_ID.in(requestIds))
+                .and(expiredAt(cutoff))
+                .execute();
+    }
+
+    private static Condition expiredAt(Instant cutoff) {
+        return ASKS.COMPLETED_AT
+                .lt(utc(cutoff))
                 .and(ASKS.STATUS.in(TERMINAL))
-                .and(WebhookDeliveries.noPendingDelivery())
-                .limit(batch);
-        return db.deleteFrom(ASKS).where(ASKS.REQUEST_ID.in(expired)).execute();
+                .and(WebhookDeliveries.noPendingDelivery());
     }
 
     /** What {@code userId} has asked so far, and the tokens their answers used. */

@@ -20,13 +20,14 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The result store's topology. Asks arrive keyed by idempotency scope and are re-keyed by request
- * id into a table; results are a table keyed by request id. Their left join emits the ask as queued
- * when it arrives and again, joined, when its result arrives, in whichever order the two come: a
+ * The result store's topology. Asks arrive keyed by request id (older records: by idempotency
+ * scope) and are re-keyed by the request id of their value into a table; results are a table
+ * keyed by request id. Their left join emits the ask as queued when it arrives and again, joined, when its result arrives, in whichever order the two come: a
  * result that arrives first waits in its table. Progress (a worker started on the ask) is a third
  * table joined the same way, so the ask is written as running while it has progress and no result.
  * Each emission goes to {@code ask.joined}, in the transaction that consumed its inputs, for the
- * {@link AskWriter} to upsert into PostgreSQL in batches.
+ * {@link AskWriter} to upsert into PostgreSQL in batches. Tombstones of the retention purge
+ * ({@link AskPurge}) delete an ask from all three tables, and from {@code ask.joined}.
  */
 final class AskTopology {
     static final String REQUESTS_BY_ID = "requests-by-id";
@@ -48,8 +49,9 @@ final class AskTopology {
                                         topics.requests().keySerde(),
                                         topics.requests().valueSerde())
                                 .withName("read-requests"))
-                .filter((scope, request) -> request != null, Named.as("drop-tombstones"))
-                .selectKey((scope, request) -> request.requestId(), Named.as("key-by-request-id"))
+                // a tombstone (the retention purge's, keyed by request id) deletes the ask from the
+                // table, and the join passes the deletion on to ask.joined
+                .selectKey((key, request) -> request == null ? key : request.requestId(), Named.as("key-by-request-id"))
                 .toTable(
                         Named.as("requests-table"),
                         Materialized.<String, AskRequest, KeyValueStore<Bytes, byte[]>>as(REQUESTS_BY_ID)

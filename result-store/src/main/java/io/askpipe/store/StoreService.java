@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +56,9 @@ public final class StoreService implements AutoCloseable {
     private final KafkaStreams streams;
     private final AskWriter writer;
     private final Thread writerThread;
-    private final Producer<byte[], byte[]> deadLetters;
+    /** Dead letters of the writer and tombstones of the purge. */
+    private final Producer<byte[], byte[]> producer;
+
     private final AuthService auth;
     private final StoreConfig config;
     private final AskWaiters waiters;
@@ -66,6 +67,7 @@ public final class StoreService implements AutoCloseable {
     private final WebhookDispatcher dispatcher;
     private final GoldenQueries golden;
     private final List<AutoCloseable> kafkaMetrics;
+    private final AskPurge purger;
     private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("askpipe-store-purge").daemon().factory());
 
@@ -74,7 +76,7 @@ public final class StoreService implements AutoCloseable {
             AskRepository asks,
             KafkaStreams streams,
             AskWriter writer,
-            Producer<byte[], byte[]> deadLetters,
+            Producer<byte[], byte[]> producer,
             AuthService auth,
             StoreConfig config,
             MeterRegistry registry,
@@ -104,12 +106,14 @@ public final class StoreService implements AutoCloseable {
                     .register(registry);
         }
         waiters.onWebhookDue(dispatcher::wake);
+        this.purger = new AskPurge(
+                asks, producer, config.kafka().topics(), Clock.systemUTC(), config.retention(), PURGE_BATCH, registry);
         purge.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.MINUTES);
         this.auth = auth;
         this.asks = asks;
         this.streams = streams;
         this.writer = writer;
-        this.deadLetters = deadLetters;
+        this.producer = producer;
         this.writerThread = Thread.ofPlatform().name("askpipe-store-writer").start(writer);
     }
 
@@ -139,7 +143,8 @@ public final class StoreService implements AutoCloseable {
             Topics topics = kafka.topics();
             startup.step(
                     "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-store-admin"));
-            AskRepository asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+            AskRepository asks = new AskRepository(
+                    DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC(), config.retention());
             Properties props = streamsProperties(config);
             boolean crashed = !CleanShutdownMarker.consume(config.stateDir(), config.applicationId());
             if (crashed) {
@@ -168,20 +173,20 @@ public final class StoreService implements AutoCloseable {
                     topics.results().name(),
                     topics.progress().name(),
                     config.database().jdbcUrl());
-            Producer<byte[], byte[]> deadLetters = new KafkaProducer<>(
+            Producer<byte[], byte[]> producer = new KafkaProducer<>(
                     kafka.acknowledgedProducerProperties("askpipe-store-writer"),
                     new ByteArraySerializer(),
                     new ByteArraySerializer());
             Consumer<String, byte[]> writerConsumer = writerConsumer(config);
             Chaos chaos = Chaos.of(config.chaos(), registry);
-            AskWriter writer = new AskWriter(writerConsumer, deadLetters, asks, topics, registry, chaos);
+            AskWriter writer = new AskWriter(writerConsumer, producer, asks, topics, registry, chaos);
             List<AutoCloseable> kafkaMetrics =
-                    new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, deadLetters));
+                    new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, producer));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             kafkaMetrics.add(streamsMetrics);
             return new StoreService(
-                    dataSource, asks, streams, writer, deadLetters, auth, config, registry, chaos, kafkaMetrics);
+                    dataSource, asks, streams, writer, producer, auth, config, registry, chaos, kafkaMetrics);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -238,19 +243,16 @@ public final class StoreService implements AutoCloseable {
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** Deletes asks completed longer than the retention period ago, in batches; never throws. */
+    /** Runs the retention purge; never throws: what failed is tried again at the next run. */
     private void purgeExpired() {
         try {
-            Instant cutoff = Instant.now().minus(config.retention());
-            int total = 0;
-            int batch;
-            do {
-                batch = asks.purgeCompletedBefore(cutoff, PURGE_BATCH);
-                total += batch;
-            } while (batch == PURGE_BATCH);
-            if (total > 0) {
-                LOG.info("purged {} asks completed before {}", total, cutoff);
+            purger.run();
+            int secretsGone = secrets.purgeExpired();
+            if (secretsGone > 0) {
+                LOG.info("deleted {} webhook secrets past their grace", secretsGone);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warn("purging expired asks failed, retrying in an hour: {}", e.toString());
         }
@@ -309,7 +311,7 @@ public final class StoreService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Metrics.unbind(kafkaMetrics);
-        deadLetters.close(Duration.ofSeconds(5));
+        producer.close(Duration.ofSeconds(5));
         auth.close();
         dataSource.close();
     }

@@ -61,6 +61,13 @@ final class WebhookSecrets {
                 : valid.stream().map(WebhookSecretsRecord::getSecret).toList();
     }
 
+    /** Deletes the secrets that stopped signing: they never sign again. Returns how many. */
+    int purgeExpired() {
+        return db.deleteFrom(WEBHOOK_SECRETS)
+                .where(WEBHOOK_SECRETS.EXPIRES_AT.le(now()))
+                .execute();
+    }
+
     private List<WebhookSecretsRecord> valid(String userId) {
         return db.selectFrom(WEBHOOK_SECRETS)
                 .where(WEBHOOK_SECRETS.USER_ID.eq(userId))

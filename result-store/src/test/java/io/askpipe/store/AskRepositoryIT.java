@@ -14,7 +14,9 @@ import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Usage;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.jooq.SQLDialect;
@@ -24,6 +26,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class AskRepositoryIT {
+    /** A retention no test's fixed timestamps ever fall out of. */
+    static final Duration KEEP_ALL = Duration.ofDays(36_500);
+
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     private static com.zaxxer.hikari.HikariDataSource dataSource;
     private static AskRepository asks;
@@ -34,7 +39,7 @@ class AskRepositoryIT {
         String url = pg.createDatabase(SharedInfrastructure.uniqueName("repo"));
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test", StoreSchema.SCHEMA);
         Schemas.migrate(dataSource, StoreSchema.SCHEMA);
-        asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+        asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC(), KEEP_ALL);
     }
 
     @AfterAll
@@ -254,16 +259,59 @@ class AskRepositoryIT {
                 new AskRequest(recent, user, "k-" + recent, "p", null, null, T0),
                 AskResult.succeeded(recent, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(100)));
 
-        int purged = 0;
-        int batch;
-        do {
-            batch = asks.purgeCompletedBefore(T0.plusSeconds(50), 1);
-            purged += batch;
-        } while (batch > 0);
-
-        assertThat(purged).isGreaterThanOrEqualTo(1);
+        List<String> due = asks.expired(T0.plusSeconds(50), 1_000);
+        assertThat(due).contains(old).doesNotContain(recent, open);
+        assertThat(asks.delete(due, T0.plusSeconds(50))).isEqualTo(due.size());
         assertThat(asks.find(old, user)).isEmpty();
         assertThat(asks.find(recent, user)).isPresent();
         assertThat(asks.find(open, user)).as("a queued ask is never purged").isPresent();
+    }
+
+    @Test
+    void nothingPastTheRetentionPeriodIsWrittenAnewButWhatStillExistsMovesOn() throws Exception {
+        String user = "horizon-" + System.nanoTime();
+        String callback = "http://127.0.0.1:9/hook"; // stored, never called: no dispatcher runs here
+        Instant now = T0.plus(Duration.ofDays(40));
+        AskRepository horizon = new AskRepository(
+                DSL.using(dataSource, SQLDialect.POSTGRES), Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30));
+        String purgedDone = "00000000-0000-7000-8000-00000000d001";
+        String purgedQueued = "00000000-0000-7000-8000-00000000d002";
+        String stillQueued = "00000000-0000-7000-8000-00000000d003";
+        String fresh = "00000000-0000-7000-8000-00000000d004";
+        java.util.function.BiFunction<String, Instant, AskRequest> request =
+                (id, at) -> new AskRequest(id, user, "k-" + id, "p", null, null, at, callback);
+        asks.upsert(request.apply(stillQueued, T0), null); // written while inside the period
+
+        // a replay of asks the purge deleted: the terminal one with its result, the other as queued
+        List<JoinedAsk> finished = horizon.write(List.of(
+                new JoinedAsk(
+                        request.apply(purgedDone, T0),
+                        null,
+                        AskResult.succeeded(purgedDone, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(5))),
+                new JoinedAsk(request.apply(purgedQueued, T0), null, null),
+                new JoinedAsk(
+                        request.apply(stillQueued, T0),
+                        null,
+                        AskResult.succeeded(stillQueued, "dryrun", "m", "late", Usage.NONE, 1, 1, T0.plusSeconds(9))),
+                new JoinedAsk(request.apply(fresh, now.minusSeconds(60)), null, null)));
+
+        assertThat(asks.find(purgedDone, user)).as("a purged terminal ask").isEmpty();
+        assertThat(asks.find(purgedQueued, user)).as("a purged ask as queued").isEmpty();
+        assertThat(asks.find(stillQueued, user))
+                .as("a row that still exists is updated, however old")
+                .get()
+                .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.SUCCEEDED));
+        assertThat(asks.find(fresh, user)).as("inside the period").isPresent();
+        assertThat(finished).extracting(j -> j.request().requestId()).containsExactly(stillQueued);
+        try (var c = dataSource.getConnection();
+                var rs = c.createStatement()
+                        .executeQuery("SELECT request_id FROM store.webhook_deliveries WHERE request_id LIKE"
+                                + " '00000000-0000-7000-8000-00000000d%'")) {
+            List<String> owed = new ArrayList<>();
+            while (rs.next()) {
+                owed.add(rs.getString(1));
+            }
+            assertThat(owed).as("webhooks owed").containsExactly(stillQueued);
+        }
     }
 }

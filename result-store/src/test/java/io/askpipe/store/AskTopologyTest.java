@@ -62,6 +62,10 @@ class AskTopologyTest {
         List<String> written = new ArrayList<>();
         for (var record : joined.readKeyValuesToList()) {
             JoinedAsk ask = record.value;
+            if (ask == null) {
+                written.add(record.key + "=deleted");
+                continue;
+            }
             assertThat(record.key)
                     .as("keyed by request id")
                     .isEqualTo(ask.request().requestId());
@@ -139,5 +143,34 @@ class AskTopologyTest {
         requests.pipeInput(ask("r3").scope(), ask("r3"));
 
         assertThat(written()).containsExactly("r3=queued");
+    }
+
+    @Test
+    void tombstonesOfThePurgeDeleteTheAskFromEveryTableAndFromTheJoin() {
+        var progress = driver.createInputTopic(
+                topics.progress().name(),
+                topics.progress().keySerde().serializer(),
+                topics.progress().valueSerde().serializer());
+        requests.pipeInput("p1", ask("p1"));
+        progress.pipeInput("p1", new AskProgress("p1", "dryrun", T0));
+        results.pipeInput("p1", answer("p1", "old"));
+        requests.pipeInput("p2", ask("p2"));
+        assertThat(written()).containsExactly("p1=queued", "p1=running:dryrun", "p1=succeeded:old", "p2=queued");
+
+        // the purge's tombstones for p1, the ask's last, as it comes through a repartition topic
+        results.pipeInput("p1", (AskResult) null);
+        progress.pipeInput("p1", (AskProgress) null);
+        requests.pipeInput("p1", (AskRequest) null);
+
+        assertThat(written())
+                .as("the deletion reaches ask.joined, for its compaction")
+                .endsWith("p1=deleted");
+        for (String store :
+                List.of(AskTopology.REQUESTS_BY_ID, AskTopology.RESULTS_BY_ID, AskTopology.PROGRESS_BY_ID)) {
+            assertThat(driver.getKeyValueStore(store).get("p1")).as(store).isNull();
+        }
+        assertThat(driver.getKeyValueStore(AskTopology.REQUESTS_BY_ID).get("p2"))
+                .as("another ask is untouched")
+                .isNotNull();
     }
 }

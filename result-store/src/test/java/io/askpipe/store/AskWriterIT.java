@@ -65,7 +65,8 @@ class AskWriterIT {
         dataSource = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 2)
                 .dataSource("test", StoreSchema.SCHEMA);
         Schemas.migrate(dataSource, StoreSchema.SCHEMA);
-        asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+        asks = new AskRepository(
+                DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC(), AskRepositoryIT.KEEP_ALL);
     }
 
     @AfterEach
@@ -78,10 +79,7 @@ class AskWriterIT {
     void writesJoinedAsksSetsPoisonAsideAndShrugsOffAReplay() throws Exception {
         String done = "00000000-0000-7000-8000-0000000000c1";
         String waiting = "00000000-0000-7000-8000-0000000000c2";
-        try (var producer = new KafkaProducer<>(
-                kafka.acknowledgedProducerProperties("test"),
-                new StringSerializer(),
-                topics.joined().valueSerde().serializer())) {
+        try (var producer = joinedProducer()) {
             producer.send(new ProducerRecord<>(topics.joined().name(), done, new JoinedAsk(ask(done), null, null)));
             producer.send(
                     new ProducerRecord<>(topics.joined().name(), waiting, new JoinedAsk(ask(waiting), null, null)));
@@ -112,13 +110,8 @@ class AskWriterIT {
         // the group's offsets are gone (say, reset to replay the topic): every record is written again,
         // and a different late result for a terminal ask changes nothing
         stopWriters();
-        try (Admin admin = Admin.create(kafka.clientProperties("test-admin"))) {
-            admin.deleteConsumerGroups(List.of(groupId())).all().get();
-        }
-        try (var producer = new KafkaProducer<>(
-                kafka.acknowledgedProducerProperties("test"),
-                new StringSerializer(),
-                topics.joined().valueSerde().serializer())) {
+        forgetOffsets();
+        try (var producer = joinedProducer()) {
             producer.send(new ProducerRecord<>(
                     topics.joined().name(), done, new JoinedAsk(ask(done), null, answer(done, "different"))));
             producer.send(new ProducerRecord<>(
@@ -142,10 +135,7 @@ class AskWriterIT {
                 Env.of(Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "5", "CHAOS_STORE_FAILURE", "0.3")), meters);
         int total = 150;
         Map<String, AskStatus> expected = new java.util.HashMap<>();
-        try (var producer = new KafkaProducer<>(
-                kafka.acknowledgedProducerProperties("test"),
-                new StringSerializer(),
-                topics.joined().valueSerde().serializer())) {
+        try (var producer = joinedProducer()) {
             for (int i = 0; i < total; i++) {
                 String id = String.format("00000000-0000-7000-8000-%012d", i);
                 AskResult result = switch (i % 3) {
@@ -204,6 +194,98 @@ class AskWriterIT {
                         .count())
                 .as("injected store failures")
                 .isGreaterThan(0);
+    }
+
+    @Test
+    void aPurgedAskStaysPurgedWhenAGroupWhoseOffsetsExpiredReadsFromTheBeginning() throws Exception {
+        String purged = "00000000-0000-7000-8000-0000000000e1";
+        String later = "00000000-0000-7000-8000-0000000000e2";
+        String hook = "http://127.0.0.1:9/hook"; // stored, never called: no dispatcher runs here
+        AskRequest old = new AskRequest(purged, "alice", "k-e1", "prompt", null, null, T0, hook);
+        try (var producer = joinedProducer()) {
+            // one partition for every record of this test, so that the order of reading is known
+            producer.send(new ProducerRecord<>(topics.joined().name(), 0, purged, new JoinedAsk(old, null, null)));
+            producer.send(new ProducerRecord<>(
+                    topics.joined().name(), 0, purged, new JoinedAsk(old, null, answer(purged, "42"))));
+        }
+        startWriter();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> asks.find(purged, "alice").isPresent());
+        stopWriters();
+        assertThat(owedWebhooks()).containsExactly(purged);
+        try (var c = dataSource.getConnection()) {
+            c.createStatement().execute("UPDATE store.webhook_deliveries SET status = 'succeeded'");
+        }
+
+        // forty days on, with thirty days' retention: the purge deletes it, Kafka's copies first
+        Clock later40 = Clock.fixed(T0.plus(Duration.ofDays(40)), java.time.ZoneOffset.UTC);
+        Duration retention = Duration.ofDays(30);
+        asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), later40, retention);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (var producer = new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test-purge"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            assertThat(new AskPurge(asks, producer, topics, later40, retention, 100, meters).run())
+                    .isEqualTo(1);
+        }
+        assertThat(asks.find(purged, "alice")).isEmpty();
+        assertThat(meters.get("store_asks_purged").counter().count()).isEqualTo(1.0);
+        for (String topic : List.of(
+                topics.requests().name(),
+                topics.results().name(),
+                topics.progress().name())) {
+            assertThat(readAll(topic, 1)).as("a tombstone on %s", topic).anySatisfy(r -> {
+                assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(purged);
+                assertThat(r.value()).isNull();
+            });
+        }
+
+        // the writer's group lost its offsets (offsets.retention.minutes) and reads ask.joined again
+        forgetOffsets();
+        try (var producer = joinedProducer()) {
+            producer.send(new ProducerRecord<>(
+                    topics.joined().name(),
+                    0,
+                    later,
+                    new JoinedAsk(
+                            new AskRequest(later, "alice", "k-e2", "prompt", null, null, T0.plus(Duration.ofDays(39))),
+                            null,
+                            null)));
+        }
+        startWriter();
+        // the later ask comes after the purged one's records: once it is written, they were read
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> asks.find(later, "alice").isPresent());
+        assertThat(asks.find(purged, "alice")).as("not brought back").isEmpty();
+        assertThat(owedWebhooks()).as("no webhook owed again").isEmpty();
+    }
+
+    private KafkaProducer<String, JoinedAsk> joinedProducer() {
+        return new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test"),
+                new StringSerializer(),
+                topics.joined().valueSerde().serializer());
+    }
+
+    /** Deletes the writers' group, as an offset reset or an expiry of its offsets would. */
+    private void forgetOffsets() throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties("test-admin"))) {
+            admin.deleteConsumerGroups(List.of(groupId())).all().get();
+        }
+    }
+
+    /** The request ids of the webhook deliveries still pending. */
+    private List<String> owedWebhooks() throws Exception {
+        List<String> owed = new ArrayList<>();
+        try (var c = dataSource.getConnection();
+                var rs = c.createStatement()
+                        .executeQuery("SELECT request_id FROM store.webhook_deliveries WHERE status = 'pending'")) {
+            while (rs.next()) {
+                owed.add(rs.getString(1));
+            }
+        }
+        return owed;
     }
 
     private void startWriter() {

@@ -39,7 +39,7 @@ class GoldenQueriesIT {
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test", StoreSchema.SCHEMA);
         Schemas.migrate(dataSource, StoreSchema.SCHEMA);
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
-        AskRepository asks = new AskRepository(db, Clock.fixed(NOW, ZoneOffset.UTC));
+        AskRepository asks = new AskRepository(db, Clock.fixed(NOW, ZoneOffset.UTC), AskRepositoryIT.KEEP_ALL);
 
         List<JoinedAsk> batch = new ArrayList<>();
         // alpha, in the last minute: latencies 1..100 ms; asks 91-95 timed out, 96-100 failed upstream

@@ -82,7 +82,7 @@ class StoreFloodIT {
         dataSource = database.dataSource("test", StoreSchema.SCHEMA);
         Schemas.migrate(dataSource, StoreSchema.SCHEMA);
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
-        asks = new AskRepository(db, Clock.systemUTC());
+        asks = new AskRepository(db, Clock.systemUTC(), AskRepositoryIT.KEEP_ALL);
         deliveries = new WebhookDeliveries(db, Clock.systemUTC());
         waiters = AskWaiters.start(database, 100, WAITERS_PER_USER);
         vertx = Vertx.vertx();

@@ -84,7 +84,7 @@ class WebhookDispatcherIT {
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 8).dataSource("test", StoreSchema.SCHEMA);
         Schemas.migrate(dataSource, StoreSchema.SCHEMA);
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
-        asks = new AskRepository(db, Clock.systemUTC());
+        asks = new AskRepository(db, Clock.systemUTC(), AskRepositoryIT.KEEP_ALL);
         deliveries = new WebhookDeliveries(db, Clock.systemUTC());
         secrets = new WebhookSecrets(db, Clock.systemUTC());
         vertx = Vertx.vertx();
@@ -499,6 +499,8 @@ class WebhookDispatcherIT {
 
         secrets.rotate("alice", Duration.ZERO);
         assertThat(secrets.signingSecrets("alice")).hasSize(1).doesNotContain(before, rotated.secret());
+        assertThat(secrets.purgeExpired()).as("the two that stopped signing").isGreaterThanOrEqualTo(2);
+        assertThat(secrets.signingSecrets("alice")).hasSize(1).doesNotContain(before, rotated.secret());
     }
 
     @Test
@@ -664,14 +666,14 @@ class WebhookDispatcherIT {
     void deliveriesGoWithTheirAskOnlyOnceTheyAreFinished() {
         statusFor = n -> 500;
         String id = terminalAsk("alice", true);
-        assertThat(asks.purgeCompletedBefore(Instant.now().plusSeconds(60), 100))
-                .as("pending: kept")
-                .isZero();
+        Instant cutoff = Instant.now().plusSeconds(60);
+        assertThat(asks.expired(cutoff, 100)).as("pending: kept").doesNotContain(id);
+        assertThat(asks.delete(List.of(id), cutoff)).as("pending: kept").isZero();
         dispatcher(List.of(FAST));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> delivery(id, "alice").status().equals("dead"));
-        assertThat(asks.purgeCompletedBefore(Instant.now().plusSeconds(60), 100))
-                .isEqualTo(1);
+        assertThat(asks.expired(cutoff, 100)).contains(id);
+        assertThat(asks.delete(List.of(id), cutoff)).isEqualTo(1);
         assertThat(deliveries.find(id, "alice")).isEmpty();
     }
 }

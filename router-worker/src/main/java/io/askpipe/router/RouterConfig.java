@@ -34,6 +34,9 @@ import java.util.Map;
  *     ask is published as running (default 100; 0: as the call starts). An ask answered sooner
  *     goes from queued to its result directly, which spares the progress record and the row
  *     written as running.
+ * @param retention {@code ROUTER_RETENTION}: how long a result stays in {@code router.results}
+ *     after it completed, and the age past which an ask is not run at all (default 30d; keep it
+ *     equal to the result store's {@code STORE_RETENTION})
  */
 public record RouterConfig(
         KafkaSettings kafka,
@@ -48,7 +51,8 @@ public record RouterConfig(
         int maxPollRecords,
         Duration commitInterval,
         Duration shutdownGrace,
-        Duration progressAfter) {
+        Duration progressAfter,
+        Duration retention) {
 
     public static RouterConfig fromEnv(Env env) {
         int maxInFlight = env.integer("ROUTER_MAX_IN_FLIGHT", 256, 1, 100_000);
@@ -65,7 +69,8 @@ public record RouterConfig(
                 Math.min(maxInFlight, env.integer("ROUTER_MAX_POLL_RECORDS", 500, 1, 10_000)),
                 Duration.ofMillis(env.longValue("ROUTER_COMMIT_INTERVAL_MS", 200, 10, 60_000)),
                 Duration.ofMillis(env.longValue("ROUTER_SHUTDOWN_GRACE_MS", 30_000, 0, 600_000)),
-                Duration.ofMillis(env.longValue("ROUTER_PROGRESS_AFTER_MS", 100, 0, 60_000)));
+                Duration.ofMillis(env.longValue("ROUTER_PROGRESS_AFTER_MS", 100, 0, 60_000)),
+                env.duration("ROUTER_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)));
     }
 
     /** Defaults for a worker in tests and the development stack, with the given extra variables. */

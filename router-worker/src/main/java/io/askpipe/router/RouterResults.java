@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.askpipe.common.Batcher;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Json;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,6 +107,19 @@ final class RouterResults implements AutoCloseable {
             }
         }
         return fresh.stream().map(result -> kept.get(result.reqId())).toList();
+    }
+
+    /**
+     * Deletes up to {@code batch} results completed before {@code cutoff}; returns how many. Their
+     * asks are past the retention period, which the worker no longer runs, so nothing looks them
+     * up again.
+     */
+    int purgeCompletedBefore(Instant cutoff, int batch) {
+        var expired = DSL.select(RESULTS.REQUEST_ID)
+                .from(RESULTS)
+                .where(RESULTS.COMPLETED_AT.lt(cutoff.atOffset(ZoneOffset.UTC)))
+                .limit(batch);
+        return db.deleteFrom(RESULTS).where(RESULTS.REQUEST_ID.in(expired)).execute();
     }
 
     /** Finishes the statements handed in already, then refuses more. */

@@ -14,9 +14,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -40,6 +44,8 @@ public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
     /** How long a stopped worker's interrupted asks get to end before the pool closes under them. */
     private static final Duration ASKS_ENDED_WAIT = Duration.ofSeconds(5);
+
+    private static final int PURGE_BATCH = 1_000;
 
     /** The exit status of a router process that crashed under chaos mode ({@code CHAOS_WORKER_CRASH}). */
     public static final int CRASH_STATUS = 75;
@@ -68,6 +74,9 @@ public final class RouterService implements AutoCloseable {
     private final Thread thread;
     private final Duration grace;
     private final AtomicBoolean crashed = new AtomicBoolean();
+    private final Duration retention;
+    private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("askpipe-router-purge").daemon().factory());
 
     private final List<AutoCloseable> kafkaMetrics;
 
@@ -80,8 +89,10 @@ public final class RouterService implements AutoCloseable {
             BackendRegistry backends,
             RouterWorker worker,
             Duration grace,
+            Duration retention,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
+        this.retention = retention;
         this.dataSource = dataSource;
         this.results = results;
         this.producer = producer;
@@ -227,7 +238,8 @@ public final class RouterService implements AutoCloseable {
                         config.maxPollRecords(),
                         config.commitInterval(),
                         config.shutdownGrace(),
-                        config.progressAfter()),
+                        config.progressAfter(),
+                        config.retention()),
                 registry,
                 chaos,
                 () -> self.get().crash(onCrash));
@@ -239,15 +251,46 @@ public final class RouterService implements AutoCloseable {
         // a service started in its place (the dev stack after a crash) registers the gauge of its own worker
         bound.add(() -> registry.remove(inFlight));
         RouterService service = new RouterService(
-                dataSource, results, producer, deadLetters, caller, backends, worker, config.shutdownGrace(), bound);
+                dataSource,
+                results,
+                producer,
+                deadLetters,
+                caller,
+                backends,
+                worker,
+                config.shutdownGrace(),
+                config.retention(),
+                bound);
         self.set(service);
         service.thread.start();
+        service.purge.scheduleWithFixedDelay(service::purgeExpired, 1, 60, TimeUnit.MINUTES);
         LOG.info(
                 "router worker consuming {} as group {} with up to {} asks in flight",
                 topics.requests().name(),
                 config.groupId(),
                 config.maxInFlight());
         return service;
+    }
+
+    /**
+     * Deletes the results completed longer than the retention period ago, in batches; never
+     * throws: what failed is tried again at the next run. Every worker runs it; they delete alike.
+     */
+    private void purgeExpired() {
+        try {
+            Instant cutoff = Instant.now().minus(retention);
+            int total = 0;
+            int batch;
+            do {
+                batch = results.purgeCompletedBefore(cutoff, PURGE_BATCH);
+                total += batch;
+            } while (batch == PURGE_BATCH);
+            if (total > 0) {
+                LOG.info("purged {} results completed before {}", total, cutoff);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("purging expired results failed, retrying in an hour: {}", e.toString());
+        }
     }
 
     /** Hands this service to {@code onCrash}, the first time a chaos crash strikes it only. */
@@ -303,6 +346,7 @@ public final class RouterService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        purge.shutdownNow();
         Metrics.unbind(kafkaMetrics);
         caller.close();
         backends.close();

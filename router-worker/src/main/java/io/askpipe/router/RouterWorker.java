@@ -9,6 +9,7 @@ import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.Topics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per ask: an unreadable record goes to the dead-letter topic; an ask that already has a result
  * ({@link RouterResults}) gets that result published again without a backend call; otherwise the
- * {@link AskHandler} answers it, the first result kept for its id is published. Database and Kafka
+ * {@link AskHandler} answers it, the first result kept for its id is published. An ask older than
+ * the retention period is skipped: nobody keeps its answer any more. Database and Kafka
  * faults on the way are retried until they pass or the worker stops, so they hold asks back rather
  * than lose them.
  *
@@ -77,10 +79,16 @@ final class RouterWorker implements Runnable {
 
     /**
      * The loop's limits; {@code progressAfter} is how long a backend call runs before the ask is
-     * announced as running (zero: at once).
+     * announced as running (zero: at once); an ask accepted longer than {@code retention} ago is
+     * not run.
      */
     record Limits(
-            int maxInFlight, int maxPollRecords, Duration commitInterval, Duration grace, Duration progressAfter) {}
+            int maxInFlight,
+            int maxPollRecords,
+            Duration commitInterval,
+            Duration grace,
+            Duration progressAfter,
+            Duration retention) {}
 
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, AskResult> producer;
@@ -92,6 +100,7 @@ final class RouterWorker implements Runnable {
     private final Timer publish;
     private final Timer dispatch;
     private final Timer inWorker;
+    private final Counter pastRetention;
     private final Producer<byte[], byte[]> deadLetters;
 
     private final Topics topics;
@@ -133,6 +142,9 @@ final class RouterWorker implements Runnable {
         this.publish = Metrics.stage(registry, "publish");
         this.dispatch = Metrics.stage(registry, "dispatch");
         this.inWorker = Metrics.stage(registry, "worker");
+        this.pastRetention = Counter.builder("router_asks_past_retention")
+                .description("Asks not run because they were accepted longer than ROUTER_RETENTION ago")
+                .register(registry);
         this.consumer = consumer;
         this.producer = producer;
         this.deadLetters = deadLetters;
@@ -292,6 +304,14 @@ final class RouterWorker implements Runnable {
 
     private void answer(AskRequest request, long polledAtNanos) throws InterruptedException {
         Duration waited = Duration.between(request.acceptedAt(), Instant.now());
+        if (waited.compareTo(limits.retention()) > 0) {
+            // a replay, or a group whose offsets expired reading from the beginning: the result
+            // store has purged this ask (or soon will), and router.results its result; running it
+            // again would cost a backend call that nobody reads
+            pastRetention.increment();
+            LOG.debug("ask accepted {} ago is past the retention period; not run", waited);
+            return;
+        }
         if (!waited.isNegative()) {
             queued.record(waited);
         }

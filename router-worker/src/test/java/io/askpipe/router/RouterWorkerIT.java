@@ -44,6 +44,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -330,6 +332,44 @@ class RouterWorkerIT {
                 .as("the same result, published again")
                 .isEqualTo(again.get(0).value());
         assertThat(calls.get(ask.requestId())).as("no second backend call").hasValue(1);
+    }
+
+    @Test
+    void anAskPastTheRetentionPeriodIsNotRunAndOldResultsArePurged() throws Exception {
+        startWorker(countingDryrun(Duration.ZERO), Map.of("ROUTER_RETENTION", "1h"));
+        Instant now = Instant.now();
+        AskRequest old = new AskRequest(
+                UUID.randomUUID().toString(),
+                "u1",
+                "key-old",
+                "prompt old",
+                null,
+                null,
+                now.minus(Duration.ofHours(2)));
+        AskRequest fresh = ask(2);
+        // one partition, the old ask first: once the fresh one is answered, the old one was read
+        for (AskRequest request : List.of(old, fresh)) {
+            byte[] json = topics.requests().valueSerde().serializer().serialize("t", request);
+            sent.add(producer.send(new ProducerRecord<>(topics.requests().name(), 0, request.requestId(), json)));
+        }
+        flush();
+
+        assertThat(readResults(1)).extracting(ConsumerRecord::key).containsExactly(fresh.requestId());
+        assertThat(readUntilQuiet(
+                        topics.results().name(), topics.results().valueSerde().deserializer(), Duration.ofSeconds(2)))
+                .extracting(ConsumerRecord::key)
+                .containsExactly(fresh.requestId());
+        assertThat(calls).as("backend calls").containsOnlyKeys(fresh.requestId());
+
+        try (var dataSource = database.migratedDataSource("it-purge", RouterResults.SCHEMA);
+                var results = new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES))) {
+            results.keepFirst(AskResult.succeeded(
+                    old.requestId(), "dryrun", "m", "a", Usage.NONE, 1, 1, now.minus(Duration.ofHours(2))));
+            assertThat(results.purgeCompletedBefore(now.minus(Duration.ofHours(1)), 100))
+                    .isEqualTo(1);
+            assertThat(results.find(old.requestId())).isEmpty();
+            assertThat(results.find(fresh.requestId())).as("inside the period").isPresent();
+        }
     }
 
     @Test
