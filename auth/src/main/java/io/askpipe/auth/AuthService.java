@@ -9,7 +9,10 @@ import org.jooq.impl.DSL;
 /**
  * The accounts a service authenticates against: a small connection pool on schema {@code auth}
  * (migrated at start, so whichever service starts first creates it), the {@link Accounts} DAO and
- * the {@link BearerAuth} route handler.
+ * the {@link BearerAuth} route handler. Every statement of the pool is bounded by the lookup
+ * timeout (PostgreSQL's {@code lock_timeout} and {@code statement_timeout}, and the driver's socket
+ * timeout for a server that does not answer at all), so a stalled database holds no request and no
+ * worker thread for longer.
  */
 public final class AuthService implements AutoCloseable {
     private static final int POOL_SIZE = 4;
@@ -21,13 +24,19 @@ public final class AuthService implements AutoCloseable {
     private AuthService(HikariDataSource dataSource, AuthSettings settings) {
         this.dataSource = dataSource;
         this.accounts = new Accounts(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
-        this.bearerAuth = BearerAuth.over(accounts, settings.cacheTtl());
+        this.bearerAuth = BearerAuth.over(accounts, settings.cacheTtl(), settings.lookupTimeout());
     }
 
     /** Migrates schema {@code auth} and connects to it. */
     public static AuthService start(DatabaseSettings database, AuthSettings settings) {
+        database.migrate("askpipe-auth-migration", Accounts.SCHEMA);
         return new AuthService(
-                database.migratedDataSource("askpipe-auth", Accounts.SCHEMA, Math.min(POOL_SIZE, database.poolSize())),
+                database.dataSource(
+                        "askpipe-auth",
+                        Accounts.SCHEMA,
+                        Math.min(POOL_SIZE, database.poolSize()),
+                        settings.lookupTimeout(),
+                        settings.lookupTimeout()),
                 settings);
     }
 

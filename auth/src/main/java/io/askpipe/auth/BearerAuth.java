@@ -10,6 +10,8 @@ import io.vertx.ext.web.handler.AuthenticationHandler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.jooq.exception.DataAccessException;
 
@@ -26,8 +28,10 @@ import org.jooq.exception.DataAccessException;
  * revocation therefore takes effect within that time. Keys that were found and well-formed keys
  * that were not are cached apart, the unknown ones in a smaller cache of their own, so that a flood
  * of guessed keys evicts only other guesses and never pushes a real key out (each new guess still
- * costs one indexed query). The database lookup runs off the event loop. As Vert.x orders route
- * handlers, it comes after a route's body handler. Thread-safe.
+ * costs one indexed query). The database lookup runs off the event loop, and a request whose lookup
+ * has not answered within {@code lookupTimeout} gets a 503 with {@code Retry-After}, whatever the
+ * database does. As Vert.x orders route handlers, it comes after a route's body handler.
+ * Thread-safe.
  */
 public final class BearerAuth implements AuthenticationHandler {
     private static final String CALLER = "askpipe.caller";
@@ -40,13 +44,20 @@ public final class BearerAuth implements AuthenticationHandler {
     static final int UNKNOWN_KEYS = 10_000;
 
     private final Function<String, Optional<Credential>> lookup;
+    private final Duration lookupTimeout;
     /** Keys that were found, live or not, by the hash of their secret. */
     private final Cache<String, Credential> known;
     /** The hashes of well-formed secrets that were not found. */
     private final Cache<String, Boolean> unknown;
 
-    BearerAuth(Function<String, Optional<Credential>> lookup, Duration cacheTtl, int knownKeys, int unknownKeys) {
+    BearerAuth(
+            Function<String, Optional<Credential>> lookup,
+            Duration cacheTtl,
+            Duration lookupTimeout,
+            int knownKeys,
+            int unknownKeys) {
         this.lookup = lookup;
+        this.lookupTimeout = lookupTimeout;
         this.known = Caffeine.newBuilder()
                 .expireAfterWrite(cacheTtl)
                 .maximumSize(cacheTtl.isZero() ? 0 : knownKeys)
@@ -57,14 +68,17 @@ public final class BearerAuth implements AuthenticationHandler {
                 .build();
     }
 
-    /** Authenticates against {@code accounts}, caching each answer for {@code cacheTtl}. */
-    public static BearerAuth over(Accounts accounts, Duration cacheTtl) {
-        return create(accounts::lookup, cacheTtl);
+    /**
+     * Authenticates against {@code accounts}, caching each answer for {@code cacheTtl} and waiting
+     * at most {@code lookupTimeout} for one.
+     */
+    public static BearerAuth over(Accounts accounts, Duration cacheTtl, Duration lookupTimeout) {
+        return new BearerAuth(accounts::lookup, cacheTtl, lookupTimeout, KNOWN_KEYS, UNKNOWN_KEYS);
     }
 
     /** Authenticates with {@code lookup}, a blocking secret-to-credential function. */
     public static BearerAuth create(Function<String, Optional<Credential>> lookup, Duration cacheTtl) {
-        return new BearerAuth(lookup, cacheTtl, KNOWN_KEYS, UNKNOWN_KEYS);
+        return new BearerAuth(lookup, cacheTtl, AuthSettings.DEFAULT_LOOKUP_TIMEOUT, KNOWN_KEYS, UNKNOWN_KEYS);
     }
 
     /** The caller this handler admitted for {@code ctx}. */
@@ -96,6 +110,7 @@ public final class BearerAuth implements AuthenticationHandler {
         }
         ctx.vertx()
                 .executeBlocking(() -> lookup.apply(secret), false)
+                .timeout(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .onSuccess(found -> {
                     if (found.isPresent()) {
                         known.put(hash, found.get());
@@ -105,7 +120,7 @@ public final class BearerAuth implements AuthenticationHandler {
                     admit(ctx, found);
                 })
                 .onFailure(error -> ctx.fail(
-                        error instanceof DataAccessException
+                        error instanceof DataAccessException || error instanceof TimeoutException
                                 ? ProblemException.unavailable(
                                         "API keys cannot be checked right now; retry shortly", RETRY_AFTER, error)
                                 : error));

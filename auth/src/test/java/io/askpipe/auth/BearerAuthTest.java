@@ -38,11 +38,16 @@ class BearerAuthTest {
         return "ak_" + (name + "A".repeat(43)).substring(0, 43);
     }
 
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofMillis(500);
+
     private final AtomicInteger lookups = new AtomicInteger();
     /** Lookups by secret. */
     private final Map<String, AtomicInteger> lookupsOf = new java.util.concurrent.ConcurrentHashMap<>();
 
     private volatile boolean databaseDown;
+    /** While set, a lookup hangs until released, as on a database that stopped answering. */
+    private volatile java.util.concurrent.CountDownLatch stalled;
+
     private Vertx vertx;
     private HttpServer server;
     private WebClient client;
@@ -60,9 +65,18 @@ class BearerAuthTest {
                     if (databaseDown) {
                         throw new DataAccessException("connection refused");
                     }
+                    var stall = stalled;
+                    if (stall != null) {
+                        try {
+                            stall.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     return Optional.ofNullable(KEYS.get(secret));
                 },
                 cacheTtl,
+                LOOKUP_TIMEOUT,
                 knownKeys,
                 unknownKeys);
         Router router = HttpServers.baseRouter(vertx);
@@ -85,7 +99,7 @@ class BearerAuthTest {
     }
 
     private HttpResponse<Buffer> get(String authorization) {
-        var request = client.get(server.actualPort(), "127.0.0.1", "/whoami");
+        var request = client.get(server.actualPort(), "127.0.0.1", "/whoami").timeout(10_000);
         if (authorization != null) {
             request.putHeader("Authorization", authorization);
         }
@@ -223,6 +237,24 @@ class BearerAuthTest {
         assertThat(response.bodyAsJsonObject().getString("type"))
                 .isEqualTo("https://askpipe.io/problems/service-unavailable");
         databaseDown = false;
+        assertThat(get("Bearer " + ALICE_KEY).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void answers503WithinTheLookupTimeoutWhenTheAccountsDatabaseDoesNotAnswer() {
+        start(Duration.ZERO);
+        stalled = new java.util.concurrent.CountDownLatch(1);
+        try {
+            long started = System.nanoTime();
+            HttpResponse<Buffer> response = get("Bearer " + ALICE_KEY);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.getHeader("Retry-After")).isEqualTo("2");
+            assertThat(took).isGreaterThanOrEqualTo(LOOKUP_TIMEOUT).isLessThan(LOOKUP_TIMEOUT.plusSeconds(5));
+        } finally {
+            stalled.countDown();
+            stalled = null;
+        }
         assertThat(get("Bearer " + ALICE_KEY).statusCode()).isEqualTo(200);
     }
 

@@ -56,6 +56,13 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         }
     }
 
+    /** Migrates {@code schema} (Flyway) over a pool of one connection that is closed again. */
+    public void migrate(String poolName, String schema) {
+        try (HikariDataSource pool = dataSource(poolName, schema, 1)) {
+            Schemas.migrate(pool, schema);
+        }
+    }
+
     /**
      * As {@link #dataSource(String, String)}, each connection's session bounded: a statement waits
      * at most {@code lockTimeout} for a lock and runs at most {@code statementTimeout} in all
@@ -64,7 +71,18 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
      */
     public HikariDataSource dataSource(
             String poolName, String schema, Duration lockTimeout, Duration statementTimeout) {
-        HikariConfig config = config(poolName, schema, poolSize);
+        return dataSource(poolName, schema, poolSize, lockTimeout, statementTimeout);
+    }
+
+    /**
+     * As {@link #dataSource(String, String, Duration, Duration)} with {@code connections}; besides,
+     * a server that stops answering altogether (where its own timeouts cannot fire) fails a
+     * statement on the driver's socket timeout, a second past {@code statementTimeout}.
+     */
+    public HikariDataSource dataSource(
+            String poolName, String schema, int connections, Duration lockTimeout, Duration statementTimeout) {
+        HikariConfig config = config(poolName, schema, connections);
+        config.addDataSourceProperty("socketTimeout", String.valueOf(statementTimeout.toSeconds() + 2));
         config.setConnectionInitSql("SELECT set_config('lock_timeout', '" + lockTimeout.toMillis()
                 + "ms', false), set_config('statement_timeout', '" + statementTimeout.toMillis() + "ms', false)");
         return new HikariDataSource(config);
