@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes asks completed more than {@code STORE_RETENTION} ago, everywhere the result store keeps
- * them: first a tombstone for each on {@code ask.requests}, {@code ask.results} and
+ * Deletes asks completed more than {@code STORE_RETENTION} ago, and unfinished asks accepted that
+ * long ago (no worker runs them any more), everywhere the result store keeps them: first a tombstone for each on {@code ask.requests}, {@code ask.results} and
  * {@code ask.progress} (so compaction removes the prompt and the answer from Kafka, and the
  * Streams tables, their changelogs and {@code ask.joined} drop them too), then the row with its
  * webhook deliveries. Tombstones first: an ask whose tombstones did not all land keeps its row and

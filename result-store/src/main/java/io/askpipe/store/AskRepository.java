@@ -275,16 +275,26 @@ final class AskRepository {
 
     /**
      * Up to {@code batch} of the asks that the purge may delete at {@code cutoff}: terminal before
-     * it, and not waiting for a webhook delivery. Queued and running asks, and asks whose webhook is
-     * still being delivered, are never purged.
+     * it and not waiting for a webhook delivery, or still unfinished although accepted before it (a
+     * worker no longer runs an ask that old, so it would never finish). Asks whose webhook is still
+     * being delivered are never purged.
      */
     List<String> expired(Instant cutoff, int batch) {
-        return db.select(ASKS.REQUEST_ID)
+        List<String> due = new ArrayList<>(db.select(ASKS.REQUEST_ID)
                 .from(ASKS)
-                .where(expiredAt(cutoff))
+                .where(completedBefore(cutoff))
                 .orderBy(ASKS.COMPLETED_AT)
                 .limit(batch)
-                .fetch(ASKS.REQUEST_ID);
+                .fetch(ASKS.REQUEST_ID));
+        if (due.size() < batch) {
+            due.addAll(db.select(ASKS.REQUEST_ID)
+                    .from(ASKS)
+                    .where(abandonedBefore(cutoff))
+                    .orderBy(ASKS.ACCEPTED_AT)
+                    .limit(batch - due.size())
+                    .fetch(ASKS.REQUEST_ID));
+        }
+        return due;
     }
 
     /**
@@ -297,15 +307,21 @@ final class AskRepository {
         }
         return db.deleteFrom(ASKS)
                 .where(ASKS.REQUEST_ID.in(requestIds))
-                .and(expiredAt(cutoff))
+                .and(completedBefore(cutoff).or(abandonedBefore(cutoff)))
                 .execute();
     }
 
-    private static Condition expiredAt(Instant cutoff) {
+    private static Condition completedBefore(Instant cutoff) {
         return ASKS.COMPLETED_AT
                 .lt(utc(cutoff))
                 .and(ASKS.STATUS.in(TERMINAL))
                 .and(WebhookDeliveries.noPendingDelivery());
+    }
+
+    private static Condition abandonedBefore(Instant cutoff) {
+        return ASKS.STATUS
+                .in(AskStatus.QUEUED.wireName(), AskStatus.RUNNING.wireName())
+                .and(ASKS.ACCEPTED_AT.lt(utc(cutoff)));
     }
 
     /** What {@code userId} has asked so far, and the tokens their answers used. */

@@ -244,14 +244,16 @@ class AskRepositoryIT {
     }
 
     @Test
-    void purgeDeletesOnlyAsksCompletedBeforeTheCutoff() {
+    void purgeDeletesAsksCompletedBeforeTheCutoffAndUnfinishedAsksAcceptedBeforeIt() {
         String user = "purged-" + System.nanoTime();
         String old = "00000000-0000-7000-8000-00000000c001";
         String recent = "00000000-0000-7000-8000-00000000c002";
-        String open = "00000000-0000-7000-8000-00000000c003";
-        for (String id : new String[] {old, recent, open}) {
+        String abandoned = "00000000-0000-7000-8000-00000000c003";
+        String open = "00000000-0000-7000-8000-00000000c004";
+        for (String id : new String[] {old, recent, abandoned}) {
             asks.upsert(new AskRequest(id, user, "k-" + id, "p", null, null, T0), null);
         }
+        asks.upsert(new AskRequest(open, user, "k-" + open, "p", null, null, T0.plusSeconds(60)), null);
         asks.upsert(
                 new AskRequest(old, user, "k-" + old, "p", null, null, T0),
                 AskResult.succeeded(old, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(10)));
@@ -260,11 +262,16 @@ class AskRepositoryIT {
                 AskResult.succeeded(recent, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(100)));
 
         List<String> due = asks.expired(T0.plusSeconds(50), 1_000);
-        assertThat(due).contains(old).doesNotContain(recent, open);
+        assertThat(due).contains(old, abandoned).doesNotContain(recent, open);
         assertThat(asks.delete(due, T0.plusSeconds(50))).isEqualTo(due.size());
         assertThat(asks.find(old, user)).isEmpty();
+        assertThat(asks.find(abandoned, user))
+                .as("an ask still queued past the retention period is never run: it goes")
+                .isEmpty();
         assertThat(asks.find(recent, user)).isPresent();
-        assertThat(asks.find(open, user)).as("a queued ask is never purged").isPresent();
+        assertThat(asks.find(open, user))
+                .as("a queued ask accepted after the cutoff stays")
+                .isPresent();
     }
 
     @Test
