@@ -9,6 +9,7 @@ import io.askpipe.common.ProblemException;
 import io.askpipe.common.ProblemType;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
@@ -75,6 +76,7 @@ public final class IngestRoutes {
     private final Timer claimed;
     private final Timer published;
     private final Timer marked;
+    private final MeterRegistry registry;
 
     private IngestRoutes(
             AskPublisher publisher,
@@ -99,6 +101,16 @@ public final class IngestRoutes {
         this.claimed = Metrics.stage(registry, "ingest_claim");
         this.published = Metrics.stage(registry, "ingest_publish");
         this.marked = Metrics.stage(registry, "ingest_mark");
+        this.registry = registry;
+    }
+
+    /** Counts an ask set aside for {@code reason}, whichever path set it aside. */
+    static void countSetAside(MeterRegistry registry, String reason) {
+        Counter.builder("ingest_asks_set_aside")
+                .tag("reason", reason)
+                .description("Asks that can never be published, set aside in the ledger with their reason")
+                .register(registry)
+                .increment();
     }
 
     /**
@@ -276,6 +288,7 @@ public final class IngestRoutes {
     /** Sets an ask that can never be published aside in the ledger, so that retries hear so too. */
     private void setAsideNow(AskRequest request, String reason) {
         LOG.error("ask {} can never be published ({}): set aside", request.requestId(), reason);
+        countSetAside(registry, reason);
         try {
             ledger.setAside(request, METHOD, ASK_PATH, reason);
         } catch (DataAccessException e) {

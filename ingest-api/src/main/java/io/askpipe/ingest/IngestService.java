@@ -179,6 +179,7 @@ public final class IngestService implements AutoCloseable {
                             LOG.info("published ask {} from the ledger after its request gave up", ask.requestId()));
             for (AskLedger.Failure failure : round.setAside()) {
                 recoveryFailure(failure.reason());
+                IngestRoutes.countSetAside(registry, failure.reason());
                 LOG.error(
                         "ask {} can never be published ({}): set aside in the ledger, a retry with its key is told so",
                         failure.requestId(),

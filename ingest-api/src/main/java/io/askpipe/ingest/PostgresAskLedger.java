@@ -50,6 +50,10 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
     private static final String ACCEPTING = "accepting";
     private static final String ACCEPTED = "accepted";
     private static final String DEAD = "dead";
+    /** How long an entry set aside is kept past its key's expiry, for an operator to look at. */
+    static final Duration DEAD_KEPT = Duration.ofDays(7);
+
+    private static final int PURGE_BATCH = 1_000;
     private static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final int LANES = 2;
     private static final int MAX_BATCH = 256;
@@ -357,12 +361,39 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
         return new Failure(requestId, reason);
     }
 
+    /**
+     * Deletes accepted entries whose key expired, and entries set aside {@link #DEAD_KEPT} after
+     * theirs did, {@link #PURGE_BATCH} rows to a statement so that each stays well within the
+     * statement timeout however far behind the purge is.
+     */
     @Override
     public int purgeExpired(Instant now) {
-        return db.deleteFrom(IDEMPOTENCY)
-                .where(IDEMPOTENCY.EXPIRES_AT.le(utc(now)))
-                .and(IDEMPOTENCY.STATE.in(ACCEPTED, DEAD))
-                .execute();
+        Condition due = IDEMPOTENCY
+                .STATE
+                .eq(ACCEPTED)
+                .and(IDEMPOTENCY.EXPIRES_AT.le(utc(now)))
+                .or(IDEMPOTENCY.STATE.eq(DEAD).and(IDEMPOTENCY.EXPIRES_AT.le(utc(now.minus(DEAD_KEPT)))));
+        int total = 0;
+        int deleted;
+        do {
+            deleted = db.deleteFrom(IDEMPOTENCY)
+                    .where(DSL.row(
+                                    IDEMPOTENCY.USER_ID,
+                                    IDEMPOTENCY.METHOD,
+                                    IDEMPOTENCY.PATH,
+                                    IDEMPOTENCY.IDEMPOTENCY_KEY)
+                            .in(db.select(
+                                            IDEMPOTENCY.USER_ID,
+                                            IDEMPOTENCY.METHOD,
+                                            IDEMPOTENCY.PATH,
+                                            IDEMPOTENCY.IDEMPOTENCY_KEY)
+                                    .from(IDEMPOTENCY)
+                                    .where(due)
+                                    .limit(PURGE_BATCH)))
+                    .execute();
+            total += deleted;
+        } while (deleted == PURGE_BATCH);
+        return total;
     }
 
     /** Finishes the claims and marks handed in already, then refuses more. */

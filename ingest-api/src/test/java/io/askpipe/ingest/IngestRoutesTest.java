@@ -65,6 +65,7 @@ class IngestRoutesTest {
     private HttpServer server;
     private WebClient client;
     private MockProducer<String, AskRequest> producer;
+    private SimpleMeterRegistry registry;
 
     private void start(boolean autoComplete) {
         vertx = Vertx.vertx();
@@ -86,7 +87,7 @@ class IngestRoutesTest {
                 Duration.ofMinutes(5),
                 Clock.fixed(NOW, ZoneOffset.UTC),
                 Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()),
-                new SimpleMeterRegistry());
+                registry = new SimpleMeterRegistry());
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
     }
@@ -383,5 +384,11 @@ class IngestRoutesTest {
                 .as("a final answer, not a 409 until the TTL runs out")
                 .isEqualTo(413);
         assertThat(producer.history()).as("the retry publishes nothing").hasSize(1);
+        assertThat(registry.get("ingest_asks_set_aside")
+                        .tag("reason", "too_large")
+                        .counter()
+                        .count())
+                .as("set aside once, counted once")
+                .isEqualTo(1.0);
     }
 }
