@@ -56,9 +56,12 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
         }
     }
 
-    /** Migrates {@code schema} (Flyway) over a pool of one connection that is closed again. */
+    /**
+     * Migrates {@code schema} (Flyway) over a pool of its own that is closed again; two connections,
+     * since Flyway holds one for its lock while it migrates on another.
+     */
     public void migrate(String poolName, String schema) {
-        try (HikariDataSource pool = dataSource(poolName, schema, 1)) {
+        try (HikariDataSource pool = dataSource(poolName, schema, 2)) {
             Schemas.migrate(pool, schema);
         }
     }
