@@ -39,7 +39,7 @@ final class WebhookDeliveries {
     /**
      * A delivery claimed for one attempt; {@code askKey} is its ask's Idempotency-Key, by which chaos
      * mode places a failure; {@code host} is its destination as the in-flight caps count it (the
-     * callback URL's host and port, lower case).
+     * callback URL's host, lower case, without port or trailing dots).
      */
     record Due(
             String requestId,
@@ -88,12 +88,26 @@ final class WebhookDeliveries {
     private static final int SCAN_FACTOR = 4;
 
     /**
-     * The destination of a delivery as the caps count it: the callback URL's authority without
-     * user information (host and port), lower case. Computed in SQL so that the claim can skip
-     * capped destinations; the claimer keys its counts by the value the claim returns.
+     * The destination of a delivery as the caps count it: the callback URL's host, lower case and
+     * without user information or trailing dots, and its port unless it is the scheme's default, so
+     * that {@code h.example}, {@code H.example.:443} and {@code u@h.example} (all https) are one
+     * destination. Computed in SQL so that the claim can skip capped destinations; the claimer keys
+     * its counts by the value the claim returns. Distinct names of one server (wildcard DNS) still
+     * count apart: the address is only known when the attempt resolves it.
      */
-    private static final String HOST =
-            "lower(coalesce(substring(d.url from '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#]*)'), d.url))";
+    private static final String HOST;
+
+    static {
+        String authority = "^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?";
+        String host = "(?:\\[[^]/?#]*\\]|[^:/?#]*)";
+        String hostOf = "rtrim(lower(coalesce(substring(d.url from '" + authority + "(" + host + ")'), d.url)), '.')";
+        String portOf = "substring(d.url from '" + authority + host + ":([0-9]{1,9})(?:[/?#]|$)')";
+        String schemeOf = "lower(substring(d.url from '^([A-Za-z][A-Za-z0-9+.-]*):'))";
+        HOST = hostOf + " || CASE WHEN " + portOf + " IS NULL"
+                + " OR (" + schemeOf + " = 'https' AND " + portOf + "::integer = 443)"
+                + " OR (" + schemeOf + " = 'http' AND " + portOf + "::integer = 80)"
+                + " THEN '' ELSE ':' || " + portOf + "::integer END";
+    }
 
     /** {@link #claimDue(int, Instant, InFlight)} with no caps. */
     List<Due> claimDue(int limit, Instant leaseUntil) {

@@ -652,6 +652,28 @@ class WebhookDispatcherIT {
     }
 
     @Test
+    void aDestinationIsItsHostAndPortHoweverTheUrlSpellsThem() {
+        Map<String, String> spelled = new java.util.LinkedHashMap<>();
+        for (String url : List.of(
+                "https://localhost/a",
+                "https://LocalHost.:443/b",
+                "https://user@localhost..:0443/c?d#e",
+                "https://localhost?x")) {
+            spelled.put(terminalAsk("alice", true, url), "localhost");
+        }
+        spelled.put(terminalAsk("alice", true, "http://localhost:80/f"), "localhost");
+        spelled.put(terminalAsk("alice", true, "http://localhost.:8080/g"), "localhost:8080");
+        spelled.put(terminalAsk("alice", true, "http://[::1]:8080/h"), "[::1]:8080");
+        spelled.put(terminalAsk("alice", true, "http://127.0.0.1:9"), "127.0.0.1:9");
+
+        Map<String, String> claimed = new java.util.HashMap<>();
+        for (WebhookDeliveries.Due due : deliveries.claimDue(100, Instant.now().plusSeconds(60))) {
+            claimed.put(due.requestId(), due.host());
+        }
+        assertThat(claimed).containsAllEntriesOf(spelled);
+    }
+
+    @Test
     void retryAfterReadsSecondsAndHttpDates() {
         assertThat(WebhookDispatcher.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
         assertThat(WebhookDispatcher.retryAfter(null)).isNull();
