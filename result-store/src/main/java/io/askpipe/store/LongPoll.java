@@ -15,8 +15,9 @@ import java.util.function.Supplier;
 /**
  * One {@code GET /v1/ask/{id}?wait=N}: answers as soon as the ask is terminal, or with whatever
  * there is when N seconds have passed. It registers with {@link AskWaiters} before it first looks,
- * so a result written in between still wakes it; a wake-up that finds the ask still not terminal
- * (the listener reconnected) registers again. When the instance has too many clients waiting it
+ * so a result written in between still wakes it; every wake-up registers again before it looks, so
+ * a wake-up that finds the ask still not terminal (the listener reconnected) misses nothing after
+ * it. When the instance has too many clients waiting it
  * answers at once with what there is; when the caller has too many, it fails with a 429 problem.
  */
 final class LongPoll {
@@ -32,6 +33,9 @@ final class LongPoll {
     private final Handler<AsyncResult<Optional<AskView>>> respond;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Runnable cancel = () -> {};
+    /** Whether the ask was read once: a caller refused a wait after that is answered, not refused. */
+    private volatile boolean looked;
+
     private long timer;
 
     private LongPoll(
@@ -74,24 +78,29 @@ final class LongPoll {
         settle(() -> {});
     }
 
+    /**
+     * Registers for the ask's wake-up, then reads it. A registration is spent by its wake-up, so
+     * each wake-up registers again before it reads: a result written after the read wakes the new
+     * registration, and one written before it is what the read sees.
+     */
     private void listen() {
-        switch (waiters.register(requestId, userId, () -> context.runOnContext(v -> look()))) {
+        switch (waiters.register(requestId, userId, () -> context.runOnContext(v -> listen()))) {
             case AskWaiters.Waiting waiting -> {
                 cancel = waiting.cancel();
                 if (done.get()) {
-                    cancel.run(); // abandoned meanwhile
+                    cancel.run(); // answered or abandoned meanwhile
                     return;
                 }
                 look();
             }
             case AskWaiters.Refused refused
-            when refused == AskWaiters.Refused.USER_FULL ->
+            when refused == AskWaiters.Refused.USER_FULL && !looked ->
                 settle(() -> respond.handle(Future.failedFuture(ProblemException.rateLimited(
                         "Too many long polls of this caller are waiting on this instance; poll again later or"
                                 + " without wait",
                         USER_FULL_RETRY,
                         Map.of()))));
-            case AskWaiters.Refused refused -> finish(); // too many waiting here: answer now
+            case AskWaiters.Refused refused -> finish(); // no room to wait on: answer with what there is
         }
     }
 
@@ -99,22 +108,11 @@ final class LongPoll {
         if (done.get()) {
             return;
         }
+        looked = true;
         vertx.executeBlocking(read::get, false).onComplete(result -> {
             if (result.failed()
                     || result.result().map(view -> view.status().terminal()).orElse(false)) {
                 settle(() -> respond.handle(result));
-            } else if (!done.get()) {
-                cancel.run();
-                if (waiters.register(requestId, userId, () -> context.runOnContext(v -> look()))
-                        instanceof AskWaiters.Waiting waiting) {
-                    cancel = waiting.cancel();
-                    if (done.get()) {
-                        cancel.run();
-                    }
-                } else {
-                    cancel = () -> {};
-                    settle(() -> respond.handle(result));
-                }
             }
         });
     }

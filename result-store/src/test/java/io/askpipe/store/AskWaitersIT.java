@@ -35,20 +35,27 @@ class AskWaitersIT {
         }
     }
 
+    /**
+     * Waits until {@code waiters} listens. The listener connects in the background and then wakes
+     * everyone to look again, which would count waiters out under a test's feet; a probe tells when
+     * that is over.
+     */
+    private static void awaitListening(AskWaiters waiters, DatabaseSettings db) {
+        AtomicInteger probe = new AtomicInteger();
+        waiters.register("probe", "probe", probe::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    notify(db, "probe");
+                    return probe.get() == 1;
+                });
+    }
+
     @Test
     void aNotificationFromAnyConnectionWakesTheWaitersOfThatAskOnly() throws Exception {
         DatabaseSettings db = database();
         try (AskWaiters waiters = AskWaiters.start(db, 10, 10)) {
-            // the listener connects in the background and then wakes everyone to look again;
-            // a probe tells when it listens
-            AtomicInteger probe = new AtomicInteger();
-            waiters.register("probe", "alice", probe::incrementAndGet);
-            await().atMost(Duration.ofSeconds(10))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> {
-                        notify(db, "probe");
-                        return probe.get() == 1;
-                    });
+            awaitListening(waiters, db);
 
             AtomicInteger first = new AtomicInteger();
             AtomicInteger other = new AtomicInteger();
@@ -66,7 +73,9 @@ class AskWaitersIT {
 
     @Test
     void refusesWaitersBeyondItsLimitAndForgetsCancelledOnes() {
-        try (AskWaiters waiters = AskWaiters.start(database(), 2, 2)) {
+        DatabaseSettings db = database();
+        try (AskWaiters waiters = AskWaiters.start(db, 2, 2)) {
+            awaitListening(waiters, db);
             Runnable cancel = waiting(waiters.register("a", "alice", () -> {}));
             assertThat(waiters.register("b", "bob", () -> {})).isInstanceOf(AskWaiters.Waiting.class);
             assertThat(waiters.register("c", "carol", () -> {}))
@@ -82,7 +91,9 @@ class AskWaitersIT {
 
     @Test
     void oneUserCannotTakeEveryPlace() {
-        try (AskWaiters waiters = AskWaiters.start(database(), 10, 3)) {
+        DatabaseSettings db = database();
+        try (AskWaiters waiters = AskWaiters.start(db, 10, 3)) {
+            awaitListening(waiters, db);
             for (int i = 0; i < 3; i++) {
                 assertThat(waiters.register("ask-" + i, "mallory", () -> {})).isInstanceOf(AskWaiters.Waiting.class);
             }
@@ -156,6 +167,53 @@ class AskWaitersIT {
             }
             assertThat(waiters.waitingUsers()).isZero();
             assertThat(wokenTwice).hasValue(0);
+        }
+    }
+
+    @Test
+    void aResultWrittenWhileAWokenLongPollReadsStillWakesIt() throws Exception {
+        DatabaseSettings db = database();
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try (AskWaiters waiters = AskWaiters.start(db, 10, 10)) {
+            awaitListening(waiters, db);
+
+            AtomicInteger reads = new AtomicInteger();
+            AtomicBoolean written = new AtomicBoolean();
+            java.util.concurrent.CompletableFuture<AskView> answered = new java.util.concurrent.CompletableFuture<>();
+            java.time.Instant t0 = java.time.Instant.now();
+            LongPoll.start(
+                    vertx,
+                    waiters,
+                    "ask-x",
+                    "alice",
+                    Duration.ofSeconds(20),
+                    () -> {
+                        boolean terminal = written.get();
+                        if (reads.incrementAndGet() == 2) {
+                            // the result commits, and its notification arrives, just after this
+                            // read looked: only a registration made before the read can hear it
+                            written.set(true);
+                            waiters.wake("ask-x");
+                        }
+                        return java.util.Optional.of(new AskView(
+                                "ask-x",
+                                terminal ? io.askpipe.schemas.AskStatus.SUCCEEDED : io.askpipe.schemas.AskStatus.QUEUED,
+                                t0,
+                                null,
+                                null,
+                                null,
+                                null));
+                    },
+                    result -> answered.complete(result.result().orElseThrow()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> reads.get() == 1);
+            waiters.wake("ask-x"); // a wake-up that finds the ask not finished (the listener reconnected)
+
+            assertThat(answered.get(5, TimeUnit.SECONDS).status())
+                    .as("answered at once, not when the 20 s wait runs out")
+                    .isEqualTo(io.askpipe.schemas.AskStatus.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiters.waiting() == 0);
+        } finally {
+            vertx.close().await();
         }
     }
 
