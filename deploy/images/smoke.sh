@@ -116,9 +116,9 @@ start_in_image() {
     "$chroot" --userspec="$user" --groups="${user#*:}" "$dir/rootfs" "$@"
 }
 
-# the probe a compose healthcheck runs: java -cp @/app/jib-classpath-file io.askpipe.common.HealthProbe PATH
+# the probe a compose healthcheck runs: java -cp @/app/jib-classpath-file io.askpipe.common.service.HealthProbe PATH
 probe() {
-  in_image "$1" java "${probe_flags[@]}" -cp @/app/jib-classpath-file io.askpipe.common.HealthProbe "$2"
+  in_image "$1" java "${probe_flags[@]}" -cp @/app/jib-classpath-file io.askpipe.common.service.HealthProbe "$2"
 }
 
 status=0

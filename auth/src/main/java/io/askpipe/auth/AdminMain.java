@@ -1,8 +1,8 @@
 package io.askpipe.auth;
 
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
 import java.util.List;
 
 /**

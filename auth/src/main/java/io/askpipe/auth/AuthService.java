@@ -1,7 +1,7 @@
 package io.askpipe.auth;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.db.DatabaseSettings;
 import java.time.Clock;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;

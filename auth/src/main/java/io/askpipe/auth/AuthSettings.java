@@ -1,6 +1,6 @@
 package io.askpipe.auth;
 
-import io.askpipe.common.Env;
+import io.askpipe.common.config.Env;
 import java.time.Duration;
 
 /**

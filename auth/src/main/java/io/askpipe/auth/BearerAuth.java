@@ -2,8 +2,8 @@ package io.askpipe.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.askpipe.common.ProblemException;
-import io.askpipe.common.ProblemType;
+import io.askpipe.common.http.ProblemException;
+import io.askpipe.common.http.ProblemType;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;

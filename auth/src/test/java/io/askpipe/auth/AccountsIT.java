@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Schemas;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import java.sql.DriverManager;
@@ -28,7 +28,7 @@ class AccountsIT {
         settings = new DatabaseSettings(
                 pg.createDatabase(SharedInfrastructure.uniqueName("auth")), pg.user(), pg.password(), 2);
         dataSource = settings.dataSource("auth-test", Accounts.SCHEMA);
-        Schemas.migrate(dataSource, Accounts.SCHEMA);
+        FlywayMigrations.migrate(dataSource, Accounts.SCHEMA);
         accounts = new Accounts(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
     }
 

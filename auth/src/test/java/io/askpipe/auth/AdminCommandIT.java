@@ -3,8 +3,8 @@ package io.askpipe.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Schemas;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +31,7 @@ class AdminCommandIT {
         DatabaseSettings settings = new DatabaseSettings(
                 pg.createDatabase(SharedInfrastructure.uniqueName("admin")), pg.user(), pg.password(), 2);
         dataSource = settings.dataSource("admin-test", Accounts.SCHEMA);
-        Schemas.migrate(dataSource, Accounts.SCHEMA);
+        FlywayMigrations.migrate(dataSource, Accounts.SCHEMA);
         accounts = new Accounts(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
     }
 

@@ -2,8 +2,8 @@ package io.askpipe.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;

@@ -1,7 +1,7 @@
 package io.askpipe.bench;
 
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;

@@ -1,9 +1,9 @@
 package io.askpipe.bench;
 
-import io.askpipe.common.Env;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.TopicProvisioner;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.TopicProvisioner;
+import io.askpipe.common.service.Metrics;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.schemas.AskRequest;

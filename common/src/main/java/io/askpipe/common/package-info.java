@@ -1,6 +1,6 @@
 /**
- * Plumbing every askpipe service shares and none owns: typed configuration from the environment,
- * topic provisioning from the registry, the one table that maps failures to problem responses, and
- * the HTTP and metrics endpoints.
+ * Plumbing every askpipe service shares and none owns, one subpackage per concern: {@code config},
+ * {@code http}, {@code kafka}, {@code db}, {@code log}, {@code service}, {@code callback}, {@code
+ * catalog}, {@code retry}, and fault injection ({@code fault}, with its seeded {@code chaos}).
  */
 package io.askpipe.common;

@@ -6,14 +6,16 @@ import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.OpsSettings;
-import io.askpipe.common.Readiness;
-import io.askpipe.common.Startup;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.OpsSettings;
+import io.askpipe.common.service.Readiness;
+import io.askpipe.common.service.Startup;
 import io.askpipe.ingest.IngestConfig;
 import io.askpipe.ingest.IngestService;
 import io.askpipe.router.RouterConfig;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,20 +95,33 @@ public final class DevStack implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             PrometheusMeterRegistry registry = Metrics.prometheus("askpipe");
+            // chaos mode (CHAOS_MODE) strikes all three services; a crash restarts the router in place
+            AtomicReference<SupervisedRouter> supervised = new AtomicReference<>();
+            FaultInjector faults = Chaos.injector(
+                    Chaos.Settings.fromEnv(settings),
+                    registry,
+                    () -> supervised.get().crashed());
             AuthService auth = push(
                     started, AuthService.start(DatabaseSettings.fromEnv(settings), AuthSettings.fromEnv(settings)));
             StoreService store = push(
                     started,
                     StoreService.start(
-                            StoreConfig.fromEnv(settings), registry, Startup.fromEnv("result-store", settings)));
+                            StoreConfig.fromEnv(settings),
+                            registry,
+                            Startup.fromEnv("result-store", settings),
+                            faults));
             SupervisedRouter routerService = push(
                     started,
                     new SupervisedRouter(
-                            RouterConfig.fromEnv(settings), registry, Startup.fromEnv("router-worker", settings)));
+                            RouterConfig.fromEnv(settings),
+                            registry,
+                            Startup.fromEnv("router-worker", settings),
+                            faults));
+            supervised.set(routerService);
             IngestService ingest = push(
                     started,
                     IngestService.start(
-                            IngestConfig.fromEnv(settings), registry, Startup.fromEnv("ingest-api", settings)));
+                            IngestConfig.fromEnv(settings), registry, Startup.fromEnv("ingest-api", settings), faults));
 
             Vertx vertx = Vertx.vertx();
             started.push(() -> vertx.close().await());
@@ -141,20 +157,23 @@ public final class DevStack implements AutoCloseable {
         private final RouterConfig config;
         private final PrometheusMeterRegistry registry;
         private final Startup startup;
+        private final FaultInjector faults;
         private final ExecutorService restarts = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("router-supervisor").daemon().factory());
         private volatile RouterService current;
         private boolean closed;
 
-        SupervisedRouter(RouterConfig config, PrometheusMeterRegistry registry, Startup startup) {
+        SupervisedRouter(RouterConfig config, PrometheusMeterRegistry registry, Startup startup, FaultInjector faults) {
             this.config = config;
             this.registry = registry;
             this.startup = startup;
-            this.current = RouterService.start(config, registry, startup, this::crashed);
+            this.faults = faults;
+            this.current = RouterService.start(config, registry, startup, faults);
         }
 
-        /** Called on the thread of the ask that crashed {@code service}; the restart runs elsewhere. */
-        private void crashed(RouterService service) {
+        /** Called on the thread of the ask that crashed the current service; the restart runs elsewhere. */
+        void crashed() {
+            RouterService service = current;
             try {
                 restarts.execute(() -> restart(service));
             } catch (RejectedExecutionException e) {
@@ -169,7 +188,7 @@ public final class DevStack implements AutoCloseable {
             crashed.halt();
             LOG.warn("router worker crashed (chaos mode); starting a fresh one");
             try {
-                current = RouterService.start(config, registry, startup, this::crashed);
+                current = RouterService.start(config, registry, startup, faults);
             } catch (RuntimeException e) {
                 // the stack stays up without a router, and says so at /readyz
                 LOG.error("could not restart the crashed router worker; restart the stack", e);

@@ -1,11 +1,11 @@
 package io.askpipe.devstack;
 
 import io.askpipe.auth.IssuedKey;
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.LogSettings;
-import io.askpipe.common.StartupException;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.log.LogSettings;
+import io.askpipe.common.service.StartupException;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.askpipe.common.BackendCatalog;
-import io.askpipe.common.Env;
-import io.askpipe.common.HealthProbe;
+import io.askpipe.common.catalog.BackendCatalog;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.service.HealthProbe;
 import io.askpipe.schemas.Json;
 import java.io.IOException;
 import java.nio.file.Files;

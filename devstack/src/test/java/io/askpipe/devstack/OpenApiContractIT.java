@@ -3,7 +3,7 @@ package io.askpipe.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.askpipe.common.ProblemType;
+import io.askpipe.common.http.ProblemType;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.Json;

@@ -3,9 +3,9 @@ package io.askpipe.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.router.RouterConfig;

@@ -1,6 +1,6 @@
 package io.askpipe.drill;
 
-import io.askpipe.common.ConfigException;
+import io.askpipe.common.config.ConfigException;
 import io.askpipe.embedded.Directories;
 import io.askpipe.schemas.Json;
 import java.io.PrintStream;

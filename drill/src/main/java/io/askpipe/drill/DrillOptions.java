@@ -1,9 +1,9 @@
 package io.askpipe.drill;
 
-import io.askpipe.common.Chaos;
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.fault.Fault;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,7 +132,7 @@ record DrillOptions(
                 "store_failure", 0.01,
                 "webhook_failure", 0.05,
                 "worker_crash", 0.001);
-        for (Chaos.Fault fault : Chaos.Fault.values()) {
+        for (Fault fault : Fault.values()) {
             String option = fault.label().replace('_', '-');
             faults.put(
                     fault.label(),
@@ -170,7 +170,7 @@ record DrillOptions(
      */
     private static Running running(Env env, Map<String, String> given) {
         for (String option : given.keySet()) {
-            boolean fault = java.util.Arrays.stream(Chaos.Fault.values())
+            boolean fault = java.util.Arrays.stream(Fault.values())
                     .anyMatch(f -> f.label().replace('_', '-').equals(option));
             if (fault || option.startsWith("kill-") || option.startsWith("vendor-") || option.equals("workers")) {
                 throw new ConfigException("--" + option + " needs a deployment the drill starts; a running one has"

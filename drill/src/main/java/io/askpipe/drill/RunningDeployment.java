@@ -3,7 +3,7 @@ package io.askpipe.drill;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
-import io.askpipe.common.ConfigException;
+import io.askpipe.common.config.ConfigException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;

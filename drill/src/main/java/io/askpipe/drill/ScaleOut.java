@@ -1,6 +1,6 @@
 package io.askpipe.drill;
 
-import io.askpipe.common.Chaos;
+import io.askpipe.common.fault.Fault;
 import io.askpipe.embedded.Directories;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ public final class ScaleOut {
                 "false",
                 "--vendor-ms",
                 Long.toString(LLM_LATENCY.toMillis())));
-        for (Chaos.Fault fault : Chaos.Fault.values()) {
+        for (Fault fault : Fault.values()) {
             args.addAll(List.of("--" + fault.label().replace('_', '-'), "0"));
         }
         DrillOptions options = DrillOptions.parse(args.toArray(String[]::new));

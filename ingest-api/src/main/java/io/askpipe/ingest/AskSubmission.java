@@ -5,9 +5,9 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.ProblemException;
-import io.askpipe.common.ProblemType;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.http.ProblemException;
+import io.askpipe.common.http.ProblemType;
 import io.askpipe.schemas.Json;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
  * The body of {@code POST /v1/ask}, validated: {@code {"prompt": "...", "model": "...", "backend":
  * "...", "callback_url": "..."}} with all but {@code prompt} optional. Validation failures are
  * problems that name the offending field as a JSON pointer. A backend must be registered and a
- * model permitted by the deployment's {@link io.askpipe.common.BackendCatalog}, the one the router
+ * model permitted by the deployment's {@link io.askpipe.common.catalog.BackendCatalog}, the one the router
  * routes within, so an ask the router would refuse is refused here. The callback URL's form is checked
- * here; where its host resolves to is checked by {@link io.askpipe.common.CallbackPolicy} off the
+ * here; where its host resolves to is checked by {@link io.askpipe.common.callback.CallbackPolicy} off the
  * event loop.
  */
 record AskSubmission(String prompt, String model, String backend, String callbackUrl) {

@@ -1,14 +1,13 @@
 package io.askpipe.ingest;
 
 import io.askpipe.auth.AuthSettings;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.OpsSettings;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.service.OpsSettings;
 import java.time.Duration;
 
 /**
@@ -36,8 +35,6 @@ import java.time.Duration;
  * @param ledgerStatementTimeout {@code INGEST_DB_STATEMENT_TIMEOUT_MS}: the longest a ledger
  *     statement runs (PostgreSQL {@code statement_timeout}; default half the publish timeout);
  *     at least the lock timeout, below the publish timeout
- * @param chaos chaos mode ({@code CHAOS_*}); the ingest API injects {@code
- *     CHAOS_INGEST_PUBLISH_FAILURE}
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -52,8 +49,7 @@ public record IngestConfig(
         Duration recoveryInterval,
         int maxInFlight,
         Duration ledgerLockTimeout,
-        Duration ledgerStatementTimeout,
-        Chaos.Settings chaos) {
+        Duration ledgerStatementTimeout) {
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
 
     public IngestConfig {
@@ -86,8 +82,7 @@ public record IngestConfig(
             CallbackPolicy callbacks,
             Duration publishTimeout,
             Duration idempotencyTtl,
-            Duration recoveryInterval,
-            Chaos.Settings chaos) {
+            Duration recoveryInterval) {
         this(
                 kafka,
                 database,
@@ -101,8 +96,7 @@ public record IngestConfig(
                 recoveryInterval,
                 DEFAULT_MAX_IN_FLIGHT,
                 publishTimeout.dividedBy(5),
-                publishTimeout.dividedBy(2),
-                chaos);
+                publishTimeout.dividedBy(2));
     }
 
     public static IngestConfig fromEnv(Env env) {
@@ -122,8 +116,7 @@ public record IngestConfig(
                 Duration.ofMillis(
                         env.longValue("INGEST_DB_LOCK_TIMEOUT_MS", publishTimeout.toMillis() / 5, 10, 300_000)),
                 Duration.ofMillis(
-                        env.longValue("INGEST_DB_STATEMENT_TIMEOUT_MS", publishTimeout.toMillis() / 2, 100, 300_000)),
-                Chaos.Settings.fromEnv(env));
+                        env.longValue("INGEST_DB_STATEMENT_TIMEOUT_MS", publishTimeout.toMillis() / 2, 100, 300_000)));
     }
 
     /** An ask claimed this long ago and still unpublished was abandoned by its request. */

@@ -1,7 +1,7 @@
 package io.askpipe.ingest;
 
-import io.askpipe.common.BackendCatalog;
-import io.askpipe.common.Env;
+import io.askpipe.common.catalog.BackendCatalog;
+import io.askpipe.common.config.Env;
 import java.util.Map;
 
 /**

@@ -1,10 +1,11 @@
 package io.askpipe.ingest;
 
-import io.askpipe.common.Env;
-import io.askpipe.common.LogSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.ServiceRunner;
-import io.askpipe.common.Startup;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.log.LogSettings;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.ServiceRunner;
+import io.askpipe.common.service.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** Runs the ingest API as its own process. Wiring only. */
@@ -18,7 +19,7 @@ public final class IngestMain {
             IngestConfig config = IngestConfig.fromEnv(env);
             Startup startup = Startup.fromEnv("ingest-api", env);
             PrometheusMeterRegistry registry = Metrics.prometheus("ingest-api");
-            IngestService service = IngestService.start(config, registry, startup);
+            IngestService service = IngestService.start(config, registry, startup, Chaos.fromEnv(env, registry));
             ServiceRunner.serve(
                     "ingest-api",
                     config.http(),

@@ -1,12 +1,13 @@
 package io.askpipe.ingest;
 
 import io.askpipe.auth.BearerAuth;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.LogContext;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.ProblemException;
-import io.askpipe.common.ProblemType;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.fault.Fault;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.http.ProblemException;
+import io.askpipe.common.http.ProblemType;
+import io.askpipe.common.log.LogContext;
+import io.askpipe.common.service.Metrics;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
 import io.micrometer.core.instrument.Counter;
@@ -72,7 +73,7 @@ public final class IngestRoutes {
     private final Duration publishTimeout;
     private final Duration idempotencyTtl;
     private final Clock clock;
-    private final Chaos chaos;
+    private final FaultInjector faults;
     private final Timer claimed;
     private final Timer published;
     private final Timer marked;
@@ -87,7 +88,7 @@ public final class IngestRoutes {
             Duration publishTimeout,
             Duration idempotencyTtl,
             Clock clock,
-            Chaos chaos,
+            FaultInjector faults,
             MeterRegistry registry) {
         this.publisher = publisher;
         this.ledger = ledger;
@@ -97,7 +98,7 @@ public final class IngestRoutes {
         this.publishTimeout = publishTimeout;
         this.idempotencyTtl = idempotencyTtl;
         this.clock = clock;
-        this.chaos = chaos;
+        this.faults = faults;
         this.claimed = Metrics.stage(registry, "ingest_claim");
         this.published = Metrics.stage(registry, "ingest_publish");
         this.marked = Metrics.stage(registry, "ingest_mark");
@@ -128,10 +129,19 @@ public final class IngestRoutes {
             Duration publishTimeout,
             Duration idempotencyTtl,
             Clock clock,
-            Chaos chaos,
+            FaultInjector faults,
             MeterRegistry registry) {
         IngestRoutes routes = new IngestRoutes(
-                publisher, ledger, blocking, limits, callbacks, publishTimeout, idempotencyTtl, clock, chaos, registry);
+                publisher,
+                ledger,
+                blocking,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                clock,
+                faults,
+                registry);
         router.post(ASK_PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
                 .handler(auth)
@@ -244,7 +254,7 @@ public final class IngestRoutes {
 
     private Answer publish(AskRequest request, long deadline) {
         try {
-            if (chaos.strikesAgain(Chaos.Fault.INGEST_PUBLISH_FAILURE, request.idempotencyKey())) {
+            if (faults.strikesAgain(Fault.INGEST_PUBLISH_FAILURE, request.idempotencyKey())) {
                 // as a publish Kafka did not acknowledge: nothing is sent, the claim stays
                 throw new ExecutionException(new KafkaException("publish failed (injected by chaos mode)"));
             }

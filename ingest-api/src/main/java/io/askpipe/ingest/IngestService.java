@@ -2,12 +2,12 @@ package io.askpipe.ingest;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
-import io.askpipe.common.Startup;
-import io.askpipe.common.TopicProvisioner;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.TopicProvisioner;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.Readiness;
+import io.askpipe.common.service.Startup;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Topic;
 import io.micrometer.core.instrument.Counter;
@@ -51,7 +51,7 @@ public final class IngestService implements AutoCloseable {
     private final AskPublisher publisher;
     private final PostgresAskLedger ledger;
     private final AuthService auth;
-    private final Chaos chaos;
+    private final FaultInjector faults;
     private final MeterRegistry registry;
     private final List<AutoCloseable> kafkaMetrics;
     private final Admin admin;
@@ -69,12 +69,12 @@ public final class IngestService implements AutoCloseable {
             Producer<String, AskRequest> producer,
             Topic<String, AskRequest> topic,
             AuthService auth,
-            Chaos chaos,
+            FaultInjector faults,
             MeterRegistry registry,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
         this.registry = registry;
-        this.chaos = chaos;
+        this.faults = faults;
         this.admin = Admin.create(config.kafka().clientProperties("askpipe-ingest-readiness"));
         this.config = config;
         this.auth = auth;
@@ -89,16 +89,18 @@ public final class IngestService implements AutoCloseable {
                 .register(registry);
     }
 
-    /** {@link #start(IngestConfig, MeterRegistry, Startup)} with the default step timeout. */
+    /** {@link #start(IngestConfig, MeterRegistry, Startup, FaultInjector)} with defaults and no faults. */
     public static IngestService start(IngestConfig config, MeterRegistry registry) {
-        return start(config, registry, Startup.defaults("ingest-api"));
+        return start(config, registry, Startup.defaults("ingest-api"), FaultInjector.NONE);
     }
 
     /**
      * Starts in {@code startup}'s steps: the ledger's database (migrated), the accounts, the topics,
      * the producer (its metrics bound to {@code registry}); then the recovery of unpublished asks.
+     * A client's publish asks {@code faults} whether it fails ({@code INGEST_PUBLISH_FAILURE}).
      */
-    public static IngestService start(IngestConfig config, MeterRegistry registry, Startup startup) {
+    public static IngestService start(
+            IngestConfig config, MeterRegistry registry, Startup startup, FaultInjector faults) {
         KafkaSettings kafka = config.kafka();
         Topic<String, AskRequest> topic = kafka.topics().requests();
         HikariDataSource dataSource = startup.step("database", Startup.DATABASE_FIX, () -> {
@@ -144,7 +146,7 @@ public final class IngestService implements AutoCloseable {
                 producer,
                 topic,
                 auth,
-                Chaos.of(config.chaos(), registry),
+                faults,
                 registry,
                 Metrics.bindKafkaClients(registry, producer));
         Gauge.builder("ingest_in_flight", service.accepting, AtomicInteger::get)
@@ -255,7 +257,7 @@ public final class IngestService implements AutoCloseable {
                 config.publishTimeout(),
                 config.idempotencyTtl(),
                 Clock.systemUTC(),
-                chaos,
+                faults,
                 registry);
     }
 

@@ -3,7 +3,7 @@ package io.askpipe.ingest;
 import static io.askpipe.ingest.db.Tables.IDEMPOTENCY;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.askpipe.common.Batcher;
+import io.askpipe.common.db.Batcher;
 import io.askpipe.ingest.db.tables.records.IdempotencyRecord;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;

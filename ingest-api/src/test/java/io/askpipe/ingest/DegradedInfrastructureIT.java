@@ -5,14 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.OpsSettings;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.OpsSettings;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.FreePorts;
@@ -72,8 +71,7 @@ class DegradedInfrastructureIT {
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 PUBLISH_TIMEOUT,
                 Duration.ofMinutes(5),
-                Duration.ofHours(1),
-                Chaos.Settings.off());
+                Duration.ofHours(1));
         service = IngestService.start(config, new SimpleMeterRegistry());
         try (AuthService auth = AuthService.start(database, config.auth())) {
             var accounts = auth.accounts();

@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.auth.IssuedKey;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.OpsSettings;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.service.OpsSettings;
+import io.askpipe.common.service.Startup;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -71,10 +72,15 @@ class IngestChaosIT {
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(1), // a claim is abandoned, and published by the recovery, after 6 s
                 Duration.ofMinutes(5),
-                Duration.ofMillis(200),
-                Chaos.Settings.fromEnv(
-                        Env.of(Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "17", "CHAOS_INGEST_PUBLISH_FAILURE", "0.5"))));
-        service = IngestService.start(config, meters);
+                Duration.ofMillis(200));
+        service = IngestService.start(
+                config,
+                meters,
+                Startup.defaults("ingest-api"),
+                Chaos.of(
+                        Chaos.Settings.fromEnv(Env.of(
+                                Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "17", "CHAOS_INGEST_PUBLISH_FAILURE", "0.5"))),
+                        meters));
         accounts = AuthService.start(database, config.auth());
         key = accounts.accounts()
                 .issueKey(accounts.accounts().createUser("carol").id());

@@ -3,8 +3,8 @@ package io.askpipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.Env;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

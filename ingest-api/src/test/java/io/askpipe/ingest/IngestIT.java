@@ -6,13 +6,12 @@ import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.OpsSettings;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.service.OpsSettings;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -67,8 +66,7 @@ class IngestIT {
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(5),
-                Duration.ofHours(1), // housekeeping is called by the tests themselves
-                Chaos.Settings.off());
+                Duration.ofHours(1)); // housekeeping is called by the tests themselves
         service = IngestService.start(config, new SimpleMeterRegistry());
         accounts = AuthService.start(database, config.auth());
         user = accounts.accounts().createUser("alice");

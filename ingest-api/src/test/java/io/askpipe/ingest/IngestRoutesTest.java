@@ -3,12 +3,12 @@ package io.askpipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.askpipe.common.BackendCatalog;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.Env;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.catalog.BackendCatalog;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
@@ -86,7 +86,7 @@ class IngestRoutesTest {
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
                 Clock.fixed(NOW, ZoneOffset.UTC),
-                Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry()),
+                FaultInjector.NONE,
                 registry = new SimpleMeterRegistry());
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Schemas;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -49,7 +49,7 @@ class PostgresAskLedgerIT {
                 pg.createDatabase(SharedInfrastructure.uniqueName("ledger")), pg.user(), pg.password(), 8);
         one = settings.dataSource("a", PostgresAskLedger.SCHEMA);
         two = settings.dataSource("b", PostgresAskLedger.SCHEMA);
-        Schemas.migrate(one, PostgresAskLedger.SCHEMA);
+        FlywayMigrations.migrate(one, PostgresAskLedger.SCHEMA);
         instanceA = new PostgresAskLedger(DSL.using(one, SQLDialect.POSTGRES));
         instanceB = new PostgresAskLedger(DSL.using(two, SQLDialect.POSTGRES));
         boundedPool = settings.dataSource("bounded", PostgresAskLedger.SCHEMA, LOCK_TIMEOUT, Duration.ofSeconds(1));

@@ -5,13 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.OpsSettings;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.service.OpsSettings;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.KafkaCluster;
@@ -87,8 +86,7 @@ class SlowBrokerIT {
                 new CallbackPolicy(true, List.of(), InetAddress::getAllByName),
                 PUBLISH_TIMEOUT,
                 Duration.ofMinutes(5),
-                Duration.ofMillis(300), // the recovery runs all the time
-                Chaos.Settings.off());
+                Duration.ofMillis(300)); // the recovery runs all the time
         IngestConfig config = new IngestConfig(
                 defaults.kafka(),
                 defaults.database(),
@@ -102,8 +100,7 @@ class SlowBrokerIT {
                 defaults.recoveryInterval(),
                 MAX_IN_FLIGHT,
                 defaults.ledgerLockTimeout(),
-                defaults.ledgerStatementTimeout(),
-                defaults.chaos());
+                defaults.ledgerStatementTimeout());
         meters = new SimpleMeterRegistry();
         service = IngestService.start(config, meters);
         accounts = AuthService.start(database, config.auth());

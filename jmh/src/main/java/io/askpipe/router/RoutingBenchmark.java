@@ -1,6 +1,6 @@
 package io.askpipe.router;
 
-import io.askpipe.common.Env;
+import io.askpipe.common.config.Env;
 import io.askpipe.jmh.Payloads;
 import io.askpipe.schemas.AskRequest;
 import java.util.HashMap;
@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link Routing#resolve}, which the router calls once per ask, configured as a deployment is by
- * default (the twelve model patterns of {@link io.askpipe.common.BackendCatalog#DEFAULT_MODEL_ROUTES}, {@code
+ * default (the twelve model patterns of {@link io.askpipe.common.catalog.BackendCatalog#DEFAULT_MODEL_ROUTES}, {@code
  * PROMPT_BACKEND=dryrun}) plus a fallback chain {@code openai:llama,llama:dryrun}. The cases are
  * an explicit backend (no pattern tried), a model that matches the first pattern, one that
  * matches only the last, and one that matches none (all twelve tried, then the default).

@@ -1,6 +1,6 @@
 package io.askpipe.store;
 
-import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.db.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

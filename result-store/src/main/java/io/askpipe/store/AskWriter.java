@@ -1,9 +1,10 @@
 package io.askpipe.store;
 
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DeadLetters;
-import io.askpipe.common.LogContext;
-import io.askpipe.common.Metrics;
+import io.askpipe.common.fault.Fault;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.DeadLetters;
+import io.askpipe.common.log.LogContext;
+import io.askpipe.common.service.Metrics;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,7 +62,7 @@ final class AskWriter implements Runnable {
     private final Topics topics;
     private final Timer storeWrite;
     private final Timer visible;
-    private final Chaos chaos;
+    private final FaultInjector faults;
     private volatile boolean running = true;
     private volatile boolean rebalanced;
     private volatile boolean inGroup;
@@ -72,7 +73,7 @@ final class AskWriter implements Runnable {
             AskRepository asks,
             Topics topics,
             MeterRegistry registry,
-            Chaos chaos) {
+            FaultInjector faults) {
         this.storeWrite = Metrics.stage(registry, "store_write");
         this.visible = Metrics.stage(registry, "visible");
         this.consumer = consumer;
@@ -80,7 +81,7 @@ final class AskWriter implements Runnable {
         this.deserializer = topics.joined().valueSerde().deserializer();
         this.asks = asks;
         this.topics = topics;
-        this.chaos = chaos;
+        this.faults = faults;
     }
 
     @Override
@@ -163,7 +164,7 @@ final class AskWriter implements Runnable {
         while (true) {
             try {
                 long writing = System.nanoTime();
-                if (chaosStrikes(batch)) {
+                if (faultStrikes(batch)) {
                     throw new DataAccessException("store write failed (injected by chaos mode)");
                 }
                 List<JoinedAsk> finished = asks.write(batch);
@@ -196,14 +197,10 @@ final class AskWriter implements Runnable {
      * Whether chaos mode fails this write: every ask of the batch is asked, none skipped, so that
      * each ask meets its own sequence of strikes however the asks were batched and retried.
      */
-    private boolean chaosStrikes(List<JoinedAsk> batch) {
-        if (!chaos.enabled()) {
-            return false;
-        }
+    private boolean faultStrikes(List<JoinedAsk> batch) {
         boolean struck = false;
         for (JoinedAsk ask : batch) {
-            struck |=
-                    chaos.strikesAgain(Chaos.Fault.STORE_FAILURE, ask.request().idempotencyKey());
+            struck |= faults.strikesAgain(Fault.STORE_FAILURE, ask.request().idempotencyKey());
         }
         return struck;
     }

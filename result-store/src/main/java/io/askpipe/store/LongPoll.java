@@ -1,6 +1,6 @@
 package io.askpipe.store;
 
-import io.askpipe.common.ProblemException;
+import io.askpipe.common.http.ProblemException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

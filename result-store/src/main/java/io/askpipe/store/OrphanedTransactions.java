@@ -1,7 +1,7 @@
 package io.askpipe.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.askpipe.common.KafkaSettings;
+import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.schemas.Json;
 import java.io.IOException;
 import java.nio.file.Files;

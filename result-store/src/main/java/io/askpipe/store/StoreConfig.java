@@ -1,12 +1,11 @@
 package io.askpipe.store;
 
 import io.askpipe.auth.AuthSettings;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.OpsSettings;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.service.OpsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -34,8 +33,6 @@ import java.time.Duration;
  * @param retention {@code STORE_RETENTION}: how long a terminal ask is kept after it completed
  *     before the background purge deletes it, with its webhook delivery records (default 30d)
  * @param webhooks how webhooks are delivered
- * @param chaos chaos mode ({@code CHAOS_*}); the store injects {@code CHAOS_STORE_FAILURE} and
- *     {@code CHAOS_WEBHOOK_FAILURE}
  */
 public record StoreConfig(
         KafkaSettings kafka,
@@ -50,8 +47,7 @@ public record StoreConfig(
         int maxWaiters,
         int maxWaitersPerUser,
         Duration retention,
-        WebhookSettings webhooks,
-        Chaos.Settings chaos) {
+        WebhookSettings webhooks) {
 
     public static StoreConfig fromEnv(Env env) {
         String applicationId = env.string("STORE_APPLICATION_ID", "askpipe-result-store");
@@ -71,7 +67,6 @@ public record StoreConfig(
                 env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000),
                 env.integer("STORE_MAX_WAITERS_PER_USER", 1_000, 0, 1_000_000),
                 env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)),
-                WebhookSettings.fromEnv(env),
-                Chaos.Settings.fromEnv(env));
+                WebhookSettings.fromEnv(env));
     }
 }

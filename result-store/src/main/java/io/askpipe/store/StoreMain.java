@@ -1,10 +1,11 @@
 package io.askpipe.store;
 
-import io.askpipe.common.Env;
-import io.askpipe.common.LogSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.ServiceRunner;
-import io.askpipe.common.Startup;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.log.LogSettings;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.ServiceRunner;
+import io.askpipe.common.service.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -21,7 +22,7 @@ public final class StoreMain {
             StoreConfig config = StoreConfig.fromEnv(env);
             Startup startup = Startup.fromEnv("result-store", env);
             PrometheusMeterRegistry registry = Metrics.prometheus("result-store");
-            StoreService service = StoreService.start(config, registry, startup);
+            StoreService service = StoreService.start(config, registry, startup, Chaos.fromEnv(env, registry));
             ServiceRunner.serve(
                     "result-store",
                     config.http(),

@@ -2,8 +2,8 @@ package io.askpipe.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.askpipe.auth.BearerAuth;
-import io.askpipe.common.ProblemException;
-import io.askpipe.common.ProblemType;
+import io.askpipe.common.http.ProblemException;
+import io.askpipe.common.http.ProblemType;
 import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.Json;
 import io.vertx.core.http.HttpHeaders;

@@ -2,12 +2,12 @@ package io.askpipe.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
-import io.askpipe.common.Startup;
-import io.askpipe.common.TopicProvisioner;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.TopicProvisioner;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.Readiness;
+import io.askpipe.common.service.Startup;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -80,7 +80,7 @@ public final class StoreService implements AutoCloseable {
             AuthService auth,
             StoreConfig config,
             MeterRegistry registry,
-            Chaos chaos,
+            FaultInjector faults,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
         this.dataSource = dataSource;
@@ -91,7 +91,7 @@ public final class StoreService implements AutoCloseable {
         this.secrets = new WebhookSecrets(db, Clock.systemUTC());
         this.golden = new GoldenQueries(db, Clock.systemUTC());
         this.dispatcher = WebhookDispatcher.start(
-                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom(), registry, chaos);
+                deliveries, secrets, config.webhooks(), Clock.systemUTC(), new SplittableRandom(), registry, faults);
         Gauge.builder("store_long_poll_waiters", waiters, AskWaiters::waiting)
                 .description("Clients long-polling an ask on this instance right now")
                 .register(registry);
@@ -117,20 +117,19 @@ public final class StoreService implements AutoCloseable {
         this.writerThread = Thread.ofPlatform().name("askpipe-store-writer").start(writer);
     }
 
-    /**
-     * Migrates the database, provisions the topics and starts the Streams application and the
-     * writer, their metrics bound to {@code registry}.
-     */
+    /** {@link #start(StoreConfig, MeterRegistry, Startup, FaultInjector)} with defaults and no faults. */
     public static StoreService start(StoreConfig config, MeterRegistry registry) {
-        return start(config, registry, Startup.defaults("result-store"));
+        return start(config, registry, Startup.defaults("result-store"), FaultInjector.NONE);
     }
 
     /**
      * Starts in {@code startup}'s steps: the database (migrated), the accounts, the topics, the
      * Streams application (after a crash, its recovery first), the writer; metrics bound to
-     * {@code registry}.
+     * {@code registry}. Each batch write and each webhook attempt asks {@code faults} whether a
+     * fault strikes ({@code STORE_FAILURE}, {@code WEBHOOK_FAILURE}).
      */
-    public static StoreService start(StoreConfig config, MeterRegistry registry, Startup startup) {
+    public static StoreService start(
+            StoreConfig config, MeterRegistry registry, Startup startup, FaultInjector faults) {
         HikariDataSource dataSource = startup.step(
                 "database",
                 Startup.DATABASE_FIX,
@@ -178,15 +177,14 @@ public final class StoreService implements AutoCloseable {
                     new ByteArraySerializer(),
                     new ByteArraySerializer());
             Consumer<String, byte[]> writerConsumer = writerConsumer(config);
-            Chaos chaos = Chaos.of(config.chaos(), registry);
-            AskWriter writer = new AskWriter(writerConsumer, producer, asks, topics, registry, chaos);
+            AskWriter writer = new AskWriter(writerConsumer, producer, asks, topics, registry, faults);
             List<AutoCloseable> kafkaMetrics =
                     new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, producer));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             kafkaMetrics.add(streamsMetrics);
             return new StoreService(
-                    dataSource, asks, streams, writer, producer, auth, config, registry, chaos, kafkaMetrics);
+                    dataSource, asks, streams, writer, producer, auth, config, registry, faults, kafkaMetrics);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();

@@ -1,9 +1,10 @@
 package io.askpipe.store;
 
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.LogContext;
-import io.askpipe.common.Metrics;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.fault.Fault;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.log.LogContext;
+import io.askpipe.common.service.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,7 +89,7 @@ final class WebhookDispatcher implements AutoCloseable {
     private final Map<String, Counter> outcomes;
 
     private final Timer attemptTime;
-    private final Chaos chaos;
+    private final FaultInjector faults;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread claimer;
     private volatile boolean running = true;
@@ -100,8 +101,8 @@ final class WebhookDispatcher implements AutoCloseable {
             Clock clock,
             RandomGenerator random,
             MeterRegistry registry,
-            Chaos chaos) {
-        this.chaos = chaos;
+            FaultInjector faults) {
+        this.faults = faults;
         this.outcomes = Stream.of(WebhookDeliveries.SUCCEEDED, WebhookDeliveries.PENDING, WebhookDeliveries.DEAD)
                 .collect(Collectors.toMap(
                         outcome -> outcome,
@@ -149,9 +150,9 @@ final class WebhookDispatcher implements AutoCloseable {
             Clock clock,
             RandomGenerator random,
             MeterRegistry registry,
-            Chaos chaos) {
+            FaultInjector faults) {
         WebhookDispatcher dispatcher =
-                new WebhookDispatcher(deliveries, secrets, settings, clock, random, registry, chaos);
+                new WebhookDispatcher(deliveries, secrets, settings, clock, random, registry, faults);
         dispatcher.claimer.start();
         return dispatcher;
     }
@@ -247,7 +248,7 @@ final class WebhookDispatcher implements AutoCloseable {
             long timestamp = started.getEpochSecond();
             String signature = WebhookSigner.signature(
                     secrets.signingSecrets(due.userId()), due.webhookId(), timestamp, due.payload());
-            if (chaos.enabled() && chaos.strikes(Chaos.Fault.WEBHOOK_FAILURE, due.askKey() + ":" + due.attempt())) {
+            if (faults.strikes(Fault.WEBHOOK_FAILURE, due.askKey() + ":" + due.attempt())) {
                 throw new java.net.ConnectException("connection refused (injected by chaos mode)");
             }
             reply = post(uri, address, due, timestamp, signature);

@@ -1,7 +1,7 @@
 package io.askpipe.store;
 
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Env;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.config.Env;
 import java.time.Duration;
 import java.util.List;
 

@@ -2,8 +2,8 @@ package io.askpipe.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Schemas;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskError;
@@ -38,7 +38,7 @@ class AskRepositoryIT {
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         String url = pg.createDatabase(SharedInfrastructure.uniqueName("repo"));
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test", StoreSchema.SCHEMA);
-        Schemas.migrate(dataSource, StoreSchema.SCHEMA);
+        FlywayMigrations.migrate(dataSource, StoreSchema.SCHEMA);
         asks = new AskRepository(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC(), KEEP_ALL);
     }
 

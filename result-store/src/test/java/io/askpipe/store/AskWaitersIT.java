@@ -3,7 +3,7 @@ package io.askpipe.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.askpipe.common.DatabaseSettings;
+import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import java.sql.DriverManager;

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Schemas;
-import io.askpipe.common.TopicProvisioner;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -53,7 +54,7 @@ class AskWriterIT {
     private AskRepository asks;
     private final List<Thread> writers = new ArrayList<>();
     private final List<AskWriter> running = new ArrayList<>();
-    private Chaos chaos = Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry());
+    private FaultInjector chaos = FaultInjector.NONE;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -64,7 +65,7 @@ class AskWriterIT {
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         dataSource = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 2)
                 .dataSource("test", StoreSchema.SCHEMA);
-        Schemas.migrate(dataSource, StoreSchema.SCHEMA);
+        FlywayMigrations.migrate(dataSource, StoreSchema.SCHEMA);
         asks = new AskRepository(
                 DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC(), AskRepositoryIT.KEEP_ALL);
     }

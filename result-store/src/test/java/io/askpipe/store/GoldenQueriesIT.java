@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Schemas;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskError;
@@ -37,7 +37,7 @@ class GoldenQueriesIT {
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         String url = pg.createDatabase(SharedInfrastructure.uniqueName("golden"));
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 2).dataSource("test", StoreSchema.SCHEMA);
-        Schemas.migrate(dataSource, StoreSchema.SCHEMA);
+        FlywayMigrations.migrate(dataSource, StoreSchema.SCHEMA);
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
         AskRepository asks = new AskRepository(db, Clock.fixed(NOW, ZoneOffset.UTC), AskRepositoryIT.KEEP_ALL);
 

@@ -8,10 +8,10 @@ import io.askpipe.auth.ApiKey;
 import io.askpipe.auth.BearerAuth;
 import io.askpipe.auth.Credential;
 import io.askpipe.auth.User;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.HttpServers;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.Schemas;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
+import io.askpipe.common.http.HttpServers;
+import io.askpipe.common.http.HttpSettings;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
@@ -80,7 +80,7 @@ class StoreFloodIT {
         DatabaseSettings database = new DatabaseSettings(
                 pg.createDatabase(SharedInfrastructure.uniqueName("flood")), pg.user(), pg.password(), 8);
         dataSource = database.dataSource("test", StoreSchema.SCHEMA);
-        Schemas.migrate(dataSource, StoreSchema.SCHEMA);
+        FlywayMigrations.migrate(dataSource, StoreSchema.SCHEMA);
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
         asks = new AskRepository(db, Clock.systemUTC(), AskRepositoryIT.KEEP_ALL);
         deliveries = new WebhookDeliveries(db, Clock.systemUTC());

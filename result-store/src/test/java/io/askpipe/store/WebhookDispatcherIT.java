@@ -7,12 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.CallbackPolicy;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.Network;
-import io.askpipe.common.Schemas;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.callback.Network;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.FlywayMigrations;
+import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskError;
@@ -75,14 +76,14 @@ class WebhookDispatcherIT {
     private final AtomicInteger requests = new AtomicInteger();
     private final List<WebhookDispatcher> dispatchers = new ArrayList<>();
     private SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private Chaos chaos = Chaos.of(Chaos.Settings.off(), meters);
+    private FaultInjector chaos = FaultInjector.NONE;
 
     @BeforeEach
     void start() {
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         String url = pg.createDatabase(SharedInfrastructure.uniqueName("hooks"));
         dataSource = new DatabaseSettings(url, pg.user(), pg.password(), 8).dataSource("test", StoreSchema.SCHEMA);
-        Schemas.migrate(dataSource, StoreSchema.SCHEMA);
+        FlywayMigrations.migrate(dataSource, StoreSchema.SCHEMA);
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
         asks = new AskRepository(db, Clock.systemUTC(), AskRepositoryIT.KEEP_ALL);
         deliveries = new WebhookDeliveries(db, Clock.systemUTC());

@@ -1,7 +1,9 @@
 package io.askpipe.router;
 
-import io.askpipe.common.BackendCatalog;
+import io.askpipe.common.catalog.BackendCatalog;
+import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.router.BackendRegistry.Entry;
+import io.askpipe.router.spi.Backend;
 import io.askpipe.router.spi.BackendCall;
 import io.askpipe.router.spi.BackendOutcome;
 import io.askpipe.schemas.AskError;
@@ -33,6 +35,7 @@ final class AskHandler {
     private final Duration askDeadline;
     private final Clock clock;
     private final RouterMetrics metrics;
+    private final FaultInjector faults;
 
     AskHandler(
             Routing routing,
@@ -40,13 +43,15 @@ final class AskHandler {
             ResilientCaller caller,
             Duration askDeadline,
             Clock clock,
-            RouterMetrics metrics) {
+            RouterMetrics metrics,
+            FaultInjector faults) {
         this.routing = routing;
         this.registry = registry;
         this.caller = caller;
         this.askDeadline = askDeadline;
         this.clock = clock;
         this.metrics = metrics;
+        this.faults = faults;
     }
 
     AskResult handle(AskRequest request) throws InterruptedException {
@@ -80,9 +85,11 @@ final class AskHandler {
                 continue;
             }
             Entry.Available available = (Entry.Available) entry;
-            BackendCall call = new BackendCall(
-                    request.requestId(), request.idempotencyKey(), request.prompt(), route.modelFor(name));
-            ResilientCaller.Attempted attempted = caller.call(available.backend(), available.timeout(), call, deadline);
+            BackendCall call = new BackendCall(request.requestId(), request.prompt(), route.modelFor(name));
+            Backend backend = faults == FaultInjector.NONE
+                    ? available.backend()
+                    : new FaultyBackend(available.backend(), faults, request.idempotencyKey());
+            ResilientCaller.Attempted attempted = caller.call(backend, available.timeout(), call, deadline);
             attempts += attempted.attempts();
             switch (attempted.outcome()) {
                 case BackendOutcome.Completed completed -> {

@@ -1,11 +1,8 @@
 package io.askpipe.router;
 
-import io.askpipe.common.Chaos;
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.Env;
-import io.askpipe.router.spi.Backend;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * Builds the backend registry from the registered names ({@code ASKPIPE_BACKENDS}): {@code dryrun}
@@ -19,11 +16,8 @@ final class Backends {
 
     private Backends() {}
 
-    /**
-     * The registry of {@code names}; under chaos mode every available backend is wrapped in a
-     * {@link ChaosBackend}.
-     */
-    static BackendRegistry registry(List<String> names, BackendSettings settings, Chaos chaos) {
+    /** The registry of {@code names}. */
+    static BackendRegistry registry(List<String> names, BackendSettings settings) {
         for (String name : names) {
             if (!IMPLEMENTED.contains(name)) {
                 throw new ConfigException("ASKPIPE_BACKENDS names '" + name
@@ -31,27 +25,23 @@ final class Backends {
             }
         }
         Env env = settings.env();
-        UnaryOperator<Backend> wrap =
-                chaos.enabled() ? backend -> new ChaosBackend(backend, chaos) : backend -> backend;
         BackendRegistry.Builder registry = BackendRegistry.builder();
         for (String name : names) {
             switch (name) {
                 case DryrunBackend.NAME ->
                     registry.available(
-                            wrap.apply(new DryrunBackend(settings.dryrunLatency())),
-                            settings.timeout(DryrunBackend.NAME));
+                            new DryrunBackend(settings.dryrunLatency()), settings.timeout(DryrunBackend.NAME));
                 case OpenAiBackend.NAME ->
                     OpenAiSettings.fromEnv(env)
                             .ifPresentOrElse(
                                     openai -> registry.available(
-                                            wrap.apply(new OpenAiBackend(openai)),
-                                            settings.timeout(OpenAiBackend.NAME)),
+                                            new OpenAiBackend(openai), settings.timeout(OpenAiBackend.NAME)),
                                     () -> registry.unavailable(OpenAiBackend.NAME, OpenAiSettings.NOT_CONFIGURED));
                 case LlamaBackend.NAME ->
                     LlamaSettings.fromEnv(env)
                             .ifPresentOrElse(
                                     llama -> registry.available(
-                                            wrap.apply(new LlamaBackend(llama)), settings.timeout(LlamaBackend.NAME)),
+                                            new LlamaBackend(llama), settings.timeout(LlamaBackend.NAME)),
                                     () -> registry.unavailable(LlamaBackend.NAME, LlamaSettings.NOT_CONFIGURED));
                 default -> throw new IllegalStateException("checked above: " + name);
             }

@@ -1,7 +1,7 @@
 package io.askpipe.router;
 
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.Env;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
 import java.util.Optional;
 
 /**

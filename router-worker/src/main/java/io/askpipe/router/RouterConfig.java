@@ -1,10 +1,10 @@
 package io.askpipe.router;
 
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.Env;
-import io.askpipe.common.HttpSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.OpsSettings;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.service.OpsSettings;
 import java.time.Duration;
 import java.util.Map;
 

@@ -1,17 +1,18 @@
 package io.askpipe.router;
 
-import io.askpipe.common.Env;
-import io.askpipe.common.LogSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.ServiceRunner;
-import io.askpipe.common.Startup;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.log.LogSettings;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.ServiceRunner;
+import io.askpipe.common.service.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * Runs the router worker as its own process, with {@code /healthz} and, on the operations port,
- * {@code /metrics} and {@code /readyz}. Wiring
- * only. A chaos crash ({@code CHAOS_WORKER_CRASH}) halts the process with status {@value
- * RouterService#CRASH_STATUS}, for its supervisor to restart.
+ * {@code /metrics} and {@code /readyz}. Wiring only. With {@code CHAOS_MODE} on, a chaos crash
+ * ({@code CHAOS_WORKER_CRASH}) halts the process with status {@value Chaos#CRASH_STATUS}, for its
+ * supervisor to restart.
  */
 public final class RouterMain {
     private RouterMain() {}
@@ -23,7 +24,7 @@ public final class RouterMain {
             RouterConfig config = RouterConfig.fromEnv(env);
             Startup startup = Startup.fromEnv("router-worker", env);
             PrometheusMeterRegistry registry = Metrics.prometheus("router-worker");
-            RouterService service = RouterService.start(config, registry, startup, RouterService.HALT_PROCESS);
+            RouterService service = RouterService.start(config, registry, startup, Chaos.fromEnv(env, registry));
             ServiceRunner.serve(
                     "router-worker",
                     config.http(),

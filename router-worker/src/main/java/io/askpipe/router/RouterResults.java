@@ -3,7 +3,7 @@ package io.askpipe.router;
 import static io.askpipe.router.db.Tables.RESULTS;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.askpipe.common.Batcher;
+import io.askpipe.common.db.Batcher;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Json;
 import java.time.Instant;

@@ -1,12 +1,12 @@
 package io.askpipe.router;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.askpipe.common.Chaos;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Metrics;
-import io.askpipe.common.Readiness;
-import io.askpipe.common.Startup;
-import io.askpipe.common.TopicProvisioner;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.TopicProvisioner;
+import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.Readiness;
+import io.askpipe.common.service.Startup;
 import io.askpipe.router.spi.Backend;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
@@ -21,9 +21,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,23 +44,6 @@ public final class RouterService implements AutoCloseable {
 
     private static final int PURGE_BATCH = 1_000;
 
-    /** The exit status of a router process that crashed under chaos mode ({@code CHAOS_WORKER_CRASH}). */
-    public static final int CRASH_STATUS = 75;
-
-    /**
-     * The crash of a router in a process of its own: the process halts at once with {@link
-     * #CRASH_STATUS}, running no shutdown hooks and committing nothing, as a killed process would.
-     */
-    public static final Consumer<RouterService> HALT_PROCESS =
-            crashed -> Runtime.getRuntime().halt(CRASH_STATUS);
-
-    /**
-     * The crash of a router inside another process, when nothing restarts it: the service is halted
-     * ({@link #halt()}) from a thread of its own, and stays down.
-     */
-    public static final Consumer<RouterService> HALT_SERVICE =
-            crashed -> Thread.ofPlatform().name("router-crash").start(crashed::halt);
-
     private final HikariDataSource dataSource;
     private final RouterResults results;
     private final Producer<String, AskResult> producer;
@@ -73,7 +53,6 @@ public final class RouterService implements AutoCloseable {
     private final RouterWorker worker;
     private final Thread thread;
     private final Duration grace;
-    private final AtomicBoolean crashed = new AtomicBoolean();
     private final Duration retention;
     private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("askpipe-router-purge").daemon().factory());
@@ -105,37 +84,27 @@ public final class RouterService implements AutoCloseable {
         this.thread.setUncaughtExceptionHandler((t, e) -> LOG.error("router worker died", e));
     }
 
-    /** {@link #start(RouterConfig, MeterRegistry, Startup)} with the default step timeout. */
+    /** {@link #start(RouterConfig, MeterRegistry, Startup, FaultInjector)} with defaults and no faults. */
     public static RouterService start(RouterConfig config, MeterRegistry registry) {
-        return start(config, registry, Startup.defaults("router-worker"));
-    }
-
-    /**
-     * {@link #start(RouterConfig, MeterRegistry, Startup, Consumer)} for a router that nothing
-     * restarts inside its process: a chaos crash halts it ({@link #HALT_SERVICE}).
-     */
-    public static RouterService start(RouterConfig config, MeterRegistry registry, Startup startup) {
-        return start(config, registry, startup, HALT_SERVICE);
+        return start(config, registry, Startup.defaults("router-worker"), FaultInjector.NONE);
     }
 
     /**
      * Starts in {@code startup}'s steps: the backends, the router's tables (migrated), the topics;
-     * then the worker joins its group. When chaos mode crashes the worker ({@code
-     * CHAOS_WORKER_CRASH}), {@code onCrash} is given this service, once, on the thread of the ask
-     * that crashed it: {@link #HALT_PROCESS} in a process of its own, or whatever halts and replaces
-     * the service in-process (from another thread: the ask's thread stops as soon as it returns).
+     * then the worker joins its group. Each backend call, and the moment between keeping a result
+     * and publishing it, asks {@code faults} whether a fault strikes ({@code VENDOR_LATENCY},
+     * {@code VENDOR_FAILURE}, {@code WORKER_CRASH}).
      */
     public static RouterService start(
-            RouterConfig config, MeterRegistry registry, Startup startup, Consumer<RouterService> onCrash) {
-        Chaos chaos = Chaos.fromEnv(config.backends().env(), registry);
+            RouterConfig config, MeterRegistry registry, Startup startup, FaultInjector faults) {
         BackendRegistry backends = startup.step(
                 "backends",
                 "Check ASKPIPE_BACKENDS and the OPENAI_* and LLAMA_* settings (docs/operations.md)",
-                () -> Backends.registry(config.routing().backends(), config.backends(), chaos));
+                () -> Backends.registry(config.routing().backends(), config.backends()));
         if (startup.vendorPings()) {
             startup.step("vendor pings", "A vendor that does not answer only logs a warning", () -> ping(backends));
         }
-        return start(config, registry, startup, backends, chaos, onCrash);
+        return start(config, registry, startup, faults, backends);
     }
 
     /**
@@ -157,29 +126,13 @@ public final class RouterService implements AutoCloseable {
         }
     }
 
-    static RouterService start(RouterConfig config, MeterRegistry registry, BackendRegistry backends) {
-        return start(config, registry, backends, HALT_SERVICE);
-    }
-
-    /** Starts with the given backends (chaos mode, if on, applies to the crash only). */
+    /** Starts with the given backends, as {@link #start(RouterConfig, MeterRegistry, Startup, FaultInjector)} does. */
     static RouterService start(
-            RouterConfig config, MeterRegistry registry, BackendRegistry backends, Consumer<RouterService> onCrash) {
-        return start(
-                config,
-                registry,
-                Startup.defaults("router-worker"),
-                backends,
-                Chaos.fromEnv(config.backends().env(), registry),
-                onCrash);
-    }
-
-    private static RouterService start(
             RouterConfig config,
             MeterRegistry registry,
             Startup startup,
-            BackendRegistry backends,
-            Chaos chaos,
-            Consumer<RouterService> onCrash) {
+            FaultInjector faults,
+            BackendRegistry backends) {
         KafkaSettings kafka = config.kafka();
         Topics topics = kafka.topics();
         HikariDataSource dataSource = startup.step(
@@ -201,7 +154,8 @@ public final class RouterService implements AutoCloseable {
                 caller,
                 config.resilience().askDeadline(),
                 Clock.systemUTC(),
-                new RouterMetrics(registry));
+                new RouterMetrics(registry),
+                faults);
 
         Map<String, Object> producerProps = kafka.acknowledgedProducerProperties("askpipe-router");
         Producer<String, AskResult> producer = new KafkaProducer<>(
@@ -222,8 +176,6 @@ public final class RouterService implements AutoCloseable {
         consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
                 Math.max(300_000, config.shutdownGrace().toMillis() + 60_000));
         var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-        // the worker exists before its service: the crash reaches the service once it is built
-        AtomicReference<RouterService> self = new AtomicReference<>();
         RouterResults results = new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES));
 
         RouterWorker worker = new RouterWorker(
@@ -241,8 +193,7 @@ public final class RouterService implements AutoCloseable {
                         config.progressAfter(),
                         config.retention()),
                 registry,
-                chaos,
-                () -> self.get().crash(onCrash));
+                faults);
         Gauge inFlight = Gauge.builder("router_in_flight", worker, RouterWorker::inFlight)
                 .description("Asks this worker is handling right now")
                 .register(registry);
@@ -261,7 +212,6 @@ public final class RouterService implements AutoCloseable {
                 config.shutdownGrace(),
                 config.retention(),
                 bound);
-        self.set(service);
         service.thread.start();
         service.purge.scheduleWithFixedDelay(service::purgeExpired, 1, 60, TimeUnit.MINUTES);
         LOG.info(
@@ -290,14 +240,6 @@ public final class RouterService implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("purging expired results failed, retrying in an hour: {}", e.toString());
-        }
-    }
-
-    /** Hands this service to {@code onCrash}, the first time a chaos crash strikes it only. */
-    private void crash(Consumer<RouterService> onCrash) {
-        if (crashed.compareAndSet(false, true)) {
-            LOG.error("router worker crashing (injected by chaos mode)");
-            onCrash.accept(this);
         }
     }
 

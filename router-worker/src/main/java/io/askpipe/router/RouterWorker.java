@@ -1,9 +1,10 @@
 package io.askpipe.router;
 
-import io.askpipe.common.Chaos;
-import io.askpipe.common.DeadLetters;
-import io.askpipe.common.LogContext;
-import io.askpipe.common.Metrics;
+import io.askpipe.common.fault.Fault;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.DeadLetters;
+import io.askpipe.common.log.LogContext;
+import io.askpipe.common.service.Metrics;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
@@ -62,10 +63,10 @@ import org.slf4j.LoggerFactory;
  * #stop()} does the same for all partitions; {@link #halt()} stops at once without committing, as
  * a crash would.
  *
- * <p>Under chaos mode ({@code CHAOS_WORKER_CRASH}) the worker may crash right after keeping a
- * fresh result and before publishing it, the worst moment for a crash: it runs its crash action
- * (which ends the process, or halts this worker in-process) and the ask's thread stops without
- * completing its offset. The redelivered ask finds the kept result, so a crash never repeats.
+ * <p>A fault injector may crash the worker ({@link Fault#WORKER_CRASH}) right after it keeps a
+ * fresh result and before it publishes it, the worst moment for a crash: the injector ends the
+ * process, or halts this worker in-process, and the ask's thread stops without completing its
+ * offset. The redelivered ask finds the kept result, so a crash never repeats.
  *
  * <p>The loop runs on one platform thread; {@code stop} and {@code halt} may be called from any.
  */
@@ -107,8 +108,10 @@ final class RouterWorker implements Runnable {
     private final AskHandler handler;
     private final RouterResults results;
     private final Limits limits;
-    private final Chaos chaos;
-    private final Runnable crash;
+    private final FaultInjector faults;
+    /** Whether this worker has crashed already: the first struck ask crashes it, the others only stop. */
+    private final java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+
     private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
     /** Announces that an ask is running, once its backend call has lasted {@code progressAfter}. */
@@ -136,8 +139,7 @@ final class RouterWorker implements Runnable {
             RouterResults results,
             Limits limits,
             MeterRegistry registry,
-            Chaos chaos,
-            Runnable crash) {
+            FaultInjector faults) {
         this.queued = Metrics.stage(registry, "queued");
         this.publish = Metrics.stage(registry, "publish");
         this.dispatch = Metrics.stage(registry, "dispatch");
@@ -152,8 +154,7 @@ final class RouterWorker implements Runnable {
         this.handler = handler;
         this.results = results;
         this.limits = limits;
-        this.chaos = chaos;
-        this.crash = crash;
+        this.faults = faults;
     }
 
     /**
@@ -327,7 +328,7 @@ final class RouterWorker implements Runnable {
         } else {
             AskResult fresh = handleAnnouncingProgress(request);
             result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
-            if (chaos.strikes(Chaos.Fault.WORKER_CRASH, request.idempotencyKey())) {
+            if (faults.strikes(Fault.WORKER_CRASH, request.idempotencyKey())) {
                 crash();
             }
         }
@@ -354,12 +355,15 @@ final class RouterWorker implements Runnable {
     }
 
     /**
-     * Crashes the worker as chaos mode asked, between keeping a result and publishing it. In a
-     * process of its own the crash action halts the process and never returns; in-process it halts
-     * this worker, and the ask's thread stops here without completing its offset.
+     * Crashes the worker as the fault injector says a crash goes, between keeping a result and
+     * publishing it. In a process of its own the process halts and this never returns; in-process
+     * the injector halts the service from another thread, and the ask's thread stops here without
+     * completing its offset.
      */
     private void crash() throws InterruptedException {
-        crash.run();
+        if (crashed.compareAndSet(false, true)) {
+            faults.crash();
+        }
         throw new InterruptedException("worker crashed (injected by chaos mode)");
     }
 

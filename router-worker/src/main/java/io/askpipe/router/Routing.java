@@ -1,7 +1,7 @@
 package io.askpipe.router;
 
-import io.askpipe.common.BackendCatalog;
-import io.askpipe.common.Env;
+import io.askpipe.common.catalog.BackendCatalog;
+import io.askpipe.common.config.Env;
 import io.askpipe.schemas.AskRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -2,7 +2,8 @@ package io.askpipe.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.askpipe.common.Env;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.router.spi.BackendOutcome;
 import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
@@ -47,7 +48,8 @@ class AskHandlerTest {
                 caller,
                 Duration.ofSeconds(30),
                 Clock.fixed(NOW, ZoneOffset.UTC),
-                new RouterMetrics(meters));
+                new RouterMetrics(meters),
+                FaultInjector.NONE);
     }
 
     private static BackendRegistry.Builder registry(Duration timeout, ScriptedBackend... backends) {

@@ -3,19 +3,16 @@ package io.askpipe.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.askpipe.common.Chaos;
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.Env;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BackendsTest {
-    private static final Chaos NO_CHAOS = Chaos.of(Chaos.Settings.off(), new SimpleMeterRegistry());
 
     private static BackendRegistry registry(List<String> names) {
-        return Backends.registry(names, BackendSettings.fromEnv(Env.of(Map.of())), NO_CHAOS);
+        return Backends.registry(names, BackendSettings.fromEnv(Env.of(Map.of())));
     }
 
     @Test

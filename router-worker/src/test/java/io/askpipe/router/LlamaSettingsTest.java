@@ -3,8 +3,8 @@ package io.askpipe.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.askpipe.common.ConfigException;
-import io.askpipe.common.Env;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -3,10 +3,13 @@ package io.askpipe.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.askpipe.common.DatabaseSettings;
-import io.askpipe.common.KafkaSettings;
-import io.askpipe.common.Startup;
-import io.askpipe.common.TopicProvisioner;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.TopicProvisioner;
+import io.askpipe.common.service.Startup;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.router.spi.BackendOutcome;
@@ -108,7 +111,8 @@ class RouterWorkerIT {
         BackendRegistry registry = BackendRegistry.builder()
                 .available(backend, Duration.ofSeconds(10))
                 .build();
-        RouterService service = RouterService.start(config, new SimpleMeterRegistry(), registry);
+        RouterService service = RouterService.start(
+                config, new SimpleMeterRegistry(), Startup.defaults("router-worker"), FaultInjector.NONE, registry);
         services.add(service);
         return service;
     }
@@ -152,7 +156,10 @@ class RouterWorkerIT {
         }
         flush();
         services.add(RouterService.start(
-                RouterConfig.local(kafka, database, vars), meters, Startup.defaults("router-worker")));
+                RouterConfig.local(kafka, database, vars),
+                meters,
+                Startup.defaults("router-worker"),
+                Chaos.of(Chaos.Settings.fromEnv(Env.of(vars)), meters, () -> {})));
 
         List<ConsumerRecord<String, AskResult>> results = readResults(asks);
         assertThat(results).as("one result per ask").hasSize(asks);
@@ -203,19 +210,23 @@ class RouterWorkerIT {
         var supervisor = Executors.newSingleThreadExecutor();
         AtomicInteger restarts = new AtomicInteger();
         ScriptedBackend backend = countingDryrun(Duration.ofMillis(20));
-        java.util.function.Consumer<RouterService> restart = new java.util.function.Consumer<>() {
-            @Override
-            public void accept(RouterService crashed) {
-                java.util.function.Consumer<RouterService> self = this;
-                supervisor.execute(() -> {
+        var current = new java.util.concurrent.atomic.AtomicReference<RouterService>();
+        var chaos = new java.util.concurrent.atomic.AtomicReference<Chaos>();
+        chaos.set(Chaos.of(
+                Chaos.Settings.fromEnv(Env.of(vars)),
+                meters,
+                () -> supervisor.execute(() -> {
+                    RouterService crashed = current.get();
                     crashed.halt();
                     services.remove(crashed);
-                    services.add(RouterService.start(config, meters, registryOf(backend), self));
+                    current.set(RouterService.start(
+                            config, meters, Startup.defaults("router-worker"), chaos.get(), registryOf(backend)));
+                    services.add(current.get());
                     restarts.incrementAndGet();
-                });
-            }
-        };
-        services.add(RouterService.start(config, meters, registryOf(backend), restart));
+                })));
+        current.set(RouterService.start(
+                config, meters, Startup.defaults("router-worker"), chaos.get(), registryOf(backend)));
+        services.add(current.get());
 
         Map<String, Set<AskResult>> byId = new HashMap<>();
         for (ConsumerRecord<String, AskResult> r : readResultsCovering(new HashSet<>(ids), Duration.ofSeconds(150))) {

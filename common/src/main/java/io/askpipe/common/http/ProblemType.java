@@ -1,0 +1,58 @@
+package io.askpipe.common.http;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The kinds of problem askpipe's HTTP API answers with. Each has a stable {@code type} URI that
+ * clients may switch on; titles never change between occurrences.
+ */
+public enum ProblemType {
+    MALFORMED_REQUEST(400, "malformed-request", "Malformed request"),
+    UNAUTHORIZED(401, "unauthorized", "Unauthorized"),
+    FORBIDDEN(403, "forbidden", "Forbidden"),
+    NOT_FOUND(404, "not-found", "Not found"),
+    METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
+    REQUEST_IN_PROGRESS(409, "request-in-progress", "A request with this Idempotency-Key is in progress"),
+    PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
+    URI_TOO_LONG(414, "uri-too-long", "URI too long"),
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
+    VALIDATION_FAILED(422, "validation-failed", "Validation failed"),
+    RATE_LIMITED(429, "rate-limited", "Too many requests"),
+    HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
+    IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency-Key reused with a different payload"),
+    SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable"),
+    NOT_READY(503, "not-ready", "Not ready"),
+    INTERNAL_ERROR(500, "internal-error", "Internal error");
+
+    /** Every problem type URI starts with this. */
+    public static final String BASE_URI = "https://askpipe.io/problems/";
+
+    private final int status;
+    private final String slug;
+    private final String title;
+
+    ProblemType(int status, String slug, String title) {
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The stable type URI. */
+    public String uri() {
+        return BASE_URI + slug;
+    }
+
+    /** The problem type that stands for a bare HTTP status, such as a 413 from the body handler. */
+    public static Optional<ProblemType> forStatus(int status) {
+        return Arrays.stream(values()).filter(t -> t.status == status).findFirst();
+    }
+}

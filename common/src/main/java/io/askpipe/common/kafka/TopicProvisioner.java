@@ -1,0 +1,168 @@
+package io.askpipe.common.kafka;
+
+import io.askpipe.schemas.Topic;
+import io.askpipe.schemas.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates askpipe's topics from the registry at start-up and checks that existing ones have the
+ * cleanup policy the design depends on: a delete-policy {@code ask.requests} would silently lose the
+ * replay guarantee, so that is a start-up failure, not a warning. Safe to run from several processes
+ * at once.
+ */
+public final class TopicProvisioner {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private TopicProvisioner() {}
+
+    /**
+     * {@link #ensure(Admin, Topics, KafkaSettings)} of this deployment's topics, through an Admin
+     * client of its own named {@code clientId}.
+     */
+    public static void ensure(KafkaSettings settings, String clientId) {
+        try (Admin admin = Admin.create(settings.clientProperties(clientId))) {
+            ensure(admin, settings.topics(), settings);
+        }
+    }
+
+    /** Creates the missing topics of {@code topics} and verifies the existing ones. */
+    public static void ensure(Admin admin, Topics topics, KafkaSettings settings) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (Topic<?, ?> topic : topics.all()) {
+                if (!existing.contains(topic.name())) {
+                    missing.add(newTopic(topic, settings));
+                }
+            }
+            create(admin, missing);
+            verify(admin, topics);
+            awaitLeaders(admin, topics);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while provisioning topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(
+                    "could not provision topics on " + settings.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static NewTopic newTopic(Topic<?, ?> topic, KafkaSettings settings) {
+        Map<String, String> configs = new HashMap<>(topic.configs());
+        if (settings.minInsyncReplicas() > 0) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(settings.minInsyncReplicas()));
+        }
+        Optional<Short> replication =
+                settings.replicationFactor() > 0 ? Optional.of(settings.replicationFactor()) : Optional.empty();
+        return new NewTopic(topic.name(), Optional.of(settings.partitions()), replication).configs(configs);
+    }
+
+    private static void create(Admin admin, List<NewTopic> missing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (missing.isEmpty()) {
+            return;
+        }
+        for (var entry : admin.createTopics(missing).values().entrySet()) {
+            try {
+                entry.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                LOG.info("created topic {}", entry.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+                // another instance created it first: fine, it is verified below
+            }
+        }
+    }
+
+    /**
+     * Describes the topics' configs; a topic created a moment ago may not be known to the broker
+     * that answers yet (metadata propagates asynchronously), so that answer is retried briefly.
+     */
+    private static Map<ConfigResource, Config> describe(Admin admin, List<ConfigResource> resources)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == 50) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * Waits until every partition has a leader. Right after creation a partition may have none yet,
+     * and an idempotent producer that writes to it then can get stuck retrying out-of-order
+     * sequences; so no service starts producing before its topics are ready.
+     */
+    private static void awaitLeaders(Admin admin, Topics topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> names = topics.all().stream().map(Topic::name).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            boolean ready;
+            try {
+                ready =
+                        admin
+                                .describeTopics(names)
+                                .allTopicNames()
+                                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                                .values()
+                                .stream()
+                                .flatMap(d -> d.partitions().stream())
+                                .allMatch(partition -> partition.leader() != null
+                                        && !partition.leader().isEmpty());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false;
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("topics " + names + " have partitions without a leader");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void verify(Admin admin, Topics topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<ConfigResource> resources = topics.all().stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
+                .toList();
+        Map<ConfigResource, Config> configs = describe(admin, resources);
+        for (Topic<?, ?> topic : topics.all()) {
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()));
+            String actual = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+            if (!actual.equals(topic.cleanupPolicy())) {
+                throw new IllegalStateException("topic " + topic.name() + " has cleanup.policy=" + actual
+                        + " but askpipe needs " + topic.cleanupPolicy()
+                        + "; fix it with kafka-configs.sh --alter before starting");
+            }
+        }
+    }
+}

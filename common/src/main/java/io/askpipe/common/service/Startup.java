@@ -1,0 +1,123 @@
+package io.askpipe.common.service;
+
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Profile;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a service's components in their order, each as a named step within {@code
+ * STARTUP_STEP_TIMEOUT} (default 60 s): a line with its duration when it is up, or a {@link
+ * StartupException} that names the step, what went wrong and how to fix it. The process then exits
+ * non-zero ({@link ServiceRunner#exitOnFailure}).
+ */
+public final class Startup {
+    private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
+    private static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(60);
+
+    /** What to check when a database step fails. */
+    public static final String DATABASE_FIX =
+            "Check that PostgreSQL runs at DATABASE_URL and lets DATABASE_USER in with DATABASE_PASSWORD";
+
+    /** What to check when a Kafka step fails. */
+    public static final String KAFKA_FIX =
+            "Check that a Kafka broker answers at KAFKA_BOOTSTRAP_SERVERS from this host";
+
+    private final String service;
+    private final Duration stepTimeout;
+    private final boolean vendorPings;
+
+    public Startup(String service, Duration stepTimeout, boolean vendorPings) {
+        this.service = service;
+        this.stepTimeout = stepTimeout;
+        this.vendorPings = vendorPings;
+    }
+
+    /**
+     * {@code service}'s start-up with {@code STARTUP_STEP_TIMEOUT} and {@code STARTUP_VENDOR_PINGS}
+     * (default on, off in the {@code ci} profile) from {@code env}.
+     */
+    public static Startup fromEnv(String service, Env env) {
+        return new Startup(
+                service,
+                env.duration("STARTUP_STEP_TIMEOUT", DEFAULT_STEP_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
+                env.bool("STARTUP_VENDOR_PINGS", Profile.detect(env) != Profile.CI));
+    }
+
+    /** {@code service}'s start-up with the default step timeout and no vendor pings, for tests and tools. */
+    public static Startup defaults(String service) {
+        return new Startup(service, DEFAULT_STEP_TIMEOUT, false);
+    }
+
+    /** Whether to ping the LLM vendors at start-up ({@code STARTUP_VENDOR_PINGS}). */
+    public boolean vendorPings() {
+        return vendorPings;
+    }
+
+    /** Runs {@code work} as step {@code name}; {@code fix} tells an operator what to check if it fails. */
+    public <T> T step(String name, String fix, Callable<T> work) {
+        long started = System.nanoTime();
+        FutureTask<T> task = new FutureTask<>(work);
+        Thread thread = Thread.ofPlatform()
+                .name("startup-" + service + "-" + name.replace(' ', '-'))
+                .daemon()
+                .start(task);
+        try {
+            T result = task.get(stepTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info(
+                    "{} start-up: {} up in {} ms",
+                    service,
+                    name,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return result;
+        } catch (TimeoutException e) {
+            thread.interrupt();
+            throw new StartupException(
+                    service,
+                    name,
+                    "did not finish within " + readable(stepTimeout) + " (STARTUP_STEP_TIMEOUT)",
+                    fix,
+                    null);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ConfigException config) {
+                throw config;
+            }
+            throw new StartupException(service, name, "failed: " + describe(cause), fix, cause);
+        } catch (InterruptedException e) {
+            thread.interrupt();
+            Thread.currentThread().interrupt();
+            throw new StartupException(service, name, "was interrupted", fix, e);
+        }
+    }
+
+    /** {@link #step(String, String, Callable)} of work without a result. */
+    public void step(String name, String fix, Runnable work) {
+        step(name, fix, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private static String readable(Duration duration) {
+        return duration.toMillis() % 1_000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+    }
+
+    /** The error's message, and its innermost cause's, which usually says what was refused or unreachable. */
+    private static String describe(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == error
+                ? String.valueOf(error.getMessage())
+                : error.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+    }
+}
