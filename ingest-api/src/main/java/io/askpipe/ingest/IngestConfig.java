@@ -8,6 +8,7 @@ import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
+import io.askpipe.ingest.api.IngestLimits;
 import java.time.Duration;
 
 /**

@@ -15,6 +15,7 @@ import io.askpipe.common.service.OpsSettings;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.FreePorts;
+import io.askpipe.ingest.api.IngestLimits;
 import io.askpipe.schemas.Json;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;

@@ -16,6 +16,7 @@ import io.askpipe.common.service.OpsSettings;
 import io.askpipe.common.service.Startup;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.ingest.api.IngestLimits;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

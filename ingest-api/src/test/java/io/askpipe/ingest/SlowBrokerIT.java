@@ -15,6 +15,7 @@ import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.KafkaCluster;
 import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.ingest.api.IngestLimits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

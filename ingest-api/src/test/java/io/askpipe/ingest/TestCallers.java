@@ -10,14 +10,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Fixed callers for route tests that need no database: a live key, a revoked one, a disabled user. */
-final class TestCallers {
-    static final String ALICE = "u-alice";
-    static final String ALICE_KEY = key("alice");
-    static final String ALICE_BEARER = "Bearer " + ALICE_KEY;
-    static final String BOB = "u-bob";
-    static final String BOB_BEARER = "Bearer " + key("bob");
-    static final String REVOKED_BEARER = "Bearer " + key("revoked");
-    static final String DISABLED_BEARER = "Bearer " + key("mallory");
+public final class TestCallers {
+    public static final String ALICE = "u-alice";
+    public static final String ALICE_KEY = key("alice");
+    public static final String ALICE_BEARER = "Bearer " + ALICE_KEY;
+    public static final String BOB = "u-bob";
+    public static final String BOB_BEARER = "Bearer " + key("bob");
+    public static final String REVOKED_BEARER = "Bearer " + key("revoked");
+    public static final String DISABLED_BEARER = "Bearer " + key("mallory");
 
     private static final Instant T = Instant.parse("2026-11-26T00:00:00Z");
     private static final User ALICE_USER = new User(ALICE, "alice", T, null);
@@ -33,11 +33,11 @@ final class TestCallers {
     private TestCallers() {}
 
     /** A key of the issued form ({@code ak_} and 43 base64url characters) that starts with {@code name}. */
-    static String key(String name) {
+    public static String key(String name) {
         return "ak_" + (name + "A".repeat(43)).substring(0, 43);
     }
 
-    static BearerAuth auth() {
+    public static BearerAuth auth() {
         return BearerAuth.create(secret -> Optional.ofNullable(KEYS.get(secret)), Duration.ZERO);
     }
 }

@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.api;
 
 import io.askpipe.auth.BearerAuth;
 import io.askpipe.common.callback.CallbackPolicy;
@@ -8,6 +8,9 @@ import io.askpipe.common.http.ProblemException;
 import io.askpipe.common.http.ProblemType;
 import io.askpipe.common.log.LogContext;
 import io.askpipe.common.service.Metrics;
+import io.askpipe.ingest.ledger.AcceptedResponse;
+import io.askpipe.ingest.ledger.AskLedger;
+import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
 import io.micrometer.core.instrument.Counter;
@@ -106,7 +109,7 @@ public final class IngestRoutes {
     }
 
     /** Counts an ask set aside for {@code reason}, whichever path set it aside. */
-    static void countSetAside(MeterRegistry registry, String reason) {
+    public static void countSetAside(MeterRegistry registry, String reason) {
         Counter.builder("ingest_asks_set_aside")
                 .tag("reason", reason)
                 .description("Asks that can never be published, set aside in the ledger with their reason")
@@ -118,7 +121,7 @@ public final class IngestRoutes {
      * Mounts the write routes on {@code router}, admitting callers through {@code auth}; ledger
      * work runs on {@code blocking}.
      */
-    static void mount(
+    public static void mount(
             Router router,
             BearerAuth auth,
             AskPublisher publisher,

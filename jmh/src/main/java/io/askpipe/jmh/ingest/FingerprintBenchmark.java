@@ -1,5 +1,6 @@
-package io.askpipe.ingest;
+package io.askpipe.jmh.ingest;
 
+import io.askpipe.ingest.api.AskSubmission;
 import io.askpipe.jmh.Payloads;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

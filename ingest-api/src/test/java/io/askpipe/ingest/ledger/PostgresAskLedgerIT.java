@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.db.FlywayMigrations;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import java.sql.Connection;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.ledger;
 
 import io.askpipe.schemas.AskRequest;
 import java.time.Duration;
@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** The ledger's rules over a map, for route tests; {@code PostgresAskLedgerIT} checks the real one. */
-final class InMemoryAskLedger implements AskLedger {
+public final class InMemoryAskLedger implements AskLedger {
     /** An entry; set aside, it has no status and its reason as its body. */
     private record Entry(String fingerprint, AskRequest ask, Instant expiresAt, Integer status, String body) {}
 

@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.api;
 
 import io.askpipe.common.catalog.BackendCatalog;
 import io.askpipe.common.config.Env;

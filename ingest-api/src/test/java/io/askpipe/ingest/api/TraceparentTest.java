@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.api;
 
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.publish;
 
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
@@ -24,16 +24,16 @@ import org.apache.kafka.common.errors.SerializationException;
  * for its size, or that does not serialize, fails with {@link Unpublishable} and never will; any
  * other failure (a timeout, a broker away, too few replicas) is transient.
  */
-final class AskPublisher {
+public final class AskPublisher {
     private final Producer<String, AskRequest> producer;
     private final Topic<String, AskRequest> topic;
 
-    AskPublisher(Producer<String, AskRequest> producer, Topic<String, AskRequest> topic) {
+    public AskPublisher(Producer<String, AskRequest> producer, Topic<String, AskRequest> topic) {
         this.producer = producer;
         this.topic = topic;
     }
 
-    CompletableFuture<RecordMetadata> publish(AskRequest request) {
+    public CompletableFuture<RecordMetadata> publish(AskRequest request) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         ProducerRecord<String, AskRequest> record = new ProducerRecord<>(topic.name(), request.requestId(), request);
         record.headers().add(Headers.REQUEST_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
@@ -55,10 +55,10 @@ final class AskPublisher {
     }
 
     /** A publish that can never succeed, whatever the broker does: retrying it is pointless. */
-    static final class Unpublishable extends RuntimeException {
+    public static final class Unpublishable extends RuntimeException {
         private final String reason;
 
-        Unpublishable(String reason, Throwable cause) {
+        public Unpublishable(String reason, Throwable cause) {
             super(reason + ": " + cause, cause);
             this.reason = reason;
         }
@@ -70,7 +70,7 @@ final class AskPublisher {
     }
 
     /** The reason {@code failure} (or one of its causes) can never succeed, if that is what it is. */
-    static Optional<String> permanentFailure(Throwable failure) {
+    public static Optional<String> permanentFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof Unpublishable unpublishable) {
                 return Optional.of(unpublishable.reason());

@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,9 @@ import io.askpipe.common.config.Env;
 import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.http.HttpServers;
 import io.askpipe.common.http.HttpSettings;
+import io.askpipe.ingest.TestCallers;
+import io.askpipe.ingest.ledger.InMemoryAskLedger;
+import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;

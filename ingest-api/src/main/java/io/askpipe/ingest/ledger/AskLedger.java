@@ -1,5 +1,6 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.ledger;
 
+import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,7 @@ import java.util.List;
  * its TTL runs, and the response a retry gets again. Methods block (database work): call them off
  * the event loop. Implementations are thread-safe and shared by every ingest instance.
  */
-interface AskLedger {
+public interface AskLedger {
 
     /** What claiming a scope for an ask came to. */
     sealed interface Claim {

@@ -1,4 +1,4 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * here; where its host resolves to is checked by {@link io.askpipe.common.callback.CallbackPolicy} off the
  * event loop.
  */
-record AskSubmission(String prompt, String model, String backend, String callbackUrl) {
+public record AskSubmission(String prompt, String model, String backend, String callbackUrl) {
     private static final Set<String> FIELDS = Set.of("prompt", "model", "backend", "callback_url");
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Pattern BACKEND = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
@@ -37,7 +37,7 @@ record AskSubmission(String prompt, String model, String backend, String callbac
      * whitespace): SHA-256 over the fields in a fixed order, hex-encoded. Two requests with the same
      * key and the same fingerprint are the same ask.
      */
-    String fingerprint() {
+    public String fingerprint() {
         try {
             var digest = java.security.MessageDigest.getInstance("SHA-256");
             for (String field : new String[] {prompt, model, backend, callbackUrl}) {

@@ -1,10 +1,11 @@
-package io.askpipe.ingest;
+package io.askpipe.ingest.ledger;
 
 import static io.askpipe.ingest.db.Tables.IDEMPOTENCY;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.askpipe.common.db.Batcher;
 import io.askpipe.ingest.db.tables.records.IdempotencyRecord;
+import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import java.time.Duration;
@@ -45,8 +46,8 @@ import org.jooq.impl.DSL;
  *
  * <p>Thread-safe; close it before its data source.
  */
-final class PostgresAskLedger implements AskLedger, AutoCloseable {
-    static final String SCHEMA = "ingest";
+public final class PostgresAskLedger implements AskLedger, AutoCloseable {
+    public static final String SCHEMA = "ingest";
     private static final String ACCEPTING = "accepting";
     private static final String ACCEPTED = "accepted";
     private static final String DEAD = "dead";
@@ -74,11 +75,11 @@ final class PostgresAskLedger implements AskLedger, AutoCloseable {
     /** One accepted mark, as handed in. */
     private record Accepted(AskRequest ask, String method, String path, int status, String body) {}
 
-    PostgresAskLedger(DSLContext db) {
+    public PostgresAskLedger(DSLContext db) {
         this(db, DEFAULT_CALL_TIMEOUT);
     }
 
-    PostgresAskLedger(DSLContext db, Duration callTimeout) {
+    public PostgresAskLedger(DSLContext db, Duration callTimeout) {
         this.db = db;
         this.callTimeout = callTimeout;
         this.claims = new Batcher<>("ledger-claims", LANES, MAX_BATCH, this::claimAll);
