@@ -678,17 +678,6 @@ class WebhookDispatcherIT {
     }
 
     @Test
-    void retryAfterReadsSecondsAndHttpDates() {
-        assertThat(WebhookDispatcher.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
-        assertThat(WebhookDispatcher.retryAfter(null)).isNull();
-        assertThat(WebhookDispatcher.retryAfter("soon")).isNull();
-        assertThat(WebhookDispatcher.retryAfter("-1")).isNull();
-        String inAMinute = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(1));
-        assertThat(WebhookDispatcher.retryAfter(inAMinute)).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(61));
-    }
-
-    @Test
     void deliveriesGoWithTheirAskOnlyOnceTheyAreFinished() {
         statusFor = n -> 500;
         String id = terminalAsk("alice", true);
