@@ -4,6 +4,7 @@ import io.askpipe.common.fault.Fault;
 import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.kafka.DeadLetters;
 import io.askpipe.common.log.LogContext;
+import io.askpipe.common.retry.Backoff;
 import io.askpipe.common.service.Metrics;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
@@ -53,7 +54,6 @@ public final class AskWriter implements Runnable {
     private static final Logger ASKS = LoggerFactory.getLogger("io.askpipe.store.asks");
 
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final long MAX_BACKOFF_MS = 5_000;
 
     private final Consumer<String, byte[]> consumer;
     private final Producer<byte[], byte[]> deadLetters;
@@ -159,9 +159,10 @@ public final class AskWriter implements Runnable {
      * Writes {@code batch}, retrying with backoff while the database fails; returns false when a
      * rebalance came first, after rewinding to the committed offsets so the batch is read again.
      */
-    private boolean writeUntilDone(List<JoinedAsk> batch) throws InterruptedException {
-        long backoffMs = 100;
+    private boolean writeUntilDone(List<JoinedAsk> batch) {
+        Backoff.Delays delays = Backoff.INFRASTRUCTURE.delays();
         while (true) {
+            Duration backoff;
             try {
                 long writing = System.nanoTime();
                 if (faultStrikes(batch)) {
@@ -175,21 +176,25 @@ public final class AskWriter implements Runnable {
                 if (!running) {
                     throw new WakeupException();
                 }
-                LOG.warn("writing {} asks failed, retrying in {} ms: {}", batch.size(), backoffMs, e.toString());
+                backoff = delays.next();
+                LOG.warn(
+                        "writing {} asks failed, retrying in {} ms: {}",
+                        batch.size(),
+                        backoff.toMillis(),
+                        e.toString());
             }
             // poll while paused: no records, but the consumer stays in its group
             Set<TopicPartition> assigned = consumer.assignment();
             consumer.pause(assigned);
-            long until = System.currentTimeMillis() + backoffMs;
+            long until = System.currentTimeMillis() + backoff.toMillis();
             while (running && !rebalanced && System.currentTimeMillis() < until) {
-                consumer.poll(Duration.ofMillis(Math.min(100, backoffMs)));
+                consumer.poll(Duration.ofMillis(Math.min(100, backoff.toMillis())));
             }
             consumer.resume(consumer.assignment());
             if (rebalanced) {
                 rewind();
                 return false;
             }
-            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         }
     }
 
@@ -242,23 +247,26 @@ public final class AskWriter implements Runnable {
         String source = DeadLetters.source(record);
         String topic = topics.storeDeadLetter().name();
         LOG.warn("unreadable joined ask at {} sent to {}: {}", source, topic, error.getMessage());
-        long backoffMs = 100;
-        while (true) {
-            try {
-                deadLetters.send(DeadLetters.letter(topic, record, error)).get();
-                return;
-            } catch (ExecutionException e) {
-                if (!running) {
-                    throw new WakeupException();
-                }
-                LOG.warn(
-                        "dead-lettering {} failed, retrying in {} ms: {}",
-                        source,
-                        backoffMs,
-                        e.getCause().toString());
-                Thread.sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        try {
+            Backoff.INFRASTRUCTURE.untilDone(
+                    "dead-letter " + source,
+                    () -> {
+                        try {
+                            return deadLetters
+                                    .send(DeadLetters.letter(topic, record, error))
+                                    .get();
+                        } catch (ExecutionException e) {
+                            // logged as what the broker answered, not as the future's wrapper
+                            throw e.getCause() instanceof Exception cause ? cause : e;
+                        }
+                    },
+                    () -> running,
+                    LOG);
+        } catch (InterruptedException e) {
+            if (!running) {
+                throw new WakeupException(); // stopped: the loop ends as at any other stop
             }
+            throw e;
         }
     }
 
