@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
 import io.askpipe.jmh.Payloads;
 import io.askpipe.schemas.Json;
+import io.askpipe.store.webhook.WebhookSigner;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;

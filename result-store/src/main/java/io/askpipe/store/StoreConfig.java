@@ -6,6 +6,7 @@ import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
+import io.askpipe.store.webhook.WebhookSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,5 +1,8 @@
 /**
  * The result store: a Kafka Streams application that joins each result back to its ask, writes the
- * joined record to PostgreSQL and serves the read side ({@code GET /v1/ask/{id}}).
+ * joined record to PostgreSQL, delivers webhooks and serves the read side ({@code GET
+ * /v1/ask/{id}}). This package only wires it and shows its face ({@code StoreMain}, {@code
+ * StoreService}, {@code StoreConfig}); its stages are the packages {@code join}, {@code sink},
+ * {@code webhook}, {@code api} and {@code golden}, in the order an ask passes them.
  */
 package io.askpipe.store;

@@ -28,7 +28,8 @@ class LoggingTest {
             try (var log = LogContext.of("request_id", "r-1", "traceparent", "00-abc", "backend", null)) {
                 asks.info("ask answered: {}", "succeeded");
             }
-            context.getLogger("io.askpipe.store.AskWriter").warn("outside any ask", new IllegalStateException("boom"));
+            context.getLogger("io.askpipe.store.sink.AskWriter")
+                    .warn("outside any ask", new IllegalStateException("boom"));
         });
 
         assertThat(lines).hasSize(2);

@@ -1,0 +1,26 @@
+package io.askpipe.store.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.Usage;
+import java.time.Instant;
+
+/**
+ * What {@code GET /v1/ask/{id}} answers: the ask's status and, once it is terminal, the
+ * standardized result envelope, how many backend calls it took and (for a failure) the typed error.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AskView(
+        String requestId,
+        AskStatus status,
+        Instant acceptedAt,
+        Instant completedAt,
+        Envelope result,
+        Integer attempts,
+        AskError error) {
+
+    /** The standardized result: {@code {backend, model, answer, usage, latency_ms, req_id}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Envelope(String backend, String model, String answer, Usage usage, long latencyMs, String reqId) {}
+}

@@ -1,0 +1,15 @@
+package io.askpipe.store.api;
+
+/**
+ * What {@code GET /v1/usage} answers: a user's asks by outcome and the tokens their answers used,
+ * over every ask the store holds for them.
+ */
+public record UsageView(String userId, Asks asks, Tokens tokens) {
+    /**
+     * @param submitted every accepted ask the store has seen
+     * @param pending queued or running
+     */
+    public record Asks(long submitted, long pending, long succeeded, long failed) {}
+
+    public record Tokens(long prompt, long completion, long total) {}
+}

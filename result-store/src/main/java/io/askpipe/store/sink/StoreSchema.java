@@ -1,0 +1,8 @@
+package io.askpipe.store.sink;
+
+/** The result store's PostgreSQL schema, migrated from {@code db/store} by {@code Schemas}. */
+public final class StoreSchema {
+    public static final String SCHEMA = "store";
+
+    private StoreSchema() {}
+}
