@@ -2,6 +2,7 @@ package io.askpipe.router.backend.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.http.RetryAfter;
 import io.askpipe.router.backend.BackendOutcome;
 import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.Json;
@@ -17,9 +18,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -181,7 +179,7 @@ public final class UpstreamHttp implements AutoCloseable {
     private BackendOutcome failure(int status, HttpResponse<byte[]> response) {
         Duration retryAfter = response.headers()
                 .firstValue("Retry-After")
-                .map(value -> retryAfter(value, clock))
+                .flatMap(value -> RetryAfter.parse(value, clock))
                 .orElse(null);
         if (status == 429) {
             return BackendOutcome.Failed.transientFailure(
@@ -265,28 +263,6 @@ public final class UpstreamHttp implements AutoCloseable {
             return "TLS failed";
         }
         return "I/O error (" + e.getClass().getSimpleName() + ")";
-    }
-
-    /**
-     * A {@code Retry-After} value: delta-seconds or an HTTP-date (measured from {@code clock}; a
-     * past date is zero), or {@code null} when it is neither.
-     */
-    static Duration retryAfter(String value, Clock clock) {
-        String stripped = value.strip();
-        if (!stripped.isEmpty() && stripped.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            try {
-                return Duration.ofSeconds(Long.parseLong(stripped));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        try {
-            ZonedDateTime at = ZonedDateTime.parse(stripped, DateTimeFormatter.RFC_1123_DATE_TIME);
-            Duration wait = Duration.between(clock.instant(), at.toInstant());
-            return wait.isNegative() ? Duration.ZERO : wait;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** A token count: a non-negative integer field of {@code parent}, else 0. */
