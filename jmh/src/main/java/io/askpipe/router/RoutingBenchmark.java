@@ -2,6 +2,7 @@ package io.askpipe.router;
 
 import io.askpipe.common.config.Env;
 import io.askpipe.jmh.Payloads;
+import io.askpipe.router.route.Routing;
 import io.askpipe.schemas.AskRequest;
 import java.util.HashMap;
 import java.util.Map;
@@ -84,7 +85,7 @@ public class RoutingBenchmark {
                 ask.traceparent());
     }
 
-    /** The router's choice of backends for the ask (a {@link Routing.Route}, package-private). */
+    /** The router's choice of backends for the ask (a {@link Routing.Route}). */
     @Benchmark
     public Object resolve() {
         return routing.resolve(request);

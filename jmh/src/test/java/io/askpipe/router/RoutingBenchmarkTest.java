@@ -2,6 +2,7 @@ package io.askpipe.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askpipe.router.route.Routing;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

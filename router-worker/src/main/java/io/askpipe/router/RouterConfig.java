@@ -5,6 +5,9 @@ import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
+import io.askpipe.router.backend.BackendSettings;
+import io.askpipe.router.resilience.ResilienceSettings;
+import io.askpipe.router.route.Routing;
 import java.time.Duration;
 import java.util.Map;
 

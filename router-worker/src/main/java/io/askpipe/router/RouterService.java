@@ -7,20 +7,25 @@ import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.common.service.Metrics;
 import io.askpipe.common.service.Readiness;
 import io.askpipe.common.service.Startup;
-import io.askpipe.router.spi.Backend;
+import io.askpipe.router.backend.Backend;
+import io.askpipe.router.consume.ConsumerLoop;
+import io.askpipe.router.process.AskProcessor;
+import io.askpipe.router.process.ResultPurge;
+import io.askpipe.router.process.RouterResults;
+import io.askpipe.router.resilience.ResilientCaller;
+import io.askpipe.router.route.AskHandler;
+import io.askpipe.router.route.BackendRegistry;
+import io.askpipe.router.route.Backends;
+import io.askpipe.router.route.RouterMetrics;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,53 +39,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The router worker's running parts: its database (migrated at start), the backend registry, the
- * resilience policies, the producers and the consumer loop on its own thread.
+ * The router worker as a service, in front of its running parts: its database (migrated at start),
+ * the backend registry, the resilience policies, the producers, the {@link AskProcessor} and the
+ * {@link ConsumerLoop} on its own thread.
  */
 public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
     /** How long a stopped worker's interrupted asks get to end before the pool closes under them. */
     private static final Duration ASKS_ENDED_WAIT = Duration.ofSeconds(5);
 
-    private static final int PURGE_BATCH = 1_000;
-
     private final HikariDataSource dataSource;
     private final RouterResults results;
-    private final Producer<String, AskResult> producer;
-    private final Producer<byte[], byte[]> deadLetters;
+    private final ResultPurge purge;
+    /** Sends results to {@code ask.results}. */
+    private final Producer<String, AskResult> resultProducer;
+    /** Sends the records its senders serialize themselves: dead letters and progress. */
+    private final Producer<byte[], byte[]> rawProducer;
+
     private final ResilientCaller caller;
     private final BackendRegistry backends;
-    private final RouterWorker worker;
+    private final AskProcessor processor;
+    private final ConsumerLoop loop;
     private final Thread thread;
     private final Duration grace;
-    private final Duration retention;
-    private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("askpipe-router-purge").daemon().factory());
 
     private final List<AutoCloseable> kafkaMetrics;
 
     private RouterService(
             HikariDataSource dataSource,
             RouterResults results,
-            Producer<String, AskResult> producer,
-            Producer<byte[], byte[]> deadLetters,
+            ResultPurge purge,
+            Producer<String, AskResult> resultProducer,
+            Producer<byte[], byte[]> rawProducer,
             ResilientCaller caller,
             BackendRegistry backends,
-            RouterWorker worker,
+            AskProcessor processor,
+            ConsumerLoop loop,
             Duration grace,
-            Duration retention,
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
-        this.retention = retention;
         this.dataSource = dataSource;
         this.results = results;
-        this.producer = producer;
-        this.deadLetters = deadLetters;
+        this.purge = purge;
+        this.resultProducer = resultProducer;
+        this.rawProducer = rawProducer;
         this.caller = caller;
         this.backends = backends;
-        this.worker = worker;
+        this.processor = processor;
+        this.loop = loop;
         this.grace = grace;
-        this.thread = Thread.ofPlatform().name("router-worker").unstarted(worker);
+        this.thread = Thread.ofPlatform().name("router-worker").unstarted(loop);
         this.thread.setUncaughtExceptionHandler((t, e) -> LOG.error("router worker died", e));
     }
 
@@ -147,22 +155,23 @@ public final class RouterService implements AutoCloseable {
             backends.close();
             throw e;
         }
+        Clock clock = Clock.systemUTC();
         ResilientCaller caller = new ResilientCaller(config.resilience());
         AskHandler handler = new AskHandler(
                 config.routing(),
                 backends,
                 caller,
                 config.resilience().askDeadline(),
-                Clock.systemUTC(),
+                clock,
                 new RouterMetrics(registry),
                 faults);
 
         Map<String, Object> producerProps = kafka.acknowledgedProducerProperties("askpipe-router");
-        Producer<String, AskResult> producer = new KafkaProducer<>(
+        Producer<String, AskResult> resultProducer = new KafkaProducer<>(
                 producerProps,
                 topics.results().keySerde().serializer(),
                 topics.results().valueSerde().serializer());
-        Producer<byte[], byte[]> deadLetters =
+        Producer<byte[], byte[]> rawProducer =
                 new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
 
         Map<String, Object> consumerProps = kafka.clientProperties("askpipe-router");
@@ -178,42 +187,44 @@ public final class RouterService implements AutoCloseable {
         var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         RouterResults results = new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES));
 
-        RouterWorker worker = new RouterWorker(
-                consumer,
-                producer,
-                deadLetters,
-                topics,
-                handler,
+        AskProcessor processor = new AskProcessor(
                 results,
-                new RouterWorker.Limits(
-                        config.maxInFlight(),
-                        config.maxPollRecords(),
-                        config.commitInterval(),
-                        config.shutdownGrace(),
-                        config.progressAfter(),
-                        config.retention()),
+                handler,
+                resultProducer,
+                rawProducer,
+                topics,
+                config.progressAfter(),
+                config.retention(),
                 registry,
-                faults);
-        Gauge inFlight = Gauge.builder("router_in_flight", worker, RouterWorker::inFlight)
+                faults,
+                clock);
+        ConsumerLoop loop = new ConsumerLoop(
+                consumer,
+                rawProducer,
+                topics,
+                processor::process,
+                new ConsumerLoop.Limits(config.maxInFlight(), config.commitInterval(), config.shutdownGrace()),
+                registry);
+        Gauge inFlight = Gauge.builder("router_in_flight", loop, ConsumerLoop::inFlight)
                 .description("Asks this worker is handling right now")
                 .register(registry);
         List<AutoCloseable> bound =
-                new ArrayList<>(Metrics.bindKafkaClients(registry, consumer, producer, deadLetters));
+                new ArrayList<>(Metrics.bindKafkaClients(registry, consumer, resultProducer, rawProducer));
         // a service started in its place (the dev stack after a crash) registers the gauge of its own worker
         bound.add(() -> registry.remove(inFlight));
         RouterService service = new RouterService(
                 dataSource,
                 results,
-                producer,
-                deadLetters,
+                ResultPurge.start(results, config.retention(), clock),
+                resultProducer,
+                rawProducer,
                 caller,
                 backends,
-                worker,
+                processor,
+                loop,
                 config.shutdownGrace(),
-                config.retention(),
                 bound);
         service.thread.start();
-        service.purge.scheduleWithFixedDelay(service::purgeExpired, 1, 60, TimeUnit.MINUTES);
         LOG.info(
                 "router worker consuming {} as group {} with up to {} asks in flight",
                 topics.requests().name(),
@@ -222,41 +233,21 @@ public final class RouterService implements AutoCloseable {
         return service;
     }
 
-    /**
-     * Deletes the results completed longer than the retention period ago, in batches; never
-     * throws: what failed is tried again at the next run. Every worker runs it; they delete alike.
-     */
-    private void purgeExpired() {
-        try {
-            Instant cutoff = Instant.now().minus(retention);
-            int total = 0;
-            int batch;
-            do {
-                batch = results.purgeCompletedBefore(cutoff, PURGE_BATCH);
-                total += batch;
-            } while (batch == PURGE_BATCH);
-            if (total > 0) {
-                LOG.info("purged {} results completed before {}", total, cutoff);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("purging expired results failed, retrying in an hour: {}", e.toString());
-        }
-    }
-
     /** What {@code /readyz} checks: the database and the worker's place in its consumer group. */
     public Readiness readiness() {
-        return new Readiness().add("database", Readiness.database(dataSource)).add("consumer", worker::inGroup);
+        return new Readiness().add("database", Readiness.database(dataSource)).add("consumer", loop::inGroup);
     }
 
     /** Asks this service's worker is handling right now. */
     int inFlight() {
-        return worker.inFlight();
+        return loop.inFlight();
     }
 
     /** Finishes running asks within the grace period, commits, and stops. */
     @Override
     public void close() {
-        worker.stop();
+        processor.stop(); // a database or Kafka step failing from now on gives its ask up
+        loop.stop();
         join(grace.plusSeconds(15));
         release(Duration.ofSeconds(10));
     }
@@ -266,7 +257,8 @@ public final class RouterService implements AutoCloseable {
      * failover tests and drills.
      */
     public void halt() {
-        worker.halt();
+        processor.stop();
+        loop.halt();
         join(Duration.ofSeconds(15));
         release(Duration.ZERO);
     }
@@ -282,18 +274,19 @@ public final class RouterService implements AutoCloseable {
     private void release(Duration producerTimeout) {
         try {
             // the loop has handed back (interrupted) what still ran; those threads end within moments
-            if (!worker.awaitAsksEnded(ASKS_ENDED_WAIT)) {
+            if (!loop.awaitAsksEnded(ASKS_ENDED_WAIT)) {
                 LOG.warn("router asks still running {} after the worker stopped; closing anyway", ASKS_ENDED_WAIT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        purge.shutdownNow();
+        processor.close();
+        purge.close();
         Metrics.unbind(kafkaMetrics);
         caller.close();
         backends.close();
-        producer.close(producerTimeout);
-        deadLetters.close(producerTimeout);
+        resultProducer.close(producerTimeout);
+        rawProducer.close(producerTimeout);
         results.close();
         dataSource.close();
     }

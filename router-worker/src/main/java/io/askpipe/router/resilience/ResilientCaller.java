@@ -1,0 +1,203 @@
+package io.askpipe.router.resilience;
+
+import io.askpipe.router.backend.Backend;
+import io.askpipe.router.backend.BackendCall;
+import io.askpipe.router.backend.BackendOutcome;
+import io.askpipe.schemas.AskError;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls one backend for one ask with resilience4j's policies: each attempt under a {@link
+ * TimeLimiter} (the call is cancelled, which interrupts it), guarded by the backend's {@link
+ * CircuitBreaker} (an open circuit fails fast), and retried with exponential backoff and jitter
+ * ({@link IntervalFunction}) while the failure is retriable. A {@code Retry-After} longer than the
+ * backoff is honoured, and nothing goes past the ask's deadline.
+ *
+ * <p>The retry loop is written here rather than with resilience4j's {@code Retry} because each
+ * attempt's time limit shrinks with what remains of the deadline, and a wait that would end past
+ * the deadline must stop the retries instead of being shortened; {@code Retry} has neither.
+ * Thread-safe.
+ */
+public final class ResilientCaller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResilientCaller.class);
+
+    /** Pauses between attempts; tests replace it to observe the waits. */
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /** What the calls to one backend came to, and how many calls were made. */
+    public record Attempted(BackendOutcome outcome, int attempts) {}
+
+    private final ResilienceSettings settings;
+    private final IntervalFunction backoff;
+    private final CircuitBreakerRegistry breakers;
+    private final Sleeper sleeper;
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+    public ResilientCaller(ResilienceSettings settings, Sleeper sleeper) {
+        this.settings = settings;
+        this.sleeper = sleeper;
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5);
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.circuitWindow())
+                .minimumNumberOfCalls(Math.max(1, settings.circuitWindow() / 2))
+                .failureRateThreshold(settings.circuitFailureRate())
+                .waitDurationInOpenState(settings.circuitOpen())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .build());
+    }
+
+    public ResilientCaller(ResilienceSettings settings) {
+        this(settings, duration -> Thread.sleep(duration));
+    }
+
+    /** The circuit breaker of {@code backend}, for metrics and tests. */
+    CircuitBreaker circuitBreaker(String backend) {
+        return breakers.circuitBreaker(backend);
+    }
+
+    /**
+     * Calls {@code backend} until it answers, fails for good, runs out of attempts, or the deadline
+     * ({@link System#nanoTime()} based) comes.
+     */
+    public Attempted call(Backend backend, Duration timeout, BackendCall call, long deadlineNanos)
+            throws InterruptedException {
+        CircuitBreaker breaker = breakers.circuitBreaker(backend.name());
+        BackendOutcome.Failed last = null;
+        for (int attempt = 1; ; attempt++) {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1);
+            }
+            if (!breaker.tryAcquirePermission()) {
+                LOG.warn(
+                        "backend call refused request_id={} backend={} attempt={} reason=circuit_open",
+                        call.requestId(),
+                        backend.name(),
+                        attempt);
+                return new Attempted(
+                        BackendOutcome.Failed.transientFailure(
+                                AskError.BACKEND_UNAVAILABLE,
+                                backend.name() + " is failing; its circuit breaker is open",
+                                503,
+                                null),
+                        attempt - 1);
+            }
+            Duration limit = Duration.ofNanos(Math.min(timeout.toNanos(), remaining));
+            long started = System.nanoTime();
+            BackendOutcome outcome;
+            try {
+                outcome = callOnce(backend, call, limit);
+            } catch (InterruptedException e) {
+                breaker.releasePermission();
+                throw e;
+            }
+            long tookNanos = System.nanoTime() - started;
+            record(breaker, outcome, tookNanos);
+            if (outcome instanceof BackendOutcome.Failed failed) {
+                LOG.warn(
+                        "backend call failed request_id={} backend={} attempt={} elapsed_ms={} error_type={} "
+                                + "retriable={} detail=\"{}\"",
+                        call.requestId(),
+                        backend.name(),
+                        attempt,
+                        TimeUnit.NANOSECONDS.toMillis(tookNanos),
+                        failed.errorType(),
+                        failed.retriable(),
+                        failed.message());
+                last = failed;
+                if (!failed.retriable() || attempt >= settings.maxAttempts()) {
+                    return new Attempted(failed, attempt);
+                }
+                Duration backoffWait = Duration.ofMillis(backoff.apply(attempt));
+                Duration wait = failed.retryAfterHint()
+                        .filter(hint -> hint.compareTo(backoffWait) > 0)
+                        .orElse(backoffWait);
+                if (System.nanoTime() + wait.toNanos() >= deadlineNanos) {
+                    return new Attempted(failed, attempt);
+                }
+                sleeper.sleep(wait);
+            } else {
+                LOG.debug(
+                        "backend call answered request_id={} backend={} attempt={} elapsed_ms={}",
+                        call.requestId(),
+                        backend.name(),
+                        attempt,
+                        TimeUnit.NANOSECONDS.toMillis(tookNanos));
+                return new Attempted(outcome, attempt);
+            }
+        }
+    }
+
+    private BackendOutcome callOnce(Backend backend, BackendCall call, Duration limit) throws InterruptedException {
+        TimeLimiter limiter = TimeLimiter.of(TimeLimiterConfig.custom()
+                .timeoutDuration(limit)
+                .cancelRunningFuture(true)
+                .build());
+        try {
+            return limiter.executeFutureSupplier(() -> calls.submit(() -> backend.call(call)));
+        } catch (TimeoutException e) {
+            return BackendOutcome.Failed.transientFailure(
+                    AskError.TIMEOUT, backend.name() + " did not answer within " + limit.toMillis() + " ms", 503, null);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (calls.isShutdown()) {
+                // the router is stopping (or was halted) under this call: the ask is abandoned,
+                // handed to the next worker, rather than failed for a fault of the worker's own
+                throw new InterruptedException("the router stopped during a call to " + backend.name());
+            }
+            // a backend returns its expected failures; an exception is a bug in its client
+            LOG.error("backend {} threw on ask {}", backend.name(), call.requestId(), e);
+            return BackendOutcome.Failed.permanent(
+                    AskError.UPSTREAM_ERROR,
+                    backend.name() + " failed: " + e.getClass().getSimpleName(),
+                    502);
+        }
+    }
+
+    private static void record(CircuitBreaker breaker, BackendOutcome outcome, long tookNanos) {
+        if (outcome instanceof BackendOutcome.Failed failed && failed.retriable()) {
+            breaker.onError(tookNanos, TimeUnit.NANOSECONDS, new BackendFailure(failed));
+        } else {
+            // an answer, or a failure that says nothing about the backend's health (a rejected request)
+            breaker.onSuccess(tookNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static BackendOutcome.Failed deadlinePassed(Backend backend) {
+        return BackendOutcome.Failed.transientFailure(
+                AskError.TIMEOUT, "the ask's deadline passed before " + backend.name() + " could be called", 503, null);
+    }
+
+    /** A failed outcome, as the circuit breaker wants a throwable. No stack trace: it is data. */
+    static final class BackendFailure extends RuntimeException {
+        BackendFailure(BackendOutcome.Failed failed) {
+            super(failed.errorType() + ": " + failed.message(), null, false, false);
+        }
+    }
+
+    /**
+     * Stops every call in progress; they and any later call end the ask with an {@link
+     * InterruptedException}, never with a failed outcome.
+     */
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+}

@@ -1,0 +1,169 @@
+package io.askpipe.router.route;
+
+import io.askpipe.common.catalog.BackendCatalog;
+import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.router.backend.Backend;
+import io.askpipe.router.backend.BackendCall;
+import io.askpipe.router.backend.BackendOutcome;
+import io.askpipe.router.resilience.ResilientCaller;
+import io.askpipe.router.route.BackendRegistry.Entry;
+import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.AskResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one ask into its standardized result: routes it, calls the backend through the resilience
+ * policies and, when the backend is unavailable (not configured, unreachable, failing, timed out),
+ * moves on along the route's fallback chain. A backend that rejects the request itself ends the
+ * chain: another backend would not make a bad request good. An ask outside the backend catalog (a
+ * record older than the catalog: an unregistered backend, a model not permitted) fails at once,
+ * without a backend call. Every result and metric names a registered backend, never a name the
+ * client sent. Never throws for an expected failure. Thread-safe.
+ */
+public final class AskHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(AskHandler.class);
+
+    private final Routing routing;
+    private final BackendRegistry registry;
+    private final ResilientCaller caller;
+    private final Duration askDeadline;
+    private final Clock clock;
+    private final RouterMetrics metrics;
+    private final FaultInjector faults;
+
+    public AskHandler(
+            Routing routing,
+            BackendRegistry registry,
+            ResilientCaller caller,
+            Duration askDeadline,
+            Clock clock,
+            RouterMetrics metrics,
+            FaultInjector faults) {
+        this.routing = routing;
+        this.registry = registry;
+        this.caller = caller;
+        this.askDeadline = askDeadline;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.faults = faults;
+    }
+
+    AskResult handle(AskRequest request) throws InterruptedException {
+        return handle(request, backend -> {});
+    }
+
+    /** Handles {@code request}, telling {@code onStart} the first backend before calling it. */
+    public AskResult handle(AskRequest request, Consumer<String> onStart) throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + askDeadline.toNanos();
+        Routing.Route route = routing.resolve(request);
+        Optional<BackendCatalog.Refusal> refusal = routing.refusal(request);
+        if (refusal.isPresent()) {
+            return refused(request, route.primary(), refusal.get(), started);
+        }
+        onStart.accept(route.primary());
+        BackendOutcome.Failed failure = null;
+        String tried = route.primary();
+        int attempts = 0;
+        for (String name : route.backends()) {
+            tried = name;
+            Entry entry = registry.lookup(name);
+            if (entry instanceof Entry.Unavailable unavailable) {
+                failure = BackendOutcome.Failed.transientFailure(
+                        AskError.BACKEND_UNAVAILABLE, unavailable.reason(), 503, null);
+                LOG.warn(
+                        "backend unavailable request_id={} backend={} detail=\"{}\"",
+                        request.requestId(),
+                        name,
+                        unavailable.reason());
+                continue;
+            }
+            Entry.Available available = (Entry.Available) entry;
+            BackendCall call = new BackendCall(request.requestId(), request.prompt(), route.modelFor(name));
+            Backend backend = faults == FaultInjector.NONE
+                    ? available.backend()
+                    : new FaultyBackend(available.backend(), faults, request.idempotencyKey());
+            ResilientCaller.Attempted attempted = caller.call(backend, available.timeout(), call, deadline);
+            attempts += attempted.attempts();
+            switch (attempted.outcome()) {
+                case BackendOutcome.Completed completed -> {
+                    long latencyMs = elapsedMs(started);
+                    metrics.latency(name, latencyMs);
+                    return AskResult.succeeded(
+                            request.requestId(),
+                            name,
+                            completed.model(),
+                            completed.answer(),
+                            completed.usage(),
+                            latencyMs,
+                            attempts,
+                            clock.instant());
+                }
+                case BackendOutcome.Failed failed -> {
+                    failure = failed;
+                    if (AskError.TIMEOUT.equals(failed.errorType())) {
+                        LOG.warn(
+                                "backend call timed out request_id={} backend={} elapsed_ms={}",
+                                request.requestId(),
+                                name,
+                                elapsedMs(started));
+                    }
+                }
+            }
+            if (!failure.retriable() || System.nanoTime() >= deadline) {
+                break;
+            }
+        }
+        long latencyMs = elapsedMs(started);
+        metrics.latency(tried, latencyMs);
+        metrics.error(tried, failure.errorType());
+        return AskResult.failed(
+                request.requestId(),
+                tried,
+                request.model(),
+                new AskError(failure.errorType(), failure.message(), failure.httpStatus()),
+                latencyMs,
+                attempts,
+                clock.instant());
+    }
+
+    /**
+     * The failed result of an ask the catalog refuses, under {@code backend}: the registered backend
+     * its route starts with once an unregistered explicit backend is passed over, so the result and
+     * the metrics never carry the client's name.
+     */
+    private AskResult refused(AskRequest request, String backend, BackendCatalog.Refusal refusal, long started) {
+        String errorType = switch (refusal.kind()) {
+            case UNKNOWN_BACKEND -> AskError.UNKNOWN_BACKEND;
+            case MODEL_NOT_PERMITTED -> AskError.MODEL_NOT_PERMITTED;
+        };
+        String message = refusal.pointer().substring(1) + " " + refusal.detail();
+        LOG.warn(
+                "ask refused by the backend catalog request_id={} error_type={} detail=\"{}\"",
+                request.requestId(),
+                errorType,
+                message);
+        long latencyMs = elapsedMs(started);
+        metrics.latency(backend, latencyMs);
+        metrics.error(backend, errorType);
+        return AskResult.failed(
+                request.requestId(),
+                backend,
+                request.model(),
+                new AskError(errorType, message, 422),
+                latencyMs,
+                0,
+                clock.instant());
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+}

@@ -1,0 +1,57 @@
+package io.askpipe.router.route;
+
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
+import io.askpipe.router.backend.BackendSettings;
+import io.askpipe.router.backend.dryrun.DryrunBackend;
+import io.askpipe.router.backend.llama.LlamaBackend;
+import io.askpipe.router.backend.llama.LlamaSettings;
+import io.askpipe.router.backend.openai.OpenAiBackend;
+import io.askpipe.router.backend.openai.OpenAiSettings;
+import java.util.List;
+
+/**
+ * Builds the backend registry from the registered names ({@code ASKPIPE_BACKENDS}): {@code dryrun}
+ * always, {@code openai} and {@code llama} when their settings are present and otherwise as
+ * unavailable with what to set. A registered name this router has no backend for fails the start;
+ * a backend that is not registered is not built.
+ */
+public final class Backends {
+    /** The names this router has a backend for. */
+    static final List<String> IMPLEMENTED = List.of(DryrunBackend.NAME, OpenAiBackend.NAME, LlamaBackend.NAME);
+
+    private Backends() {}
+
+    /** The registry of {@code names}. */
+    public static BackendRegistry registry(List<String> names, BackendSettings settings) {
+        for (String name : names) {
+            if (!IMPLEMENTED.contains(name)) {
+                throw new ConfigException("ASKPIPE_BACKENDS names '" + name
+                        + "', which this router has no backend for (it has " + String.join(", ", IMPLEMENTED) + ")");
+            }
+        }
+        Env env = settings.env();
+        BackendRegistry.Builder registry = BackendRegistry.builder();
+        for (String name : names) {
+            switch (name) {
+                case DryrunBackend.NAME ->
+                    registry.available(
+                            new DryrunBackend(settings.dryrunLatency()), settings.timeout(DryrunBackend.NAME));
+                case OpenAiBackend.NAME ->
+                    OpenAiSettings.fromEnv(env)
+                            .ifPresentOrElse(
+                                    openai -> registry.available(
+                                            new OpenAiBackend(openai), settings.timeout(OpenAiBackend.NAME)),
+                                    () -> registry.unavailable(OpenAiBackend.NAME, OpenAiSettings.NOT_CONFIGURED));
+                case LlamaBackend.NAME ->
+                    LlamaSettings.fromEnv(env)
+                            .ifPresentOrElse(
+                                    llama -> registry.available(
+                                            new LlamaBackend(llama), settings.timeout(LlamaBackend.NAME)),
+                                    () -> registry.unavailable(LlamaBackend.NAME, LlamaSettings.NOT_CONFIGURED));
+                default -> throw new IllegalStateException("checked above: " + name);
+            }
+        }
+        return registry.build();
+    }
+}

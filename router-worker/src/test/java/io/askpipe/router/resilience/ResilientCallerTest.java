@@ -1,0 +1,156 @@
+package io.askpipe.router.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.askpipe.router.backend.BackendCall;
+import io.askpipe.router.backend.BackendOutcome;
+import io.askpipe.router.backend.ScriptedBackend;
+import io.askpipe.schemas.Usage;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ResilientCallerTest {
+    private final List<Duration> waits = new ArrayList<>();
+    private final ResilientCaller caller = new ResilientCaller(
+            new ResilienceSettings(Duration.ofSeconds(30), 4, Duration.ofMillis(100), 50, 20, Duration.ofMinutes(1)),
+            waits::add);
+    private final BackendCall call = new BackendCall("r1", "hi", null);
+
+    @AfterEach
+    void close() {
+        caller.close();
+    }
+
+    private static long deadlineIn(Duration duration) {
+        return System.nanoTime() + duration.toNanos();
+    }
+
+    private static ScriptedBackend failingThenAnswering(int failures, BackendOutcome.Failed failure) {
+        AtomicInteger calls = new AtomicInteger();
+        return new ScriptedBackend(
+                "b",
+                c -> calls.incrementAndGet() <= failures
+                        ? failure
+                        : new BackendOutcome.Completed("m", "ok", Usage.NONE));
+    }
+
+    @Test
+    void aCallCutShortByCloseAbandonsTheAskRatherThanFailingIt() throws Exception {
+        CountDownLatch calling = new CountDownLatch(1);
+        var slow = new ScriptedBackend("b", c -> {
+            calling.countDown();
+            Thread.sleep(30_000); // as the dryrun backend waits out its latency
+            return new BackendOutcome.Completed("m", "late", Usage.NONE);
+        });
+        AtomicReference<Object> ended = new AtomicReference<>();
+        Thread ask = Thread.ofVirtual().start(() -> {
+            try {
+                ended.set(caller.call(slow, Duration.ofSeconds(20), call, deadlineIn(Duration.ofSeconds(30))));
+            } catch (InterruptedException e) {
+                ended.set(e);
+            }
+        });
+        assertThat(calling.await(5, TimeUnit.SECONDS)).isTrue();
+
+        caller.close();
+        ask.join(Duration.ofSeconds(5));
+
+        assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+        assertThatThrownBy(() -> caller.call(slow, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(5))))
+                .as("a call after close")
+                .isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void retriesTransientFailuresWithGrowingJitteredBackoff() throws Exception {
+        var backend =
+                failingThenAnswering(3, BackendOutcome.Failed.transientFailure("upstream_error", "502", 502, null));
+
+        var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+
+        assertThat(attempted.outcome()).isInstanceOf(BackendOutcome.Completed.class);
+        assertThat(attempted.attempts()).isEqualTo(4);
+        assertThat(waits).hasSize(3);
+        // 100 ms doubling, +-50% jitter: [50,150], [100,300], [200,600]
+        assertThat(waits.get(0).toMillis()).isBetween(50L, 150L);
+        assertThat(waits.get(1).toMillis()).isBetween(100L, 300L);
+        assertThat(waits.get(2).toMillis()).isBetween(200L, 600L);
+    }
+
+    @Test
+    void honoursALongerRetryAfter() throws Exception {
+        var backend = failingThenAnswering(
+                1, BackendOutcome.Failed.transientFailure("rate_limited", "429", 429, Duration.ofSeconds(7)));
+
+        caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+
+        assertThat(waits).containsExactly(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void doesNotWaitPastTheDeadline() throws Exception {
+        var backend = failingThenAnswering(
+                1, BackendOutcome.Failed.transientFailure("rate_limited", "429", 429, Duration.ofSeconds(60)));
+
+        var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(5)));
+
+        assertThat(attempted.attempts()).isEqualTo(1);
+        assertThat(waits).isEmpty();
+        assertThat(((BackendOutcome.Failed) attempted.outcome()).errorType()).isEqualTo("rate_limited");
+    }
+
+    @Test
+    void permanentFailuresAreNotRetried() throws Exception {
+        var backend = failingThenAnswering(1, BackendOutcome.Failed.permanent("invalid_request", "400", 400));
+        var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+        assertThat(attempted.attempts()).isEqualTo(1);
+        assertThat(backend.calls).hasValue(1);
+    }
+
+    @Test
+    void givesUpAfterMaxAttempts() throws Exception {
+        var backend =
+                failingThenAnswering(99, BackendOutcome.Failed.transientFailure("upstream_error", "500", 502, null));
+        var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+        assertThat(attempted.attempts()).isEqualTo(4);
+        assertThat(attempted.outcome()).isInstanceOf(BackendOutcome.Failed.class);
+    }
+
+    @Test
+    void openCircuitFailsFastWithoutCallingTheBackend() throws Exception {
+        var backend =
+                failingThenAnswering(99, BackendOutcome.Failed.transientFailure("upstream_error", "500", 502, null));
+        for (int i = 0; i < 3; i++) { // 12 failed calls: past the minimum of 10, all failures
+            caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+        }
+        assertThat(caller.circuitBreaker("b").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        int callsSoFar = backend.calls.get();
+
+        var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+
+        var failed = (BackendOutcome.Failed) attempted.outcome();
+        assertThat(failed.errorType()).isEqualTo("backend_unavailable");
+        assertThat(failed.httpStatus()).isEqualTo(503);
+        assertThat(failed.message()).contains("circuit breaker is open");
+        assertThat(attempted.attempts()).isZero();
+        assertThat(backend.calls).hasValue(callsSoFar);
+    }
+
+    @Test
+    void rejectedRequestsDoNotOpenTheCircuit() throws Exception {
+        var backend = failingThenAnswering(99, BackendOutcome.Failed.permanent("invalid_request", "400", 400));
+        for (int i = 0; i < 15; i++) {
+            caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+        }
+        assertThat(caller.circuitBreaker("b").getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+}
