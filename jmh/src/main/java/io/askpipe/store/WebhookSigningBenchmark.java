@@ -6,7 +6,7 @@ import com.standardwebhooks.exceptions.WebhookSigningException;
 import io.askpipe.jmh.Payloads;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
-import io.askpipe.store.api.AskView;
+import io.askpipe.store.view.AskView;
 import io.askpipe.store.webhook.WebhookEvent;
 import io.askpipe.store.webhook.WebhookSigner;
 import java.nio.charset.StandardCharsets;

@@ -417,7 +417,8 @@ class RouterWorkerIT {
 
     @Test
     void keepsHundredsOfCallsInFlightOnThreePartitions() throws Exception {
-        startWorker(countingDryrun(Duration.ofMillis(200)), Map.of("ROUTER_MAX_IN_FLIGHT", "256"));
+        // a second per call: the worker has time to fill its slots even on a loaded machine
+        startWorker(countingDryrun(Duration.ofSeconds(1)), Map.of("ROUTER_MAX_IN_FLIGHT", "256"));
         int asks = 600;
         for (int i = 0; i < asks; i++) {
             submit(ask(i));

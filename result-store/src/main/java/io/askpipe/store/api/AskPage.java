@@ -1,6 +1,7 @@
 package io.askpipe.store.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.askpipe.store.view.AskView;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.askpipe.store.api;
 
 import io.askpipe.common.db.DatabaseSettings;
-import io.askpipe.store.sink.Notifications;
+import io.askpipe.store.notify.Notifications;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -1,6 +1,7 @@
 package io.askpipe.store.api;
 
 import io.askpipe.common.http.ProblemException;
+import io.askpipe.store.view.AskView;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -8,6 +8,7 @@ import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.Json;
 import io.askpipe.store.golden.GoldenQueries;
 import io.askpipe.store.sink.AskRepository;
+import io.askpipe.store.view.AskView;
 import io.askpipe.store.webhook.WebhookDeliveries;
 import io.askpipe.store.webhook.WebhookSecrets;
 import io.vertx.core.http.HttpHeaders;

@@ -7,7 +7,7 @@ import static io.askpipe.store.db.Tables.WEBHOOK_DELIVERIES;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.askpipe.store.db.tables.records.WebhookAttemptsRecord;
 import io.askpipe.store.db.tables.records.WebhookDeliveriesRecord;
-import io.askpipe.store.sink.Notifications;
+import io.askpipe.store.notify.Notifications;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -2,7 +2,7 @@ package io.askpipe.store.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.askpipe.schemas.Json;
-import io.askpipe.store.api.AskView;
+import io.askpipe.store.view.AskView;
 import java.time.Instant;
 
 /**

@@ -1,4 +1,4 @@
-package io.askpipe.store.api;
+package io.askpipe.store.view;
 
 /**
  * What {@code GET /v1/usage} answers: a user's asks by outcome and the tokens their answers used,

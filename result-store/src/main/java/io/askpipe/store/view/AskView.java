@@ -1,4 +1,4 @@
-package io.askpipe.store.api;
+package io.askpipe.store.view;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.askpipe.schemas.AskError;

@@ -1,4 +1,4 @@
-package io.askpipe.store.sink;
+package io.askpipe.store.notify;
 
 import java.util.Collection;
 import org.jooq.DSLContext;
