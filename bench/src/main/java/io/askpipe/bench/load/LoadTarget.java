@@ -14,7 +14,7 @@ enum LoadTarget {
     ROUTER_OVERHEAD("router overhead at %d asks/s (fetched to result acknowledged, dryrun 0 ms)", "p99 <= 1 ms"),
     SUBMIT_TO_RESULT("submit to result visible at %d asks/s", "p50 <= 10 ms, p99 <= 50 ms"),
     COMPLETED_ASKS("completed asks/s, %d asks/s offered for %d s", ">= 5,000 asks/s"),
-    /** What is left of two cores' time per ask at the completed-asks target. */
+    /** The CPU time per ask that the machine's cores leave at the completed-asks target. */
     CPU_PER_ASK(
             "CPU per completed ask (the completed-asks phase), stack JVM / PostgreSQL",
             cores -> String.format("5,000 asks/s on %d cores leave %.2f ms in all", cores, 1000.0 * cores / 5000)),

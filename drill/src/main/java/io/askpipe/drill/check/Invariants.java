@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.LongPredicate;
+import java.util.function.ToLongFunction;
 
 /**
  * The invariants a drill checks, as data: each a name, its value in the evidence (absent where it
@@ -23,9 +24,10 @@ public final class Invariants {
         }
     }
 
+    /** One invariant: its name, its value in the evidence (empty where it does not apply), and what it must be. */
     private record Check(String name, Function<Evidence, OptionalLong> value, Must must) {
-        static Check always(String name, Function<Evidence, Long> value, Must must) {
-            return new Check(name, evidence -> OptionalLong.of(value.apply(evidence)), must);
+        static Check always(String name, ToLongFunction<Evidence> value, Must must) {
+            return new Check(name, evidence -> OptionalLong.of(value.applyAsLong(evidence)), must);
         }
 
         static Check ofReplay(String name, Function<ReplayOutcome, OptionalLong> value, Must must) {
@@ -34,11 +36,10 @@ public final class Invariants {
     }
 
     private static final List<Check> CHECKS = List.of(
-            Check.always("lost", e -> (long) e.asks().lost(), Must.ZERO),
-            Check.always("asks_with_two_distinct_results", e -> (long) e.asks().conflicting(), Must.ZERO),
-            Check.always(
-                    "late_retries_not_finding_their_ask", e -> (long) e.lateRetriesNotFindingTheirAsk(), Must.ZERO),
-            Check.always("refused", e -> (long) e.clients().refused().size(), Must.ZERO),
+            Check.always("lost", e -> e.asks().lost(), Must.ZERO),
+            Check.always("asks_with_two_distinct_results", e -> e.asks().conflicting(), Must.ZERO),
+            Check.always("late_retries_not_finding_their_ask", e -> e.lateRetriesNotFindingTheirAsk(), Must.ZERO),
+            Check.always("refused", e -> e.clients().refused().size(), Must.ZERO),
             new Check(
                     "webhooks_missing",
                     e -> e.webhooksExpected() ? OptionalLong.of(e.webhooks().missing()) : OptionalLong.empty(),
