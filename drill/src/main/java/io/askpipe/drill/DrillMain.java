@@ -1,8 +1,11 @@
 package io.askpipe.drill;
 
 import io.askpipe.common.config.ConfigException;
+import io.askpipe.drill.report.DrillReport;
+import io.askpipe.drill.report.ReportText;
 import io.askpipe.embedded.Directories;
 import io.askpipe.schemas.Json;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +36,7 @@ public final class DrillMain {
             System.err.print(DrillOptions.USAGE);
             return BAD_OPTIONS;
         }
-        Path dir = Drill.directory(options);
+        Path dir = directory(options);
         DrillReport report;
         try {
             report = new Drill(options, dir, out).run();
@@ -54,5 +57,12 @@ public final class DrillMain {
             out.println("report: " + json + "   logs: " + dir.resolve("logs"));
         }
         return report.passed() ? PASSED : INVARIANT_FAILED;
+    }
+
+    /** Where the drill's data, logs and report go: {@code --dir}, or a new temporary directory. */
+    private static Path directory(DrillOptions options) throws IOException {
+        return options.dir() != null
+                ? Files.createDirectories(options.dir())
+                : Files.createTempDirectory("askpipe-drill-");
     }
 }

@@ -4,6 +4,7 @@ import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.fault.Fault;
+import io.askpipe.drill.deploy.RunningDeployment;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +49,7 @@ record DrillOptions(
         boolean webhooks,
         Path dir,
         Duration quiesceTimeout,
-        Running running) {
+        RunningDeployment.Address running) {
 
     static final String USAGE = """
             usage: askpipe drill [OPTION VALUE]...
@@ -92,11 +93,18 @@ record DrillOptions(
               --replay key:<Idempotency-Key> is the replay that needs no stopped workers
             """;
 
-    /** A running deployment to drill: where clients, its metrics, the broker and the database are. */
-    record Running(URI url, URI ops, String apiKey, String bootstrapServers, DatabaseSettings database) {}
-
     /** Which accepted asks a drill delivers to the router a second time (docs/operations.md, "Replay"). */
     sealed interface Replay {
+        /** The replay as the report names it: none, beginning, since:INSTANT or key:IDEMPOTENCY-KEY. */
+        default String describe() {
+            return switch (this) {
+                case None none -> "none";
+                case FromBeginning from -> "beginning";
+                case Since since -> "since:" + since.since();
+                case Key key -> "key:" + key.idempotencyKey();
+            };
+        }
+
         /** No replay. */
         record None() implements Replay {}
 
@@ -123,7 +131,7 @@ record DrillOptions(
             }
             given.put(name.substring(2), args[++i]);
         }
-        Running running = given.containsKey("target") ? running(env, given) : null;
+        RunningDeployment.Address running = given.containsKey("target") ? running(env, given) : null;
         Map<String, Double> faults = new LinkedHashMap<>();
         Map<String, Double> defaults = Map.of(
                 "vendor_latency", 0.05,
@@ -168,7 +176,7 @@ record DrillOptions(
      * The running deployment {@code --target} names. Chaos, kills and offset resets belong to a
      * deployment the drill starts: against a running one they are refused, not ignored.
      */
-    private static Running running(Env env, Map<String, String> given) {
+    private static RunningDeployment.Address running(Env env, Map<String, String> given) {
         for (String option : given.keySet()) {
             boolean fault = java.util.Arrays.stream(Fault.values())
                     .anyMatch(f -> f.label().replace('_', '-').equals(option));
@@ -202,7 +210,7 @@ record DrillOptions(
         env.optional("DATABASE_USER").ifPresent(user -> database.put("DATABASE_USER", user));
         env.optional("DATABASE_PASSWORD").ifPresent(password -> database.put("DATABASE_PASSWORD", password));
         database.put("DATABASE_POOL_SIZE", "2");
-        return new Running(url, ops, apiKey, bootstrap, DatabaseSettings.fromEnv(Env.of(database)));
+        return new RunningDeployment.Address(url, ops, apiKey, bootstrap, DatabaseSettings.fromEnv(Env.of(database)));
     }
 
     private static String devKey(Env env) {

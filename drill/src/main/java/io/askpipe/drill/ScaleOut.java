@@ -1,6 +1,10 @@
 package io.askpipe.drill;
 
 import io.askpipe.common.fault.Fault;
+import io.askpipe.drill.check.StoreRows;
+import io.askpipe.drill.deploy.Deployment;
+import io.askpipe.drill.load.LlmServer;
+import io.askpipe.drill.load.Load;
 import io.askpipe.embedded.Directories;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,9 +76,10 @@ public final class ScaleOut {
         System.out.printf("ScaleOut: %s: starting the deployment in %s%n", what, dir);
         try (LlmServer llm = LlmServer.start(LLM_LATENCY);
                 Deployment deployment = Deployment.start(
-                        options,
                         dir,
-                        llm,
+                        options.workers(),
+                        options.chaosEnv(),
+                        llm.baseUrl(),
                         Map.of(
                                 "ROUTER_MAX_IN_FLIGHT",
                                 Integer.toString(inFlight),
@@ -84,10 +89,10 @@ public final class ScaleOut {
             int warm = 2 * inFlight * workers;
             Load warmUp = new Load(deployment.ingest(), deployment.apiKey(), "warm-" + workers, null);
             warmUp.run(warm, 64);
-            while (Drill.answered(deployment) < warmUp.accepted.size()) {
+            while (StoreRows.answered(deployment) < warmUp.acceptedCount()) {
                 Thread.sleep(100);
             }
-            int before = Drill.answered(deployment);
+            int before = StoreRows.answered(deployment);
             Load load = new Load(deployment.ingest(), deployment.apiKey(), "scale-" + workers, null);
             long started = System.nanoTime();
             Thread submitter = Thread.ofVirtual().start(() -> {
@@ -101,9 +106,9 @@ public final class ScaleOut {
             boolean returned = false;
             int answered = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (System.nanoTime() < deadline && (submitter.isAlive() || answered < load.accepted.size())) {
+            while (System.nanoTime() < deadline && (submitter.isAlive() || answered < load.acceptedCount())) {
                 Thread.sleep(100);
-                answered = Drill.answered(deployment) - before;
+                answered = StoreRows.answered(deployment) - before;
                 if (elastic && !left && answered >= asks / 4) {
                     System.out.printf("ScaleOut: %s: %d answered, router-worker-2 leaves%n", what, answered);
                     deployment.workers().get(1).stop();
@@ -118,8 +123,8 @@ public final class ScaleOut {
             double seconds = (System.nanoTime() - started) / 1e9;
             submitter.join();
             System.out.printf(
-                    "ScaleOut: %s: %d of %d answered in %.1f s%n", what, answered, load.accepted.size(), seconds);
-            return new Run(what, load.accepted.size(), answered, seconds);
+                    "ScaleOut: %s: %d of %d answered in %.1f s%n", what, answered, load.acceptedCount(), seconds);
+            return new Run(what, load.acceptedCount(), answered, seconds);
         } finally {
             Directories.deleteRecursively(dir); // after the deployment and its broker stopped
         }

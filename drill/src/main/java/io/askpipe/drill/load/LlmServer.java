@@ -1,4 +1,4 @@
-package io.askpipe.drill;
+package io.askpipe.drill.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * calls each ask cost. The answer is a function of the prompt alone, so two calls for one ask give
  * the same answer: a second distinct result could only come from the pipeline, never from here.
  */
-final class LlmServer implements AutoCloseable {
+public final class LlmServer implements AutoCloseable {
     static final String MODEL = "drill-model";
 
     private final HttpServer server;
@@ -34,7 +34,7 @@ final class LlmServer implements AutoCloseable {
         this.delay = delay;
     }
 
-    static LlmServer start(Duration delay) {
+    public static LlmServer start(Duration delay) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
             LlmServer llm = new LlmServer(server, delay);
@@ -49,18 +49,18 @@ final class LlmServer implements AutoCloseable {
     }
 
     /** The base URL a router's {@code OPENAI_BASE_URL} takes. */
-    URI baseUrl() {
+    public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Calls so far, by prompt. */
-    Map<String, Integer> callsByPrompt() {
+    public Map<String, Integer> callsByPrompt() {
         Map<String, Integer> copy = new java.util.HashMap<>();
         calls.forEach((prompt, count) -> copy.put(prompt, count.get()));
         return copy;
     }
 
-    long totalCalls() {
+    public long totalCalls() {
         return calls.values().stream().mapToLong(AtomicInteger::get).sum();
     }
 

@@ -1,4 +1,4 @@
-package io.askpipe.drill;
+package io.askpipe.drill.deploy;
 
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,19 +20,24 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** What the drill reads from Kafka: whole topics, end offsets and consumer group lag. */
-final class Topology implements AutoCloseable {
-    static final Topics TOPICS = Topics.withPrefix("");
+/**
+ * The drill's reader of the deployment's Kafka cluster: whole topics, end offsets and consumer
+ * group lag. (Named for what it reads; Kafka Streams' {@code Topology} is another thing.)
+ */
+public final class ClusterReader implements AutoCloseable {
+    /** The deployment's topics: the drill's deployments use no prefix. */
+    public static final Topics TOPICS = Topics.withPrefix("");
 
     private final String bootstrapServers;
     private final Admin admin;
 
-    Topology(String bootstrapServers) {
+    public ClusterReader(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
-        this.admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }
 
-    Admin admin() {
+    /** The Admin client it reads with, which the replay also uses to reset the router group. */
+    public Admin admin() {
         return admin;
     }
 
@@ -41,7 +47,8 @@ final class Topology implements AutoCloseable {
                 .toList();
     }
 
-    Map<TopicPartition, Long> offsets(String topic, OffsetSpec spec) throws ExecutionException, InterruptedException {
+    public Map<TopicPartition, Long> offsets(String topic, OffsetSpec spec)
+            throws ExecutionException, InterruptedException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions(topic).forEach(tp -> request.put(tp, spec));
         Map<TopicPartition, Long> offsets = new HashMap<>();
@@ -49,14 +56,14 @@ final class Topology implements AutoCloseable {
         return offsets;
     }
 
-    long endOffsetSum(String topic) throws ExecutionException, InterruptedException {
+    public long endOffsetSum(String topic) throws ExecutionException, InterruptedException {
         return offsets(topic, OffsetSpec.latest()).values().stream()
                 .mapToLong(Long::longValue)
                 .sum();
     }
 
     /** Records of {@code topic} that {@code group} has not committed past (0 when it is caught up). */
-    long lag(String group, String topic) throws ExecutionException, InterruptedException {
+    public long lag(String group, String topic) throws ExecutionException, InterruptedException {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata()
                 .get();
@@ -69,7 +76,7 @@ final class Topology implements AutoCloseable {
     }
 
     /** Reads every committed record of {@code topic}, from its start to its current end. */
-    void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each)
+    public void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each)
             throws ExecutionException, InterruptedException {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -97,7 +104,7 @@ final class Topology implements AutoCloseable {
     }
 
     /** Every distinct terminal result on {@code ask.results}, by request id. */
-    Map<String, Set<String>> distinctResults() throws ExecutionException, InterruptedException {
+    public Map<String, Set<String>> distinctResults() throws ExecutionException, InterruptedException {
         var deserializer = TOPICS.results().valueSerde().deserializer();
         Map<String, Set<String>> results = new HashMap<>();
         readAll(TOPICS.results().name(), record -> {

@@ -1,4 +1,4 @@
-package io.askpipe.bench;
+package io.askpipe.bench.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.askpipe.schemas.Json;

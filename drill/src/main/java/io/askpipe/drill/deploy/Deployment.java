@@ -1,4 +1,4 @@
-package io.askpipe.drill;
+package io.askpipe.drill.deploy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
@@ -32,10 +32,10 @@ import java.util.Optional;
  * ingest-api, some router workers, one result store) with chaos mode on. The drill's user and key
  * are created directly in the database, as {@code askpipe admin} would.
  */
-final class Deployment implements Target {
+public final class Deployment implements Target {
     static final int PARTITIONS = 6;
     /** The router's consumer group, whose offsets a replay resets. */
-    static final String ROUTER_GROUP = "askpipe-router";
+    public static final String ROUTER_GROUP = "askpipe-router";
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgresServer postgres;
@@ -69,14 +69,15 @@ final class Deployment implements Target {
 
     /**
      * Starts the broker, the database and the services in {@code dir} and waits until every
-     * service is ready; {@code llm} is the workers' OpenAI-compatible backend.
+     * service is ready.
+     *
+     * @param workers router worker processes
+     * @param chaosEnv the {@code CHAOS_*} settings every service gets
+     * @param llm the workers' OpenAI-compatible backend ({@code OPENAI_BASE_URL})
+     * @param workerSettings more settings for the router workers
      */
-    static Deployment start(DrillOptions options, Path dir, LlmServer llm) throws InterruptedException {
-        return start(options, dir, llm, Map.of());
-    }
-
-    /** {@link #start(DrillOptions, Path, LlmServer)} with more settings for the router workers. */
-    static Deployment start(DrillOptions options, Path dir, LlmServer llm, Map<String, String> workerSettings)
+    public static Deployment start(
+            Path dir, int workers, Map<String, String> chaosEnv, URI llm, Map<String, String> workerSettings)
             throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), 0).start();
         EmbeddedPostgresServer postgres = null;
@@ -98,7 +99,7 @@ final class Deployment implements Target {
             }
 
             Path logs = Files.createDirectories(dir.resolve("logs"));
-            Map<String, String> common = new HashMap<>(options.chaosEnv());
+            Map<String, String> common = new HashMap<>(chaosEnv);
             common.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             common.put("KAFKA_TOPIC_PARTITIONS", Integer.toString(PARTITIONS));
             common.put("DATABASE_URL", jdbcUrl);
@@ -122,25 +123,25 @@ final class Deployment implements Target {
             storeEnv.put("WEBHOOK_RETRY_SCHEDULE", "0s,200ms,500ms,1s,2s,5s,10s,30s");
             ServiceProcess store = service("result-store", StoreMain.class, storeEnv, logs);
 
-            List<ServiceProcess> workers = new ArrayList<>();
-            for (int i = 1; i <= options.workers(); i++) {
+            List<ServiceProcess> routers = new ArrayList<>();
+            for (int i = 1; i <= workers; i++) {
                 Map<String, String> workerEnv = new HashMap<>(common);
-                workerEnv.put("OPENAI_BASE_URL", llm.baseUrl().toString());
+                workerEnv.put("OPENAI_BASE_URL", llm.toString());
                 workerEnv.put("PROMPT_BACKEND", "openai");
                 workerEnv.put("KAFKA_GROUP_INSTANCE_ID", "drill-worker-" + i);
                 workerEnv.put("ROUTER_SHUTDOWN_GRACE_MS", "5000");
                 workerEnv.putAll(workerSettings);
-                workers.add(service("router-worker-" + i, RouterMain.class, workerEnv, logs));
+                routers.add(service("router-worker-" + i, RouterMain.class, workerEnv, logs));
             }
             all.add(ingest);
             all.add(store);
-            all.addAll(workers);
+            all.addAll(routers);
             all.forEach(ServiceProcess::start);
             for (ServiceProcess service : all) {
                 service.awaitReady(Duration.ofSeconds(120));
             }
             HikariDataSource pool = database.dataSource("askpipe-drill", "store", 2);
-            return new Deployment(kafka, postgres, pool, ingest, store, List.copyOf(workers), userId, apiKey);
+            return new Deployment(kafka, postgres, pool, ingest, store, List.copyOf(routers), userId, apiKey);
         } catch (IOException e) {
             stopAll(all, postgres, kafka);
             throw new UncheckedIOException(e);

@@ -1,9 +1,10 @@
-package io.askpipe.drill;
+package io.askpipe.drill.deploy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.db.DatabaseSettings;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,47 +14,52 @@ import java.util.Optional;
 
 /**
  * A deployment that is already running, such as {@code ./askpipe dev}: one client URL, one
- * operations URL, its broker
- * and its database. Chaos is whatever its own {@code CHAOS_*} variables say; the drill submits,
+ * operations URL, its broker and its database. Chaos is whatever its own {@code CHAOS_*} variables say; the drill submits,
  * waits and checks, and cannot kill anything.
  */
-final class RunningDeployment implements Target {
-    private final DrillOptions.Running running;
+public final class RunningDeployment implements Target {
+    /**
+     * Where a running deployment is: its client URL, its operations URL (where {@code /metrics}
+     * is), the API key to submit with, its broker and its database.
+     */
+    public record Address(URI url, URI ops, String apiKey, String bootstrapServers, DatabaseSettings database) {}
+
+    private final Address address;
     private final String userId;
     /** The drill's own connections, for its checks. */
     private final HikariDataSource pool;
 
-    private RunningDeployment(DrillOptions.Running running, String userId) {
-        this.running = running;
+    private RunningDeployment(Address address, String userId) {
+        this.address = address;
         this.userId = userId;
-        this.pool = running.database().dataSource("askpipe-drill", "store", 2);
+        this.pool = address.database().dataSource("askpipe-drill", "store", 2);
     }
 
     /** Checks that the API key is one of the deployment's and finds its user. */
-    static RunningDeployment attach(DrillOptions.Running running) {
-        try (AuthService auth = AuthService.start(running.database(), new AuthSettings(Duration.ofSeconds(30)))) {
+    public static RunningDeployment attach(Address address) {
+        try (AuthService auth = AuthService.start(address.database(), new AuthSettings(Duration.ofSeconds(30)))) {
             String userId = auth.accounts()
-                    .authenticate(running.apiKey())
+                    .authenticate(address.apiKey())
                     .orElseThrow(() -> new ConfigException("the API key is not a usable key of the deployment at "
-                            + running.database().jdbcUrl()))
+                            + address.database().jdbcUrl()))
                     .userId();
-            return new RunningDeployment(running, userId);
+            return new RunningDeployment(address, userId);
         }
     }
 
     @Override
     public URI ingest() {
-        return running.url();
+        return address.url();
     }
 
     @Override
     public URI metrics() {
-        return running.ops().resolve("/metrics");
+        return address.ops().resolve("/metrics");
     }
 
     @Override
     public String apiKey() {
-        return running.apiKey();
+        return address.apiKey();
     }
 
     @Override
@@ -63,7 +69,7 @@ final class RunningDeployment implements Target {
 
     @Override
     public String bootstrapServers() {
-        return running.bootstrapServers();
+        return address.bootstrapServers();
     }
 
     @Override

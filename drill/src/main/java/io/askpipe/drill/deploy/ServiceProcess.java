@@ -1,4 +1,4 @@
-package io.askpipe.drill;
+package io.askpipe.drill.deploy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * told to (a {@code kill -9}, a crash injected by chaos mode), it is started again at once with the
  * same settings. Its output is appended to one log file across restarts.
  */
-final class ServiceProcess {
+public final class ServiceProcess {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -49,7 +49,7 @@ final class ServiceProcess {
         this.ops = URI.create("http://127.0.0.1:" + opsPort);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
@@ -63,12 +63,12 @@ final class ServiceProcess {
         return ops;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** Starts the process and keeps it running until {@link #stop()}. */
-    synchronized void start() {
+    public synchronized void start() {
         supervised = true;
         launch();
     }
@@ -129,7 +129,7 @@ final class ServiceProcess {
     }
 
     /** Asks the service to stop in order (SIGTERM) and waits; it is not restarted. */
-    void stop() {
+    public void stop() {
         Process stopping;
         synchronized (this) {
             supervised = false;
@@ -149,7 +149,7 @@ final class ServiceProcess {
     }
 
     /** Waits until {@code /readyz} on the operations port answers 200, or fails after {@code timeout}. */
-    void awaitReady(Duration timeout) throws InterruptedException {
+    public void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
@@ -170,16 +170,16 @@ final class ServiceProcess {
     }
 
     /** Times started, including restarts. */
-    synchronized int starts() {
+    public synchronized int starts() {
         return starts;
     }
 
-    synchronized int kills() {
+    public synchronized int kills() {
         return kills;
     }
 
     /** Exits nobody asked for: crashes injected by chaos mode, or real ones. */
-    synchronized int crashes() {
+    public synchronized int crashes() {
         return crashes;
     }
 }

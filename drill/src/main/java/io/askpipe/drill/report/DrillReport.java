@@ -1,13 +1,14 @@
-package io.askpipe.drill;
+package io.askpipe.drill.report;
 
 import java.util.List;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
  * What a drill found, as printed and as written to {@code report.json} (snake_case keys). The
  * invariants decide the exit status; everything else is for the operator to read.
  */
-record DrillReport(
+public record DrillReport(
         Settings drill,
         Asks asks,
         BackendCalls backendCalls,
@@ -20,7 +21,7 @@ record DrillReport(
         List<Invariant> invariants,
         boolean passed) {
 
-    record Settings(
+    public record Settings(
             int asks,
             int concurrency,
             long seed,
@@ -44,7 +45,7 @@ record DrillReport(
      * @param conflicting asks with more than one distinct terminal result on {@code ask.results}
      * @param retryFoundOtherAsk late client retries of an accepted key that did not find its ask
      */
-    record Asks(
+    public record Asks(
             int submitted,
             int accepted,
             int refused,
@@ -62,10 +63,10 @@ record DrillReport(
      * retries after injected failures, and asks a killed worker had started and the next owner did
      * again.
      */
-    record BackendCalls(long total, int asksCalled, int asksCalledMoreThanOnce, int maxPerAsk, long extra) {}
+    public record BackendCalls(long total, int asksCalled, int asksCalledMoreThanOnce, int maxPerAsk, long extra) {}
 
     /** @param duplicateIds webhook ids the receiver saw more than once (at-least-once delivery) */
-    record Webhooks(int expected, int delivered, int missing, int duplicateIds, int deliveries) {}
+    public record Webhooks(int expected, int delivered, int missing, int duplicateIds, int deliveries) {}
 
     /**
      * Faults injected, from the services' logs. {@code fingerprint} is a digest of the set of
@@ -73,18 +74,41 @@ record DrillReport(
      * ran, whatever the timing. Against a running deployment the strikes come from its {@code
      * /metrics}, without places or fingerprint.
      */
-    record Faults(Map<String, FaultCount> byType, int distinctPlaces, String fingerprint) {}
+    public record Faults(Map<String, FaultCount> byType, int distinctPlaces, String fingerprint) {}
 
     /** @param strikes log lines; @param places distinct places (a redone ask strikes its place again) */
-    record FaultCount(int strikes, int places) {}
+    public record FaultCount(int strikes, int places) {}
 
-    record ProcessLife(int starts, int kills, int crashes) {}
+    public record ProcessLife(int starts, int kills, int crashes) {}
 
-    record Throughput(double seconds, double acceptedPerSecond, double answeredPerSecond) {}
+    public record Throughput(double seconds, double acceptedPerSecond, double answeredPerSecond) {
+        /**
+         * @param seconds the whole drill, until every accepted ask was answered
+         * @param submitSeconds until the clients had submitted every ask
+         */
+        public static Throughput of(double seconds, double submitSeconds, int accepted, int answered) {
+            return new Throughput(
+                    round(seconds),
+                    round(accepted / Math.max(submitSeconds, 1e-3)),
+                    round(answered / Math.max(seconds, 1e-3)));
+        }
+    }
 
-    record Latency(Percentiles submit, Percentiles toResult) {}
+    public record Latency(Percentiles submit, Percentiles toResult) {}
 
-    record Percentiles(double p50, double p95, double p99, double max) {}
+    public record Percentiles(double p50, double p95, double p99, double max) {
+        /** The percentiles of {@code histogram}, each divided by {@code divisor} and rounded to a tenth. */
+        public static Percentiles of(Histogram histogram, double divisor) {
+            if (histogram.getTotalCount() == 0) {
+                return new Percentiles(0, 0, 0, 0);
+            }
+            return new Percentiles(
+                    round(histogram.getValueAtPercentile(50) / divisor),
+                    round(histogram.getValueAtPercentile(95) / divisor),
+                    round(histogram.getValueAtPercentile(99) / divisor),
+                    round(histogram.getMaxValue() / divisor));
+        }
+    }
 
     /**
      * @param redelivered asks the router was given again
@@ -93,16 +117,17 @@ record DrillReport(
      *     {@code null} against a running deployment, whose backends the drill does not see
      * @param viewsChanged asks whose status, backend or answer a client sees changed
      */
-    record ReplayOutcome(String what, long redelivered, long resultsRepublished, Long backendCalls, int viewsChanged) {}
+    public record ReplayOutcome(
+            String what, long redelivered, long resultsRepublished, Long backendCalls, int viewsChanged) {}
 
-    /** @param must what the value must be, in words ({@code "0"}, {@code "at least 1"}) */
-    record Invariant(String name, long value, String must, boolean holds) {
-        static Invariant zero(String name, long value) {
-            return new Invariant(name, value, "0", value == 0);
-        }
+    /**
+     * One invariant as the drill found it.
+     *
+     * @param must what the value must be, in words ({@code "0"}, {@code "at least 1"})
+     */
+    public record Invariant(String name, long value, String must, boolean holds) {}
 
-        static Invariant atLeast(String name, long value, long least) {
-            return new Invariant(name, value, "at least " + least, value >= least);
-        }
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
     }
 }

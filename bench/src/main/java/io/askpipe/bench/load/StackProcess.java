@@ -1,4 +1,4 @@
-package io.askpipe.bench;
+package io.askpipe.bench.load;
 
 import io.askpipe.devstack.DevStackMain;
 import io.askpipe.embedded.ChildJvm;

@@ -1,4 +1,4 @@
-package io.askpipe.drill;
+package io.askpipe.drill.load;
 
 import io.askpipe.schemas.Json;
 import java.io.IOException;
@@ -7,7 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,11 +23,11 @@ import org.HdrHistogram.Histogram;
  * as a well-behaved client would, on a 503 or a connection error (the ingest process may be down
  * or its publish may have failed) until it is accepted or {@link #GIVE_UP} has passed.
  */
-final class Load {
+public final class Load {
     static final Duration GIVE_UP = Duration.ofMinutes(2);
 
-    /** An ask answered 202: its key, request id and when its first try started (epoch ms). */
-    record Accepted(int n, String key, String requestId, long submittedAtMillis) {}
+    /** An ask answered 202: its number, key, prompt, request id and when its first try started (epoch ms). */
+    public record Accepted(int n, String key, String prompt, String requestId, long submittedAtMillis) {}
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1) // the services speak HTTP/1.1; no h2c upgrade
@@ -36,34 +38,38 @@ final class Load {
     private final String runId;
     private final URI callback;
 
-    final Map<Integer, Accepted> accepted = new ConcurrentHashMap<>();
-    final AtomicInteger retries = new AtomicInteger();
-    final AtomicInteger gaveUp = new AtomicInteger();
+    private final Map<Integer, Accepted> accepted = new ConcurrentHashMap<>();
+    private final AtomicInteger retries = new AtomicInteger();
+    private final AtomicInteger gaveUp = new AtomicInteger();
     /** Answers other than 202, 503 and 429: a refused ask, which a drill's asks never should be. */
-    final Map<Integer, String> refused = new ConcurrentHashMap<>();
+    private final Map<Integer, String> refused = new ConcurrentHashMap<>();
 
-    final AtomicInteger submitted = new AtomicInteger();
+    private final AtomicInteger submitted = new AtomicInteger();
     /** From the first try to the 202, in microseconds. */
-    final Histogram submitLatency = new ConcurrentHistogram(3);
+    private final Histogram submitLatency = new ConcurrentHistogram(3);
 
-    Load(URI ingest, String apiKey, String runId, URI callback) {
+    /**
+     * @param runId names the run in every key and prompt
+     * @param callback the webhook receiver's URL every ask carries, or {@code null} for none
+     */
+    public Load(URI ingest, String apiKey, String runId, URI callback) {
         this.ingest = ingest;
         this.bearer = "Bearer " + apiKey;
         this.runId = runId;
         this.callback = callback;
     }
 
-    String key(int n) {
+    public String key(int n) {
         return "drill-" + runId + "-" + n;
     }
 
     /** The prompt of ask {@code n}; the drill's LLM counts calls by it. */
-    String prompt(int n) {
+    public String prompt(int n) {
         return "drill " + runId + " ask " + n;
     }
 
     /** Submits asks {@code 0..asks-1} with {@code concurrency} clients; returns when all are settled. */
-    void run(int asks, int concurrency) throws InterruptedException {
+    public void run(int asks, int concurrency) throws InterruptedException {
         Semaphore slots = new Semaphore(concurrency);
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < asks; i++) {
@@ -97,7 +103,7 @@ final class Load {
                             .readTree(response.body())
                             .get("request_id")
                             .asText();
-                    accepted.put(n, new Accepted(n, key(n), id, startedMillis));
+                    accepted.put(n, new Accepted(n, key(n), prompt(n), id, startedMillis));
                     submitLatency.recordValue((System.nanoTime() - startedNanos) / 1_000);
                     return;
                 }
@@ -131,11 +137,58 @@ final class Load {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Asks submitted so far. */
+    public int submittedCount() {
+        return submitted.get();
+    }
+
+    /** Asks answered 202 so far. */
+    public int acceptedCount() {
+        return accepted.size();
+    }
+
+    /** What the clients submitted and were told so far. */
+    public Submissions submissions() {
+        return new Submissions(
+                submitted.get(),
+                List.copyOf(accepted.values()),
+                new TreeMap<>(refused),
+                gaveUp.get(),
+                retries.get(),
+                submitLatency.copy());
+    }
+
+    /**
+     * Submits every accepted ask once more with its key, {@code concurrency} at once, and returns
+     * how many answers named another request id: a client's late retry must find its ask.
+     */
+    public int lateRetries(int concurrency) throws InterruptedException {
+        AtomicInteger other = new AtomicInteger();
+        Semaphore slots = new Semaphore(concurrency);
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Accepted ask : accepted.values()) {
+                slots.acquire();
+                clients.execute(() -> {
+                    try {
+                        if (!replaysSameAsk(ask)) {
+                            other.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+        return other.get();
+    }
+
     /**
      * Submits ask {@code n} once more with its key and says whether the answer names the same
      * request id: a client's late retry must find its ask, not make a second one.
      */
-    boolean replaysSameAsk(Accepted ask) throws InterruptedException {
+    private boolean replaysSameAsk(Accepted ask) throws InterruptedException {
         for (int tries = 0; tries < 20; tries++) {
             try {
                 HttpResponse<String> response = post(ask.n());

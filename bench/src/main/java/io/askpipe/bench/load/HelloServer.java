@@ -1,4 +1,4 @@
-package io.askpipe.bench;
+package io.askpipe.bench.load;
 
 import io.askpipe.common.http.HttpServers;
 import io.askpipe.common.http.HttpSettings;
@@ -10,8 +10,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 /**
  * The baseline of the ingest API's throughput: the same HTTP server library, set up by the same
  * code ({@link HttpServers#start}), answering {@code POST /hello} with a 202 and a small JSON body
- * after reading the request's body, and doing nothing else. Run as its own process by {@link
- * AskLoad}, on the port given as the only argument.
+ * after reading the request's body, and doing nothing else. Run as its own process by the load
+ * generator's ingest peak phase ({@link LoadPhases#ingestPeak}), on the port given as the only
+ * argument.
  */
 public final class HelloServer {
     private HelloServer() {}

@@ -1,12 +1,12 @@
-package io.askpipe.drill;
+package io.askpipe.drill.report;
 
 import java.util.Map;
 
 /** The drill's report as a person reads it at the end of a run. */
-final class ReportText {
+public final class ReportText {
     private ReportText() {}
 
-    static String render(DrillReport r) {
+    public static String render(DrillReport r) {
         StringBuilder text = new StringBuilder();
         var a = r.asks();
         text.append("\naskpipe drill report\n");

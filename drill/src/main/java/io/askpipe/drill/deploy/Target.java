@@ -1,4 +1,4 @@
-package io.askpipe.drill;
+package io.askpipe.drill.deploy;
 
 import java.net.URI;
 import java.sql.Connection;
@@ -10,7 +10,7 @@ import java.util.Optional;
  * What a drill runs against: a deployment it starts and supervises ({@link Deployment}), or one
  * that is already running ({@link RunningDeployment}), which it can load and check but not kill.
  */
-interface Target extends AutoCloseable {
+public interface Target extends AutoCloseable {
     /** Where asks are submitted. */
     URI ingest();
 

@@ -1,4 +1,4 @@
-package io.askpipe.bench;
+package io.askpipe.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.askpipe.drill;
+package io.askpipe.drill.load;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code webhook-id}: a receiver deduplicates on that id, so more than one delivery of an id is a
  * duplicate, not a second answer.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
 
@@ -25,7 +25,7 @@ final class WebhookReceiver implements AutoCloseable {
         this.server = server;
     }
 
-    static WebhookReceiver start() {
+    public static WebhookReceiver start() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
             WebhookReceiver receiver = new WebhookReceiver(server);
@@ -38,7 +38,7 @@ final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
     }
 
@@ -55,13 +55,13 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** Deliveries so far, by webhook id. */
-    Map<String, Integer> deliveries() {
+    public Map<String, Integer> deliveries() {
         Map<String, Integer> copy = new HashMap<>();
         deliveries.forEach((id, count) -> copy.put(id, count.get()));
         return copy;
     }
 
-    int distinct() {
+    public int distinct() {
         return deliveries.size();
     }
 

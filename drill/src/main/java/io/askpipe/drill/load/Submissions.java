@@ -1,0 +1,23 @@
+package io.askpipe.drill.load;
+
+import java.util.List;
+import java.util.SortedMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What the drill's clients submitted and were told.
+ *
+ * @param submitted asks the clients tried
+ * @param accepted asks answered 202
+ * @param refused asks answered something other than 202, 409, 429 or 503, by number: the answer
+ * @param gaveUp asks never accepted within the clients' patience
+ * @param retries tries after a 503 or a connection error
+ * @param submitMicros from each accepted ask's first try to its 202, in microseconds
+ */
+public record Submissions(
+        int submitted,
+        List<Load.Accepted> accepted,
+        SortedMap<Integer, String> refused,
+        int gaveUp,
+        int retries,
+        Histogram submitMicros) {}
