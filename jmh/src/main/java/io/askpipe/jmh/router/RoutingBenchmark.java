@@ -1,4 +1,4 @@
-package io.askpipe.router;
+package io.askpipe.jmh.router;
 
 import io.askpipe.common.config.Env;
 import io.askpipe.jmh.Payloads;

@@ -1,4 +1,4 @@
-package io.askpipe.store;
+package io.askpipe.jmh.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.askpipe.store;
+package io.askpipe.jmh.store;
 
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.EmptyWebhookSecretException;

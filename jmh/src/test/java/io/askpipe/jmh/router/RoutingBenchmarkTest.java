@@ -1,4 +1,4 @@
-package io.askpipe.router;
+package io.askpipe.jmh.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
