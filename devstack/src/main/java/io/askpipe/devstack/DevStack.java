@@ -13,6 +13,7 @@ import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.http.HttpServers;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.OpsRouter;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.common.service.Readiness;
 import io.askpipe.common.service.Startup;
@@ -135,7 +136,7 @@ public final class DevStack implements AutoCloseable {
             HttpSettings http = HttpSettings.fromEnv(settings, 8080);
             HttpServer server = HttpServers.start(vertx, router, http, registry);
             started.push(() -> server.close().await());
-            Router opsRouter = HttpServers.opsRouter(vertx, registry, readiness);
+            Router opsRouter = OpsRouter.create(vertx, registry, readiness);
             store.mountOperations(opsRouter);
             OpsSettings ops = OpsSettings.fromEnv(settings, 0);
             HttpServer opsServer = HttpServers.start(vertx, opsRouter, ops.http());

@@ -11,6 +11,7 @@ import io.askpipe.common.http.HttpServers;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.OpsRouter;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
@@ -85,7 +86,7 @@ class DegradedInfrastructureIT {
         server = HttpServers.start(vertx, router, config.http());
         opsServer = HttpServers.start(
                 vertx,
-                HttpServers.opsRouter(vertx, Metrics.prometheus("test"), service.readiness()),
+                OpsRouter.create(vertx, Metrics.prometheus("test"), service.readiness()),
                 config.ops().http());
         client = WebClient.create(vertx);
     }

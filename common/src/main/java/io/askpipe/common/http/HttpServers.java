@@ -1,31 +1,21 @@
 package io.askpipe.common.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.askpipe.common.service.OpsSettings;
-import io.askpipe.common.service.Readiness;
-import io.askpipe.schemas.Json;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Builds the two routers every service starts from, each with request ids and problem responses
- * for every failure, and starts HTTP servers on them: the client router ({@code /healthz}; services
- * mount their own routes on it) and the operations router ({@code /metrics}, {@code /readyz} with
- * its checks, {@code /healthz}), served on a port of its own ({@link OpsSettings}) so that clients
- * never see a service's internals.
+ * Builds the router every service starts from, with request ids and problem responses for every
+ * failure and {@code /healthz}, and starts HTTP servers on it and its kin (the operations router
+ * builds on it too), with idle timeouts and connection limits.
  */
 public final class HttpServers {
     private HttpServers() {}
@@ -48,47 +38,6 @@ public final class HttpServers {
                             .end("{\"status\":\"UP\"}"));
         }
         return router;
-    }
-
-    /**
-     * A router for operators, as {@link #baseRouter(Vertx)} with {@code /metrics} of {@code
-     * registry} and {@code /readyz}: 200 with every check of {@code readiness} when all are up, else
-     * a 503 problem that names the components that are down.
-     */
-    public static Router opsRouter(Vertx vertx, PrometheusMeterRegistry registry, Readiness readiness) {
-        Router router = baseRouter(vertx);
-        router.get("/metrics")
-                .handler(ctx -> ctx.response()
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                        .end(registry.scrape()));
-        router.get("/readyz").handler(ctx -> ready(ctx, readiness));
-        return router;
-    }
-
-    private static void ready(RoutingContext ctx, Readiness readiness) {
-        ctx.vertx().executeBlocking(readiness::check, false).onComplete(done -> {
-            Map<String, Boolean> checks = done.succeeded() ? done.result() : Map.of();
-            List<String> down = checks.entrySet().stream()
-                    .filter(check -> !check.getValue())
-                    .map(Map.Entry::getKey)
-                    .toList();
-            if (done.failed() || !down.isEmpty()) {
-                ctx.fail(new ProblemException(
-                        ProblemType.NOT_READY,
-                        done.failed()
-                                ? "The readiness checks failed to run"
-                                : "Not ready: " + String.join(", ", down)));
-                return;
-            }
-            try {
-                ctx.response()
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                        .end(Json.mapper().writeValueAsString(Map.of("status", "UP", "checks", checks)));
-            } catch (JsonProcessingException e) {
-                ctx.fail(e);
-            }
-        });
     }
 
     /**

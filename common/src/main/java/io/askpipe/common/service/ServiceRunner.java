@@ -56,7 +56,7 @@ public final class ServiceRunner {
         Vertx vertx = Vertx.vertx();
         Router router = HttpServers.baseRouter(vertx);
         mount.accept(router);
-        Router opsRouter = HttpServers.opsRouter(vertx, registry, readiness);
+        Router opsRouter = OpsRouter.create(vertx, registry, readiness);
         mountOperations.accept(opsRouter);
         HttpServer server;
         HttpServer opsServer;

@@ -3,6 +3,7 @@ package io.askpipe.common.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askpipe.common.service.Metrics;
+import io.askpipe.common.service.OpsRouter;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.common.service.Readiness;
 import io.askpipe.schemas.Json;
@@ -44,7 +45,7 @@ class ProblemsTest {
             throw new IllegalStateException("secret internals");
         });
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
-        var ops = HttpServers.opsRouter(vertx, Metrics.prometheus("test"), new Readiness().include("svc", readiness));
+        var ops = OpsRouter.create(vertx, Metrics.prometheus("test"), new Readiness().include("svc", readiness));
         opsServer = HttpServers.start(vertx, ops, new OpsSettings("127.0.0.1", 0).http());
         client = WebClient.create(vertx);
     }
