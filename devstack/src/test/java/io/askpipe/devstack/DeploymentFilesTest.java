@@ -403,7 +403,9 @@ class DeploymentFilesTest {
 
     @Test
     void promtoolAcceptsTheConfigurationAndTheRules() throws Exception {
-        assumeTrue(onPath("promtool"), "promtool is not installed here (apt-get install prometheus)");
+        assumeTrue(
+                onPath("promtool"),
+                "promtool is not on PATH (./askpipe test provides it where Debian's packages are reachable)");
         assertThat(run(
                         "promtool",
                         "check",
