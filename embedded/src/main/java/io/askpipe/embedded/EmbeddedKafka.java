@@ -126,6 +126,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 60_000);
         try (Admin admin = Admin.create(adminProps)) {
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
+            // asking for a group's coordinator makes the broker create __consumer_offsets, and the
+            // call returns once it leads the topic: done here once, not raced by every consumer of
+            // the stack at once (each race lost logs a TOPIC_ALREADY_EXISTS warning)
+            admin.listConsumerGroupOffsets("askpipe-embedded-ready").all().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("Kafka broker did not become ready", e);
         }
