@@ -5,7 +5,6 @@ import static io.askpipe.ingest.db.Tables.IDEMPOTENCY;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.askpipe.common.db.Batcher;
 import io.askpipe.ingest.db.tables.records.IdempotencyRecord;
-import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import java.time.Duration;
@@ -16,18 +15,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
@@ -41,15 +32,16 @@ import org.jooq.impl.DSL;
  * and a transaction of its own. A claim or mark waits at most {@code callTimeout} for its batch
  * (queue and statement together) and then fails as the database being away.
  *
- * <p>The recovery leases rows ({@code leased_until}) in a statement of its own and publishes with no
- * transaction open, so a claim of the same scope is never held up by a slow broker.
+ * <p>The recovery ({@link LedgerRecovery}) leases rows ({@code leased_until}) in a statement of its
+ * own and publishes with no transaction open, so a claim of the same scope is never held up by a
+ * slow broker.
  *
  * <p>Thread-safe; close it before its data source.
  */
 public final class PostgresAskLedger implements AskLedger, AutoCloseable {
     public static final String SCHEMA = "ingest";
-    private static final String ACCEPTING = "accepting";
-    private static final String ACCEPTED = "accepted";
+    static final String ACCEPTING = "accepting";
+    static final String ACCEPTED = "accepted";
     private static final String DEAD = "dead";
     /** How long an entry set aside is kept past its key's expiry, for an operator to look at. */
     static final Duration DEAD_KEPT = Duration.ofDays(7);
@@ -233,124 +225,13 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
         markDead(scope(ask.userId(), method, path, ask.idempotencyKey()), ask.requestId(), reason);
     }
 
-    /** A leased row and the ask it holds. */
-    private record Leased(IdempotencyRecord row, AskRequest ask) {
-        Condition scope() {
-            return PostgresAskLedger.scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey());
-        }
-    }
-
     @Override
     public Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery) {
-        List<Failure> setAside = new ArrayList<>();
-        List<Leased> readable = new ArrayList<>();
-        for (IdempotencyRecord row : lease(claimedBefore, limit, lease)) {
-            try {
-                readable.add(new Leased(row, read(row.getAsk())));
-            } catch (IllegalStateException e) {
-                setAside.add(markDead(
-                        scope(row.getUserId(), row.getMethod(), row.getPath(), row.getIdempotencyKey()),
-                        row.getRequestId(),
-                        "unreadable"));
-            }
-        }
-        List<Future<Void>> outcomes = publish(readable, lease, recovery);
-        List<Leased> published = new ArrayList<>();
-        List<Failure> retryLater = new ArrayList<>();
-        for (int i = 0; i < readable.size(); i++) {
-            Leased leased = readable.get(i);
-            try {
-                outcomes.get(i).get();
-                published.add(leased);
-            } catch (CancellationException e) {
-                retryLater.add(new Failure(leased.ask().requestId(), "no answer within the lease"));
-            } catch (ExecutionException e) {
-                Optional<String> permanent = AskPublisher.permanentFailure(e.getCause());
-                if (permanent.isPresent()) {
-                    setAside.add(markDead(leased.scope(), leased.ask().requestId(), permanent.get()));
-                } else {
-                    retryLater.add(
-                            new Failure(leased.ask().requestId(), e.getCause().toString()));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DataAccessException("interrupted while recovering unpublished asks", e);
-            }
-        }
-        markRecovered(published);
-        return new Recovered(published.stream().map(Leased::ask).toList(), setAside, retryLater);
-    }
-
-    /**
-     * Leases up to {@code limit} abandoned rows for {@code lease} in one statement, its own
-     * transaction: rows another recoverer is leasing (locked now, or leased until later) are skipped.
-     * The database's clock decides when a lease runs out.
-     */
-    private List<IdempotencyRecord> lease(Instant claimedBefore, int limit, Duration lease) {
-        var abandoned = DSL.select(
-                        IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
-                .from(IDEMPOTENCY)
-                .where(IDEMPOTENCY.STATE.eq(ACCEPTING))
-                .and(IDEMPOTENCY.CREATED_AT.lt(utc(claimedBefore)))
-                .and(IDEMPOTENCY.LEASED_UNTIL.isNull().or(IDEMPOTENCY.LEASED_UNTIL.lt(DSL.currentOffsetDateTime())))
-                .orderBy(IDEMPOTENCY.CREATED_AT)
-                .limit(limit)
-                .forUpdate()
-                .skipLocked();
-        Field<OffsetDateTime> until = DSL.field(
-                "current_timestamp + make_interval(secs => {0})",
-                OffsetDateTime.class, DSL.val(lease.toMillis() / 1000.0));
-        return db.update(IDEMPOTENCY)
-                .set(IDEMPOTENCY.LEASED_UNTIL, until)
-                .where(DSL.row(IDEMPOTENCY.USER_ID, IDEMPOTENCY.METHOD, IDEMPOTENCY.PATH, IDEMPOTENCY.IDEMPOTENCY_KEY)
-                        .in(abandoned))
-                .returning()
-                .fetch();
-    }
-
-    /**
-     * Publishes the leased asks side by side, with no transaction open; one that has not finished
-     * when the lease runs out is cancelled (its outcome a {@link CancellationException}).
-     */
-    private static List<Future<Void>> publish(List<Leased> leased, Duration lease, Recovery recovery) {
-        if (leased.isEmpty()) {
-            return List.of();
-        }
-        List<Callable<Void>> publishes = new ArrayList<>();
-        for (Leased l : leased) {
-            publishes.add(() -> {
-                recovery.publish(l.ask());
-                return null;
-            });
-        }
-        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            return threads.invokeAll(publishes, lease.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataAccessException("interrupted while recovering unpublished asks", e);
-        }
-    }
-
-    /** Marks the recovered asks accepted, with the answer their request would have had: one batch. */
-    private void markRecovered(List<Leased> published) {
-        if (published.isEmpty()) {
-            return;
-        }
-        db.batch(published.stream()
-                        .map(l -> db.update(IDEMPOTENCY)
-                                .set(IDEMPOTENCY.STATE, ACCEPTED)
-                                .set(IDEMPOTENCY.RESPONSE_STATUS, 202)
-                                .set(IDEMPOTENCY.RESPONSE_BODY, AcceptedResponse.body(l.ask()))
-                                .setNull(IDEMPOTENCY.LEASED_UNTIL)
-                                .where(l.scope())
-                                .and(IDEMPOTENCY.REQUEST_ID.eq(l.ask().requestId()))
-                                .and(IDEMPOTENCY.STATE.eq(ACCEPTING)))
-                        .toList())
-                .execute();
+        return new LedgerRecovery(db, this::markDead).round(claimedBefore, limit, lease, recovery);
     }
 
     /** Sets the entry of {@code scope} aside as dead for {@code reason}, if it still holds that ask. */
-    private Failure markDead(Condition scope, String requestId, String reason) {
+    Failure markDead(Condition scope, String requestId, String reason) {
         db.update(IDEMPOTENCY)
                 .set(IDEMPOTENCY.STATE, DEAD)
                 .set(IDEMPOTENCY.FAILURE_REASON, reason)
@@ -404,7 +285,7 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
         marks.close();
     }
 
-    private static Condition scope(String userId, String method, String path, String key) {
+    static Condition scope(String userId, String method, String path, String key) {
         return DSL.and(
                 IDEMPOTENCY.USER_ID.eq(userId),
                 IDEMPOTENCY.METHOD.eq(method),
@@ -412,11 +293,11 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
                 IDEMPOTENCY.IDEMPOTENCY_KEY.eq(key));
     }
 
-    private static OffsetDateTime utc(Instant instant) {
+    static OffsetDateTime utc(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
     }
 
-    private static String write(AskRequest ask) {
+    static String write(AskRequest ask) {
         try {
             return Json.mapper().writeValueAsString(ask);
         } catch (JsonProcessingException e) {
@@ -424,7 +305,7 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
         }
     }
 
-    private static AskRequest read(String json) {
+    static AskRequest read(String json) {
         try {
             return Json.mapper().readValue(json, AskRequest.class);
         } catch (JsonProcessingException e) {
