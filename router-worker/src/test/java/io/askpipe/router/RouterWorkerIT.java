@@ -16,10 +16,10 @@ import io.askpipe.router.backend.BackendOutcome;
 import io.askpipe.router.backend.ScriptedBackend;
 import io.askpipe.router.process.RouterResults;
 import io.askpipe.router.route.BackendRegistry;
-import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.Usage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -177,7 +177,7 @@ class RouterWorkerIT {
         assertThat(results)
                 .filteredOn(r -> r.value().status() == AskStatus.FAILED)
                 .allSatisfy(r -> assertThat(r.value().error().type())
-                        .isIn(AskError.UPSTREAM_ERROR, AskError.BACKEND_UNAVAILABLE));
+                        .isIn(ErrorType.UPSTREAM_ERROR, ErrorType.BACKEND_UNAVAILABLE));
         assertThat(meters.get("chaos_events")
                         .tag("fault", "vendor_failure")
                         .counter()

@@ -75,7 +75,7 @@ class SchemasTest {
     @Test
     void failedResultMatchesItsSchemaAndNeedsAnError() throws Exception {
         AskResult failed = AskResult.failed(
-                ID, "openai", "gpt-4o", new AskError(AskError.TIMEOUT, "took too long", 503), 30_000, 1, NOW);
+                ID, "openai", "gpt-4o", new AskError(ErrorType.TIMEOUT, "took too long"), 30_000, 1, NOW);
         assertThat(schema("ask-result.schema.json").validate(tree(failed))).isEmpty();
 
         JsonNode withoutError = tree(failed);
@@ -83,6 +83,18 @@ class SchemasTest {
         assertThat(schema("ask-result.schema.json").validate(withoutError)).isNotEmpty();
         assertThatThrownBy(() -> new AskResult("x", null, null, Usage.NONE, 0, ID, AskStatus.FAILED, null, 0, NOW))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void everyErrorTypeAndOneOfANewerVersionMatchTheResultSchema() throws Exception {
+        var types = new java.util.ArrayList<AskError.Type>(java.util.List.of(ErrorType.values()));
+        types.add(new AskError.UnknownType("quota_exhausted", 402));
+        for (AskError.Type type : types) {
+            AskResult failed = AskResult.failed(ID, "openai", "gpt-4o", new AskError(type, "failed"), 30_000, 1, NOW);
+            assertThat(schema("ask-result.schema.json").validate(tree(failed)))
+                    .as(type.wireName())
+                    .isEmpty();
+        }
     }
 
     @Test

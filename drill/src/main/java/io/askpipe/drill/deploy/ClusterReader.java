@@ -110,7 +110,9 @@ public final class ClusterReader implements AutoCloseable {
         readAll(TOPICS.results().name(), record -> {
             AskResult result = deserializer.deserialize(record.topic(), record.value());
             String outcome = result.status().wireName() + "|" + result.backend() + "|" + result.model() + "|"
-                    + (result.error() == null ? result.answer() : result.error().type());
+                    + (result.error() == null
+                            ? result.answer()
+                            : result.error().type().wireName());
             results.computeIfAbsent(result.reqId(), id -> new HashSet<>()).add(outcome);
         });
         return results;

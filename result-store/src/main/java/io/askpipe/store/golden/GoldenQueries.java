@@ -4,8 +4,8 @@ import static io.askpipe.store.db.Tables.ASKS;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.percentileCont;
 
-import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.ErrorType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +66,7 @@ public final class GoldenQueries {
                         count(),
                         percentileCont(0.95).withinGroupOrderBy(ASKS.LATENCY_MS),
                         count().filterWhere(ASKS.STATUS.eq(FAILED)),
-                        count().filterWhere(ASKS.ERROR_TYPE.eq(AskError.TIMEOUT)))
+                        count().filterWhere(ASKS.ERROR_TYPE.eq(ErrorType.TIMEOUT.wireName())))
                 .from(ASKS)
                 .where(finished)
                 .groupBy(ASKS.BACKEND)

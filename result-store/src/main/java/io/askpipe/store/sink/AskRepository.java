@@ -243,7 +243,7 @@ public final class AskRepository {
         row.setAttempts(result.attempts());
         row.setCompletedAt(utc(result.completedAt()));
         if (result.error() != null) {
-            row.setErrorType(result.error().type());
+            row.setErrorType(result.error().type().wireName());
             row.setErrorMessage(result.error().message());
             row.setErrorHttpStatus(result.error().httpStatus());
         }
@@ -364,7 +364,7 @@ public final class AskRepository {
                     row.getRequestId());
         }
         if (row.getErrorType() != null) {
-            error = new AskError(row.getErrorType(), row.getErrorMessage(), row.getErrorHttpStatus());
+            error = new AskError(AskError.Type.of(row.getErrorType(), row.getErrorHttpStatus()), row.getErrorMessage());
         }
         return new AskView(
                 row.getRequestId(),

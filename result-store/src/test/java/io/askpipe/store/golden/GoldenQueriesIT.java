@@ -11,6 +11,7 @@ import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Usage;
 import io.askpipe.store.sink.AskRepository;
@@ -48,8 +49,8 @@ class GoldenQueriesIT {
         // alpha, in the last minute: latencies 1..100 ms; asks 91-95 timed out, 96-100 failed upstream
         for (int ms = 1; ms <= 100; ms++) {
             AskError error = ms > 95
-                    ? new AskError("upstream_error", "bad gateway", 502)
-                    : ms > 90 ? new AskError(AskError.TIMEOUT, "too slow", 503) : null;
+                    ? new AskError(ErrorType.UPSTREAM_ERROR, "bad gateway")
+                    : ms > 90 ? new AskError(ErrorType.TIMEOUT, "too slow") : null;
             batch.add(finished("alpha", ms, error, NOW.minusSeconds(30)));
         }
         // alpha, three minutes ago: 50 asks of 1000 ms, all fine
@@ -58,7 +59,7 @@ class GoldenQueriesIT {
         }
         // beta, ten minutes ago: 20 asks that all hit their time limit at 30 s
         for (int i = 0; i < 20; i++) {
-            batch.add(finished("beta", 30_000, new AskError(AskError.TIMEOUT, "too slow", 503), NOW.minusSeconds(600)));
+            batch.add(finished("beta", 30_000, new AskError(ErrorType.TIMEOUT, "too slow"), NOW.minusSeconds(600)));
         }
         // outside every window, and not finished at all: counted nowhere
         batch.add(finished("gamma", 5, null, NOW.minus(Duration.ofMinutes(20))));
@@ -88,7 +89,7 @@ class GoldenQueriesIT {
         assertThat(alpha.errorRate()).isCloseTo(0.10, within(1e-9));
         assertThat(alpha.errors())
                 .containsExactlyInAnyOrder(
-                        new GoldenSignals.ErrorCount(AskError.TIMEOUT, 5, 0.05),
+                        new GoldenSignals.ErrorCount(ErrorType.TIMEOUT.wireName(), 5, 0.05),
                         new GoldenSignals.ErrorCount("upstream_error", 5, 0.05));
     }
 
@@ -117,7 +118,7 @@ class GoldenQueriesIT {
         assertThat(beta.p95LatencyMs()).isCloseTo(30_000, within(1e-9));
         assertThat(beta.errorRate()).isEqualTo(1.0);
         assertThat(beta.timeoutBreaches()).isEqualTo(20);
-        assertThat(beta.errors()).containsExactly(new GoldenSignals.ErrorCount(AskError.TIMEOUT, 20, 1.0));
+        assertThat(beta.errors()).containsExactly(new GoldenSignals.ErrorCount(ErrorType.TIMEOUT.wireName(), 20, 1.0));
         assertThat(signals.generatedAt()).isEqualTo(NOW);
     }
 

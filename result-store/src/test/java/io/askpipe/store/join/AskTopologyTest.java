@@ -2,12 +2,14 @@ package io.askpipe.store.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.Usage;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +145,22 @@ class AskTopologyTest {
         requests.pipeInput(ask("r3").scope(), ask("r3"));
 
         assertThat(written()).containsExactly("r3=queued");
+    }
+
+    @Test
+    void aResultWithAnErrorTypeOfANewerVersionIsJoinedNotSkipped() {
+        var raw = driver.createInputTopic(topics.results().name(), new StringSerializer(), new ByteArraySerializer());
+        requests.pipeInput(ask("r7").scope(), ask("r7"));
+        raw.pipeInput("r7", """
+                {"backend": "openai", "model": "gpt-4o", "usage": {"prompt_tokens": 0, "completion_tokens": 0,
+                 "total_tokens": 0}, "latency_ms": 12, "req_id": "r7", "status": "failed",
+                 "error": {"type": "quota_exhausted", "message": "out of credit", "http_status": 402},
+                 "attempts": 1, "completed_at": "2026-11-26T12:00:01Z"}""".getBytes(StandardCharsets.UTF_8));
+
+        List<JoinedAsk> joinedAsks = joined.readValuesToList();
+        assertThat(joinedAsks).hasSize(2);
+        assertThat(joinedAsks.get(1).result().error())
+                .isEqualTo(new AskError(new AskError.UnknownType("quota_exhausted", 402), "out of credit"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.askpipe.store.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.db.FlywayMigrations;
 import io.askpipe.embedded.EmbeddedPostgresServer;
@@ -11,7 +12,9 @@ import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.JoinedAsk;
+import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Usage;
 import io.askpipe.store.notify.Notifications;
 import io.askpipe.store.view.AskView;
@@ -100,15 +103,29 @@ public class AskRepositoryIT {
     @Test
     void firstTerminalResultWinsAndReplaysChangeNothing() {
         String id = "00000000-0000-7000-8000-000000000002";
-        AskResult first = AskResult.failed(id, "openai", "gpt-x", new AskError("timeout", "slow", 503), 30_000, 1, T0);
+        AskResult first =
+                AskResult.failed(id, "openai", "gpt-x", new AskError(ErrorType.TIMEOUT, "slow"), 30_000, 1, T0);
         asks.upsert(ask(id), first);
         asks.upsert(ask(id), AskResult.succeeded(id, "dryrun", "m", "late", Usage.NONE, 1, 1, T0));
         asks.upsert(ask(id), null);
 
         AskView view = asks.find(id, "alice").orElseThrow();
         assertThat(view.status()).isEqualTo(AskStatus.FAILED);
-        assertThat(view.error()).isEqualTo(new AskError("timeout", "slow", 503));
+        assertThat(view.error()).isEqualTo(new AskError(ErrorType.TIMEOUT, "slow"));
         assertThat(view.result().answer()).isNull();
+    }
+
+    @Test
+    void anErrorTypeOfANewerVersionIsStoredAndServedAsWritten() {
+        String id = "00000000-0000-7000-8000-0000000000e1";
+        AskError unknown = new AskError(new AskError.UnknownType("quota_exhausted", 402), "out of credit");
+        asks.upsert(ask(id), AskResult.failed(id, "openai", "gpt-x", unknown, 5, 1, T0));
+
+        AskView view = asks.find(id, "alice").orElseThrow();
+        assertThat(view.error()).isEqualTo(unknown);
+        JsonNode error = Json.mapper().valueToTree(view).get("error");
+        assertThat(error.get("type").asText()).isEqualTo("quota_exhausted");
+        assertThat(error.get("http_status").asInt()).isEqualTo(402);
     }
 
     @Test
@@ -139,7 +156,7 @@ public class AskRepositoryIT {
                             ask(failed),
                             null,
                             AskResult.failed(
-                                    failed, "openai", "gpt-x", new AskError("timeout", "slow", 503), 9, 2, T0)),
+                                    failed, "openai", "gpt-x", new AskError(ErrorType.TIMEOUT, "slow"), 9, 2, T0)),
                     new JoinedAsk(
                             ask(alreadyDone),
                             null,
@@ -160,7 +177,7 @@ public class AskRepositoryIT {
         assertThat(done.error()).isNull();
         AskView broken = asks.find(failed, "alice").orElseThrow();
         assertThat(broken.status()).isEqualTo(AskStatus.FAILED);
-        assertThat(broken.error()).isEqualTo(new AskError("timeout", "slow", 503));
+        assertThat(broken.error()).isEqualTo(new AskError(ErrorType.TIMEOUT, "slow"));
         assertThat(broken.attempts()).isEqualTo(2);
         assertThat(asks.find(alreadyDone, "alice").orElseThrow().result().answer())
                 .as("a terminal ask does not change")
@@ -211,7 +228,7 @@ public class AskRepositoryIT {
         AskRequest fourth = new AskRequest(ids[3], user, "k-" + ids[3], "p", null, null, T0);
         asks.upsert(second, AskResult.succeeded(ids[1], "dryrun", "m", "a", Usage.of(10, 5), 1, 1, T0));
         asks.upsert(third, AskResult.succeeded(ids[2], "dryrun", "m", "b", Usage.of(7, 3), 1, 1, T0));
-        asks.upsert(fourth, AskResult.failed(ids[3], "openai", "m", new AskError("timeout", "slow", 504), 9, 2, T0));
+        asks.upsert(fourth, AskResult.failed(ids[3], "openai", "m", new AskError(ErrorType.TIMEOUT, "slow"), 9, 2, T0));
 
         assertThat(asks.usage(user))
                 .isEqualTo(new UsageView(user, new UsageView.Asks(4, 1, 2, 1), new UsageView.Tokens(17, 8, 25)));

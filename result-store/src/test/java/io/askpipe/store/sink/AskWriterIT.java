@@ -146,7 +146,10 @@ class AskWriterIT {
                                 id,
                                 "dryrun",
                                 "dryrun-echo",
-                                new io.askpipe.schemas.AskError("backend_timeout", "took too long", 504),
+                                // a type this version does not know: written as it came
+                                new io.askpipe.schemas.AskError(
+                                        new io.askpipe.schemas.AskError.UnknownType("backend_timeout", 504),
+                                        "took too long"),
                                 5,
                                 2,
                                 T0);

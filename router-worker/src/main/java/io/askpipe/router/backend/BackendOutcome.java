@@ -1,5 +1,7 @@
 package io.askpipe.router.backend;
 
+import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Usage;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,33 +22,51 @@ public sealed interface BackendOutcome {
     /**
      * The backend did not answer.
      *
-     * @param errorType one of {@code AskError}'s stable types
+     * @param errorType why, which decides the result's HTTP status and whether the call is retried
      * @param message what happened, for a human; never a stack trace or a secret
-     * @param httpStatus the status that best describes the failure to the client
-     * @param retriable whether the same call may succeed if tried again (connection errors, 429,
-     *     5xx); a retriable failure also counts against the backend's circuit breaker
-     * @param retryAfter how long the backend asked us to wait ({@code Retry-After}), or {@code null}
+     * @param retryAfter how long the backend asked us to wait ({@code Retry-After}), or {@code
+     *     null}; only for a retriable type
      */
-    record Failed(String errorType, String message, int httpStatus, boolean retriable, Duration retryAfter)
-            implements BackendOutcome {
+    record Failed(ErrorType errorType, String message, Duration retryAfter) implements BackendOutcome {
         public Failed {
             Objects.requireNonNull(errorType, "errorType");
             Objects.requireNonNull(message, "message");
+            if (retryAfter != null && !errorType.retriable()) {
+                throw new IllegalArgumentException("only a retriable failure waits for a retry: " + errorType);
+            }
         }
 
-        /** A failure that trying again will not cure, such as a rejected request. */
-        public static Failed permanent(String errorType, String message, int httpStatus) {
-            return new Failed(errorType, message, httpStatus, false, null);
+        /** A failure of {@code type}, without a wait asked for. */
+        public static Failed of(ErrorType type, String message) {
+            return new Failed(type, message, null);
         }
 
-        /** A failure that may pass, such as a refused connection, a 429 or a 5xx. */
-        public static Failed transientFailure(String errorType, String message, int httpStatus, Duration retryAfter) {
-            return new Failed(errorType, message, httpStatus, true, retryAfter);
+        /** A retriable failure of {@code type} after which the backend asked to wait {@code retryAfter}. */
+        public static Failed of(ErrorType type, String message, Optional<Duration> retryAfter) {
+            return new Failed(type, message, retryAfter.orElse(null));
+        }
+
+        /** The status that describes the failure to the client: its type's. */
+        public int httpStatus() {
+            return errorType.httpStatus();
+        }
+
+        /**
+         * Whether the same call may succeed if tried again (connection errors, timeouts, 429, 5xx), as
+         * its type says; a retriable failure also counts against the backend's circuit breaker.
+         */
+        public boolean retriable() {
+            return errorType.retriable();
         }
 
         /** The wait the backend asked for, if it asked. */
         public Optional<Duration> retryAfterHint() {
             return Optional.ofNullable(retryAfter);
+        }
+
+        /** The error a failed result carries. */
+        public AskError toError() {
+            return new AskError(errorType, message);
         }
     }
 }

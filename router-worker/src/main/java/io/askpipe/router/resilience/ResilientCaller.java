@@ -3,7 +3,7 @@ package io.askpipe.router.resilience;
 import io.askpipe.router.backend.Backend;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
-import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.ErrorType;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -91,11 +91,9 @@ public final class ResilientCaller implements AutoCloseable {
                         backend.name(),
                         attempt);
                 return new Attempted(
-                        BackendOutcome.Failed.transientFailure(
-                                AskError.BACKEND_UNAVAILABLE,
-                                backend.name() + " is failing; its circuit breaker is open",
-                                503,
-                                null),
+                        BackendOutcome.Failed.of(
+                                ErrorType.BACKEND_UNAVAILABLE,
+                                backend.name() + " is failing; its circuit breaker is open"),
                         attempt - 1);
             }
             Duration limit = Duration.ofNanos(Math.min(timeout.toNanos(), remaining));
@@ -117,7 +115,7 @@ public final class ResilientCaller implements AutoCloseable {
                         backend.name(),
                         attempt,
                         TimeUnit.NANOSECONDS.toMillis(tookNanos),
-                        failed.errorType(),
+                        failed.errorType().wireName(),
                         failed.retriable(),
                         failed.message());
                 last = failed;
@@ -152,8 +150,8 @@ public final class ResilientCaller implements AutoCloseable {
         try {
             return limiter.executeFutureSupplier(() -> calls.submit(() -> backend.call(call)));
         } catch (TimeoutException e) {
-            return BackendOutcome.Failed.transientFailure(
-                    AskError.TIMEOUT, backend.name() + " did not answer within " + limit.toMillis() + " ms", 503, null);
+            return BackendOutcome.Failed.of(
+                    ErrorType.TIMEOUT, backend.name() + " did not answer within " + limit.toMillis() + " ms");
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -162,12 +160,12 @@ public final class ResilientCaller implements AutoCloseable {
                 // handed to the next worker, rather than failed for a fault of the worker's own
                 throw new InterruptedException("the router stopped during a call to " + backend.name());
             }
-            // a backend returns its expected failures; an exception is a bug in its client
+            // a backend returns its expected failures; an exception is a bug in its client, which
+            // calling again would meet again
             LOG.error("backend {} threw on ask {}", backend.name(), call.requestId(), e);
-            return BackendOutcome.Failed.permanent(
-                    AskError.UPSTREAM_ERROR,
-                    backend.name() + " failed: " + e.getClass().getSimpleName(),
-                    502);
+            return BackendOutcome.Failed.of(
+                    ErrorType.UPSTREAM_INVALID_RESPONSE,
+                    backend.name() + " failed: " + e.getClass().getSimpleName());
         }
     }
 
@@ -181,14 +179,14 @@ public final class ResilientCaller implements AutoCloseable {
     }
 
     private static BackendOutcome.Failed deadlinePassed(Backend backend) {
-        return BackendOutcome.Failed.transientFailure(
-                AskError.TIMEOUT, "the ask's deadline passed before " + backend.name() + " could be called", 503, null);
+        return BackendOutcome.Failed.of(
+                ErrorType.TIMEOUT, "the ask's deadline passed before " + backend.name() + " could be called");
     }
 
     /** A failed outcome, as the circuit breaker wants a throwable. No stack trace: it is data. */
     static final class BackendFailure extends RuntimeException {
         BackendFailure(BackendOutcome.Failed failed) {
-            super(failed.errorType() + ": " + failed.message(), null, false, false);
+            super(failed.errorType().wireName() + ": " + failed.message(), null, false, false);
         }
     }
 

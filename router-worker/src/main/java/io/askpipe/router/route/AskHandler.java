@@ -10,6 +10,7 @@ import io.askpipe.router.route.BackendRegistry.Entry;
 import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
+import io.askpipe.schemas.ErrorType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one ask into its standardized result: routes it, calls the backend through the resilience
- * policies and, when the backend is unavailable (not configured, unreachable, failing, timed out),
- * moves on along the route's fallback chain. A backend that rejects the request itself ends the
- * chain: another backend would not make a bad request good. An ask outside the backend catalog (a
+ * policies and, when the failure is retriable ({@link ErrorType#retriable()}: the backend is not
+ * configured, unreachable, failing, timed out), moves on along the route's fallback chain. A
+ * permanent failure, such as a backend that rejects the request itself, ends the chain: another
+ * backend would not make a bad request good. An ask outside the backend catalog (a
  * record older than the catalog: an unregistered backend, a model not permitted) fails at once,
  * without a backend call. Every result and metric names a registered backend, never a name the
  * client sent. Never throws for an expected failure. Thread-safe.
@@ -76,8 +78,7 @@ public final class AskHandler {
             tried = name;
             Entry entry = registry.lookup(name);
             if (entry instanceof Entry.Unavailable unavailable) {
-                failure = BackendOutcome.Failed.transientFailure(
-                        AskError.BACKEND_UNAVAILABLE, unavailable.reason(), 503, null);
+                failure = BackendOutcome.Failed.of(ErrorType.BACKEND_UNAVAILABLE, unavailable.reason());
                 LOG.warn(
                         "backend unavailable request_id={} backend={} detail=\"{}\"",
                         request.requestId(),
@@ -108,7 +109,7 @@ public final class AskHandler {
                 }
                 case BackendOutcome.Failed failed -> {
                     failure = failed;
-                    if (AskError.TIMEOUT.equals(failed.errorType())) {
+                    if (failed.errorType() == ErrorType.TIMEOUT) {
                         LOG.warn(
                                 "backend call timed out request_id={} backend={} elapsed_ms={}",
                                 request.requestId(),
@@ -125,13 +126,7 @@ public final class AskHandler {
         metrics.latency(tried, latencyMs);
         metrics.error(tried, failure.errorType());
         return AskResult.failed(
-                request.requestId(),
-                tried,
-                request.model(),
-                new AskError(failure.errorType(), failure.message(), failure.httpStatus()),
-                latencyMs,
-                attempts,
-                clock.instant());
+                request.requestId(), tried, request.model(), failure.toError(), latencyMs, attempts, clock.instant());
     }
 
     /**
@@ -140,15 +135,15 @@ public final class AskHandler {
      * the metrics never carry the client's name.
      */
     private AskResult refused(AskRequest request, String backend, BackendCatalog.Refusal refusal, long started) {
-        String errorType = switch (refusal.kind()) {
-            case UNKNOWN_BACKEND -> AskError.UNKNOWN_BACKEND;
-            case MODEL_NOT_PERMITTED -> AskError.MODEL_NOT_PERMITTED;
+        ErrorType errorType = switch (refusal.kind()) {
+            case UNKNOWN_BACKEND -> ErrorType.UNKNOWN_BACKEND;
+            case MODEL_NOT_PERMITTED -> ErrorType.MODEL_NOT_PERMITTED;
         };
         String message = refusal.pointer().substring(1) + " " + refusal.detail();
         LOG.warn(
                 "ask refused by the backend catalog request_id={} error_type={} detail=\"{}\"",
                 request.requestId(),
-                errorType,
+                errorType.wireName(),
                 message);
         long latencyMs = elapsedMs(started);
         metrics.latency(backend, latencyMs);
@@ -157,7 +152,7 @@ public final class AskHandler {
                 request.requestId(),
                 backend,
                 request.model(),
-                new AskError(errorType, message, 422),
+                new AskError(errorType, message),
                 latencyMs,
                 0,
                 clock.instant());

@@ -5,7 +5,7 @@ import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.router.backend.Backend;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
-import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.ErrorType;
 import java.util.Optional;
 
 /**
@@ -38,8 +38,8 @@ final class FaultyBackend implements Backend {
             faults.delay(Fault.VENDOR_LATENCY);
         }
         if (faults.strikesAgain(Fault.VENDOR_FAILURE, key)) {
-            return BackendOutcome.Failed.transientFailure(
-                    AskError.UPSTREAM_ERROR, backend.name() + " failed (injected by chaos mode)", 502, null);
+            return BackendOutcome.Failed.of(
+                    ErrorType.UPSTREAM_ERROR, backend.name() + " failed (injected by chaos mode)");
         }
         return backend.call(call);
     }

@@ -1,5 +1,6 @@
 package io.askpipe.router.route;
 
+import io.askpipe.schemas.ErrorType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,11 +38,11 @@ public final class RouterMetrics {
                 .record(millis);
     }
 
-    void error(String backend, String errorType) {
+    void error(String backend, ErrorType errorType) {
         Counter.builder("ask_errors")
                 .description("Asks that ended in a failed result, by backend and error type")
                 .tag("backend", backend)
-                .tag("error_type", errorType)
+                .tag("error_type", errorType.wireName())
                 .register(registry)
                 .increment();
     }

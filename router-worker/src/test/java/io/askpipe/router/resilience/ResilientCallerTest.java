@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
 import io.askpipe.router.backend.ScriptedBackend;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Usage;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,8 +74,7 @@ class ResilientCallerTest {
 
     @Test
     void retriesTransientFailuresWithGrowingJitteredBackoff() throws Exception {
-        var backend =
-                failingThenAnswering(3, BackendOutcome.Failed.transientFailure("upstream_error", "502", 502, null));
+        var backend = failingThenAnswering(3, BackendOutcome.Failed.of(ErrorType.UPSTREAM_ERROR, "502"));
 
         var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
 
@@ -89,7 +90,7 @@ class ResilientCallerTest {
     @Test
     void honoursALongerRetryAfter() throws Exception {
         var backend = failingThenAnswering(
-                1, BackendOutcome.Failed.transientFailure("rate_limited", "429", 429, Duration.ofSeconds(7)));
+                1, BackendOutcome.Failed.of(ErrorType.RATE_LIMITED, "429", Optional.of(Duration.ofSeconds(7))));
 
         caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
 
@@ -99,27 +100,42 @@ class ResilientCallerTest {
     @Test
     void doesNotWaitPastTheDeadline() throws Exception {
         var backend = failingThenAnswering(
-                1, BackendOutcome.Failed.transientFailure("rate_limited", "429", 429, Duration.ofSeconds(60)));
+                1, BackendOutcome.Failed.of(ErrorType.RATE_LIMITED, "429", Optional.of(Duration.ofSeconds(60))));
 
         var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(5)));
 
         assertThat(attempted.attempts()).isEqualTo(1);
         assertThat(waits).isEmpty();
-        assertThat(((BackendOutcome.Failed) attempted.outcome()).errorType()).isEqualTo("rate_limited");
+        assertThat(((BackendOutcome.Failed) attempted.outcome()).errorType().wireName())
+                .isEqualTo("rate_limited");
     }
 
     @Test
     void permanentFailuresAreNotRetried() throws Exception {
-        var backend = failingThenAnswering(1, BackendOutcome.Failed.permanent("invalid_request", "400", 400));
+        var backend = failingThenAnswering(1, BackendOutcome.Failed.of(ErrorType.INVALID_REQUEST, "400"));
         var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
         assertThat(attempted.attempts()).isEqualTo(1);
         assertThat(backend.calls).hasValue(1);
     }
 
     @Test
+    void aBackendThatThrowsFailsForGoodAsAnInvalidResponse() throws Exception {
+        var buggy = new ScriptedBackend("b", c -> {
+            throw new IllegalStateException("a bug in the backend's client");
+        });
+        var attempted = caller.call(buggy, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
+
+        var failed = (BackendOutcome.Failed) attempted.outcome();
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_INVALID_RESPONSE);
+        assertThat(failed.httpStatus()).isEqualTo(502);
+        assertThat(failed.message()).isEqualTo("b failed: IllegalStateException");
+        assertThat(attempted.attempts()).isEqualTo(1);
+        assertThat(buggy.calls).hasValue(1);
+    }
+
+    @Test
     void givesUpAfterMaxAttempts() throws Exception {
-        var backend =
-                failingThenAnswering(99, BackendOutcome.Failed.transientFailure("upstream_error", "500", 502, null));
+        var backend = failingThenAnswering(99, BackendOutcome.Failed.of(ErrorType.UPSTREAM_ERROR, "500"));
         var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
         assertThat(attempted.attempts()).isEqualTo(4);
         assertThat(attempted.outcome()).isInstanceOf(BackendOutcome.Failed.class);
@@ -127,8 +143,7 @@ class ResilientCallerTest {
 
     @Test
     void openCircuitFailsFastWithoutCallingTheBackend() throws Exception {
-        var backend =
-                failingThenAnswering(99, BackendOutcome.Failed.transientFailure("upstream_error", "500", 502, null));
+        var backend = failingThenAnswering(99, BackendOutcome.Failed.of(ErrorType.UPSTREAM_ERROR, "500"));
         for (int i = 0; i < 3; i++) { // 12 failed calls: past the minimum of 10, all failures
             caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
         }
@@ -138,7 +153,7 @@ class ResilientCallerTest {
         var attempted = caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
 
         var failed = (BackendOutcome.Failed) attempted.outcome();
-        assertThat(failed.errorType()).isEqualTo("backend_unavailable");
+        assertThat(failed.errorType().wireName()).isEqualTo("backend_unavailable");
         assertThat(failed.httpStatus()).isEqualTo(503);
         assertThat(failed.message()).contains("circuit breaker is open");
         assertThat(attempted.attempts()).isZero();
@@ -147,7 +162,7 @@ class ResilientCallerTest {
 
     @Test
     void rejectedRequestsDoNotOpenTheCircuit() throws Exception {
-        var backend = failingThenAnswering(99, BackendOutcome.Failed.permanent("invalid_request", "400", 400));
+        var backend = failingThenAnswering(99, BackendOutcome.Failed.of(ErrorType.INVALID_REQUEST, "400"));
         for (int i = 0; i < 15; i++) {
             caller.call(backend, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(30)));
         }

@@ -9,10 +9,10 @@ import io.askpipe.router.backend.ScriptedBackend;
 import io.askpipe.router.backend.dryrun.DryrunBackend;
 import io.askpipe.router.resilience.ResilienceSettings;
 import io.askpipe.router.resilience.ResilientCaller;
-import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Usage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -115,7 +115,7 @@ class AskHandlerTest {
 
         assertThat(result.status()).isEqualTo(AskStatus.FAILED);
         assertThat(result.backend()).isEqualTo("openai");
-        assertThat(result.error().type()).isEqualTo("backend_unavailable");
+        assertThat(result.error().type().wireName()).isEqualTo("backend_unavailable");
         assertThat(result.error().httpStatus()).isEqualTo(503);
         assertThat(result.error().message()).isEqualTo("openai is not configured");
         assertThat(result.attempts()).isZero();
@@ -136,7 +136,7 @@ class AskHandlerTest {
                 .handle(ask("nosuch", "gpt-4o"), started::add);
 
         assertThat(result.status()).isEqualTo(AskStatus.FAILED);
-        assertThat(result.error().type()).isEqualTo(AskError.UNKNOWN_BACKEND);
+        assertThat(result.error().type()).isEqualTo(ErrorType.UNKNOWN_BACKEND);
         assertThat(result.error().httpStatus()).isEqualTo(422);
         assertThat(result.error().message()).startsWith("backend 'nosuch' is not a backend of this deployment");
         assertThat(result.attempts()).isZero();
@@ -147,7 +147,7 @@ class AskHandlerTest {
                 .isEqualTo("openai");
         assertThat(meters.find("ask_errors")
                         .tag("backend", "openai")
-                        .tag("error_type", AskError.UNKNOWN_BACKEND)
+                        .tag("error_type", ErrorType.UNKNOWN_BACKEND.wireName())
                         .counter()
                         .count())
                 .isEqualTo(1);
@@ -162,7 +162,7 @@ class AskHandlerTest {
                         registry(Duration.ofSeconds(5), openai).build())
                 .handle(ask(null, "gpt-4.5-preview"));
 
-        assertThat(result.error().type()).isEqualTo(AskError.MODEL_NOT_PERMITTED);
+        assertThat(result.error().type()).isEqualTo(ErrorType.MODEL_NOT_PERMITTED);
         assertThat(result.error().httpStatus()).isEqualTo(422);
         assertThat(result.error().message())
                 .isEqualTo("model 'gpt-4.5-preview' is not a permitted model (permitted: gpt-4o-mini)");
@@ -184,8 +184,7 @@ class AskHandlerTest {
     @Test
     void fallsBackWhenThePrimaryIsUnavailableAndCountsEveryAttempt() throws Exception {
         var down = new ScriptedBackend(
-                "openai",
-                call -> BackendOutcome.Failed.transientFailure("backend_unavailable", "connection refused", 503, null));
+                "openai", call -> BackendOutcome.Failed.of(ErrorType.BACKEND_UNAVAILABLE, "connection refused"));
         var llama = answering("llama");
         AskResult result = handler(
                         Map.of("ROUTER_FALLBACKS", "openai:llama"),
@@ -202,14 +201,14 @@ class AskHandlerTest {
     @Test
     void aRejectedRequestDoesNotFallBack() throws Exception {
         var rejecting = new ScriptedBackend(
-                "openai", call -> BackendOutcome.Failed.permanent("invalid_request", "model does not exist", 400));
+                "openai", call -> BackendOutcome.Failed.of(ErrorType.INVALID_REQUEST, "model does not exist"));
         var llama = answering("llama");
         AskResult result = handler(
                         Map.of("ROUTER_FALLBACKS", "openai:llama"),
                         registry(Duration.ofSeconds(5), rejecting, llama).build())
                 .handle(ask(null, "gpt-nope"));
 
-        assertThat(result.error().type()).isEqualTo("invalid_request");
+        assertThat(result.error().type().wireName()).isEqualTo("invalid_request");
         assertThat(result.error().httpStatus()).isEqualTo(400);
         assertThat(result.attempts()).isEqualTo(1);
         assertThat(llama.calls).hasValue(0);
@@ -233,7 +232,7 @@ class AskHandlerTest {
                 .handle(ask(null, null));
 
         assertThat(result.status()).isEqualTo(AskStatus.FAILED);
-        assertThat(result.error().type()).isEqualTo("timeout");
+        assertThat(result.error().type().wireName()).isEqualTo("timeout");
         assertThat(result.error().httpStatus()).isEqualTo(503);
         assertThat(interrupted.await(5, TimeUnit.SECONDS))
                 .as("the call was cancelled")
@@ -241,7 +240,7 @@ class AskHandlerTest {
     }
 
     @Test
-    void backendBugBecomesAnUpstreamError() throws Exception {
+    void backendBugBecomesAPermanentInvalidResponse() throws Exception {
         var broken = new ScriptedBackend("broken", call -> {
             throw new IllegalStateException("boom");
         });
@@ -249,7 +248,7 @@ class AskHandlerTest {
                         Map.of("PROMPT_BACKEND", "broken"),
                         registry(Duration.ofSeconds(5), broken).build())
                 .handle(ask(null, null));
-        assertThat(result.error().type()).isEqualTo("upstream_error");
+        assertThat(result.error().type()).isEqualTo(ErrorType.UPSTREAM_INVALID_RESPONSE);
         assertThat(result.error().httpStatus()).isEqualTo(502);
         assertThat(broken.calls).as("a bug is not retried").hasValue(1);
     }

@@ -7,7 +7,7 @@ import io.askpipe.common.config.Env;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
 import io.askpipe.router.backend.dryrun.DryrunBackend;
-import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.ErrorType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -28,7 +28,7 @@ class FaultyBackendTest {
         BackendOutcome outcome = backend.call(new BackendCall("r1", "hi", null));
         assertThat(outcome).isInstanceOf(BackendOutcome.Failed.class);
         BackendOutcome.Failed failed = (BackendOutcome.Failed) outcome;
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_ERROR);
         assertThat(failed.message()).contains("injected by chaos mode");
         backend.call(new BackendCall("r1", "hi", null));
         assertThat(registry.get("chaos_events")

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.askpipe.common.http.RetryAfter;
 import io.askpipe.router.backend.BackendOutcome;
-import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Usage;
 import java.io.IOException;
@@ -26,16 +26,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP exchange the JSON backends share: one {@link HttpClient} per backend, a JSON POST, and
- * the mapping of every way it can fail to a {@link BackendOutcome.Failed}.
+ * the mapping of every way it can fail to a {@link BackendOutcome.Failed} (whose {@link ErrorType}
+ * decides its status and whether it is retried).
  *
  * <ul>
- *   <li>no connection or another I/O error: {@code backend_unavailable} (503), transient
- *   <li>429: {@code rate_limited} (429), transient, with {@code Retry-After}
- *   <li>5xx: {@code upstream_error} (502), transient, with {@code Retry-After}
- *   <li>401, 403: {@code backend_auth_failed} (502), permanent
- *   <li>any other 4xx: {@code invalid_request} (400), permanent, with the provider's message
- *   <li>a 2xx that does not hold an answer, or any other status: {@code upstream_error} (502),
- *       permanent
+ *   <li>no connection or another I/O error: {@link ErrorType#BACKEND_UNAVAILABLE}
+ *   <li>429: {@link ErrorType#RATE_LIMITED}, with {@code Retry-After}
+ *   <li>5xx: {@link ErrorType#UPSTREAM_ERROR}, with {@code Retry-After}
+ *   <li>401, 403: {@link ErrorType#BACKEND_AUTH_FAILED}
+ *   <li>any other 4xx: {@link ErrorType#INVALID_REQUEST}, with the provider's message
+ *   <li>a 2xx that does not hold an answer, or any other status: {@link
+ *       ErrorType#UPSTREAM_INVALID_RESPONSE}
  * </ul>
  *
  * <p>No request timeout is set: the worker's time limit interrupts the calling thread, and {@link
@@ -147,8 +148,7 @@ public final class UpstreamHttp implements AutoCloseable {
                 throw new InterruptedException(backend + " call interrupted");
             }
             LOG.debug("{} is unreachable at {}", backend, request.uri(), e);
-            return BackendOutcome.Failed.transientFailure(
-                    AskError.BACKEND_UNAVAILABLE, backend + " is unreachable: " + describe(e), 503, null);
+            return BackendOutcome.Failed.of(ErrorType.BACKEND_UNAVAILABLE, backend + " is unreachable: " + describe(e));
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
@@ -165,51 +165,44 @@ public final class UpstreamHttp implements AutoCloseable {
             json = null;
         }
         if (json == null || !json.isObject()) {
-            return BackendOutcome.Failed.permanent(
-                    AskError.UPSTREAM_ERROR, backend + " answered with a body that is not a JSON object", 502);
+            return BackendOutcome.Failed.of(
+                    ErrorType.UPSTREAM_INVALID_RESPONSE, backend + " answered with a body that is not a JSON object");
         }
         try {
             return reader.read(json);
         } catch (MalformedAnswer e) {
-            return BackendOutcome.Failed.permanent(
-                    AskError.UPSTREAM_ERROR, backend + " answered without " + e.getMessage(), 502);
+            return BackendOutcome.Failed.of(
+                    ErrorType.UPSTREAM_INVALID_RESPONSE, backend + " answered without " + e.getMessage());
         }
     }
 
     private BackendOutcome failure(int status, HttpResponse<byte[]> response) {
-        Duration retryAfter = response.headers()
-                .firstValue("Retry-After")
-                .flatMap(value -> RetryAfter.parse(value, clock))
-                .orElse(null);
+        Optional<Duration> retryAfter =
+                response.headers().firstValue("Retry-After").flatMap(value -> RetryAfter.parse(value, clock));
         if (status == 429) {
-            return BackendOutcome.Failed.transientFailure(
-                    AskError.RATE_LIMITED,
+            return BackendOutcome.Failed.of(
+                    ErrorType.RATE_LIMITED,
                     backend + " is rate limiting (HTTP 429)" + providerMessage(response.body()),
-                    429,
                     retryAfter);
         }
         if (status >= 500 && status < 600) {
-            return BackendOutcome.Failed.transientFailure(
-                    AskError.UPSTREAM_ERROR,
+            return BackendOutcome.Failed.of(
+                    ErrorType.UPSTREAM_ERROR,
                     backend + " failed (HTTP " + status + ")" + providerMessage(response.body()),
-                    502,
                     retryAfter);
         }
         if (status == 401 || status == 403) {
             // the provider's message may quote part of the key: leave it out
-            return BackendOutcome.Failed.permanent(
-                    AskError.BACKEND_AUTH_FAILED,
-                    backend + " refused askpipe's credentials (HTTP " + status + ")",
-                    502);
+            return BackendOutcome.Failed.of(
+                    ErrorType.BACKEND_AUTH_FAILED, backend + " refused askpipe's credentials (HTTP " + status + ")");
         }
         if (status >= 400 && status < 500) {
-            return BackendOutcome.Failed.permanent(
-                    AskError.INVALID_REQUEST,
-                    backend + " rejected the request (HTTP " + status + ")" + providerMessage(response.body()),
-                    400);
+            return BackendOutcome.Failed.of(
+                    ErrorType.INVALID_REQUEST,
+                    backend + " rejected the request (HTTP " + status + ")" + providerMessage(response.body()));
         }
-        return BackendOutcome.Failed.permanent(
-                AskError.UPSTREAM_ERROR, backend + " answered with unexpected HTTP status " + status, 502);
+        return BackendOutcome.Failed.of(
+                ErrorType.UPSTREAM_INVALID_RESPONSE, backend + " answered with unexpected HTTP status " + status);
     }
 
     /**

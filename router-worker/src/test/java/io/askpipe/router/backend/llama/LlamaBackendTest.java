@@ -6,7 +6,7 @@ import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
 import io.askpipe.router.backend.http.StubLlmServer;
 import io.askpipe.router.backend.http.StubLlmServer.Reply;
-import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Usage;
 import java.time.Duration;
@@ -113,7 +113,7 @@ class LlamaBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.INVALID_REQUEST);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
         assertThat(failed.httpStatus()).isEqualTo(400);
         assertThat(failed.retriable()).isFalse();
         assertThat(failed.message()).isEqualTo("llama rejected the request (HTTP 400): invalid options: num_ctx");
@@ -125,7 +125,7 @@ class LlamaBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.INVALID_REQUEST);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
         assertThat(failed.httpStatus()).isEqualTo(400);
         assertThat(failed.message()).contains("model \"nope\" not found");
     }
@@ -137,7 +137,7 @@ class LlamaBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.BACKEND_AUTH_FAILED);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.BACKEND_AUTH_FAILED);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isFalse();
     }
@@ -149,7 +149,7 @@ class LlamaBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.RATE_LIMITED);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.RATE_LIMITED);
         assertThat(failed.httpStatus()).isEqualTo(429);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.retryAfter()).isEqualTo(Duration.ofSeconds(7));
@@ -161,7 +161,7 @@ class LlamaBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_ERROR);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.retryAfter()).isNull();
@@ -174,30 +174,30 @@ class LlamaBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_ERROR);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.retryAfter()).isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test
-    void malformedJsonIsAPermanentUpstreamError() throws Exception {
+    void malformedJsonIsAPermanentInvalidResponse() throws Exception {
         server.answer(Reply.json(200, "{\"message\": {\"content\": \"Rayleigh"));
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_INVALID_RESPONSE);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isFalse();
     }
 
     @Test
-    void anAnswerWithoutContentIsAPermanentUpstreamError() throws Exception {
+    void anAnswerWithoutContentIsAPermanentInvalidResponse() throws Exception {
         server.answer(Reply.json(200, "{\"model\": \"llama3.2\", \"done\": true}"));
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_INVALID_RESPONSE);
         assertThat(failed.retriable()).isFalse();
         assertThat(failed.message()).isEqualTo("llama answered without message.content");
     }
@@ -209,7 +209,7 @@ class LlamaBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.BACKEND_UNAVAILABLE);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.BACKEND_UNAVAILABLE);
         assertThat(failed.httpStatus()).isEqualTo(503);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.message()).isEqualTo("llama is unreachable: connection refused");

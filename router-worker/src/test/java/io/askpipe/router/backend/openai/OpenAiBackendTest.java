@@ -6,7 +6,7 @@ import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
 import io.askpipe.router.backend.http.StubLlmServer;
 import io.askpipe.router.backend.http.StubLlmServer.Reply;
-import io.askpipe.schemas.AskError;
+import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Usage;
 import java.time.Duration;
@@ -143,7 +143,7 @@ class OpenAiBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.INVALID_REQUEST);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
         assertThat(failed.httpStatus()).isEqualTo(400);
         assertThat(failed.retriable()).isFalse();
         assertThat(failed.message()).contains("HTTP 400").contains("maximum context length is 128000 tokens");
@@ -156,7 +156,7 @@ class OpenAiBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.INVALID_REQUEST);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
         assertThat(failed.httpStatus()).isEqualTo(400);
         assertThat(failed.message()).contains("The model `nope` does not exist").hasSizeLessThan(400);
     }
@@ -178,7 +178,7 @@ class OpenAiBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.BACKEND_AUTH_FAILED);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.BACKEND_AUTH_FAILED);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isFalse();
         assertThat(failed.message()).doesNotContain("sk-test");
@@ -191,7 +191,7 @@ class OpenAiBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.RATE_LIMITED);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.RATE_LIMITED);
         assertThat(failed.httpStatus()).isEqualTo(429);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.retryAfter()).isEqualTo(Duration.ofSeconds(7));
@@ -204,7 +204,7 @@ class OpenAiBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_ERROR);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.retryAfter()).isNull();
@@ -216,7 +216,7 @@ class OpenAiBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_ERROR);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.retryAfter()).isEqualTo(Duration.ofSeconds(30));
@@ -224,25 +224,37 @@ class OpenAiBackendTest {
     }
 
     @Test
-    void malformedJsonIsAPermanentUpstreamError() throws Exception {
+    void malformedJsonIsAPermanentInvalidResponse() throws Exception {
         server.answer(Reply.json(200, "{\"choices\": [{\"message\": "));
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_INVALID_RESPONSE);
         assertThat(failed.httpStatus()).isEqualTo(502);
         assertThat(failed.retriable()).isFalse();
     }
 
     @Test
-    void anAnswerWithoutContentIsAPermanentUpstreamError() throws Exception {
+    void anAnswerWithoutContentIsAPermanentInvalidResponse() throws Exception {
         server.answer(Reply.json(200, "{\"model\": \"m\", \"choices\": []}"));
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.UPSTREAM_ERROR);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_INVALID_RESPONSE);
         assertThat(failed.retriable()).isFalse();
         assertThat(failed.message()).contains("choices[0].message.content");
+    }
+
+    @Test
+    void aRedirectIsAPermanentInvalidResponse() throws Exception {
+        server.answer(new Reply(302, "", Map.of("Location", server.baseUrl() + "/elsewhere")));
+
+        BackendOutcome.Failed failed = failed(ask());
+
+        assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_INVALID_RESPONSE);
+        assertThat(failed.httpStatus()).isEqualTo(502);
+        assertThat(failed.retriable()).isFalse();
+        assertThat(failed.message()).isEqualTo("openai answered with unexpected HTTP status 302");
     }
 
     @Test
@@ -252,7 +264,7 @@ class OpenAiBackendTest {
 
         BackendOutcome.Failed failed = failed(ask());
 
-        assertThat(failed.errorType()).isEqualTo(AskError.BACKEND_UNAVAILABLE);
+        assertThat(failed.errorType()).isEqualTo(ErrorType.BACKEND_UNAVAILABLE);
         assertThat(failed.httpStatus()).isEqualTo(503);
         assertThat(failed.retriable()).isTrue();
         assertThat(failed.message()).isEqualTo("openai is unreachable: connection refused");
