@@ -1,23 +1,34 @@
 package io.askpipe.common.callback;
 
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * An IPv4 or IPv6 network in CIDR notation, such as {@code 10.0.0.0/8} or {@code fc00::/7}. Written
- * here because the JDK has no CIDR type and the one in commons-net knows only IPv4.
- *
- * @param address the network's address bytes (4 or 16)
- * @param prefixLength how many leading bits identify the network
+ * An IPv4 or IPv6 network in CIDR notation, such as {@code 10.0.0.0/8} or {@code fc00::/7}, parsed
+ * from literals only (never a name to look up) and matched by Netty's {@link IpSubnetFilterRule}.
+ * Immutable and thread-safe.
  */
-public record Network(byte[] address, int prefixLength) {
+public final class Network {
+    private final byte[] address;
+    private final int prefixLength;
+    private final IpSubnetFilterRule rule;
 
-    public Network {
-        address = address.clone();
+    /**
+     * The network of {@code address} (4 or 16 bytes; 16 stay IPv6, even an IPv4-mapped prefix) whose
+     * first {@code prefixLength} bits identify it.
+     */
+    public Network(byte[] address, int prefixLength) {
+        this.address = address.clone();
+        this.prefixLength = prefixLength;
         if (prefixLength < 0 || prefixLength > address.length * 8) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " does not fit the address");
         }
+        this.rule = new IpSubnetFilterRule(inet(this.address), prefixLength, IpFilterRuleType.ACCEPT);
     }
 
     /** Parses {@code 10.0.0.0/8}, {@code ::1/128}, or a bare address (a network of one). */
@@ -46,27 +57,26 @@ public record Network(byte[] address, int prefixLength) {
 
     /** Whether {@code candidate} lies in this network; an IPv4 address never lies in an IPv6 one. */
     public boolean contains(InetAddress candidate) {
-        byte[] bytes = candidate.getAddress();
-        if (bytes.length != address.length) {
-            return false;
-        }
-        int whole = prefixLength / 8;
-        for (int i = 0; i < whole; i++) {
-            if (bytes[i] != address[i]) {
-                return false;
-            }
-        }
-        int rest = prefixLength % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xFF << (8 - rest)) & 0xFF;
-        return (bytes[whole] & mask) == (address[whole] & mask);
+        return rule.matches(new InetSocketAddress(candidate, 0));
     }
 
-    @Override
+    /** The network's address bytes (4 or 16). */
     public byte[] address() {
         return address.clone();
+    }
+
+    /** How many leading bits identify the network. */
+    public int prefixLength() {
+        return prefixLength;
+    }
+
+    /** The address of {@code bytes}, never folded: 16 bytes are IPv6 even where the JDK would say IPv4. */
+    private static InetAddress inet(byte[] bytes) {
+        try {
+            return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are always an address", e);
+        }
     }
 
     @Override
@@ -83,10 +93,6 @@ public record Network(byte[] address, int prefixLength) {
 
     @Override
     public String toString() {
-        try {
-            return InetAddress.getByAddress(address).getHostAddress() + "/" + prefixLength;
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("4 or 16 bytes are always an address", e);
-        }
+        return inet(address).getHostAddress() + "/" + prefixLength;
     }
 }
