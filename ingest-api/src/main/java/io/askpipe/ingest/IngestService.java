@@ -250,19 +250,18 @@ public final class IngestService implements AutoCloseable {
 
     /** Mounts the write routes on {@code router}. */
     public void mount(Router router) {
-        IngestRoutes.mount(
-                router,
-                auth.bearerAuth(),
-                publisher,
-                ledger,
-                this::accept,
-                config.limits(),
-                config.callbacks(),
-                config.publishTimeout(),
-                config.idempotencyTtl(),
-                Clock.systemUTC(),
-                faults,
-                registry);
+        new IngestRoutes(
+                        publisher,
+                        ledger,
+                        this::accept,
+                        config.limits(),
+                        config.callbacks(),
+                        config.publishTimeout(),
+                        config.idempotencyTtl(),
+                        Clock.systemUTC(),
+                        faults,
+                        registry)
+                .mount(router, auth.bearerAuth());
     }
 
     @Override

@@ -82,7 +82,11 @@ public final class IngestRoutes {
     private final Timer marked;
     private final MeterRegistry registry;
 
-    private IngestRoutes(
+    /**
+     * The write routes over {@code publisher} and {@code ledger}; each submit's ledger and Kafka work
+     * runs on {@code blocking}.
+     */
+    public IngestRoutes(
             AskPublisher publisher,
             AskLedger ledger,
             Executor blocking,
@@ -117,38 +121,12 @@ public final class IngestRoutes {
                 .increment();
     }
 
-    /**
-     * Mounts the write routes on {@code router}, admitting callers through {@code auth}; ledger
-     * work runs on {@code blocking}.
-     */
-    public static void mount(
-            Router router,
-            BearerAuth auth,
-            AskPublisher publisher,
-            AskLedger ledger,
-            Executor blocking,
-            IngestLimits limits,
-            CallbackPolicy callbacks,
-            Duration publishTimeout,
-            Duration idempotencyTtl,
-            Clock clock,
-            FaultInjector faults,
-            MeterRegistry registry) {
-        IngestRoutes routes = new IngestRoutes(
-                publisher,
-                ledger,
-                blocking,
-                limits,
-                callbacks,
-                publishTimeout,
-                idempotencyTtl,
-                clock,
-                faults,
-                registry);
+    /** Mounts the write routes on {@code router}, admitting callers through {@code auth}. */
+    public void mount(Router router, BearerAuth auth) {
         router.post(ASK_PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
                 .handler(auth)
-                .handler(routes::submit);
+                .handler(this::submit);
     }
 
     /** What the client is answered. */

@@ -78,19 +78,18 @@ class IngestRoutesTest {
                 new StringSerializer(),
                 topics.requests().valueSerde().serializer());
         Router router = HttpServers.baseRouter(vertx);
-        IngestRoutes.mount(
-                router,
-                TestCallers.auth(),
-                new AskPublisher(producer, topics.requests()),
-                new InMemoryAskLedger(),
-                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
-                new IngestLimits(2048, 100, CATALOG),
-                CALLBACKS,
-                Duration.ofSeconds(2),
-                Duration.ofMinutes(5),
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                FaultInjector.NONE,
-                registry = new SimpleMeterRegistry());
+        new IngestRoutes(
+                        new AskPublisher(producer, topics.requests()),
+                        new InMemoryAskLedger(),
+                        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
+                        new IngestLimits(2048, 100, CATALOG),
+                        CALLBACKS,
+                        Duration.ofSeconds(2),
+                        Duration.ofMinutes(5),
+                        Clock.fixed(NOW, ZoneOffset.UTC),
+                        FaultInjector.NONE,
+                        registry = new SimpleMeterRegistry())
+                .mount(router, TestCallers.auth());
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
     }

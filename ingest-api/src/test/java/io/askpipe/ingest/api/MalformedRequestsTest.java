@@ -58,19 +58,18 @@ class MalformedRequestsTest {
                 new StringSerializer(),
                 topics.requests().valueSerde().serializer());
         var router = HttpServers.baseRouter(vertx);
-        IngestRoutes.mount(
-                router,
-                TestCallers.auth(),
-                new AskPublisher(producer, topics.requests()),
-                new InMemoryAskLedger(),
-                Executors.newVirtualThreadPerTaskExecutor(),
-                new IngestLimits(2048, 100, CATALOG),
-                new CallbackPolicy(false, List.of(), MalformedRequestsTest::resolve),
-                Duration.ofSeconds(2),
-                Duration.ofMinutes(5),
-                Clock.systemUTC(),
-                FaultInjector.NONE,
-                new SimpleMeterRegistry());
+        new IngestRoutes(
+                        new AskPublisher(producer, topics.requests()),
+                        new InMemoryAskLedger(),
+                        Executors.newVirtualThreadPerTaskExecutor(),
+                        new IngestLimits(2048, 100, CATALOG),
+                        new CallbackPolicy(false, List.of(), MalformedRequestsTest::resolve),
+                        Duration.ofSeconds(2),
+                        Duration.ofMinutes(5),
+                        Clock.systemUTC(),
+                        FaultInjector.NONE,
+                        new SimpleMeterRegistry())
+                .mount(router, TestCallers.auth());
         server = HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", 0));
         client = WebClient.create(vertx);
     }
