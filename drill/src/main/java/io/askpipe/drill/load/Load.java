@@ -1,5 +1,6 @@
 package io.askpipe.drill.load;
 
+import io.askpipe.common.retry.Backoff;
 import io.askpipe.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -88,11 +89,14 @@ public final class Load {
         }
     }
 
+    /** How a client waits between retries of a submit turned away: 50 ms, doubling up to 1 s. */
+    private static final Backoff CLIENT_BACKOFF = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
+
     private void submit(int n) throws InterruptedException {
         long startedNanos = System.nanoTime();
         long startedMillis = System.currentTimeMillis();
         long deadline = startedNanos + GIVE_UP.toNanos();
-        long backoffMs = 50;
+        Backoff.Delays delays = CLIENT_BACKOFF.delays();
         submitted.incrementAndGet();
         while (System.nanoTime() < deadline) {
             try {
@@ -115,8 +119,7 @@ public final class Load {
                 // the ingest process is down or restarting: retry with the same key
             }
             retries.incrementAndGet();
-            Thread.sleep(backoffMs);
-            backoffMs = Math.min(backoffMs * 2, 1_000);
+            Thread.sleep(delays.next());
         }
         gaveUp.incrementAndGet();
     }

@@ -1,6 +1,7 @@
 package io.askpipe.store.api;
 
 import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.retry.Backoff;
 import io.askpipe.store.notify.Notifications;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -185,7 +186,7 @@ public final class AskWaiters implements AutoCloseable {
     }
 
     private void listen() {
-        long backoffMs = 100;
+        Backoff.Delays delays = Backoff.INFRASTRUCTURE.delays();
         while (running) {
             try (Connection connection =
                             DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
@@ -193,7 +194,7 @@ public final class AskWaiters implements AutoCloseable {
                 statement.execute("LISTEN " + Notifications.ASK_DONE);
                 statement.execute("LISTEN " + Notifications.WEBHOOK_DUE);
                 PGConnection pg = connection.unwrap(PGConnection.class);
-                backoffMs = 100;
+                delays = Backoff.INFRASTRUCTURE.delays();
                 wakeAll(); // whatever happened while not listening
                 runQuietly(onWebhookDue);
                 while (running) {
@@ -214,14 +215,14 @@ public final class AskWaiters implements AutoCloseable {
                 }
             } catch (SQLException e) {
                 if (running) {
+                    long delayMs = delays.next().toMillis();
                     LOG.warn(
                             "lost the {} listener, reconnecting in {} ms: {}",
                             Notifications.ASK_DONE,
-                            backoffMs,
+                            delayMs,
                             e.toString());
                     wakeAll();
-                    sleep(backoffMs);
-                    backoffMs = Math.min(5_000, backoffMs * 2);
+                    sleep(delayMs);
                 }
             }
         }
