@@ -1,6 +1,5 @@
 /**
  * The sink: the writer that puts the joined asks into PostgreSQL in batches, the {@code asks} table
- * behind it, the retention purge and the notifications sent when an ask becomes terminal or a
- * webhook becomes due.
+ * behind it (with the webhook each terminal ask owes), and the retention purge.
  */
 package io.askpipe.store.sink;
