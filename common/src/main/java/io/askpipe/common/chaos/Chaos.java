@@ -58,7 +58,8 @@ public final class Chaos implements FaultInjector {
                 .defaultsTo("0")
                 .doc("the seed every strike is computed from");
         /** {@code CHAOS_<FAULT>}: one variable per {@link Fault}, named by {@link #variable(Fault)}. */
-        public static final Setting<Double> PROBABILITY = Setting.of("CHAOS_<FAULT>", "probability", Chaos::probability)
+        public static final Setting<Double> PROBABILITY = Setting.of(
+                        "CHAOS_<FAULT>", "probability", "0..1", Chaos::probability)
                 .defaultsTo("0")
                 .doc("probability (0-1) that the fault strikes at a place");
 

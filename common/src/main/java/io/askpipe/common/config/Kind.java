@@ -173,16 +173,11 @@ sealed interface Kind<T> {
         }
     }
 
-    /** A kind of the setting's own, read by its {@link Setting.Reader}. */
-    record Custom<T>(String label, Setting.Reader<T> reader) implements Kind<T> {
+    /** A kind of the setting's own, read by its {@link Setting.Reader}, which enforces the bounds it states. */
+    record Custom<T>(String label, String bounds, Setting.Reader<T> reader) implements Kind<T> {
         @Override
         public T read(String name, String raw) {
             return reader.read(name, raw);
-        }
-
-        @Override
-        public String bounds() {
-            return "";
         }
     }
 

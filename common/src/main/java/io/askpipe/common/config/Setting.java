@@ -109,7 +109,15 @@ public final class Setting<T> {
 
     /** A value of a kind of its own ({@code type} names it in a listing), read by {@code reader}. */
     public static <T> Setting<T> of(String name, String type, Reader<T> reader) {
-        return define(name, new Kind.Custom<>(type, reader));
+        return of(name, type, "", reader);
+    }
+
+    /**
+     * A value of a kind of its own, read by {@code reader}, which enforces {@code bounds} ({@code
+     * 0..1}), as a listing shows them.
+     */
+    public static <T> Setting<T> of(String name, String type, String bounds, Reader<T> reader) {
+        return define(name, new Kind.Custom<>(type, bounds, reader));
     }
 
     /** This setting with {@code raw} as its default, written as the variable would be. */
