@@ -3,10 +3,22 @@ package io.askpipe.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askpipe.auth.AdminMain;
+import io.askpipe.auth.AuthSettings;
+import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.Env;
 import io.askpipe.common.config.Setting;
+import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.log.LogSettings;
+import io.askpipe.common.service.OpsSettings;
+import io.askpipe.common.service.Startup;
+import io.askpipe.devstack.DevStackConfig;
 import io.askpipe.devstack.DevStackMain;
+import io.askpipe.ingest.IngestConfig;
 import io.askpipe.ingest.IngestMain;
+import io.askpipe.router.RouterConfig;
 import io.askpipe.router.RouterMain;
+import io.askpipe.store.StoreConfig;
 import io.askpipe.store.StoreMain;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -92,6 +105,76 @@ class SettingsDocTest {
                         setting -> byName.computeIfAbsent(setting.name(), name -> new LinkedHashMap<>())
                                 .put(deployable, setting)));
         return byName;
+    }
+
+    /**
+     * What each deployable's process reads, as its main reads it (logging aside, which reads
+     * exactly its list), in an environment that sets what is required and configures every backend.
+     */
+    static Map<String, Consumer<Env>> reads() {
+        Map<String, Consumer<Env>> reads = new LinkedHashMap<>();
+        reads.put("ingest-api", env -> {
+            IngestConfig.fromEnv(env);
+            Startup.fromEnv("ingest-api", env);
+            Chaos.Settings.fromEnv(env);
+        });
+        reads.put("router-worker", env -> {
+            RouterConfig.fromEnv(env);
+            Startup.fromEnv("router-worker", env);
+            Chaos.Settings.fromEnv(env);
+        });
+        reads.put("result-store", env -> {
+            StoreConfig.fromEnv(env);
+            Startup.fromEnv("result-store", env);
+            Chaos.Settings.fromEnv(env);
+        });
+        reads.put("dev stack", env -> {
+            DevStackConfig.fromEnv(env);
+            Chaos.Settings.fromEnv(env);
+            DatabaseSettings.fromEnv(env);
+            AuthSettings.fromEnv(env);
+            StoreConfig.fromEnv(env);
+            RouterConfig.fromEnv(env);
+            IngestConfig.fromEnv(env);
+            Startup.fromEnv("router-worker", env);
+            HttpSettings.fromEnv(env, HttpSettings.PORT.defaultsTo("8080"));
+            OpsSettings.fromEnv(env, OpsSettings.PORT.defaultsTo("0"));
+        });
+        reads.put(
+                "drill",
+                env -> DrillOptions.parse(env, "--target", "http://127.0.0.1:1", "--ops", "http://127.0.0.1:2"));
+        reads.put("admin", env -> {
+            DatabaseSettings.fromEnv(env);
+            AuthSettings.fromEnv(env);
+        });
+        return reads;
+    }
+
+    @Test
+    void everyDeployableListsEveryVariableItReads() {
+        Map<String, String> vars = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
+                "DATABASE_URL", "jdbc:postgresql://127.0.0.1/askpipe",
+                "OPENAI_API_KEY", "sk-test",
+                "LLAMA_BASE_URL", "http://127.0.0.1:11434",
+                "ASKPIPE_API_KEY", "ak_test");
+        Map<String, List<Setting<?>>> deployables = deployables();
+        Set<String> unlisted = new TreeSet<>();
+        reads().forEach((deployable, read) -> {
+            Set<String> names = new TreeSet<>();
+            read.accept(Env.observed(vars, names::add));
+            for (String name : names) {
+                if (deployables.get(deployable).stream().noneMatch(setting -> setting.names(name))) {
+                    unlisted.add(deployable + " reads " + name);
+                }
+            }
+            assertThat(names).as(deployable + " reads something").isNotEmpty();
+        });
+
+        assertThat(reads().keySet()).isEqualTo(deployables.keySet());
+        assertThat(unlisted).as("read but not in the deployable's settings()").isEmpty();
+        assertThat(LogSettings.settings())
+                .allMatch(setting -> deployables.values().stream().allMatch(settings -> settings.contains(setting)));
     }
 
     @Test

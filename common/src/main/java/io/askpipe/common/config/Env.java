@@ -2,6 +2,7 @@ package io.askpipe.common.config;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The environment a process reads its {@link Setting}s from. Built from a plain map so that tests
@@ -10,19 +11,29 @@ import java.util.Optional;
  */
 public final class Env {
     private final Map<String, String> vars;
+    private final Consumer<String> reads;
 
-    private Env(Map<String, String> vars) {
+    private Env(Map<String, String> vars, Consumer<String> reads) {
         this.vars = Map.copyOf(vars);
+        this.reads = reads;
     }
 
     /** Reads from {@code vars}. */
     public static Env of(Map<String, String> vars) {
-        return new Env(vars);
+        return new Env(vars, name -> {});
+    }
+
+    /**
+     * Reads from {@code vars} and tells {@code reads} the name of every variable it looks up, so
+     * that a test can check that a config lists every setting it reads.
+     */
+    public static Env observed(Map<String, String> vars, Consumer<String> reads) {
+        return new Env(vars, reads);
     }
 
     /** Reads from the process environment. */
     public static Env system() {
-        return new Env(System.getenv());
+        return new Env(System.getenv(), name -> {});
     }
 
     /**
@@ -50,6 +61,7 @@ public final class Env {
     }
 
     private Optional<String> raw(String name) {
+        reads.accept(name);
         String value = vars.get(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }

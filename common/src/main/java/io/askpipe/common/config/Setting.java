@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +32,7 @@ import java.util.regex.Pattern;
  */
 public final class Setting<T> {
     private static final Pattern PLACEHOLDER = Pattern.compile("<[A-Z]+>");
+    private static final Pattern KEY = Pattern.compile("[A-Z0-9_]+");
 
     /** Reads the text of a variable of a kind of its own; fails with a {@link ConfigException} naming it. */
     @FunctionalInterface
@@ -175,6 +177,21 @@ public final class Setting<T> {
     /** The variable's name, or the family's with its placeholder ({@code <BACKEND>_TIMEOUT_MS}). */
     public String name() {
         return name;
+    }
+
+    /** Whether {@code variable} is this setting's, or one of this family's. */
+    public boolean names(String variable) {
+        Matcher placeholder = PLACEHOLDER.matcher(name);
+        if (!placeholder.find()) {
+            return name.equals(variable);
+        }
+        String prefix = name.substring(0, placeholder.start());
+        String suffix = name.substring(placeholder.end());
+        return variable.length() > prefix.length() + suffix.length()
+                && variable.startsWith(prefix)
+                && variable.endsWith(suffix)
+                && KEY.matcher(variable.substring(prefix.length(), variable.length() - suffix.length()))
+                        .matches();
     }
 
     /** Whether the name has a placeholder, to be filled in by {@link #forKey(String)}. */

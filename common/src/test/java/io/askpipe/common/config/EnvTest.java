@@ -62,6 +62,18 @@ class EnvTest {
     }
 
     @Test
+    void anObservedEnvironmentTellsWhichVariablesWereLookedUp() {
+        java.util.List<String> reads = new java.util.ArrayList<>();
+        Env env = Env.observed(Map.of("KAFKA_BOOTSTRAP_SERVERS", "b:9092"), reads::add);
+
+        KafkaSettings.fromEnv(env);
+
+        assertThat(reads)
+                .containsExactlyInAnyOrderElementsOf(
+                        KafkaSettings.settings().stream().map(Setting::name).toList());
+    }
+
+    @Test
     void aSettingWithoutADefaultIsReadWithFind() {
         Setting<String> optional = Setting.text("test_optional");
         assertThatThrownBy(() -> Env.of(Map.of()).get(optional))

@@ -62,6 +62,11 @@ class SettingTest {
 
         assertThat(family.isFamily()).isTrue();
         assertThat(local.name()).isEqualTo("MY_LLM_TIMEOUT_MS");
+        assertThat(family.names("MY_LLM_TIMEOUT_MS")).isTrue();
+        assertThat(family.names("_TIMEOUT_MS")).isFalse();
+        assertThat(family.names("OPENAI_TIMEOUT")).isFalse();
+        assertThat(local.names("MY_LLM_TIMEOUT_MS")).isTrue();
+        assertThat(local.names("OPENAI_TIMEOUT_MS")).isFalse();
         assertThat(Env.of(Map.of("MY_LLM_TIMEOUT_MS", "10")).get(local)).isEqualTo(Duration.ofMillis(10));
         assertThat(Env.of(Map.of()).get(local)).isEqualTo(Duration.ofSeconds(30));
         assertThatThrownBy(() -> Env.of(Map.of("MY_LLM_TIMEOUT_MS", "0")).get(local))
