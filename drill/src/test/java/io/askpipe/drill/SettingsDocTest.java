@@ -178,6 +178,18 @@ class SettingsDocTest {
     }
 
     @Test
+    void everySettingSaysWhatItMeans() {
+        Set<String> undescribed = new TreeSet<>();
+        deployables()
+                .values()
+                .forEach(settings -> settings.stream()
+                        .filter(setting -> setting.doc().isBlank())
+                        .forEach(setting -> undescribed.add(setting.name())));
+
+        assertThat(undescribed).as("settings without a doc").isEmpty();
+    }
+
+    @Test
     void everyVariableADeployableReadsIsDocumented() throws IOException {
         Set<String> documented = new LinkedHashSet<>();
         documented().forEach(row -> documented.addAll(row.names()));

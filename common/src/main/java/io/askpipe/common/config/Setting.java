@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * read with {@link Env#get(Setting)}; the bounds and the default live here only. A default is
  * written as an operator would write the variable ({@code "5m"}, {@code "16384"}) and read by the
  * setting itself when it is defined, so the docs show it as written and a default outside the
- * bounds fails at once. Immutable; each {@code with}-style method returns a new definition.
+ * bounds fails at once. Immutable: the methods that refine a definition ({@link #defaultsTo(String)},
+ * {@link #doc(String)}, ...) return a new one.
  *
  * <pre>{@code
  * static final Setting<Duration> TTL = Setting.duration("IDEMPOTENCY_TTL", Duration.ofSeconds(1), Duration.ofDays(30))
