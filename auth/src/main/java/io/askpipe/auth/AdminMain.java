@@ -2,7 +2,9 @@ package io.askpipe.auth;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.log.LogSettings;
 import java.util.List;
 
 /**
@@ -11,6 +13,11 @@ import java.util.List;
  */
 public final class AdminMain {
     private AdminMain() {}
+
+    /** The settings {@code askpipe admin} reads: its database and how keys are looked up. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(DatabaseSettings.settings(), AuthSettings.settings(), LogSettings.settings());
+    }
 
     public static void main(String[] args) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {

@@ -1,7 +1,9 @@
 package io.askpipe.auth;
 
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How client-facing services authenticate.
@@ -13,7 +15,15 @@ import java.time.Duration;
  *     looked up in the database before it is answered 503 (default 2000 ms)
  */
 public record AuthSettings(Duration cacheTtl, Duration lookupTimeout) {
-    public static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofSeconds(2);
+    public static final Setting<Duration> CACHE_TTL = Setting.duration(
+                    "AUTH_CACHE_TTL", Duration.ZERO, Duration.ofHours(1))
+            .defaultsTo("10s")
+            .doc("how long what an API key resolves to is remembered per process; `0` looks up every request");
+    public static final Setting<Duration> LOOKUP_TIMEOUT = Setting.millis("AUTH_LOOKUP_TIMEOUT_MS", 100, 60_000)
+            .defaultsTo("2000")
+            .doc("the longest a request waits for its API key to be looked up; past it, `503`");
+
+    public static final Duration DEFAULT_LOOKUP_TIMEOUT = LOOKUP_TIMEOUT.defaultValue();
 
     /** Settings with {@code cacheTtl} and the default lookup timeout. */
     public AuthSettings(Duration cacheTtl) {
@@ -21,9 +31,11 @@ public record AuthSettings(Duration cacheTtl, Duration lookupTimeout) {
     }
 
     public static AuthSettings fromEnv(Env env) {
-        return new AuthSettings(
-                env.duration("AUTH_CACHE_TTL", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
-                Duration.ofMillis(
-                        env.integer("AUTH_LOOKUP_TIMEOUT_MS", (int) DEFAULT_LOOKUP_TIMEOUT.toMillis(), 100, 60_000)));
+        return new AuthSettings(env.get(CACHE_TTL), env.get(LOOKUP_TIMEOUT));
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return List.of(CACHE_TTL, LOOKUP_TIMEOUT);
     }
 }

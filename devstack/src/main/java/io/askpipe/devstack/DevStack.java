@@ -6,12 +6,17 @@ import io.askpipe.auth.AuthService;
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
+import io.askpipe.common.callback.CallbackPolicy;
+import io.askpipe.common.callback.Network;
 import io.askpipe.common.chaos.Chaos;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Profile;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.http.HttpServers;
 import io.askpipe.common.http.HttpSettings;
+import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.Metrics;
 import io.askpipe.common.service.OpsRouter;
 import io.askpipe.common.service.OpsSettings;
@@ -30,6 +35,7 @@ import io.vertx.ext.web.Router;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +56,18 @@ public final class DevStack implements AutoCloseable {
     public static final String DEV_USER = "dev";
 
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+
+    /** Clients on the developer's machine only. */
+    static final Setting<String> HTTP_HOST = HttpSettings.HOST.defaultsTo("127.0.0.1");
+    /** The one client port of all three services. */
+    static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
+    /** The one operations server of all three services, on a free port. */
+    static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("0");
+
+    static final Setting<Profile> PROFILE = Profile.SETTING.defaultsTo("dev");
+    /** In the dev profile, webhooks may call a receiver on the developer's machine. */
+    static final Setting<List<Network>> CALLBACK_NETWORKS =
+            CallbackPolicy.ALLOWED_NETWORKS.defaultsTo("127.0.0.0/8,::1/128");
 
     private final Deque<AutoCloseable> started;
     private final HttpServer server;
@@ -82,14 +100,15 @@ public final class DevStack implements AutoCloseable {
     public static DevStack start(
             Map<String, String> env, String bootstrapServers, String jdbcUrl, String dbUser, String dbPassword) {
         Map<String, String> vars = new HashMap<>(env);
-        vars.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
-        vars.put("DATABASE_URL", jdbcUrl);
-        vars.put("DATABASE_USER", dbUser);
-        vars.put("DATABASE_PASSWORD", dbPassword);
-        vars.putIfAbsent("HTTP_HOST", "127.0.0.1");
-        vars.putIfAbsent("ASKPIPE_PROFILE", "dev");
-        if ("dev".equals(vars.get("ASKPIPE_PROFILE"))) {
-            vars.putIfAbsent("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128");
+        vars.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        vars.put(DatabaseSettings.URL.name(), jdbcUrl);
+        vars.put(DatabaseSettings.USER.name(), dbUser);
+        vars.put(DatabaseSettings.PASSWORD.name(), dbPassword);
+        // the services read these from the environment they share, so the stack's defaults go there
+        putDefault(vars, HTTP_HOST);
+        putDefault(vars, PROFILE);
+        if ("dev".equals(vars.get(PROFILE.name()))) {
+            putDefault(vars, CALLBACK_NETWORKS);
         }
         Env settings = Env.of(vars);
 
@@ -133,12 +152,12 @@ public final class DevStack implements AutoCloseable {
             Router router = HttpServers.baseRouter(vertx);
             ingest.mount(router);
             store.mount(router);
-            HttpSettings http = HttpSettings.fromEnv(settings, 8080);
+            HttpSettings http = HttpSettings.fromEnv(settings, HTTP_PORT);
             HttpServer server = HttpServers.start(vertx, router, http, registry);
             started.push(() -> server.close().await());
             Router opsRouter = OpsRouter.create(vertx, registry, readiness);
             store.mountOperations(opsRouter);
-            OpsSettings ops = OpsSettings.fromEnv(settings, 0);
+            OpsSettings ops = OpsSettings.fromEnv(settings, OPS_PORT);
             HttpServer opsServer = HttpServers.start(vertx, opsRouter, ops.http());
             started.push(() -> opsServer.close().await());
             return new DevStack(started, server, http, opsServer, ops, auth.accounts());
@@ -146,6 +165,27 @@ public final class DevStack implements AutoCloseable {
             closeAll(started);
             throw e;
         }
+    }
+
+    /**
+     * Every setting the stack reads for its services and itself, each once: its own defaults of
+     * {@code HTTP_HOST}, {@code HTTP_PORT}, {@code OPS_PORT}, {@code ASKPIPE_PROFILE} and {@code
+     * WEBHOOK_ALLOWED_NETWORKS} first.
+     */
+    public static List<Setting<?>> settings() {
+        return Setting.union(
+                List.of(HTTP_HOST, HTTP_PORT, OPS_PORT, PROFILE, CALLBACK_NETWORKS),
+                Chaos.Settings.settings(),
+                DatabaseSettings.settings(),
+                AuthSettings.settings(),
+                StoreConfig.settings(),
+                RouterConfig.settings(),
+                IngestConfig.settings(),
+                Startup.settings());
+    }
+
+    private static void putDefault(Map<String, String> vars, Setting<?> setting) {
+        vars.putIfAbsent(setting.name(), setting.writtenDefault().orElseThrow());
     }
 
     /**

@@ -3,18 +3,21 @@ package io.askpipe.devstack;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.log.LogSettings;
 import io.askpipe.common.service.StartupException;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
+import io.askpipe.store.StoreConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -34,11 +37,16 @@ public final class DevStackMain {
 
     private DevStackMain() {}
 
+    /** Every setting the development stack's process reads, each once. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(LogSettings.settings(), DevStackConfig.settings(), DevStack.settings());
+    }
+
     public static void main(String[] args) throws InterruptedException {
         Env env = Env.system();
         try {
             LogSettings.apply(env, "devstack");
-            run(env);
+            run(DevStackConfig.fromEnv(env));
         } catch (ConfigException e) {
             System.err.println("askpipe: " + e.getMessage());
             System.exit(2);
@@ -47,15 +55,14 @@ public final class DevStackMain {
         }
     }
 
-    private static void run(Env env) throws InterruptedException {
+    private static void run(DevStackConfig config) throws InterruptedException {
         long started = System.nanoTime();
-        Path dataDir = env.optional("ASKPIPE_DATA_DIR").map(Path::of).orElse(null);
-        int kafkaPort = env.integer("ASKPIPE_KAFKA_PORT", 0, 0, 65_535);
-        int postgresPort = env.integer("ASKPIPE_POSTGRES_PORT", 0, 0, 65_535);
+        Path dataDir = config.dataDir().orElse(null);
+        int kafkaPort = config.kafkaPort();
+        int postgresPort = config.postgresPort();
         // a broker or database of the operator's own replaces the embedded one
-        Optional<String> givenBootstrap = env.optional("KAFKA_BOOTSTRAP_SERVERS");
-        Optional<DatabaseSettings> givenDatabase =
-                env.optional("DATABASE_URL").map(url -> DatabaseSettings.fromEnv(env));
+        Optional<String> givenBootstrap = config.bootstrapServers();
+        Optional<DatabaseSettings> givenDatabase = config.database();
 
         EmbeddedKafka kafka = givenBootstrap.isPresent()
                 ? null
@@ -88,9 +95,11 @@ public final class DevStackMain {
             }
             Map<String, String> vars = new HashMap<>(System.getenv());
             // Streams state must match the broker: persistent beside it, or as fresh as it
-            vars.putIfAbsent("STORE_STATE_DIR", streamsDir.toString());
+            vars.putIfAbsent(StoreConfig.STATE_DIR.name(), streamsDir.toString());
             // one process, restarted as itself: after a crash it takes its partitions back at once
-            vars.putIfAbsent("KAFKA_GROUP_INSTANCE_ID", "askpipe-dev");
+            vars.putIfAbsent(
+                    DevStackConfig.GROUP_INSTANCE_ID.name(),
+                    DevStackConfig.GROUP_INSTANCE_ID.writtenDefault().orElseThrow());
             stack = DevStack.start(vars, bootstrap, jdbcUrl, dbUser, dbPassword);
         } catch (RuntimeException e) {
             LOG.error("askpipe dev stack failed to start: {}", e.getMessage());
@@ -103,7 +112,7 @@ public final class DevStackMain {
 
         String url = stack.clientUrl();
         IssuedKey devKey = stack.issueDevKey();
-        Path keyFile = Path.of(env.string("ASKPIPE_DEV_KEY_FILE", ".askpipe/dev-key"));
+        Path keyFile = config.devKeyFile();
         writeKey(keyFile, devKey.secret());
         System.out.printf(
                 """

@@ -1,6 +1,8 @@
 package io.askpipe.drill;
 
 import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Setting;
+import io.askpipe.common.log.LogSettings;
 import io.askpipe.drill.report.DrillReport;
 import io.askpipe.drill.report.ReportText;
 import io.askpipe.embedded.Directories;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** {@code askpipe drill}: runs a drill ({@link DrillOptions#USAGE}) and exits with its verdict. */
 public final class DrillMain {
@@ -18,6 +21,11 @@ public final class DrillMain {
     static final int DID_NOT_START = 3;
 
     private DrillMain() {}
+
+    /** Every setting the drill's own process reads, each once (the services it starts read theirs). */
+    public static List<Setting<?>> settings() {
+        return Setting.union(LogSettings.settings(), DrillOptions.settings());
+    }
 
     public static void main(String[] args) throws Exception {
         System.exit(run(System.out, args));

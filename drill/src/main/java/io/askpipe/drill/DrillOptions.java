@@ -1,9 +1,13 @@
 package io.askpipe.drill;
 
+import io.askpipe.common.chaos.Chaos;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.fault.Fault;
+import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.devstack.DevStackConfig;
 import io.askpipe.drill.deploy.RunningDeployment;
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,7 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -118,6 +122,26 @@ record DrillOptions(
         record Key(String idempotencyKey) implements Replay {}
     }
 
+    /** The API key of a drill against a running deployment ({@code --target}), unless {@code --api-key} gives one. */
+    public static final Setting<String> API_KEY = Setting.text("ASKPIPE_API_KEY")
+            .derivedDefault("the key in `ASKPIPE_DEV_KEY_FILE`", DrillOptions::devKey)
+            .secret()
+            .doc("the API key a drill against a running deployment (`--target`) submits with, unless `--api-key`");
+
+    /**
+     * The settings a drill reads from its environment: against a running deployment, how to reach
+     * it where the options do not say.
+     */
+    static List<Setting<?>> settings() {
+        return List.of(
+                API_KEY,
+                DevStackConfig.DEV_KEY_FILE,
+                KafkaSettings.BOOTSTRAP_SERVERS,
+                DatabaseSettings.URL,
+                DatabaseSettings.USER,
+                DatabaseSettings.PASSWORD);
+    }
+
     static DrillOptions parse(String... args) {
         return parse(Env.system(), args);
     }
@@ -193,28 +217,29 @@ record DrillOptions(
         URI url = URI.create(given.remove("target").replaceAll("/+$", ""));
         String apiKey = given.remove("api-key");
         if (apiKey == null) {
-            apiKey = env.optional("ASKPIPE_API_KEY").orElseGet(() -> devKey(env));
+            apiKey = env.get(API_KEY);
         }
         String bootstrap = Optional.ofNullable(given.remove("kafka"))
-                .or(() -> env.optional("KAFKA_BOOTSTRAP_SERVERS"))
+                .or(() -> env.find(KafkaSettings.BOOTSTRAP_SERVERS))
                 .orElseThrow(() -> new ConfigException("--kafka (or KAFKA_BOOTSTRAP_SERVERS) is needed with --target"));
         String jdbcUrl = Optional.ofNullable(given.remove("database"))
-                .or(() -> env.optional("DATABASE_URL"))
+                .or(() -> env.find(DatabaseSettings.URL))
                 .orElseThrow(() -> new ConfigException("--database (or DATABASE_URL) is needed with --target"));
         URI ops = URI.create(Optional.ofNullable(given.remove("ops"))
                 .orElseThrow(() -> new ConfigException(
                         "--ops (the operations URL, where the deployment's /metrics is) is needed with --target"))
                 .replaceAll("/+$", ""));
         Map<String, String> database = new LinkedHashMap<>();
-        database.put("DATABASE_URL", jdbcUrl);
-        env.optional("DATABASE_USER").ifPresent(user -> database.put("DATABASE_USER", user));
-        env.optional("DATABASE_PASSWORD").ifPresent(password -> database.put("DATABASE_PASSWORD", password));
-        database.put("DATABASE_POOL_SIZE", "2");
+        database.put(DatabaseSettings.URL.name(), jdbcUrl);
+        env.find(DatabaseSettings.USER).ifPresent(user -> database.put(DatabaseSettings.USER.name(), user));
+        env.find(DatabaseSettings.PASSWORD)
+                .ifPresent(password -> database.put(DatabaseSettings.PASSWORD.name(), password));
+        database.put(DatabaseSettings.POOL_SIZE.name(), "2");
         return new RunningDeployment.Address(url, ops, apiKey, bootstrap, DatabaseSettings.fromEnv(Env.of(database)));
     }
 
     private static String devKey(Env env) {
-        Path file = Path.of(env.string("ASKPIPE_DEV_KEY_FILE", ".askpipe/dev-key"));
+        Path file = env.get(DevStackConfig.DEV_KEY_FILE);
         try {
             return java.nio.file.Files.readString(file).strip();
         } catch (java.io.IOException e) {
@@ -227,10 +252,12 @@ record DrillOptions(
     Map<String, String> chaosEnv() {
         Map<String, String> env = new LinkedHashMap<>();
         boolean any = faults.values().stream().anyMatch(p -> p > 0);
-        env.put("CHAOS_MODE", any ? "1" : "0");
-        env.put("CHAOS_SEED", Long.toString(seed));
-        faults.forEach((label, p) -> env.put("CHAOS_" + label.toUpperCase(Locale.ROOT), Double.toString(p)));
-        env.put("CHAOS_VENDOR_LATENCY_MS", Long.toString(vendorLatencyMs));
+        env.put(Chaos.Settings.MODE.name(), any ? "1" : "0");
+        env.put(Chaos.Settings.SEED.name(), Long.toString(seed));
+        for (Fault fault : Fault.values()) {
+            env.put(Chaos.variable(fault), Double.toString(faults.get(fault.label())));
+        }
+        env.put(Chaos.Settings.VENDOR_LATENCY.name(), Long.toString(vendorLatencyMs));
         return env;
     }
 

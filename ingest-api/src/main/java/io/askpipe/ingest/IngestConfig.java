@@ -4,12 +4,14 @@ import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.callback.CallbackPolicy;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.ingest.api.IngestLimits;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything the ingest API reads from its environment.
@@ -51,7 +53,33 @@ public record IngestConfig(
         int maxInFlight,
         Duration ledgerLockTimeout,
         Duration ledgerStatementTimeout) {
-    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
+    static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
+    public static final Setting<Duration> PUBLISH_TIMEOUT = Setting.millis("INGEST_PUBLISH_TIMEOUT_MS", 1_000, 300_000)
+            .defaultsTo("5000")
+            .doc("the longest a submit takes; past it the client gets `503` + `Retry-After`");
+    public static final Setting<Duration> IDEMPOTENCY_TTL = Setting.duration(
+                    "IDEMPOTENCY_TTL", Duration.ofSeconds(1), Duration.ofDays(30))
+            .defaultsTo("5m")
+            .doc("how long an `Idempotency-Key` and its answer are kept");
+    public static final Setting<Duration> RECOVERY_INTERVAL = Setting.millis(
+                    "INGEST_RECOVERY_INTERVAL_MS", 100, 600_000)
+            .defaultsTo("5000")
+            .doc("how often claimed but unpublished asks are published from the ledger, and expired keys deleted");
+    public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer("INGEST_MAX_IN_FLIGHT", 1, 1_000_000)
+            .defaultsTo("1024")
+            .doc("submits being accepted at once per process; one more gets `503` at once");
+    public static final Setting<Duration> LEDGER_LOCK_TIMEOUT = Setting.millis("INGEST_DB_LOCK_TIMEOUT_MS", 10, 300_000)
+            .derivedDefault(
+                    "a fifth of `INGEST_PUBLISH_TIMEOUT_MS`", env -> ledgerLockTimeout(env.get(PUBLISH_TIMEOUT)))
+            .doc("PostgreSQL `lock_timeout` of the ledger's connections");
+    public static final Setting<Duration> LEDGER_STATEMENT_TIMEOUT = Setting.millis(
+                    "INGEST_DB_STATEMENT_TIMEOUT_MS", 100, 300_000)
+            .derivedDefault(
+                    "half of `INGEST_PUBLISH_TIMEOUT_MS`", env -> ledgerStatementTimeout(env.get(PUBLISH_TIMEOUT)))
+            .doc("PostgreSQL `statement_timeout` of the ledger's connections");
+
+    public static final int DEFAULT_MAX_IN_FLIGHT = MAX_IN_FLIGHT.defaultValue();
 
     public IngestConfig {
         Duration shortest = shortestTtl(publishTimeout);
@@ -96,28 +124,55 @@ public record IngestConfig(
                 idempotencyTtl,
                 recoveryInterval,
                 DEFAULT_MAX_IN_FLIGHT,
-                publishTimeout.dividedBy(5),
-                publishTimeout.dividedBy(2));
+                ledgerLockTimeout(publishTimeout),
+                ledgerStatementTimeout(publishTimeout));
     }
 
     public static IngestConfig fromEnv(Env env) {
-        Duration publishTimeout = Duration.ofMillis(env.longValue("INGEST_PUBLISH_TIMEOUT_MS", 5_000, 1_000, 300_000));
+        Duration publishTimeout = env.get(PUBLISH_TIMEOUT);
         return new IngestConfig(
                 KafkaSettings.fromEnv(env),
                 DatabaseSettings.fromEnv(env),
                 AuthSettings.fromEnv(env),
-                HttpSettings.fromEnv(env, 8080),
-                OpsSettings.fromEnv(env, 9464),
+                HttpSettings.fromEnv(env, HTTP_PORT),
+                OpsSettings.fromEnv(env, OPS_PORT),
                 IngestLimits.fromEnv(env),
                 CallbackPolicy.fromEnv(env),
                 publishTimeout,
-                env.duration("IDEMPOTENCY_TTL", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(30)),
-                Duration.ofMillis(env.longValue("INGEST_RECOVERY_INTERVAL_MS", 5_000, 100, 600_000)),
-                env.integer("INGEST_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, 1, 1_000_000),
-                Duration.ofMillis(
-                        env.longValue("INGEST_DB_LOCK_TIMEOUT_MS", publishTimeout.toMillis() / 5, 10, 300_000)),
-                Duration.ofMillis(
-                        env.longValue("INGEST_DB_STATEMENT_TIMEOUT_MS", publishTimeout.toMillis() / 2, 100, 300_000)));
+                env.get(IDEMPOTENCY_TTL),
+                env.get(RECOVERY_INTERVAL),
+                env.get(MAX_IN_FLIGHT),
+                env.get(LEDGER_LOCK_TIMEOUT),
+                env.get(LEDGER_STATEMENT_TIMEOUT));
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(
+                KafkaSettings.settings(),
+                DatabaseSettings.settings(),
+                AuthSettings.settings(),
+                HttpSettings.settings(HTTP_PORT),
+                OpsSettings.settings(OPS_PORT),
+                IngestLimits.settings(),
+                CallbackPolicy.settings(),
+                List.of(
+                        PUBLISH_TIMEOUT,
+                        IDEMPOTENCY_TTL,
+                        RECOVERY_INTERVAL,
+                        MAX_IN_FLIGHT,
+                        LEDGER_LOCK_TIMEOUT,
+                        LEDGER_STATEMENT_TIMEOUT));
+    }
+
+    /** The ledger's lock timeout unless set: a fifth of the publish timeout. */
+    private static Duration ledgerLockTimeout(Duration publishTimeout) {
+        return Duration.ofMillis(publishTimeout.toMillis() / 5);
+    }
+
+    /** The ledger's statement timeout unless set: half the publish timeout. */
+    private static Duration ledgerStatementTimeout(Duration publishTimeout) {
+        return Duration.ofMillis(publishTimeout.toMillis() / 2);
     }
 
     /** An ask claimed this long ago and still unpublished was abandoned by its request. */

@@ -2,6 +2,7 @@ package io.askpipe.store;
 
 import io.askpipe.auth.AuthSettings;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
@@ -9,6 +10,7 @@ import io.askpipe.common.service.OpsSettings;
 import io.askpipe.store.webhook.WebhookSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything the result store reads from its environment.
@@ -50,24 +52,68 @@ public record StoreConfig(
         Duration retention,
         WebhookSettings webhooks) {
 
+    static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8082");
+    static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9466");
+    public static final Setting<String> APPLICATION_ID = Setting.text("STORE_APPLICATION_ID")
+            .defaultsTo("askpipe-result-store")
+            .doc("Kafka Streams `application.id`, shared by all instances; also prefixes its internal topics");
+    public static final Setting<Path> STATE_DIR = Setting.of("STORE_STATE_DIR", "path", (name, raw) -> Path.of(raw))
+            .derivedDefault(
+                    "`$TMPDIR/askpipe-streams`",
+                    env -> Path.of(System.getProperty("java.io.tmpdir"), "askpipe-streams"))
+            .doc("Kafka Streams local state; a persistent volume in production");
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.millis("STORE_COMMIT_INTERVAL_MS", 1, 60_000)
+            .defaultsTo("20")
+            .doc("Streams commit interval, which bounds how soon a result becomes visible under exactly-once");
+    public static final Setting<Integer> WRITE_BATCH = Setting.integer("STORE_WRITE_BATCH", 1, 10_000)
+            .defaultsTo("500")
+            .doc("joined asks the writer takes per poll and writes in one transaction, at most");
+    public static final Setting<Integer> MAX_WAITERS = Setting.integer("STORE_MAX_WAITERS", 0, 1_000_000)
+            .defaultsTo("10000")
+            .doc("clients that may long-poll at once on one instance");
+    public static final Setting<Integer> MAX_WAITERS_PER_USER = Setting.integer(
+                    "STORE_MAX_WAITERS_PER_USER", 0, 1_000_000)
+            .defaultsTo("1000")
+            .doc("long polls one user may have waiting at once on one instance; beyond it, `429`");
+    public static final Setting<Duration> RETENTION = Setting.duration(
+                    "STORE_RETENTION", Duration.ofMinutes(1), Duration.ofDays(3650))
+            .defaultsTo("30d")
+            .doc("how long a finished ask stays readable after it completed");
+
     public static StoreConfig fromEnv(Env env) {
-        String applicationId = env.string("STORE_APPLICATION_ID", "askpipe-result-store");
+        String applicationId = env.get(APPLICATION_ID);
         return new StoreConfig(
                 KafkaSettings.fromEnv(env),
                 DatabaseSettings.fromEnv(env),
                 AuthSettings.fromEnv(env),
-                HttpSettings.fromEnv(env, 8082),
-                OpsSettings.fromEnv(env, 9466),
+                HttpSettings.fromEnv(env, HTTP_PORT),
+                OpsSettings.fromEnv(env, OPS_PORT),
                 applicationId,
-                Path.of(env.string(
-                        "STORE_STATE_DIR",
-                        Path.of(System.getProperty("java.io.tmpdir"), "askpipe-streams")
-                                .toString())),
-                Duration.ofMillis(env.longValue("STORE_COMMIT_INTERVAL_MS", 20, 1, 60_000)),
-                env.integer("STORE_WRITE_BATCH", 500, 1, 10_000),
-                env.integer("STORE_MAX_WAITERS", 10_000, 0, 1_000_000),
-                env.integer("STORE_MAX_WAITERS_PER_USER", 1_000, 0, 1_000_000),
-                env.duration("STORE_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)),
+                env.get(STATE_DIR),
+                env.get(COMMIT_INTERVAL),
+                env.get(WRITE_BATCH),
+                env.get(MAX_WAITERS),
+                env.get(MAX_WAITERS_PER_USER),
+                env.get(RETENTION),
                 WebhookSettings.fromEnv(env));
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(
+                KafkaSettings.settings(),
+                DatabaseSettings.settings(),
+                AuthSettings.settings(),
+                HttpSettings.settings(HTTP_PORT),
+                OpsSettings.settings(OPS_PORT),
+                List.of(
+                        APPLICATION_ID,
+                        STATE_DIR,
+                        COMMIT_INTERVAL,
+                        WRITE_BATCH,
+                        MAX_WAITERS,
+                        MAX_WAITERS_PER_USER,
+                        RETENTION),
+                WebhookSettings.settings());
     }
 }

@@ -1,14 +1,16 @@
 package io.askpipe.router;
 
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
-import io.askpipe.router.backend.BackendSettings;
 import io.askpipe.router.resilience.ResilienceSettings;
+import io.askpipe.router.route.BackendSettings;
 import io.askpipe.router.route.Routing;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,34 +59,79 @@ public record RouterConfig(
         Duration progressAfter,
         Duration retention) {
 
+    static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8081");
+    static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9465");
+    public static final Setting<String> GROUP_ID = Setting.text("ROUTER_GROUP_ID")
+            .defaultsTo("askpipe-router")
+            .doc("consumer group shared by all workers of a deployment");
+    public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer("ROUTER_MAX_IN_FLIGHT", 1, 100_000)
+            .defaultsTo("256")
+            .doc("asks one worker handles at once; beyond it, partitions are paused");
+    public static final Setting<Integer> MAX_POLL_RECORDS = Setting.integer("ROUTER_MAX_POLL_RECORDS", 1, 10_000)
+            .defaultsTo("500")
+            .doc("asks fetched per poll, at most `ROUTER_MAX_IN_FLIGHT`");
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.millis("ROUTER_COMMIT_INTERVAL_MS", 10, 60_000)
+            .defaultsTo("200")
+            .doc("how often the offsets of finished asks are committed");
+    public static final Setting<Duration> SHUTDOWN_GRACE = Setting.millis("ROUTER_SHUTDOWN_GRACE_MS", 0, 600_000)
+            .defaultsTo("30000")
+            .doc("how long running asks may finish on shutdown or revocation before the rest is handed back");
+    public static final Setting<Duration> PROGRESS_AFTER = Setting.millis("ROUTER_PROGRESS_AFTER_MS", 0, 60_000)
+            .defaultsTo("100")
+            .doc("how long a backend call runs before the ask is published as `running`");
+    public static final Setting<Duration> RETENTION = Setting.duration(
+                    "ROUTER_RETENTION", Duration.ofMinutes(1), Duration.ofDays(3650))
+            .defaultsTo("30d")
+            .doc("how long the first result of an ask stays in `router.results`; older asks are not run");
+
     public static RouterConfig fromEnv(Env env) {
-        int maxInFlight = env.integer("ROUTER_MAX_IN_FLIGHT", 256, 1, 100_000);
+        int maxInFlight = env.get(MAX_IN_FLIGHT);
+        KafkaSettings kafka = KafkaSettings.fromEnv(env);
+        DatabaseSettings database = DatabaseSettings.fromEnv(env);
+        HttpSettings http = HttpSettings.fromEnv(env, HTTP_PORT);
+        OpsSettings ops = OpsSettings.fromEnv(env, OPS_PORT);
+        String groupId = env.get(GROUP_ID);
+        Routing routing = Routing.fromEnv(env);
         return new RouterConfig(
-                KafkaSettings.fromEnv(env),
-                DatabaseSettings.fromEnv(env),
-                HttpSettings.fromEnv(env, 8081),
-                OpsSettings.fromEnv(env, 9465),
-                env.string("ROUTER_GROUP_ID", "askpipe-router"),
-                Routing.fromEnv(env),
-                BackendSettings.fromEnv(env),
+                kafka,
+                database,
+                http,
+                ops,
+                groupId,
+                routing,
+                BackendSettings.fromEnv(env, routing.backends()),
                 ResilienceSettings.fromEnv(env),
                 maxInFlight,
-                Math.min(maxInFlight, env.integer("ROUTER_MAX_POLL_RECORDS", 500, 1, 10_000)),
-                Duration.ofMillis(env.longValue("ROUTER_COMMIT_INTERVAL_MS", 200, 10, 60_000)),
-                Duration.ofMillis(env.longValue("ROUTER_SHUTDOWN_GRACE_MS", 30_000, 0, 600_000)),
-                Duration.ofMillis(env.longValue("ROUTER_PROGRESS_AFTER_MS", 100, 0, 60_000)),
-                env.duration("ROUTER_RETENTION", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)));
+                Math.min(maxInFlight, env.get(MAX_POLL_RECORDS)),
+                env.get(COMMIT_INTERVAL),
+                env.get(SHUTDOWN_GRACE),
+                env.get(PROGRESS_AFTER),
+                env.get(RETENTION));
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(
+                KafkaSettings.settings(),
+                DatabaseSettings.settings(),
+                HttpSettings.settings(HTTP_PORT),
+                OpsSettings.settings(OPS_PORT),
+                List.of(GROUP_ID),
+                Routing.settings(),
+                BackendSettings.settings(),
+                ResilienceSettings.settings(),
+                List.of(MAX_IN_FLIGHT, MAX_POLL_RECORDS, COMMIT_INTERVAL, SHUTDOWN_GRACE, PROGRESS_AFTER, RETENTION));
     }
 
     /** Defaults for a worker in tests and the development stack, with the given extra variables. */
     public static RouterConfig local(KafkaSettings kafka, DatabaseSettings database, Map<String, String> vars) {
         Map<String, String> env = new java.util.HashMap<>(vars);
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("KAFKA_TOPIC_PREFIX", kafka.topicPrefix());
-        env.put("DATABASE_URL", database.jdbcUrl());
-        env.put("DATABASE_USER", database.user());
-        env.put("DATABASE_PASSWORD", database.password());
-        env.putIfAbsent("HTTP_HOST", "127.0.0.1");
+        env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
+        env.put(KafkaSettings.TOPIC_PREFIX.name(), kafka.topicPrefix());
+        env.put(DatabaseSettings.URL.name(), database.jdbcUrl());
+        env.put(DatabaseSettings.USER.name(), database.user());
+        env.put(DatabaseSettings.PASSWORD.name(), database.password());
+        env.putIfAbsent(HttpSettings.HOST.name(), "127.0.0.1");
         return fromEnv(Env.of(env));
     }
 }

@@ -2,11 +2,13 @@ package io.askpipe.router;
 
 import io.askpipe.common.chaos.Chaos;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.log.LogSettings;
 import io.askpipe.common.service.Metrics;
 import io.askpipe.common.service.ServiceRunner;
 import io.askpipe.common.service.Startup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 
 /**
  * Runs the router worker as its own process, with {@code /healthz} and, on the operations port,
@@ -16,6 +18,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  */
 public final class RouterMain {
     private RouterMain() {}
+
+    /** Every setting the router worker's process reads, each once. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(
+                LogSettings.settings(), RouterConfig.settings(), Startup.settings(), Chaos.Settings.settings());
+    }
 
     public static void main(String[] args) {
         ServiceRunner.exitOnFailure("router-worker", () -> {

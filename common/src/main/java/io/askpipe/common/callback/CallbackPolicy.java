@@ -3,6 +3,7 @@ package io.askpipe.common.callback;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.config.Profile;
+import io.askpipe.common.config.Setting;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -51,6 +52,16 @@ import org.slf4j.LoggerFactory;
  * internal names; the host and its addresses go to the log (a warning).
  */
 public final class CallbackPolicy {
+    public static final Setting<Boolean> ALLOW_HTTP = Setting.flag("WEBHOOK_ALLOW_HTTP")
+            .derivedDefault(
+                    "`true` in the `dev` and `ci` profiles, `false` in `prod`",
+                    env -> Profile.detect(env) != Profile.PROD)
+            .doc("whether callbacks may be plain `http`; otherwise only `https`");
+    public static final Setting<List<Network>> ALLOWED_NETWORKS = Setting.of(
+                    "WEBHOOK_ALLOWED_NETWORKS", "CIDR networks", CallbackPolicy::networks)
+            .defaultsTo("")
+            .doc("CIDR networks, comma-separated, that callbacks may reach although they are internal");
+
     /** The longest callback URL accepted. */
     public static final int MAX_LENGTH = 2048;
 
@@ -137,18 +148,23 @@ public final class CallbackPolicy {
      * WEBHOOK_ALLOWED_NETWORKS} (comma-separated CIDR networks, default none).
      */
     public static CallbackPolicy fromEnv(Env env) {
-        boolean allowHttp = env.bool("WEBHOOK_ALLOW_HTTP", Profile.detect(env) != Profile.PROD);
-        List<Network> allowed;
+        return new CallbackPolicy(env.get(ALLOW_HTTP), env.get(ALLOWED_NETWORKS), InetAddress::getAllByName);
+    }
+
+    /** The settings {@link #fromEnv} reads, the profile's among them. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(List.of(ALLOW_HTTP, ALLOWED_NETWORKS), Profile.settings());
+    }
+
+    private static List<Network> networks(String name, String raw) {
         try {
-            allowed = env.optional("WEBHOOK_ALLOWED_NETWORKS").stream()
-                    .flatMap(raw -> Arrays.stream(raw.split(",")))
+            return Arrays.stream(raw.split(","))
                     .filter(part -> !part.isBlank())
                     .map(Network::parse)
                     .toList();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("WEBHOOK_ALLOWED_NETWORKS: " + e.getMessage());
+            throw new ConfigException(name + ": " + e.getMessage());
         }
-        return new CallbackPolicy(allowHttp, allowed, InetAddress::getAllByName);
     }
 
     /** Whether plain {@code http} callbacks are allowed. */

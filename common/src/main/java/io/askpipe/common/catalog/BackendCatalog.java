@@ -3,6 +3,7 @@ package io.askpipe.common.catalog;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.config.Profile;
+import io.askpipe.common.config.Setting;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,6 +36,34 @@ public final class BackendCatalog {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     /** A model name's characters, as ingest accepts them, and {@code *}. */
     private static final Pattern MODEL_GLOB = Pattern.compile("[A-Za-z0-9._:/*-]{1,128}");
+
+    public static final Setting<List<String>> BACKENDS = Setting.of(
+                    "ASKPIPE_BACKENDS", "backend names", BackendCatalog::backendNames)
+            .defaultsTo(DEFAULT_BACKENDS)
+            .doc("the registered backends, comma-separated: the only names an ask may give as `backend`");
+    public static final Setting<List<ModelRoute>> MODEL_ROUTES = Setting.of(
+                    "ROUTER_MODEL_ROUTES", "model routes", BackendCatalog::parseModelRoutes)
+            .derivedDefault(
+                    "`" + DEFAULT_MODEL_ROUTES + "`, less the routes to backends that are not registered", env -> {
+                        List<String> registered = env.get(BACKENDS);
+                        return parseModelRoutes("ROUTER_MODEL_ROUTES", DEFAULT_MODEL_ROUTES).stream()
+                                .filter(route -> registered.contains(route.backend()))
+                                .toList();
+                    })
+            .doc("model glob to backend, comma-separated, first match wins, case-insensitive");
+    public static final Setting<String> PROMPT_BACKEND = Setting.text("PROMPT_BACKEND")
+            .defaultsTo(DEFAULT_BACKEND)
+            .doc("backend for asks that name neither a backend nor a model that a route matches");
+    public static final Setting<List<String>> MODELS = Setting.of(
+                    "ASKPIPE_MODELS", "model patterns", (name, raw) -> entries(raw))
+            .derivedDefault(
+                    "`*` (any) in the `dev` and `ci` profiles; none in `prod`",
+                    env -> Profile.detect(env) == Profile.PROD ? List.of() : List.of("*"))
+            .doc("the models a caller may name as `model`: comma-separated names or patterns (`*` for any run)");
+    public static final Setting<Map<String, String>> FALLBACKS = Setting.of(
+                    "ROUTER_FALLBACKS", "backend pairs", BackendCatalog::parseFallbacks)
+            .defaultsTo("")
+            .doc("`backend:fallback` pairs of registered backends, comma-separated");
 
     /**
      * A model pattern ({@code *} for any run of characters) and the backend of the models it
@@ -132,29 +161,20 @@ public final class BackendCatalog {
      * default that names a backend not registered fails, naming its variable.
      */
     public static BackendCatalog fromEnv(Env env) {
-        List<String> backends = entries(env.string("ASKPIPE_BACKENDS", DEFAULT_BACKENDS));
-        if (backends.isEmpty()) {
-            throw new ConfigException("ASKPIPE_BACKENDS must name at least one backend");
-        }
-        List<ModelRoute> routes = env.optional("ROUTER_MODEL_ROUTES")
-                .map(spec -> parseModelRoutes("ROUTER_MODEL_ROUTES", spec))
-                .orElseGet(() -> parseModelRoutes("ROUTER_MODEL_ROUTES", DEFAULT_MODEL_ROUTES).stream()
-                        .filter(route -> backends.contains(route.backend()))
-                        .toList());
-        String defaultBackend = env.string("PROMPT_BACKEND", DEFAULT_BACKEND);
-        if (env.optional("PROMPT_BACKEND").isEmpty() && !backends.contains(defaultBackend)) {
+        List<String> backends = env.get(BACKENDS);
+        List<ModelRoute> routes = env.get(MODEL_ROUTES);
+        String defaultBackend = env.get(PROMPT_BACKEND);
+        if (!env.isSet(PROMPT_BACKEND) && !backends.contains(defaultBackend)) {
             throw new ConfigException("PROMPT_BACKEND is not set and its default, " + DEFAULT_BACKEND
                     + ", is not in ASKPIPE_BACKENDS (" + String.join(",", backends) + "); set it to one of them");
         }
-        List<String> models = env.optional("ASKPIPE_MODELS")
-                .map(BackendCatalog::entries)
-                .orElse(Profile.detect(env) == Profile.PROD ? List.of() : List.of("*"));
-        return new BackendCatalog(
-                backends,
-                routes,
-                parseFallbacks("ROUTER_FALLBACKS", env.string("ROUTER_FALLBACKS", "")),
-                defaultBackend,
-                models);
+        List<String> models = env.get(MODELS);
+        return new BackendCatalog(backends, routes, env.get(FALLBACKS), defaultBackend, models);
+    }
+
+    /** The settings {@link #fromEnv} reads, the profile's among them. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(List.of(BACKENDS, MODELS, PROMPT_BACKEND, MODEL_ROUTES, FALLBACKS), Profile.settings());
     }
 
     /** The registered backend names, in order: the only backend names of results and metrics. */
@@ -251,6 +271,14 @@ public final class BackendCatalog {
             fallbacks.put(requireName(variable, parts[0].strip()), requireName(variable, parts[1].strip()));
         }
         return fallbacks;
+    }
+
+    private static List<String> backendNames(String variable, String spec) {
+        List<String> backends = entries(spec);
+        if (backends.isEmpty()) {
+            throw new ConfigException(variable + " must name at least one backend");
+        }
+        return backends;
     }
 
     private static List<String> entries(String spec) {

@@ -4,14 +4,17 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.fault.Fault;
 import io.askpipe.common.fault.FaultInjector;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,6 +52,21 @@ public final class Chaos implements FaultInjector {
      * @param vendorDelay {@code CHAOS_VENDOR_LATENCY_MS}
      */
     public record Settings(boolean enabled, long seed, Map<Fault, Double> probabilities, Duration vendorDelay) {
+        public static final Setting<Boolean> MODE =
+                Setting.flag("CHAOS_MODE").defaultsTo("0").doc("`1`: inject faults as the probabilities say");
+        public static final Setting<Long> SEED = Setting.longInteger("CHAOS_SEED", Long.MIN_VALUE, Long.MAX_VALUE)
+                .defaultsTo("0")
+                .doc("the seed every strike is computed from");
+        /** {@code CHAOS_<FAULT>}: one variable per {@link Fault}, named by {@link #variable(Fault)}. */
+        public static final Setting<Double> PROBABILITY = Setting.of(
+                        "CHAOS_<FAULT>", "probability", "0..1", Chaos::probability)
+                .defaultsTo("0")
+                .doc("probability (0-1) that the fault strikes at a place");
+
+        public static final Setting<Duration> VENDOR_LATENCY = Setting.millis("CHAOS_VENDOR_LATENCY_MS", 0, 600_000)
+                .defaultsTo("2000")
+                .doc("router: the delay an injected vendor latency adds");
+
         public Settings {
             Map<Fault, Double> all = new EnumMap<>(Fault.class);
             for (Fault fault : Fault.values()) {
@@ -59,7 +77,7 @@ public final class Chaos implements FaultInjector {
 
         /** Chaos off. */
         public static Settings off() {
-            return new Settings(false, 0, Map.of(), Duration.ofSeconds(2));
+            return new Settings(false, 0, Map.of(), VENDOR_LATENCY.defaultValue());
         }
 
         /**
@@ -68,14 +86,28 @@ public final class Chaos implements FaultInjector {
          * latency adds.
          */
         public static Settings fromEnv(Env env) {
-            boolean enabled = env.bool("CHAOS_MODE", false);
-            long seed = env.longValue("CHAOS_SEED", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+            boolean enabled = env.get(MODE);
+            long seed = env.get(SEED);
             Map<Fault, Double> probabilities = new EnumMap<>(Fault.class);
             for (Fault fault : Fault.values()) {
-                probabilities.put(fault, probability(env, variable(fault)));
+                probabilities.put(fault, env.get(probability(fault)));
             }
-            Duration delay = Duration.ofMillis(env.longValue("CHAOS_VENDOR_LATENCY_MS", 2_000, 0, 600_000));
-            return new Settings(enabled, seed, probabilities, delay);
+            return new Settings(enabled, seed, probabilities, env.get(VENDOR_LATENCY));
+        }
+
+        /** The setting of {@code fault}'s probability, {@code CHAOS_<FAULT>}. */
+        public static Setting<Double> probability(Fault fault) {
+            return PROBABILITY.forKey(fault.name());
+        }
+
+        /** The settings {@link #fromEnv} reads: one probability per fault. */
+        public static List<Setting<?>> settings() {
+            List<Setting<?>> settings = new ArrayList<>(List.of(MODE, SEED));
+            for (Fault fault : Fault.values()) {
+                settings.add(probability(fault));
+            }
+            settings.add(VENDOR_LATENCY);
+            return List.copyOf(settings);
         }
     }
 
@@ -159,11 +191,10 @@ public final class Chaos implements FaultInjector {
 
     /** The environment variable holding {@code fault}'s probability: {@code CHAOS_<FAULT>}. */
     public static String variable(Fault fault) {
-        return "CHAOS_" + fault.name();
+        return Settings.probability(fault).name();
     }
 
-    private static double probability(Env env, String name) {
-        String raw = env.string(name, "0");
+    private static double probability(String name, String raw) {
         try {
             double p = Double.parseDouble(raw);
             if (p >= 0 && p <= 1) {

@@ -4,7 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How a service reaches PostgreSQL.
@@ -15,6 +17,14 @@ import java.time.Duration;
  * @param poolSize {@code DATABASE_POOL_SIZE}: connections in the pool (default 10)
  */
 public record DatabaseSettings(String jdbcUrl, String user, String password, int poolSize) {
+    public static final Setting<String> URL =
+            Setting.text("DATABASE_URL").required().doc("`jdbc:postgresql://host:port/db`");
+    public static final Setting<String> USER =
+            Setting.text("DATABASE_USER").defaultsTo("postgres").doc("database user");
+    public static final Setting<String> PASSWORD =
+            Setting.text("DATABASE_PASSWORD").defaultsTo("").secret().doc("database password (masked in logs)");
+    public static final Setting<Integer> POOL_SIZE =
+            Setting.integer("DATABASE_POOL_SIZE", 1, 500).defaultsTo("10").doc("connections in the pool");
 
     public DatabaseSettings {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
@@ -23,11 +33,12 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
     }
 
     public static DatabaseSettings fromEnv(Env env) {
-        return new DatabaseSettings(
-                env.required("DATABASE_URL"),
-                env.string("DATABASE_USER", "postgres"),
-                env.string("DATABASE_PASSWORD", ""),
-                env.integer("DATABASE_POOL_SIZE", 10, 1, 500));
+        return new DatabaseSettings(env.get(URL), env.get(USER), env.get(PASSWORD), env.get(POOL_SIZE));
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return List.of(URL, USER, PASSWORD, POOL_SIZE);
     }
 
     /**

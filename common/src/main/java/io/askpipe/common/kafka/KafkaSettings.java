@@ -2,8 +2,10 @@ package io.askpipe.common.kafka;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.schemas.Topics;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,6 +32,23 @@ public record KafkaSettings(
         int minInsyncReplicas,
         String groupInstanceId) {
 
+    public static final Setting<String> BOOTSTRAP_SERVERS =
+            Setting.text("KAFKA_BOOTSTRAP_SERVERS").required().doc("Kafka `bootstrap.servers`");
+    public static final Setting<String> TOPIC_PREFIX = Setting.text("KAFKA_TOPIC_PREFIX")
+            .defaultsTo("")
+            .doc("prepended to every topic name; letters, digits, `.`, `_`, `-`");
+    public static final Setting<Integer> PARTITIONS = Setting.integer("KAFKA_TOPIC_PARTITIONS", 1, 10_000)
+            .defaultsTo("6")
+            .doc("partitions of the topics askpipe creates");
+    public static final Setting<Integer> REPLICATION_FACTOR = Setting.integer("KAFKA_REPLICATION_FACTOR", -1, 32)
+            .defaultsTo("-1")
+            .doc("replication factor of the topics askpipe creates; -1 for the broker's default");
+    public static final Setting<Integer> MIN_INSYNC_REPLICAS = Setting.integer("KAFKA_MIN_INSYNC_REPLICAS", -1, 32)
+            .defaultsTo("-1")
+            .doc("`min.insync.replicas` of the topics askpipe creates; -1 for the broker's default");
+    public static final Setting<String> GROUP_INSTANCE_ID = Setting.text("KAFKA_GROUP_INSTANCE_ID")
+            .doc("this process's stable identity in its consumer groups (static membership)");
+
     public KafkaSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new ConfigException("KAFKA_BOOTSTRAP_SERVERS is required but not set");
@@ -45,12 +64,23 @@ public record KafkaSettings(
     /** Reads the settings from the environment. */
     public static KafkaSettings fromEnv(Env env) {
         return new KafkaSettings(
-                env.required("KAFKA_BOOTSTRAP_SERVERS"),
-                env.string("KAFKA_TOPIC_PREFIX", ""),
-                env.integer("KAFKA_TOPIC_PARTITIONS", 6, 1, 10_000),
-                (short) env.integer("KAFKA_REPLICATION_FACTOR", -1, -1, 32),
-                env.integer("KAFKA_MIN_INSYNC_REPLICAS", -1, -1, 32),
-                env.optional("KAFKA_GROUP_INSTANCE_ID").orElse(null));
+                env.get(BOOTSTRAP_SERVERS),
+                env.get(TOPIC_PREFIX),
+                env.get(PARTITIONS),
+                env.get(REPLICATION_FACTOR).shortValue(),
+                env.get(MIN_INSYNC_REPLICAS),
+                env.find(GROUP_INSTANCE_ID).orElse(null));
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return List.of(
+                BOOTSTRAP_SERVERS,
+                TOPIC_PREFIX,
+                PARTITIONS,
+                REPLICATION_FACTOR,
+                MIN_INSYNC_REPLICAS,
+                GROUP_INSTANCE_ID);
     }
 
     /** Settings for a single local broker: the given address, no prefix, 3 partitions. */

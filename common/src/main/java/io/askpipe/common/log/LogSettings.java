@@ -2,6 +2,8 @@ package io.askpipe.common.log;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -15,6 +17,16 @@ public final class LogSettings {
     private static final Set<String> FORMATS = Set.of("json", "text");
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
+    public static final Setting<String> FORMAT = Setting.of("LOG_FORMAT", "log format", LogSettings::format)
+            .defaultsTo("json")
+            .doc("`json`: one JSON object per line; `text`: one readable line per event");
+    public static final Setting<String> LEVEL = Setting.of("LOG_LEVEL", "log level", LogSettings::level)
+            .defaultsTo("INFO")
+            .doc("level of every logger (`TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`, `OFF`)");
+    public static final Setting<String> ASKS = Setting.of("LOG_ASKS", "log level", LogSettings::level)
+            .defaultsTo("INFO")
+            .doc("level of the one line per ask and hop (loggers `io.askpipe.{ingest,router,store}.asks`)");
+
     private LogSettings() {}
 
     /**
@@ -22,17 +34,28 @@ public final class LogSettings {
      * misread, and names {@code service} as this process's for JSON lines of library code.
      */
     public static void apply(Env env, String service) {
-        String format = env.string("LOG_FORMAT", "json");
-        if (!FORMATS.contains(format)) {
-            throw new ConfigException("LOG_FORMAT must be json or text, got '" + format + "'");
-        }
-        for (String name : new String[] {"LOG_LEVEL", "LOG_ASKS"}) {
-            String level = env.string(name, "INFO");
-            if (!LEVELS.contains(level.toUpperCase(Locale.ROOT))) {
-                throw new ConfigException(
-                        name + " must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
-            }
-        }
+        env.get(FORMAT);
+        env.get(LEVEL);
+        env.get(ASKS);
         ServiceJsonProvider.processService(service);
+    }
+
+    /** The settings {@link #apply} checks. */
+    public static List<Setting<?>> settings() {
+        return List.of(FORMAT, LEVEL, ASKS);
+    }
+
+    private static String format(String name, String raw) {
+        if (!FORMATS.contains(raw)) {
+            throw new ConfigException(name + " must be json or text, got '" + raw + "'");
+        }
+        return raw;
+    }
+
+    private static String level(String name, String raw) {
+        if (!LEVELS.contains(raw.toUpperCase(Locale.ROOT))) {
+            throw new ConfigException(name + " must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + raw + "'");
+        }
+        return raw;
     }
 }

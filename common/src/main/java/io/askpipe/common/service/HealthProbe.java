@@ -2,6 +2,8 @@ package io.askpipe.common.service;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
+import io.askpipe.common.http.HttpSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -35,8 +37,16 @@ public final class HealthProbe {
     /** The paths served on the client port; the others are on the operations port. */
     private static final java.util.Set<String> LIVENESS = java.util.Set.of("/healthz", "/health");
 
-    /** {@code OPS_PORT} where the images set it. */
-    static final int DEFAULT_OPS_PORT = 9464;
+    /** {@code HTTP_PORT} as the images set it; a probe needs a real port, not 0. */
+    static final Setting<Integer> CLIENT_PORT =
+            HttpSettings.PORT.defaultsTo("8080").between(1, 65_535);
+
+    /** {@code OPS_PORT} as the images set it; a probe needs a real port, not 0. */
+    static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464").between(1, 65_535);
+
+    /** The probe's {@code PORT} argument, read as a port variable would be. */
+    private static final Setting<Integer> PORT_ARGUMENT =
+            Setting.integer("PORT", 1, 65_535).defaultsTo("8080").doc("the port to probe");
 
     private HealthProbe() {}
 
@@ -53,12 +63,9 @@ public final class HealthProbe {
             String path = args.length > 0 ? args[0] : "/readyz";
             boolean client = LIVENESS.contains(path);
             int port = args.length > 1
-                    ? Env.of(Map.of("PORT", args[1])).integer("PORT", 8080, 1, 65_535)
-                    : client
-                            ? env.integer("HTTP_PORT", 8080, 1, 65_535)
-                            : env.integer("OPS_PORT", DEFAULT_OPS_PORT, 1, 65_535);
-            String host =
-                    client ? env.string("HTTP_HOST", "0.0.0.0") : env.string("OPS_HOST", OpsSettings.DEFAULT_HOST);
+                    ? Env.of(Map.of(PORT_ARGUMENT.name(), args[1])).get(PORT_ARGUMENT)
+                    : env.get(client ? CLIENT_PORT : OPS_PORT);
+            String host = env.get(client ? HttpSettings.HOST : OpsSettings.HOST);
             URI uri = URI.create("http://" + localAddress(host) + ":" + port + path);
             return check(uri, TIMEOUT, out) ? 0 : 1;
         } catch (ConfigException | IllegalArgumentException e) {

@@ -1,7 +1,9 @@
 package io.askpipe.common.service;
 
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.common.http.HttpSettings;
+import java.util.List;
 
 /**
  * Where a service's operations server listens: {@code /metrics}, {@code /readyz} with its checks
@@ -14,11 +16,24 @@ import io.askpipe.common.http.HttpSettings;
  *     picks a free one)
  */
 public record OpsSettings(String host, int port) {
-    /** The default {@code OPS_HOST}. */
-    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final Setting<String> HOST = Setting.text("OPS_HOST")
+            .defaultsTo("127.0.0.1")
+            .doc("address the operations server binds: `/metrics`, `/readyz`, `/healthz`");
+    /** {@code OPS_PORT} without a default: each deployable gives its own ({@link Setting#defaultsTo}). */
+    public static final Setting<Integer> PORT = Setting.integer("OPS_PORT", 0, 65_535)
+            .doc("port of the operations server; `0` picks a free one; must not be `HTTP_PORT`");
 
-    public static OpsSettings fromEnv(Env env, int defaultPort) {
-        return new OpsSettings(env.string("OPS_HOST", DEFAULT_HOST), env.integer("OPS_PORT", defaultPort, 0, 65_535));
+    /** The default {@code OPS_HOST}. */
+    public static final String DEFAULT_HOST = HOST.defaultValue();
+
+    /** Reads the settings, the port as {@code port} (the deployable's variant of {@link #PORT}) says. */
+    public static OpsSettings fromEnv(Env env, Setting<Integer> port) {
+        return new OpsSettings(env.get(HOST), env.get(port));
+    }
+
+    /** The settings {@link #fromEnv} reads, with {@code port}. */
+    public static List<Setting<?>> settings(Setting<Integer> port) {
+        return List.of(HOST, port);
     }
 
     /** The HTTP server settings of the operations server. */

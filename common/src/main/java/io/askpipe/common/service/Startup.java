@@ -3,7 +3,9 @@ package io.askpipe.common.service;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.config.Profile;
+import io.askpipe.common.config.Setting;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -20,7 +22,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Startup {
     private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
-    private static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(60);
+
+    public static final Setting<Duration> STEP_TIMEOUT = Setting.duration(
+                    "STARTUP_STEP_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1))
+            .defaultsTo("60s")
+            .doc("time limit of each start-up step");
+    public static final Setting<Boolean> VENDOR_PINGS = Setting.flag("STARTUP_VENDOR_PINGS")
+            .derivedDefault("on; off in the `ci` profile", env -> Profile.detect(env) != Profile.CI)
+            .doc("router worker: at start, ask each configured LLM vendor whether it answers, and log what it said");
+
+    private static final Duration DEFAULT_STEP_TIMEOUT = STEP_TIMEOUT.defaultValue();
 
     /** What to check when a database step fails. */
     public static final String DATABASE_FIX =
@@ -45,10 +56,12 @@ public final class Startup {
      * (default on, off in the {@code ci} profile) from {@code env}.
      */
     public static Startup fromEnv(String service, Env env) {
-        return new Startup(
-                service,
-                env.duration("STARTUP_STEP_TIMEOUT", DEFAULT_STEP_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
-                env.bool("STARTUP_VENDOR_PINGS", Profile.detect(env) != Profile.CI));
+        return new Startup(service, env.get(STEP_TIMEOUT), env.get(VENDOR_PINGS));
+    }
+
+    /** The settings {@link #fromEnv} reads, the profile's among them. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(List.of(STEP_TIMEOUT, VENDOR_PINGS), Profile.settings());
     }
 
     /** {@code service}'s start-up with the default step timeout and no vendor pings, for tests and tools. */

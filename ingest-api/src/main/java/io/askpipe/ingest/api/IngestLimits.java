@@ -2,6 +2,8 @@ package io.askpipe.ingest.api;
 
 import io.askpipe.common.catalog.BackendCatalog;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,14 +15,24 @@ import java.util.Map;
  *     ASKPIPE_MODELS}, read as the router reads them)
  */
 public record IngestLimits(int maxBodyBytes, int maxPromptChars, BackendCatalog catalog) {
+    public static final Setting<Integer> MAX_BODY_BYTES = Setting.integer(
+                    "INGEST_MAX_BODY_BYTES", 1024, 16 * 1024 * 1024)
+            .defaultsTo("65536")
+            .doc("largest request body; larger is `413`");
+    public static final Setting<Integer> MAX_PROMPT_CHARS = Setting.integer(
+                    "INGEST_MAX_PROMPT_CHARS", 1, 4 * 1024 * 1024)
+            .defaultsTo("32000")
+            .doc("longest prompt; longer is `422`");
+
     /** The limits of a deployment that sets nothing (the prod profile: no model may be named). */
-    public static final IngestLimits DEFAULTS =
-            new IngestLimits(64 * 1024, 32_000, BackendCatalog.fromEnv(Env.of(Map.of())));
+    public static final IngestLimits DEFAULTS = fromEnv(Env.of(Map.of()));
 
     public static IngestLimits fromEnv(Env env) {
-        return new IngestLimits(
-                env.integer("INGEST_MAX_BODY_BYTES", DEFAULTS.maxBodyBytes, 1024, 16 * 1024 * 1024),
-                env.integer("INGEST_MAX_PROMPT_CHARS", DEFAULTS.maxPromptChars, 1, 4 * 1024 * 1024),
-                BackendCatalog.fromEnv(env));
+        return new IngestLimits(env.get(MAX_BODY_BYTES), env.get(MAX_PROMPT_CHARS), BackendCatalog.fromEnv(env));
+    }
+
+    /** The settings {@link #fromEnv} reads, the backend catalog's among them. */
+    public static List<Setting<?>> settings() {
+        return Setting.union(List.of(MAX_BODY_BYTES, MAX_PROMPT_CHARS), BackendCatalog.settings());
     }
 }

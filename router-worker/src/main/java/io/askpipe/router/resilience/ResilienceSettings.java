@@ -1,7 +1,9 @@
 package io.askpipe.router.resilience;
 
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How hard the worker tries before it gives an ask a failed result.
@@ -31,18 +33,37 @@ public record ResilienceSettings(
         int circuitWindow,
         Duration circuitOpen) {
 
+    public static final Setting<Duration> ASK_DEADLINE = Setting.millis("ROUTER_ASK_DEADLINE_MS", 1, 3_600_000)
+            .defaultsTo("120000")
+            .doc("budget of one ask's backend work, retries and fallbacks included");
+    public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer("ROUTER_RETRY_MAX_ATTEMPTS", 1, 20)
+            .defaultsTo("3")
+            .doc("calls per backend for retriable failures");
+    public static final Setting<Duration> INITIAL_BACKOFF = Setting.millis("ROUTER_RETRY_BACKOFF_MS", 1, 60_000)
+            .defaultsTo("250")
+            .doc("first wait between attempts; doubles each time, with jitter");
+    public static final Setting<Integer> CIRCUIT_FAILURE_RATE = Setting.integer("ROUTER_CIRCUIT_FAILURE_RATE", 1, 100)
+            .defaultsTo("50")
+            .doc("percentage of retriable failures among a backend's last calls that opens its circuit");
+    public static final Setting<Integer> CIRCUIT_WINDOW = Setting.integer("ROUTER_CIRCUIT_WINDOW", 2, 100_000)
+            .defaultsTo("100")
+            .doc("how many of a backend's latest calls the failure rate is taken over");
+    public static final Setting<Duration> CIRCUIT_OPEN = Setting.millis("ROUTER_CIRCUIT_OPEN_MS", 1, 3_600_000)
+            .defaultsTo("30000")
+            .doc("how long an open circuit stays open before trial calls may close it");
+
     public static ResilienceSettings fromEnv(Env env) {
         return new ResilienceSettings(
-                Duration.ofMillis(env.longValue("ROUTER_ASK_DEADLINE_MS", 120_000, 1, 3_600_000)),
-                env.integer("ROUTER_RETRY_MAX_ATTEMPTS", 3, 1, 20),
-                Duration.ofMillis(env.longValue("ROUTER_RETRY_BACKOFF_MS", 250, 1, 60_000)),
-                env.integer("ROUTER_CIRCUIT_FAILURE_RATE", 50, 1, 100),
-                env.integer("ROUTER_CIRCUIT_WINDOW", 100, 2, 100_000),
-                Duration.ofMillis(env.longValue("ROUTER_CIRCUIT_OPEN_MS", 30_000, 1, 3_600_000)));
+                env.get(ASK_DEADLINE),
+                env.get(MAX_ATTEMPTS),
+                env.get(INITIAL_BACKOFF),
+                env.get(CIRCUIT_FAILURE_RATE),
+                env.get(CIRCUIT_WINDOW),
+                env.get(CIRCUIT_OPEN));
     }
 
-    static ResilienceSettings defaults() {
-        return new ResilienceSettings(
-                Duration.ofMinutes(2), 3, Duration.ofMillis(250), 50, 100, Duration.ofSeconds(30));
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return List.of(ASK_DEADLINE, MAX_ATTEMPTS, INITIAL_BACKOFF, CIRCUIT_FAILURE_RATE, CIRCUIT_WINDOW, CIRCUIT_OPEN);
     }
 }

@@ -1,8 +1,6 @@
 package io.askpipe.router.route;
 
 import io.askpipe.common.config.ConfigException;
-import io.askpipe.common.config.Env;
-import io.askpipe.router.backend.BackendSettings;
 import io.askpipe.router.backend.dryrun.DryrunBackend;
 import io.askpipe.router.backend.llama.LlamaBackend;
 import io.askpipe.router.backend.llama.LlamaSettings;
@@ -11,9 +9,9 @@ import io.askpipe.router.backend.openai.OpenAiSettings;
 import java.util.List;
 
 /**
- * Builds the backend registry from the registered names ({@code ASKPIPE_BACKENDS}): {@code dryrun}
- * always, {@code openai} and {@code llama} when their settings are present and otherwise as
- * unavailable with what to set. A registered name this router has no backend for fails the start;
+ * Builds the backend registry from the registered names ({@code ASKPIPE_BACKENDS}) and their
+ * {@link BackendSettings}: {@code dryrun} always, {@code openai} and {@code llama} when their
+ * settings are present and otherwise as unavailable with what to set. A registered name this router has no backend for fails the start;
  * a backend that is not registered is not built.
  */
 public final class Backends {
@@ -30,7 +28,6 @@ public final class Backends {
                         + "', which this router has no backend for (it has " + String.join(", ", IMPLEMENTED) + ")");
             }
         }
-        Env env = settings.env();
         BackendRegistry.Builder registry = BackendRegistry.builder();
         for (String name : names) {
             switch (name) {
@@ -38,13 +35,13 @@ public final class Backends {
                     registry.available(
                             new DryrunBackend(settings.dryrunLatency()), settings.timeout(DryrunBackend.NAME));
                 case OpenAiBackend.NAME ->
-                    OpenAiSettings.fromEnv(env)
+                    settings.openai()
                             .ifPresentOrElse(
                                     openai -> registry.available(
                                             new OpenAiBackend(openai), settings.timeout(OpenAiBackend.NAME)),
                                     () -> registry.unavailable(OpenAiBackend.NAME, OpenAiSettings.NOT_CONFIGURED));
                 case LlamaBackend.NAME ->
-                    LlamaSettings.fromEnv(env)
+                    settings.llama()
                             .ifPresentOrElse(
                                     llama -> registry.available(
                                             new LlamaBackend(llama), settings.timeout(LlamaBackend.NAME)),

@@ -2,6 +2,7 @@ package io.askpipe.router.route;
 
 import io.askpipe.common.catalog.BackendCatalog;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.schemas.AskRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,6 +28,11 @@ public final class Routing {
     /** The catalog as {@link BackendCatalog#fromEnv(Env)} reads it, as ingest reads it too. */
     public static Routing fromEnv(Env env) {
         return new Routing(BackendCatalog.fromEnv(env));
+    }
+
+    /** The settings {@link #fromEnv} reads: the catalog's. */
+    public static List<Setting<?>> settings() {
+        return BackendCatalog.settings();
     }
 
     /** The registered backends: the only names a route, a result or a metric label holds. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
-import io.askpipe.router.backend.BackendSettings;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class BackendsTest {
 
     private static BackendRegistry registry(List<String> names) {
-        return Backends.registry(names, BackendSettings.fromEnv(Env.of(Map.of())));
+        return Backends.registry(names, BackendSettings.fromEnv(Env.of(Map.of()), names));
     }
 
     @Test

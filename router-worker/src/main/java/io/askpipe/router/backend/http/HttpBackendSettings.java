@@ -1,16 +1,16 @@
 package io.askpipe.router.backend.http;
 
 import io.askpipe.common.config.ConfigException;
-import io.askpipe.common.config.Env;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
-import java.util.Optional;
 
-/** Parsing and validation shared by the settings of the HTTP backends; every failure names its variable. */
+/** Validation shared by the settings of the HTTP backends; every failure names its variable. */
 public final class HttpBackendSettings {
-    static final double MAX_TEMPERATURE = 2.0;
-    static final int MAX_TOKENS_LIMIT = 1_000_000;
+    /** The highest {@code temperature} a provider accepts. */
+    public static final double MAX_TEMPERATURE = 2.0;
+    /** The most {@code max_tokens} a request may ask for. */
+    public static final int MAX_TOKENS_LIMIT = 1_000_000;
 
     private HttpBackendSettings() {}
 
@@ -72,31 +72,5 @@ public final class HttpBackendSettings {
             throw new ConfigException(variable + " must be between 0 and 2, got " + value);
         }
         return value;
-    }
-
-    /** An optional integer: {@code null} when unset. */
-    public static Integer optionalInt(Env env, String variable) {
-        Optional<String> raw = env.optional(variable);
-        if (raw.isEmpty()) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(raw.get());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(variable + " must be an integer, got '" + raw.get() + "'");
-        }
-    }
-
-    /** An optional decimal number: {@code null} when unset. */
-    public static Double optionalDouble(Env env, String variable) {
-        Optional<String> raw = env.optional(variable);
-        if (raw.isEmpty()) {
-            return null;
-        }
-        try {
-            return Double.valueOf(raw.get());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(variable + " must be a number, got '" + raw.get() + "'");
-        }
     }
 }

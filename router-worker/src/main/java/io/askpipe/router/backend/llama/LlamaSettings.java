@@ -2,7 +2,9 @@ package io.askpipe.router.backend.llama;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.router.backend.http.HttpBackendSettings;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,19 +23,24 @@ import java.util.Optional;
  *     2), or {@code null} to leave it to the model
  */
 public record LlamaSettings(String baseUrl, String model, Integer maxTokens, Double temperature) {
-    static final String BASE_URL = "LLAMA_BASE_URL";
-    static final String MODEL = "LLAMA_MODEL";
-    static final String MAX_TOKENS = "LLAMA_MAX_TOKENS";
-    static final String TEMPERATURE = "LLAMA_TEMPERATURE";
-
-    static final String DEFAULT_MODEL = "llama3.2";
+    public static final Setting<String> BASE_URL = Setting.text("LLAMA_BASE_URL")
+            .doc(
+                    "Ollama server of the `llama` backend, e.g. `http://localhost:11434`; setting it configures the backend");
+    public static final Setting<String> MODEL =
+            Setting.text("LLAMA_MODEL").defaultsTo("llama3.2").doc("model for asks to `llama` that name none");
+    public static final Setting<Integer> MAX_TOKENS = Setting.integer(
+                    "LLAMA_MAX_TOKENS", 1, HttpBackendSettings.MAX_TOKENS_LIMIT)
+            .doc("`options.num_predict` of every `llama` request");
+    public static final Setting<Double> TEMPERATURE = Setting.decimal(
+                    "LLAMA_TEMPERATURE", 0, HttpBackendSettings.MAX_TEMPERATURE)
+            .doc("`options.temperature` of every `llama` request");
     public static final String NOT_CONFIGURED = "llama is not configured: set LLAMA_BASE_URL";
 
     public LlamaSettings {
-        baseUrl = HttpBackendSettings.baseUrl(BASE_URL, baseUrl);
-        model = HttpBackendSettings.model(MODEL, model);
-        maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS, maxTokens);
-        temperature = HttpBackendSettings.temperature(TEMPERATURE, temperature);
+        baseUrl = HttpBackendSettings.baseUrl(BASE_URL.name(), baseUrl);
+        model = HttpBackendSettings.model(MODEL.name(), model);
+        maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS.name(), maxTokens);
+        temperature = HttpBackendSettings.temperature(TEMPERATURE.name(), temperature);
     }
 
     /**
@@ -43,11 +50,14 @@ public record LlamaSettings(String baseUrl, String model, Integer maxTokens, Dou
      * @throws ConfigException if a variable that is set is invalid, configured or not
      */
     public static Optional<LlamaSettings> fromEnv(Env env) {
-        Integer maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS, HttpBackendSettings.optionalInt(env, MAX_TOKENS));
-        Double temperature =
-                HttpBackendSettings.temperature(TEMPERATURE, HttpBackendSettings.optionalDouble(env, TEMPERATURE));
-        return env.optional(BASE_URL)
-                .map(baseUrl -> new LlamaSettings(baseUrl, env.string(MODEL, DEFAULT_MODEL), maxTokens, temperature));
+        Integer maxTokens = env.find(MAX_TOKENS).orElse(null);
+        Double temperature = env.find(TEMPERATURE).orElse(null);
+        return env.find(BASE_URL).map(baseUrl -> new LlamaSettings(baseUrl, env.get(MODEL), maxTokens, temperature));
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return List.of(BASE_URL, MODEL, MAX_TOKENS, TEMPERATURE);
     }
 
     /**
@@ -55,6 +65,6 @@ public record LlamaSettings(String baseUrl, String model, Integer maxTokens, Dou
      * is. Looks only at whether the variables are set, not at whether they are valid.
      */
     static Optional<String> missingSettings(Env env) {
-        return env.optional(BASE_URL).isPresent() ? Optional.empty() : Optional.of(NOT_CONFIGURED);
+        return env.isSet(BASE_URL) ? Optional.empty() : Optional.of(NOT_CONFIGURED);
     }
 }

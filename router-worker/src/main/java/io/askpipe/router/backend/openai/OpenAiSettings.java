@@ -2,7 +2,9 @@ package io.askpipe.router.backend.openai;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import io.askpipe.router.backend.http.HttpBackendSettings;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,25 +33,31 @@ import java.util.Optional;
  *     {@code null} to leave it to the provider
  */
 public record OpenAiSettings(String baseUrl, String apiKey, String model, Integer maxTokens, Double temperature) {
-    static final String BASE_URL = "OPENAI_BASE_URL";
-    static final String API_KEY = "OPENAI_API_KEY";
-    static final String MODEL = "OPENAI_MODEL";
-    static final String MAX_TOKENS = "OPENAI_MAX_TOKENS";
-    static final String TEMPERATURE = "OPENAI_TEMPERATURE";
-
-    static final String DEFAULT_BASE_URL = "https://api.openai.com";
-    static final String DEFAULT_MODEL = "gpt-4o-mini";
+    public static final Setting<String> BASE_URL = Setting.text("OPENAI_BASE_URL")
+            .defaultsTo("https://api.openai.com")
+            .doc("OpenAI-compatible API of the `openai` backend, without `/v1`; setting it configures the backend");
+    public static final Setting<String> API_KEY = Setting.text("OPENAI_API_KEY")
+            .secret()
+            .doc("bearer token for the `openai` backend; setting it configures the backend");
+    public static final Setting<String> MODEL =
+            Setting.text("OPENAI_MODEL").defaultsTo("gpt-4o-mini").doc("model for asks to `openai` that name none");
+    public static final Setting<Integer> MAX_TOKENS = Setting.integer(
+                    "OPENAI_MAX_TOKENS", 1, HttpBackendSettings.MAX_TOKENS_LIMIT)
+            .doc("`max_tokens` of every `openai` request");
+    public static final Setting<Double> TEMPERATURE = Setting.decimal(
+                    "OPENAI_TEMPERATURE", 0, HttpBackendSettings.MAX_TEMPERATURE)
+            .doc("`temperature` of every `openai` request");
     public static final String NOT_CONFIGURED = "openai is not configured: set OPENAI_API_KEY or OPENAI_BASE_URL";
 
     public OpenAiSettings {
-        baseUrl = HttpBackendSettings.baseUrl(BASE_URL, baseUrl);
+        baseUrl = HttpBackendSettings.baseUrl(BASE_URL.name(), baseUrl);
         if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
             // never echo the value: it is a secret
-            throw new ConfigException(API_KEY + " must be printable ASCII without spaces");
+            throw new ConfigException(API_KEY.name() + " must be printable ASCII without spaces");
         }
-        model = HttpBackendSettings.model(MODEL, model);
-        maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS, maxTokens);
-        temperature = HttpBackendSettings.temperature(TEMPERATURE, temperature);
+        model = HttpBackendSettings.model(MODEL.name(), model);
+        maxTokens = HttpBackendSettings.maxTokens(MAX_TOKENS.name(), maxTokens);
+        temperature = HttpBackendSettings.temperature(TEMPERATURE.name(), temperature);
     }
 
     /**
@@ -60,12 +68,17 @@ public record OpenAiSettings(String baseUrl, String apiKey, String model, Intege
      */
     public static Optional<OpenAiSettings> fromEnv(Env env) {
         OpenAiSettings settings = new OpenAiSettings(
-                env.string(BASE_URL, DEFAULT_BASE_URL),
-                env.optional(API_KEY).orElse(null),
-                env.string(MODEL, DEFAULT_MODEL),
-                HttpBackendSettings.optionalInt(env, MAX_TOKENS),
-                HttpBackendSettings.optionalDouble(env, TEMPERATURE));
+                env.get(BASE_URL),
+                env.find(API_KEY).orElse(null),
+                env.get(MODEL),
+                env.find(MAX_TOKENS).orElse(null),
+                env.find(TEMPERATURE).orElse(null));
         return missingSettings(env).isPresent() ? Optional.empty() : Optional.of(settings);
+    }
+
+    /** The settings {@link #fromEnv} reads. */
+    public static List<Setting<?>> settings() {
+        return List.of(BASE_URL, API_KEY, MODEL, MAX_TOKENS, TEMPERATURE);
     }
 
     /**
@@ -73,8 +86,7 @@ public record OpenAiSettings(String baseUrl, String apiKey, String model, Intege
      * is. Looks only at whether the variables are set, not at whether they are valid.
      */
     static Optional<String> missingSettings(Env env) {
-        boolean configured =
-                env.optional(API_KEY).isPresent() || env.optional(BASE_URL).isPresent();
+        boolean configured = env.isSet(API_KEY) || env.isSet(BASE_URL);
         return configured ? Optional.empty() : Optional.of(NOT_CONFIGURED);
     }
 
