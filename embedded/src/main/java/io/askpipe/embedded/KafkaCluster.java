@@ -46,6 +46,15 @@ public final class KafkaCluster implements AutoCloseable {
         for (int id = 1; id <= nodes; id++) {
             addresses.put(id, new NodeAddress(FreePorts.next(), FreePorts.next()));
         }
+        // a JVM that exits without closing the cluster (a test that failed in its set-up) takes
+        // its nodes with it instead of leaving them running
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        Thread.ofPlatform().name("kafka-cluster-reaper").unstarted(this::destroyAll));
+    }
+
+    private synchronized void destroyAll() {
+        processes.values().forEach(Process::destroyForcibly);
     }
 
     /**
