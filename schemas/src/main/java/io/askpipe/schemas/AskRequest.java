@@ -1,9 +1,15 @@
 package io.askpipe.schemas;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.askpipe.schemas.chat.ChatRequest;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * An accepted ask, as published to {@code ask.requests}. The record key is {@link #requestId()}
@@ -11,38 +17,77 @@ import java.util.Objects;
  * yields every distinct accepted ask once. Readers take what they need from the value, never from
  * the key.
  *
+ * <p>On the wire an ask is of {@link #SCHEMA_VERSION} 2: {@code schema_version}, the ids, the
+ * client's OpenAI chat-completions body as {@code chat}, and askpipe's own fields. Every older
+ * version is read too: an ask of version 1 (no {@code schema_version}, {@code prompt} and {@code
+ * model} at the top) reads as a chat of one user message with that prompt for that model, so a
+ * replay of a topic written before chat bodies existed is answered as it was
+ * (docs/adr/0022-the-request-model-and-message-versions.md).
+ *
  * @param requestId server-assigned id (a UUID), the key of the ask's result
  * @param userId the caller the ask belongs to
  * @param idempotencyKey the client's {@code Idempotency-Key} (or one the server generated)
- * @param prompt the text to send to the model
- * @param model the model the client asked for, or {@code null} for the backend's default
+ * @param chat what to send to the model, in canonical form
  * @param backend an explicit backend name, or {@code null} to route by model
  * @param acceptedAt when ingest accepted the ask
  * @param callbackUrl where to POST the signed result once the ask is terminal, or {@code null}
+ * @param metadata the client's labels of the ask (at most 16 string pairs), in key order; empty if
+ *     none
  * @param traceparent the W3C trace context the client sent with the ask, or {@code null}; it is
  *     logged with the ask at every hop and sent on as the {@code traceparent} Kafka header
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record AskRequest(
         String requestId,
         String userId,
         String idempotencyKey,
-        String prompt,
-        String model,
+        ChatRequest chat,
         String backend,
         Instant acceptedAt,
         String callbackUrl,
+        Map<String, String> metadata,
         String traceparent) {
+
+    /** The version of the records this version writes. */
+    public static final int SCHEMA_VERSION = 2;
+
+    /** The version of records without {@code schema_version}: a prompt, no chat body. */
+    static final int PROMPT_ONLY_VERSION = 1;
 
     public AskRequest {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(acceptedAt, "acceptedAt");
+        metadata = metadata == null || metadata.isEmpty()
+                ? Map.of()
+                : Collections.unmodifiableMap(new TreeMap<>(metadata));
     }
 
-    /** An ask without a trace context. */
+    /** An ask of one user message, {@code prompt}, for {@code model}. */
+    public AskRequest(
+            String requestId,
+            String userId,
+            String idempotencyKey,
+            String prompt,
+            String model,
+            String backend,
+            Instant acceptedAt,
+            String callbackUrl,
+            String traceparent) {
+        this(
+                requestId,
+                userId,
+                idempotencyKey,
+                ChatRequest.ofPrompt(prompt, model),
+                backend,
+                acceptedAt,
+                callbackUrl,
+                Map.of(),
+                traceparent);
+    }
+
+    /** An ask of one user message without a trace context. */
     public AskRequest(
             String requestId,
             String userId,
@@ -55,7 +100,7 @@ public record AskRequest(
         this(requestId, userId, idempotencyKey, prompt, model, backend, acceptedAt, callbackUrl, null);
     }
 
-    /** An ask without a callback or a trace context. */
+    /** An ask of one user message without a callback or a trace context. */
     public AskRequest(
             String requestId,
             String userId,
@@ -65,6 +110,32 @@ public record AskRequest(
             String backend,
             Instant acceptedAt) {
         this(requestId, userId, idempotencyKey, prompt, model, backend, acceptedAt, null, null);
+    }
+
+    /** An ask of {@code chat} without a callback, metadata or a trace context. */
+    public AskRequest(
+            String requestId,
+            String userId,
+            String idempotencyKey,
+            ChatRequest chat,
+            String backend,
+            Instant acceptedAt) {
+        this(requestId, userId, idempotencyKey, chat, backend, acceptedAt, null, Map.of(), null);
+    }
+
+    /**
+     * The text of the last user message (empty if there is none): what logs show, the dryrun
+     * backend echoes, and every backend got before chat bodies existed.
+     */
+    @JsonIgnore
+    public String prompt() {
+        return chat.lastUserText().orElse("");
+    }
+
+    /** The model the client asked for, or {@code null} for the backend's default. */
+    @JsonIgnore
+    public String model() {
+        return chat.model();
     }
 
     /**
@@ -80,4 +151,62 @@ public record AskRequest(
     public static String scope(String userId, String idempotencyKey) {
         return userId + ":" + idempotencyKey;
     }
+
+    @JsonValue
+    Wire wire() {
+        return new Wire(
+                SCHEMA_VERSION,
+                requestId,
+                userId,
+                idempotencyKey,
+                null,
+                null,
+                chat,
+                backend,
+                acceptedAt,
+                callbackUrl,
+                metadata.isEmpty() ? null : metadata,
+                traceparent);
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static AskRequest fromWire(Wire wire) {
+        int version = wire.schemaVersion() == null ? PROMPT_ONLY_VERSION : wire.schemaVersion();
+        ChatRequest chat = switch (version) {
+            case PROMPT_ONLY_VERSION -> ChatRequest.ofPrompt(wire.prompt(), wire.model());
+            case SCHEMA_VERSION -> Objects.requireNonNull(wire.chat(), "chat");
+            default ->
+                throw new IllegalArgumentException(
+                        "schema_version " + version + " is not one this version reads (1 to " + SCHEMA_VERSION + ")");
+        };
+        return new AskRequest(
+                wire.requestId(),
+                wire.userId(),
+                wire.idempotencyKey(),
+                chat,
+                wire.backend(),
+                wire.acceptedAt(),
+                wire.callbackUrl(),
+                wire.metadata(),
+                wire.traceparent());
+    }
+
+    /**
+     * The JSON form of every version: version 1 wrote {@code prompt} and {@code model}, version 2
+     * writes {@code schema_version} and {@code chat} instead.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Wire(
+            Integer schemaVersion,
+            String requestId,
+            String userId,
+            String idempotencyKey,
+            String prompt,
+            String model,
+            ChatRequest chat,
+            String backend,
+            Instant acceptedAt,
+            String callbackUrl,
+            Map<String, String> metadata,
+            String traceparent) {}
 }

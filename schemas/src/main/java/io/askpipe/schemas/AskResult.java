@@ -1,6 +1,9 @@
 package io.askpipe.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.askpipe.schemas.chat.ChatMessage;
+import io.askpipe.schemas.chat.FinishReason;
+import io.askpipe.schemas.chat.Role;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -8,6 +11,9 @@ import java.util.Objects;
  * The standardized outcome of one ask, published to {@code ask.results} keyed by request id. A
  * success carries {@code answer} and {@code usage}; a failure carries {@code error}. The first six
  * fields are the envelope clients see: {@code {backend, model, answer, usage, latency_ms, req_id}}.
+ * A success may carry more of what the backend said, each absent when it did not say it: why the
+ * model stopped, the whole assistant message (its tool calls, a refusal) and the vendor's system
+ * fingerprint. Results written before those existed read with them absent.
  *
  * @param backend the backend that produced the outcome ({@code dryrun}, {@code openai}, ...)
  * @param model the model that answered, or was asked for when it failed
@@ -19,6 +25,10 @@ import java.util.Objects;
  * @param error why it failed; {@code null} on success
  * @param attempts how many backend calls it took
  * @param completedAt when the worker finished
+ * @param finishReason why the model stopped; {@code null} if the backend did not say, or on failure
+ * @param message the assistant's message, whose text is {@code answer}; {@code null} if the backend
+ *     gave only text, or on failure
+ * @param systemFingerprint the vendor's fingerprint of its configuration, or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AskResult(
@@ -31,7 +41,10 @@ public record AskResult(
         AskStatus status,
         AskError error,
         int attempts,
-        Instant completedAt) {
+        Instant completedAt,
+        FinishReason finishReason,
+        ChatMessage message,
+        String systemFingerprint) {
 
     public AskResult {
         Objects.requireNonNull(backend, "backend");
@@ -47,7 +60,51 @@ public record AskResult(
         }
         if (status == AskStatus.SUCCEEDED) {
             Objects.requireNonNull(answer, "answer");
+        } else if (finishReason != null || message != null || systemFingerprint != null) {
+            throw new IllegalArgumentException("only a success says how the model finished");
         }
+        if (message != null && message.role() != Role.ASSISTANT) {
+            throw new IllegalArgumentException("a result's message is the assistant's, not " + message.role());
+        }
+    }
+
+    /** A result without what only some backends say (finish reason, message, fingerprint). */
+    public AskResult(
+            String backend,
+            String model,
+            String answer,
+            Usage usage,
+            long latencyMs,
+            String reqId,
+            AskStatus status,
+            AskError error,
+            int attempts,
+            Instant completedAt) {
+        this(backend, model, answer, usage, latencyMs, reqId, status, error, attempts, completedAt, null, null, null);
+    }
+
+    /**
+     * This success with the backend's whole reply: the assistant's {@code message} (its text
+     * becomes the answer), why it stopped, and the vendor's fingerprint ({@code null} if none).
+     */
+    public AskResult withReply(ChatMessage message, FinishReason finishReason, String systemFingerprint) {
+        if (status != AskStatus.SUCCEEDED) {
+            throw new IllegalStateException("only a success has a reply");
+        }
+        return new AskResult(
+                backend,
+                model,
+                message.text(),
+                usage,
+                latencyMs,
+                reqId,
+                status,
+                error,
+                attempts,
+                completedAt,
+                finishReason,
+                message,
+                systemFingerprint);
     }
 
     /** A successful result. */

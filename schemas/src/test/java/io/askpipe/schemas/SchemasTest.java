@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import java.io.InputStream;
 import java.time.Instant;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -17,14 +14,7 @@ class SchemasTest {
     private static final String ID = "0195f1a8-7b6e-7c3d-9a2b-4f5e6d7c8b9a";
 
     private static JsonSchema schema(String name) throws Exception {
-        try (InputStream in = SchemasTest.class.getResourceAsStream("/schemas/" + name)) {
-            // references between the schemas resolve to the files beside them, not to the web
-            return JsonSchemaFactory.getInstance(
-                            SpecVersion.VersionFlag.V202012,
-                            factory -> factory.schemaMappers(
-                                    mappers -> mappers.mapPrefix("https://askpipe.io/schemas/", "classpath:schemas/")))
-                    .getSchema(in);
-        }
+        return JsonSchemaFiles.schema(name);
     }
 
     private static JsonNode tree(Object value) {
@@ -111,9 +101,9 @@ class SchemasTest {
             assertThat(schema("joined-ask.schema.json").validate(Json.mapper().readTree(bytes)))
                     .isEmpty();
         }
-        JsonNode withoutPrompt = tree(done);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) withoutPrompt.get("request")).remove("prompt");
-        assertThat(schema("joined-ask.schema.json").validate(withoutPrompt))
+        JsonNode withoutChat = tree(done);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) withoutChat.get("request")).remove("chat");
+        assertThat(schema("joined-ask.schema.json").validate(withoutChat))
                 .as("the request is checked against its own schema")
                 .isNotEmpty();
     }
