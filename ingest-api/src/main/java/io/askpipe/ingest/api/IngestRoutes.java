@@ -144,11 +144,11 @@ public final class IngestRoutes {
                 RequestIds.next(clock).toString(),
                 BearerAuth.caller(ctx).userId(),
                 idempotencyKey,
-                submission.prompt(),
-                submission.model(),
+                submission.chat(),
                 submission.backend(),
                 clock.instant(),
                 submission.callbackUrl(),
+                submission.metadata(),
                 Traceparent.parse(ctx.request().getHeader(Headers.TRACEPARENT)));
         String fingerprint = submission.fingerprint();
 

@@ -15,6 +15,9 @@ import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
+import io.askpipe.schemas.chat.ResponseFormat;
+import io.askpipe.schemas.chat.Role;
+import io.askpipe.schemas.chat.ToolChoice;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -392,5 +395,54 @@ class IngestRoutesTest {
                         .count())
                 .as("set aside once, counted once")
                 .isEqualTo(1.0);
+    }
+
+    private static final String CHAT_ASK = """
+            {"model": "gpt-4o-mini",
+             "messages": [{"role": "system", "content": "Answer with JSON."},
+                          {"role": "user", "content": "Weather in Oslo?"}],
+             "temperature": 0.2, "stop": "END",
+             "response_format": {"type": "json_schema", "json_schema": {"name": "weather",
+                                 "schema": {"type": "object", "required": ["celsius"]}}},
+             "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
+             "tool_choice": "required",
+             "metadata": {"team": "search", "ticket": "T-7"}}""";
+
+    @Test
+    void acceptsAChatBodyAndPublishesItInCanonicalFormWithItsMetadata() throws Exception {
+        var response = post(CHAT_ASK, "application/json", "k-chat");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        AskRequest published = producer.history().getFirst().value();
+        assertThat(published.chat().messages()).hasSize(2);
+        assertThat(published.chat().messages().getFirst().role()).isEqualTo(Role.SYSTEM);
+        assertThat(published.prompt()).isEqualTo("Weather in Oslo?");
+        assertThat(published.model()).isEqualTo("gpt-4o-mini");
+        assertThat(published.chat().temperature()).isEqualTo(0.2);
+        assertThat(published.chat().stop()).containsExactly("END");
+        assertThat(published.chat().responseFormat()).isInstanceOf(ResponseFormat.JsonSchema.class);
+        assertThat(published.chat().toolChoice()).isEqualTo(ToolChoice.Mode.REQUIRED);
+        assertThat(published.metadata()).containsExactly(Map.entry("team", "search"), Map.entry("ticket", "T-7"));
+        JsonNode record = Json.mapper()
+                .readTree(topics.requests().valueSerde().serializer().serialize("t", published));
+        assertThat(record.get("schema_version").asInt()).isEqualTo(2);
+        assertThat(record.at("/chat/stop/0").asText()).isEqualTo("END");
+    }
+
+    @Test
+    void theSameChatBodyWrittenAnotherWayReplaysAndAnotherTemperatureIsAnotherAsk() throws Exception {
+        var first = post(CHAT_ASK, "application/json", "k-chat-fp");
+        String rewritten = CHAT_ASK.replace("\"stop\": \"END\"", "\"stop\": [\"END\"]")
+                .replace("\"team\": \"search\", \"ticket\": \"T-7\"", "\"ticket\": \"T-7\", \"team\": \"search\"");
+        assertThat(rewritten).isNotEqualTo(CHAT_ASK);
+        var again = post(rewritten, "application/json", "k-chat-fp");
+        var warmer = post(CHAT_ASK.replace("0.2", "0.9"), "application/json", "k-chat-fp");
+
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.bodyAsString()).isEqualTo(first.bodyAsString());
+        assertThat(warmer.statusCode()).isEqualTo(422);
+        assertThat(json(warmer).get("type").asText()).endsWith("/idempotency-key-reused");
+        assertThat(producer.history()).as("published once").hasSize(1);
     }
 }

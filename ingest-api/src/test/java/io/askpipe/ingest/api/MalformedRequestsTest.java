@@ -191,10 +191,10 @@ class MalformedRequestsTest {
                 post("numeric backend", "{\"prompt\":\"hi\",\"backend\":1}", 422, "validation-failed", "/backend"),
                 post(
                         "unknown field",
-                        "{\"prompt\":\"hi\",\"temperature\":0.2}",
+                        "{\"prompt\":\"hi\",\"temprature\":0.2}",
                         422,
                         "validation-failed",
-                        "/temperature"),
+                        "/temprature"),
                 post(
                         "body over the limit",
                         "{\"prompt\":\"" + "x".repeat(4096) + "\"}",
@@ -355,6 +355,226 @@ class MalformedRequestsTest {
                         422,
                         "validation-failed",
                         "/model"));
+    }
+
+    /** A body of one user message ("hi") and {@code fields}, a comma-separated list of members. */
+    private static String chat(String fields) {
+        return "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]" + (fields.isEmpty() ? "" : "," + fields) + "}";
+    }
+
+    /** A body of {@code messages} (a JSON array) and {@code fields}. */
+    private static String conversation(String messages, String fields) {
+        return "{\"messages\":" + messages + (fields.isEmpty() ? "" : "," + fields) + "}";
+    }
+
+    private static Case invalid(String name, String body, String pointer) {
+        return post(name, body, 422, "validation-failed", pointer);
+    }
+
+    private static final String WEATHER_TOOL =
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\"}}}]";
+    private static final String ASKED = "{\"role\":\"user\",\"content\":\"weather?\"}";
+    private static final String CALLED = "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+            + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{}\"}}]}";
+
+    /** Chat bodies that are wrong in one field each: a 422 naming it, and nothing published. */
+    static Stream<Case> chatCorpus() {
+        return Stream.of(
+                invalid("prompt and messages", "{\"prompt\":\"hi\",\"messages\":[]}", "/prompt"),
+                invalid("stream", chat("\"stream\":true"), "/stream"),
+                invalid("stream options", chat("\"stream_options\":{\"include_usage\":true}"), "/stream_options"),
+                invalid("two answers", chat("\"n\":2"), "/n"),
+                invalid("log probabilities", chat("\"logprobs\":true"), "/logprobs"),
+                invalid("top log probabilities", chat("\"top_logprobs\":3"), "/top_logprobs"),
+                invalid("audio", chat("\"audio\":{\"voice\":\"alloy\",\"format\":\"mp3\"}"), "/audio"),
+                invalid("audio modality", chat("\"modalities\":[\"text\",\"audio\"]"), "/modalities"),
+                invalid("deprecated functions", chat("\"functions\":[]"), "/functions"),
+                invalid("deprecated function_call", chat("\"function_call\":\"auto\""), "/function_call"),
+                invalid("OpenAI's store at the top", chat("\"store\":true"), "/store"),
+                invalid("OpenAI's service tier at the top", chat("\"service_tier\":\"flex\""), "/service_tier"),
+                invalid("no messages", "{\"messages\":[]}", "/messages"),
+                invalid("messages not an array", "{\"messages\":{\"role\":\"user\"}}", "/messages"),
+                invalid("a message that is not an object", "{\"messages\":[\"hi\"]}", "/messages/0"),
+                invalid("no role", "{\"messages\":[{\"content\":\"hi\"}]}", "/messages/0/role"),
+                invalid("unknown role", "{\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}", "/messages/0/role"),
+                invalid("user message without content", "{\"messages\":[{\"role\":\"user\"}]}", "/messages/0/content"),
+                invalid("numeric content", "{\"messages\":[{\"role\":\"user\",\"content\":7}]}", "/messages/0/content"),
+                invalid(
+                        "blank system prompt",
+                        conversation("[{\"role\":\"system\",\"content\":\" \"}," + ASKED + "]", ""),
+                        "/messages/0/content"),
+                invalid(
+                        "control character in a message",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"a\\u0000b\"}]}",
+                        "/messages/0/content"),
+                invalid(
+                        "unknown field of a message",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"audio\":{}}]}",
+                        "/messages/0/audio"),
+                invalid(
+                        "unknown part type",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]}",
+                        "/messages/0/content/0/type"),
+                invalid(
+                        "text part without text",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]}",
+                        "/messages/0/content/0/text"),
+                invalid(
+                        "image over plain http",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                                + "\"image_url\":{\"url\":\"http://images.example.com/a.png\"}}]}]}",
+                        "/messages/0/content/0/image_url/url"),
+                invalid(
+                        "image of another data type",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                                + "\"image_url\":{\"url\":\"data:text/plain;base64,aGk=\"}}]}]}",
+                        "/messages/0/content/0/image_url/url"),
+                invalid(
+                        "image data that is not base64",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                                + "\"image_url\":{\"url\":\"data:image/png;base64,not base64!\"}}]}]}",
+                        "/messages/0/content/0/image_url/url"),
+                invalid(
+                        "image with an unknown detail",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                                + "\"image_url\":{\"url\":\"https://images.example.com/a.png\",\"detail\":\"max\"}}]}]}",
+                        "/messages/0/content/0/image_url/detail"),
+                invalid(
+                        "image in a system message",
+                        conversation(
+                                "[{\"role\":\"system\",\"content\":[{\"type\":\"image_url\",\"image_url\":"
+                                        + "{\"url\":\"https://images.example.com/a.png\"}}]}," + ASKED + "]",
+                                ""),
+                        "/messages/0/content/0/type"),
+                invalid(
+                        "image in the fourth message",
+                        conversation(
+                                "[{\"role\":\"system\",\"content\":\"be brief\"}," + ASKED
+                                        + ",{\"role\":\"assistant\",\"content\":\"which city?\"},"
+                                        + "{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":"
+                                        + "{\"url\":\"ftp://images.example.com/city.png\"}}]}]",
+                                ""),
+                        "/messages/3/content/0/image_url/url"),
+                invalid(
+                        "tool message without tool_call_id",
+                        conversation(
+                                "[" + ASKED + "," + CALLED + ",{\"role\":\"tool\",\"content\":\"21 C\"}]",
+                                WEATHER_TOOL),
+                        "/messages/2/tool_call_id"),
+                invalid(
+                        "tool message answering no call",
+                        conversation(
+                                "[" + ASKED + ",{\"role\":\"tool\",\"tool_call_id\":\"c9\",\"content\":\"21 C\"}]", ""),
+                        "/messages/1/tool_call_id"),
+                invalid(
+                        "tool call without a function name",
+                        conversation(
+                                "[" + ASKED
+                                        + ",{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+                                        + "\"function\":{\"arguments\":\"{}\"}}]}]",
+                                ""),
+                        "/messages/1/tool_calls/0/function/name"),
+                invalid(
+                        "tool call arguments that are not a string",
+                        conversation(
+                                "[" + ASKED
+                                        + ",{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+                                        + "\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}}]}]",
+                                ""),
+                        "/messages/1/tool_calls/0/function/arguments"),
+                invalid(
+                        "tool calls on a user message",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"tool_calls\":[]}]}",
+                        "/messages/0/tool_calls"),
+                invalid(
+                        "assistant message without content or tool calls",
+                        conversation("[" + ASKED + ",{\"role\":\"assistant\"}]", ""),
+                        "/messages/1/content"),
+                invalid(
+                        "the conversation's text over the limit",
+                        conversation(
+                                "[{\"role\":\"system\",\"content\":\"" + "s".repeat(60) + "\"},"
+                                        + "{\"role\":\"user\",\"content\":\"" + "u".repeat(60) + "\"}]",
+                                ""),
+                        "/messages/1/content"),
+                invalid("temperature above 2", chat("\"temperature\":2.5"), "/temperature"),
+                invalid("negative temperature", chat("\"temperature\":-0.1"), "/temperature"),
+                invalid("temperature as a string", chat("\"temperature\":\"0.2\""), "/temperature"),
+                invalid("top_p above 1", chat("\"top_p\":1.5"), "/top_p"),
+                invalid("presence penalty below -2", chat("\"presence_penalty\":-3"), "/presence_penalty"),
+                invalid("frequency penalty above 2", chat("\"frequency_penalty\":2.01"), "/frequency_penalty"),
+                invalid("no tokens", chat("\"max_tokens\":0"), "/max_tokens"),
+                invalid("a fraction of a token", chat("\"max_tokens\":1.5"), "/max_tokens"),
+                invalid("no completion tokens", chat("\"max_completion_tokens\":0"), "/max_completion_tokens"),
+                invalid("seed that is not whole", chat("\"seed\":4.2"), "/seed"),
+                invalid("five stop sequences", chat("\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]"), "/stop"),
+                invalid("an empty stop sequence", chat("\"stop\":[\"END\",\"\"]"), "/stop/1"),
+                invalid("a bias beyond 100", chat("\"logit_bias\":{\"50256\":101}"), "/logit_bias/50256"),
+                invalid("a bias not keyed by a token", chat("\"logit_bias\":{\"hello\":1}"), "/logit_bias/hello"),
+                invalid(
+                        "unknown response format",
+                        chat("\"response_format\":{\"type\":\"xml\"}"),
+                        "/response_format/type"),
+                invalid(
+                        "json_schema without a name",
+                        chat(
+                                "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{\"type\":\"object\"}}}"),
+                        "/response_format/json_schema/name"),
+                invalid(
+                        "json_schema without a schema",
+                        chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"report\"}}"),
+                        "/response_format/json_schema/schema"),
+                invalid(
+                        "tool without a function name",
+                        chat("\"tools\":[{\"type\":\"function\",\"function\":{\"description\":\"?\"}}]"),
+                        "/tools/0/function/name"),
+                invalid(
+                        "tool of another type",
+                        chat("\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"x\"}}]"),
+                        "/tools/0/type"),
+                invalid(
+                        "tool parameters that are not a schema",
+                        chat("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":\"x\"}}]"),
+                        "/tools/0/function/parameters"),
+                invalid(
+                        "tool_choice naming no tool",
+                        chat(WEATHER_TOOL
+                                + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}"),
+                        "/tool_choice/function/name"),
+                invalid("tool_choice without tools", chat("\"tool_choice\":\"required\""), "/tool_choice"),
+                invalid("unknown tool_choice", chat(WEATHER_TOOL + ",\"tool_choice\":\"always\""), "/tool_choice"),
+                invalid(
+                        "parallel tool calls without tools",
+                        chat("\"parallel_tool_calls\":false"),
+                        "/parallel_tool_calls"),
+                invalid("unknown reasoning effort", chat("\"reasoning_effort\":\"extreme\""), "/reasoning_effort"),
+                invalid("extra that is not an object", chat("\"extra\":[]"), "/extra"),
+                invalid("a carried field under extra", chat("\"extra\":{\"temperature\":9}"), "/extra/temperature"),
+                invalid("streaming under extra", chat("\"extra\":{\"stream\":true}"), "/extra/stream"),
+                invalid("metadata that is not an object", chat("\"metadata\":\"team=search\""), "/metadata"),
+                invalid(
+                        "seventeen metadata pairs",
+                        chat("\"metadata\":{"
+                                + java.util.stream.IntStream.range(0, 17)
+                                        .mapToObj(i -> "\"k" + i + "\":\"v\"")
+                                        .collect(java.util.stream.Collectors.joining(","))
+                                + "}"),
+                        "/metadata"),
+                invalid(
+                        "a metadata key too long",
+                        chat("\"metadata\":{\"" + "k".repeat(65) + "\":\"v\"}"),
+                        "/metadata/" + "k".repeat(65)),
+                invalid(
+                        "a metadata value too long",
+                        chat("\"metadata\":{\"team\":\"" + "v".repeat(513) + "\"}"),
+                        "/metadata/team"),
+                invalid("a metadata value that is a number", chat("\"metadata\":{\"a/b\":7}"), "/metadata/a~1b"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("chatCorpus")
+    void answersAWrongChatBodyWithAProblemNamingTheFieldAndPublishesNothing(Case c) throws Exception {
+        answersWithItsProblemAndPublishesNothing(c);
     }
 
     @ParameterizedTest(name = "{0}")
