@@ -349,6 +349,30 @@ class RouterWorkerIT {
     }
 
     @Test
+    void aTopicWrittenBeforeChatBodiesIsAnsweredAsBefore() throws Exception {
+        startWorker(countingDryrun(Duration.ZERO), Map.of());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = UUID.randomUUID().toString();
+            ids.add(id);
+            // a record exactly as versions before chat bodies wrote it, keyed by idempotency scope
+            String record = "{\"request_id\":\"" + id + "\",\"user_id\":\"u1\",\"idempotency_key\":\"old-" + i
+                    + "\",\"prompt\":\"old prompt " + i + "\",\"accepted_at\":\"" + Instant.now() + "\"}";
+            sent.add(producer.send(new ProducerRecord<>(topics.requests().name(), "u1:old-" + i, record.getBytes())));
+        }
+        flush();
+
+        List<ConsumerRecord<String, AskResult>> results = readResultsCovering(new HashSet<>(ids));
+        assertThat(results).hasSize(3);
+        for (ConsumerRecord<String, AskResult> result : results) {
+            int i = ids.indexOf(result.key());
+            assertThat(result.value().status()).isEqualTo(AskStatus.SUCCEEDED);
+            assertThat(result.value().answer()).isEqualTo("[dryrun] old prompt " + i);
+            assertThat(result.value().finishReason()).isNull();
+        }
+    }
+
+    @Test
     void anAskPastTheRetentionPeriodIsNotRunAndOldResultsArePurged() throws Exception {
         startWorker(countingDryrun(Duration.ZERO), Map.of("ROUTER_RETENTION", "1h"));
         Instant now = Instant.now();

@@ -38,6 +38,17 @@ class AskReaderTest {
     }
 
     @Test
+    void readsTheAskOfARecordOfTheOlderFormat() throws Exception {
+        byte[] json = ("{\"request_id\":\"r1\",\"user_id\":\"u1\",\"idempotency_key\":\"k1\",\"prompt\":\"hello\","
+                        + "\"accepted_at\":\"2026-11-26T12:00:00Z\"}")
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThat(reader.read(record(json)))
+                .contains(new AskRequest("r1", "u1", "k1", "hello", null, null, Instant.parse("2026-11-26T12:00:00Z")));
+        assertThat(deadLetters.history()).isEmpty();
+    }
+
+    @Test
     void aTombstoneHoldsNoAskAndIsNoDeadLetter() throws Exception {
         assertThat(reader.read(record(null))).isEmpty();
         assertThat(deadLetters.history()).isEmpty();

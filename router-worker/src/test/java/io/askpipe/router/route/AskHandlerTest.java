@@ -96,6 +96,30 @@ class AskHandlerTest {
     }
 
     @Test
+    void anAskReadFromARecordOfTheOlderFormatIsAnsweredAsBefore() throws Exception {
+        // written by versions before chat bodies: no schema_version, the prompt at the top
+        byte[] record = ("{\"request_id\":\"id-1\",\"user_id\":\"alice\",\"idempotency_key\":\"k\","
+                        + "\"prompt\":\"why is the sky blue\",\"accepted_at\":\"2026-11-26T12:00:00Z\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        AskRequest old = io.askpipe.schemas.Topics.ofDefaults()
+                .requests()
+                .valueSerde()
+                .deserializer()
+                .deserialize("ask.requests", record);
+        AskHandler handler = handler(Map.of(), registry(Duration.ofSeconds(5)).build());
+
+        AskResult result = handler.handle(old);
+
+        assertThat(old).isEqualTo(ask(null, null));
+        assertThat(result)
+                .usingRecursiveComparison()
+                .ignoringFields("latencyMs")
+                .isEqualTo(handler.handle(ask(null, null)));
+        assertThat(result.answer()).isEqualTo("[dryrun] why is the sky blue");
+        assertThat(result.usage()).isEqualTo(new Usage(5, 6, 11));
+    }
+
+    @Test
     void modelRoutesToItsBackendWithTheModel() throws Exception {
         var openai = answering("openai");
         AskResult result = handler(
