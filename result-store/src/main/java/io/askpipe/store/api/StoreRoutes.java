@@ -11,6 +11,7 @@ import io.askpipe.store.sink.AskRepository;
 import io.askpipe.store.view.AskView;
 import io.askpipe.store.webhook.WebhookDeliveries;
 import io.askpipe.store.webhook.WebhookSecrets;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.jooq.exception.DataAccessException;
@@ -40,6 +43,7 @@ public final class StoreRoutes {
     private static final int DEFAULT_PAGE = 20;
     private static final int MAX_PAGE = 100;
     private static final int MAX_WAIT_SECONDS = 30;
+    private static final String METADATA_PREFIX = "metadata.";
 
     private StoreRoutes() {}
 
@@ -95,17 +99,19 @@ public final class StoreRoutes {
     }
 
     /**
-     * {@code GET /v1/asks?limit=&status=&cursor=}: the caller's asks, newest first. The cursor is
-     * opaque to clients (the last request id of the page, base64url) and pages never shift when new
-     * asks arrive, as an offset would.
+     * {@code GET /v1/asks?limit=&status=&cursor=&metadata.KEY=VALUE}: the caller's asks, newest
+     * first, those whose metadata holds every pair given if any is. The cursor is opaque to clients
+     * (the last request id of the page, base64url) and pages never shift when new asks arrive, as an
+     * offset would.
      */
     private static void list(RoutingContext ctx, AskRepository asks) {
         String userId = BearerAuth.caller(ctx).userId();
         int limit = limit(ctx.queryParams().get("limit"));
         AskStatus status = status(ctx.queryParams().get("status"));
+        Map<String, String> metadata = metadata(ctx.queryParams());
         String before = cursor(ctx.queryParams().get("cursor"));
         answer(ctx, () -> {
-            List<AskView> page = asks.list(userId, status, before, limit + 1);
+            List<AskView> page = asks.list(userId, status, metadata, before, limit + 1);
             boolean more = page.size() > limit;
             List<AskView> data = more ? page.subList(0, limit) : page;
             return new AskPage(data, more ? encodeCursor(data.getLast().requestId()) : null);
@@ -138,6 +144,37 @@ public final class StoreRoutes {
         }
         throw new ProblemException(
                 ProblemType.MALFORMED_REQUEST, "status must be one of queued, running, succeeded, failed");
+    }
+
+    /**
+     * The metadata pairs an ask must hold, from the parameters {@code metadata.KEY=VALUE}: each key
+     * once, within the limits of metadata itself (at most 16 pairs, keys of at most 64 characters,
+     * values of at most 512).
+     */
+    private static Map<String, String> metadata(MultiMap params) {
+        Map<String, String> pairs = new TreeMap<>();
+        for (String name : params.names()) {
+            if (!name.startsWith(METADATA_PREFIX)) {
+                continue;
+            }
+            String key = name.substring(METADATA_PREFIX.length());
+            List<String> values = params.getAll(name);
+            if (values.size() > 1) {
+                throw new ProblemException(ProblemType.MALFORMED_REQUEST, name + " is given more than once");
+            }
+            if (key.isEmpty() || key.length() > 64 || values.getFirst().length() > 512) {
+                throw new ProblemException(
+                        ProblemType.MALFORMED_REQUEST,
+                        "metadata.KEY=VALUE filters by a pair of metadata: keys of 1 to 64 characters, values of"
+                                + " at most 512");
+            }
+            pairs.put(key, values.getFirst());
+        }
+        if (pairs.size() > 16) {
+            throw new ProblemException(
+                    ProblemType.MALFORMED_REQUEST, "at most 16 metadata filters, as an ask has at most 16 pairs");
+        }
+        return pairs;
     }
 
     private static String cursor(String raw) {

@@ -3,13 +3,11 @@ package io.askpipe.store.sink;
 import static io.askpipe.store.db.Tables.ASKS;
 import static org.jooq.impl.DSL.excluded;
 
-import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.JoinedAsk;
-import io.askpipe.schemas.Usage;
 import io.askpipe.store.db.tables.records.AsksRecord;
 import io.askpipe.store.notify.Notifications;
 import io.askpipe.store.view.AskView;
@@ -186,7 +184,7 @@ public final class AskRepository {
                             row.getRequestId(),
                             row.getUserId(),
                             row.getCallbackUrl(),
-                            WebhookEvent.of(view(row)).json(),
+                            WebhookEvent.of(AskRows.view(row)).json(),
                             joined.request().traceparent(),
                             now);
                 }
@@ -227,6 +225,7 @@ public final class AskRepository {
         row.setRequestedBackend(request.backend());
         row.setAcceptedAt(utc(request.acceptedAt()));
         row.setCallbackUrl(request.callbackUrl());
+        row.setMetadata(AskRows.metadata(request.metadata()));
         row.setUpdatedAt(utc(now));
         return row;
     }
@@ -256,7 +255,7 @@ public final class AskRepository {
                 .where(ASKS.REQUEST_ID.eq(requestId))
                 .and(ASKS.USER_ID.eq(userId))
                 .fetchOptional()
-                .map(AskRepository::view);
+                .map(AskRows::view);
     }
 
     /**
@@ -264,9 +263,22 @@ public final class AskRepository {
      * than the ask {@code before} if given (the keyset of the previous page).
      */
     public List<AskView> list(String userId, AskStatus status, String before, int limit) {
+        return list(userId, status, Map.of(), before, limit);
+    }
+
+    /**
+     * Up to {@code limit} of {@code userId}'s asks, newest first, in {@code status} if given, whose
+     * metadata holds every pair of {@code metadata} (none: any ask), older than the ask {@code
+     * before} if given (the keyset of the previous page).
+     */
+    public List<AskView> list(String userId, AskStatus status, Map<String, String> metadata, String before, int limit) {
         var condition = ASKS.USER_ID.eq(userId);
         if (status != null) {
             condition = condition.and(ASKS.STATUS.eq(status.wireName()));
+        }
+        if (!metadata.isEmpty()) {
+            // jsonb containment, served by the metadata column's GIN index
+            condition = condition.and(DSL.condition("{0} @> {1}", ASKS.METADATA, DSL.val(AskRows.metadata(metadata))));
         }
         if (before != null) {
             condition = condition.and(ASKS.REQUEST_ID.lt(before));
@@ -275,7 +287,7 @@ public final class AskRepository {
                 .where(condition)
                 .orderBy(ASKS.REQUEST_ID.desc())
                 .limit(limit)
-                .fetch(AskRepository::view);
+                .fetch(AskRows::view);
     }
 
     /**
@@ -348,32 +360,6 @@ public final class AskRepository {
                         row.value4().longValueExact(),
                         row.value5().longValueExact(),
                         row.value6().longValueExact()));
-    }
-
-    private static AskView view(AsksRecord row) {
-        AskStatus status = AskStatus.fromWire(row.getStatus());
-        AskView.Envelope envelope = null;
-        AskError error = null;
-        if (status.terminal()) {
-            envelope = new AskView.Envelope(
-                    row.getBackend(),
-                    row.getModel(),
-                    row.getAnswer(),
-                    new Usage(row.getPromptTokens(), row.getCompletionTokens(), row.getTotalTokens()),
-                    row.getLatencyMs(),
-                    row.getRequestId());
-        }
-        if (row.getErrorType() != null) {
-            error = new AskError(AskError.Type.of(row.getErrorType(), row.getErrorHttpStatus()), row.getErrorMessage());
-        }
-        return new AskView(
-                row.getRequestId(),
-                status,
-                row.getAcceptedAt().toInstant(),
-                row.getCompletedAt() == null ? null : row.getCompletedAt().toInstant(),
-                envelope,
-                status.terminal() ? row.getAttempts() : null,
-                error);
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -148,6 +148,21 @@ class AskTopologyTest {
     }
 
     @Test
+    void aRequestOfTheOlderFormatIsJoinedAndRewrittenAsAChatAsk() {
+        var raw = driver.createInputTopic(topics.requests().name(), new StringSerializer(), new ByteArraySerializer());
+        raw.pipeInput("alice:k-r8", """
+                {"request_id": "r8", "user_id": "alice", "idempotency_key": "k-r8", "prompt": "old prompt",
+                 "model": "gpt-4o", "accepted_at": "2026-11-26T12:00:00Z"}""".getBytes(StandardCharsets.UTF_8));
+        results.pipeInput("r8", AskResult.succeeded("r8", "dryrun", "m", "an answer", Usage.of(1, 2), 3, 1, T0));
+
+        List<JoinedAsk> joinedAsks = joined.readValuesToList();
+        assertThat(joinedAsks).hasSize(2);
+        assertThat(joinedAsks.get(1).request())
+                .isEqualTo(new AskRequest("r8", "alice", "k-r8", "old prompt", "gpt-4o", null, T0));
+        assertThat(joinedAsks.get(1).result().answer()).isEqualTo("an answer");
+    }
+
+    @Test
     void aResultWithAnErrorTypeOfANewerVersionIsJoinedNotSkipped() {
         var raw = driver.createInputTopic(topics.results().name(), new StringSerializer(), new ByteArraySerializer());
         requests.pipeInput(ask("r7").scope(), ask("r7"));

@@ -1,5 +1,6 @@
 package io.askpipe.store.sink;
 
+import static io.askpipe.store.db.Tables.WEBHOOK_DELIVERIES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,8 @@ import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Usage;
+import io.askpipe.schemas.chat.ChatMessage;
+import io.askpipe.schemas.chat.ChatRequest;
 import io.askpipe.store.notify.Notifications;
 import io.askpipe.store.view.AskView;
 import io.askpipe.store.view.UsageView;
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -262,6 +266,83 @@ public class AskRepositoryIT {
                 .extracting(AskView::requestId)
                 .containsExactly(ids[2]);
         assertThat(asks.list(user, AskStatus.QUEUED, null, 10)).hasSize(4);
+    }
+
+    private static AskRequest labelled(String id, String user, Map<String, String> metadata, String callbackUrl) {
+        return new AskRequest(
+                id, user, "k-" + id, ChatRequest.ofPrompt("p", null), null, T0, callbackUrl, metadata, null);
+    }
+
+    @Test
+    void metadataIsStoredWithTheAskReturnedWithItAndFiltersTheList() throws Exception {
+        String user = "labeller-" + System.nanoTime();
+        String search = "00000000-0000-7000-8000-00000000f001";
+        String searchProd = "00000000-0000-7000-8000-00000000f002";
+        String billing = "00000000-0000-7000-8000-00000000f003";
+        String plain = "00000000-0000-7000-8000-00000000f004";
+        asks.upsert(labelled(search, user, Map.of("team", "search"), null), null);
+        asks.upsert(
+                labelled(searchProd, user, Map.of("team", "search", "env", "prod"), "http://127.0.0.1:9/hook"), null);
+        asks.upsert(labelled(billing, user, Map.of("team", "billing", "env", "prod"), null), null);
+        asks.upsert(labelled(plain, user, Map.of(), null), null);
+        asks.upsert(
+                labelled(searchProd, user, Map.of("team", "search", "env", "prod"), "http://127.0.0.1:9/hook"),
+                AskResult.succeeded(searchProd, "dryrun", "m", "42", Usage.of(1, 1), 3, 1, T0));
+
+        assertThat(asks.find(searchProd, user).orElseThrow().metadata())
+                .containsExactly(Map.entry("env", "prod"), Map.entry("team", "search"));
+        assertThat(asks.find(plain, user).orElseThrow().metadata()).isEmpty();
+        assertThat(Json.mapper()
+                        .valueToTree(asks.find(plain, user).orElseThrow())
+                        .has("metadata"))
+                .as("absent when the ask has none")
+                .isFalse();
+        assertThat(asks.list(user, null, Map.of("team", "search"), null, 10))
+                .extracting(AskView::requestId)
+                .containsExactly(searchProd, search);
+        assertThat(asks.list(user, null, Map.of("team", "search", "env", "prod"), null, 10))
+                .extracting(AskView::requestId)
+                .containsExactly(searchProd);
+        assertThat(asks.list(user, null, Map.of("env", "prod"), null, 10))
+                .extracting(AskView::requestId)
+                .containsExactly(billing, searchProd);
+        assertThat(asks.list(user, AskStatus.QUEUED, Map.of("env", "prod"), null, 10))
+                .extracting(AskView::requestId)
+                .containsExactly(billing);
+        assertThat(asks.list(user, null, Map.of("team", "nobody"), null, 10)).isEmpty();
+        assertThat(asks.list("someone-else", null, Map.of("team", "search"), null, 10))
+                .isEmpty();
+        assertThat(asks.list(user, null, Map.of(), null, 10)).hasSize(4);
+
+        String payload = DSL.using(dataSource, SQLDialect.POSTGRES)
+                .select(WEBHOOK_DELIVERIES.PAYLOAD)
+                .from(WEBHOOK_DELIVERIES)
+                .where(WEBHOOK_DELIVERIES.REQUEST_ID.eq(searchProd))
+                .fetchSingle(WEBHOOK_DELIVERIES.PAYLOAD);
+        assertThat(Json.mapper().readTree(payload).at("/data/metadata/team").asText())
+                .as("the webhook carries the ask's metadata")
+                .isEqualTo("search");
+    }
+
+    @Test
+    void aChatAskIsStoredWithTheTextOfItsLastUserMessageAsItsPrompt() {
+        String id = "00000000-0000-7000-8000-00000000f101";
+        ChatRequest chat = ChatRequest.builder(List.of(
+                        ChatMessage.system("Be brief."),
+                        ChatMessage.user("Why is the sky blue?"),
+                        ChatMessage.assistant("Rayleigh.")))
+                .model("gpt-x")
+                .temperature(0.2)
+                .build();
+        asks.upsert(new AskRequest(id, "alice", "k-" + id, chat, null, T0), null);
+
+        var row = DSL.using(dataSource, SQLDialect.POSTGRES)
+                .selectFrom(io.askpipe.store.db.Tables.ASKS)
+                .where(io.askpipe.store.db.Tables.ASKS.REQUEST_ID.eq(id))
+                .fetchSingle();
+        assertThat(row.getPrompt()).isEqualTo("Why is the sky blue?");
+        assertThat(row.getRequestedModel()).isEqualTo("gpt-x");
+        assertThat(row.getMetadata()).isNull();
     }
 
     @Test
