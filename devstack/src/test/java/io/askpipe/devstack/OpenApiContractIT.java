@@ -208,6 +208,50 @@ class OpenApiContractIT {
     }
 
     @Test
+    void aChatAskWithMetadataConformsToTheContractAndItsMetadataFiltersTheList() throws Exception {
+        String label = "contract-" + System.nanoTime();
+        String body = """
+                {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}],
+                 "temperature": 0.2, "stop": "END", "metadata": {"suite": "%s", "kind": "chat"}}""".formatted(label);
+        var accepted = conforms(send(HttpMethod.POST, "/v1/ask", "contract-chat", body), "submitAsk");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = Json.mapper()
+                .readTree(accepted.bodyAsString())
+                .get("request_id")
+                .asText();
+        send(HttpMethod.POST, "/v1/ask", "contract-chat-other", "{\"prompt\":\"unlabelled\"}");
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> send(HttpMethod.GET, "/v1/ask/" + id, null, null)
+                        .bodyAsString()
+                        .contains("succeeded"));
+        var ask = conforms(send(HttpMethod.GET, "/v1/ask/" + id, null, null), "getAsk");
+        assertThat(Json.mapper()
+                        .readTree(ask.bodyAsString())
+                        .at("/metadata/suite")
+                        .asText())
+                .isEqualTo(label);
+        var listed = conforms(
+                send(HttpMethod.GET, "/v1/asks?metadata.suite=" + label + "&metadata.kind=chat", null, null),
+                "listAsks");
+        assertThat(Json.mapper().readTree(listed.bodyAsString()).get("data"))
+                .extracting(node -> node.get("request_id").asText())
+                .containsExactly(id);
+        assertThat(conforms(send(HttpMethod.GET, "/v1/asks?metadata.kind=a&metadata.kind=b", null, null), "listAsks")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(
+                                send(
+                                        HttpMethod.POST,
+                                        "/v1/ask",
+                                        "contract-chat-bad",
+                                        "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}"),
+                                "submitAsk")
+                        .statusCode())
+                .isEqualTo(422);
+    }
+
+    @Test
     void authenticationProblemsConformToTheContract() {
         String body = "{\"prompt\":\"hi\"}";
         assertThat(conforms(send(null, HttpMethod.POST, "/v1/ask", "contract-5", body), "submitAsk")

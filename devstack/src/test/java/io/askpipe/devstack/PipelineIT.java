@@ -175,7 +175,9 @@ class PipelineIT {
                 .await();
         try {
             String callback = "http://127.0.0.1:" + receiver.actualPort() + "/hook";
-            var accepted = submit("e2e-hook", "{\"prompt\":\"ring me\",\"callback_url\":\"" + callback + "\"}");
+            var accepted = submit(
+                    "e2e-hook",
+                    "{\"prompt\":\"ring me\",\"callback_url\":\"" + callback + "\",\"metadata\":{\"order\":\"7\"}}");
             assertThat(accepted.statusCode()).isEqualTo(202);
             String id = json(accepted).get("request_id").asText();
 
@@ -198,6 +200,9 @@ class PipelineIT {
             }
             assertThat(event.get("type").asText()).isEqualTo("ask.succeeded");
             assertThat(event.get("data").get("result").get("answer").asText()).isEqualTo("[dryrun] ring me");
+            assertThat(event.at("/data/metadata/order").asText())
+                    .as("the ask's metadata")
+                    .isEqualTo("7");
             assertThat(headers.get("webhook-id")).containsExactly("msg_" + id);
 
             JsonNode delivery = await().atMost(Duration.ofSeconds(10))
