@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -84,7 +85,7 @@ public final class ChatBodyReader {
     }
 
     /** The pointer of the member {@code name} of {@code body}, unless it is absent or {@code null}. */
-    private static java.util.Optional<Pointer> field(JsonNode body, String name) {
+    private static Optional<Pointer> field(JsonNode body, String name) {
         return Values.member(body, name).map(value -> Pointer.ROOT.field(name));
     }
 
@@ -134,21 +135,21 @@ public final class ChatBodyReader {
     private static Map<String, Integer> logitBias(JsonNode node, Pointer at) {
         Values.object(node, at);
         Map<String, Integer> biases = new LinkedHashMap<>();
-        node.fields().forEachRemaining(entry -> {
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             Pointer entryAt = at.field(entry.getKey());
             if (!TOKEN_ID.matcher(entry.getKey()).matches()) {
                 throw entryAt.invalid("must be keyed by a token id (digits)");
             }
             biases.put(entry.getKey(), (int) Values.integer(entry.getValue(), entryAt, -100, 100));
-        });
+        }
         return biases;
     }
 
     private static ObjectNode extra(JsonNode node, Pointer at) {
         ObjectNode extra = Values.object(node, at);
-        extra.fields()
-                .forEachRemaining(
-                        entry -> RequestFields.checkExtra(entry.getKey(), entry.getValue(), at.field(entry.getKey())));
+        for (Map.Entry<String, JsonNode> entry : extra.properties()) {
+            RequestFields.checkExtra(entry.getKey(), entry.getValue(), at.field(entry.getKey()));
+        }
         return extra;
     }
 }

@@ -29,7 +29,7 @@ public final class MetadataReader {
             throw at.invalid("must hold at most " + MAX_PAIRS + " pairs");
         }
         Map<String, String> read = new LinkedHashMap<>();
-        pairs.fields().forEachRemaining(pair -> {
+        for (Map.Entry<String, JsonNode> pair : pairs.properties()) {
             String key = pair.getKey();
             Pointer pairAt = at.field(key);
             if (key.isEmpty() || key.length() > MAX_KEY_CHARS) {
@@ -41,7 +41,7 @@ public final class MetadataReader {
                 throw pairAt.invalid("must be at most " + MAX_VALUE_CHARS + " characters");
             }
             read.put(key, value);
-        });
+        }
         return read;
     }
 }

@@ -83,22 +83,22 @@ final class RequestFields {
 
     /** Refuses the first top-level field of {@code body} that askpipe does not carry. */
     static void check(JsonNode body) {
-        body.fields().forEachRemaining(field -> {
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
             String name = field.getKey();
             if (CARRIED.contains(name) || OWN.contains(name)) {
-                return;
+                continue;
             }
             Pointer at = Pointer.ROOT.field(name);
             if (UNDELIVERABLE.containsKey(name)) {
                 undeliverable(name, field.getValue(), at); // its default has no effect: accepted, not carried
-                return;
+                continue;
             }
             if (OPENAI_ONLY.contains(name)) {
                 throw at.invalid("is specific to OpenAI and not carried; send it under /extra, which the backend's"
                         + " request gets as it is");
             }
             throw at.invalid("is not a field of an ask (see docs/openapi.yaml, AskSubmission)");
-        });
+        }
     }
 
     /** Refuses a member of {@code extra} that names a field the request carries or refuses. */

@@ -3,7 +3,9 @@ package io.askpipe.ingest.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -118,7 +120,7 @@ final class Values {
     }
 
     /** Refuses every member of {@code object} that is not one of {@code known}. */
-    static void onlyMembers(JsonNode object, Pointer at, java.util.Set<String> known) {
+    static void onlyMembers(JsonNode object, Pointer at, Set<String> known) {
         object.fieldNames().forEachRemaining(name -> {
             if (!known.contains(name)) {
                 throw at.field(name).invalid("is not a field here (known: " + String.join(", ", sorted(known)) + ")");
@@ -126,7 +128,7 @@ final class Values {
         });
     }
 
-    private static java.util.List<String> sorted(java.util.Set<String> names) {
+    private static List<String> sorted(Set<String> names) {
         return names.stream().sorted().toList();
     }
 
