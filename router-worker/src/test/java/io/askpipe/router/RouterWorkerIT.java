@@ -368,7 +368,7 @@ class RouterWorkerIT {
             int i = ids.indexOf(result.key());
             assertThat(result.value().status()).isEqualTo(AskStatus.SUCCEEDED);
             assertThat(result.value().answer()).isEqualTo("[dryrun] old prompt " + i);
-            assertThat(result.value().finishReason()).isNull();
+            assertThat(result.value().finishReason()).isEqualTo(io.askpipe.schemas.chat.FinishReason.STOP);
         }
     }
 

@@ -3,6 +3,8 @@ package io.askpipe.router.backend;
 import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Usage;
+import io.askpipe.schemas.chat.ChatMessage;
+import io.askpipe.schemas.chat.FinishReason;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,12 +12,33 @@ import java.util.Optional;
 /** How a backend call ended. Exhaustive: a call completes or fails with a typed reason. */
 public sealed interface BackendOutcome {
 
-    /** The backend answered. */
-    record Completed(String model, String answer, Usage usage) implements BackendOutcome {
+    /**
+     * The backend answered: the assistant's {@code message} (text, tool calls or a refusal), why it
+     * stopped, the tokens it used, and the vendor's {@code systemFingerprint} ({@code null} if none).
+     */
+    record Completed(
+            String model, ChatMessage message, FinishReason finishReason, Usage usage, String systemFingerprint)
+            implements BackendOutcome {
         public Completed {
             Objects.requireNonNull(model, "model");
-            Objects.requireNonNull(answer, "answer");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(finishReason, "finishReason");
             Objects.requireNonNull(usage, "usage");
+        }
+
+        /** A plain text answer that stopped by itself, without a fingerprint. */
+        public Completed(String model, String answer, Usage usage) {
+            this(
+                    model,
+                    ChatMessage.assistant(Objects.requireNonNull(answer, "answer")),
+                    FinishReason.STOP,
+                    usage,
+                    null);
+        }
+
+        /** The assistant's text: the result's {@code answer}. */
+        public String answer() {
+            return message.text();
         }
     }
 

@@ -87,7 +87,7 @@ public final class AskHandler {
                 continue;
             }
             Entry.Available available = (Entry.Available) entry;
-            BackendCall call = new BackendCall(request.requestId(), request.prompt(), route.modelFor(name));
+            BackendCall call = new BackendCall(request.requestId(), request.chat(), route.modelFor(name));
             Backend backend = faults == FaultInjector.NONE
                     ? available.backend()
                     : new FaultyBackend(available.backend(), faults, request.idempotencyKey());
@@ -98,14 +98,15 @@ public final class AskHandler {
                     long latencyMs = elapsedMs(started);
                     metrics.latency(name, latencyMs);
                     return AskResult.succeeded(
-                            request.requestId(),
-                            name,
-                            completed.model(),
-                            completed.answer(),
-                            completed.usage(),
-                            latencyMs,
-                            attempts,
-                            clock.instant());
+                                    request.requestId(),
+                                    name,
+                                    completed.model(),
+                                    completed.answer(),
+                                    completed.usage(),
+                                    latencyMs,
+                                    attempts,
+                                    clock.instant())
+                            .withReply(completed.message(), completed.finishReason(), completed.systemFingerprint());
                 }
                 case BackendOutcome.Failed failed -> {
                     failure = failed;

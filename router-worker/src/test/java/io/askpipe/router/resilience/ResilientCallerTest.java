@@ -25,7 +25,7 @@ class ResilientCallerTest {
     private final ResilientCaller caller = new ResilientCaller(
             new ResilienceSettings(Duration.ofSeconds(30), 4, Duration.ofMillis(100), 50, 20, Duration.ofMinutes(1)),
             waits::add);
-    private final BackendCall call = new BackendCall("r1", "hi", null);
+    private final BackendCall call = BackendCall.ofPrompt("r1", "hi", null);
 
     @AfterEach
     void close() {

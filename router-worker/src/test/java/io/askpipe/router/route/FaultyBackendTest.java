@@ -25,12 +25,12 @@ class FaultyBackendTest {
         Chaos always = chaos(Map.of("CHAOS_MODE", "1", "CHAOS_VENDOR_FAILURE", "1"), registry);
         FaultyBackend backend = new FaultyBackend(new DryrunBackend(Duration.ZERO), always, "k1");
 
-        BackendOutcome outcome = backend.call(new BackendCall("r1", "hi", null));
+        BackendOutcome outcome = backend.call(BackendCall.ofPrompt("r1", "hi", null));
         assertThat(outcome).isInstanceOf(BackendOutcome.Failed.class);
         BackendOutcome.Failed failed = (BackendOutcome.Failed) outcome;
         assertThat(failed.errorType()).isEqualTo(ErrorType.UPSTREAM_ERROR);
         assertThat(failed.message()).contains("injected by chaos mode");
-        backend.call(new BackendCall("r1", "hi", null));
+        backend.call(BackendCall.ofPrompt("r1", "hi", null));
         assertThat(registry.get("chaos_events")
                         .tag("fault", "vendor_failure")
                         .counter()
@@ -54,7 +54,7 @@ class FaultyBackendTest {
         for (int i = 0; i < 50; i++) {
             FaultyBackend backend = new FaultyBackend(new DryrunBackend(Duration.ZERO), chaos, "k" + i);
             int n = 1;
-            while (backend.call(new BackendCall("r" + i, "hi", null)) instanceof BackendOutcome.Failed) {
+            while (backend.call(BackendCall.ofPrompt("r" + i, "hi", null)) instanceof BackendOutcome.Failed) {
                 n++;
             }
             calls.add(Integer.toString(n));
@@ -67,7 +67,7 @@ class FaultyBackendTest {
         Chaos quiet = chaos(Map.of("CHAOS_MODE", "1"), new SimpleMeterRegistry());
         FaultyBackend backend = new FaultyBackend(new DryrunBackend(Duration.ZERO), quiet, "k2");
 
-        assertThat(backend.call(new BackendCall("r2", "hi", null))).isInstanceOf(BackendOutcome.Completed.class);
+        assertThat(backend.call(BackendCall.ofPrompt("r2", "hi", null))).isInstanceOf(BackendOutcome.Completed.class);
         assertThat(backend.name()).isEqualTo("dryrun");
     }
 }

@@ -45,7 +45,7 @@ class LlamaBackendTest {
     }
 
     private BackendOutcome ask() throws InterruptedException {
-        return backend.call(new BackendCall("id-1", "why is the sky blue", null));
+        return backend.call(BackendCall.ofPrompt("id-1", "why is the sky blue", null));
     }
 
     private static BackendOutcome.Failed failed(BackendOutcome outcome) {
@@ -97,7 +97,7 @@ class LlamaBackendTest {
         server.answer(Reply.json(200, """
                 {"message": {"role": "assistant", "content": "hi"}, "done": true, "eval_count": 2}"""));
 
-        BackendOutcome outcome = backend.call(new BackendCall("id-2", "hello", "qwen2.5:0.5b"));
+        BackendOutcome outcome = backend.call(BackendCall.ofPrompt("id-2", "hello", "qwen2.5:0.5b"));
 
         // a cached prompt has no prompt_eval_count
         assertThat(outcome).isEqualTo(new BackendOutcome.Completed("qwen2.5:0.5b", "hi", new Usage(0, 2, 2)));

@@ -50,7 +50,7 @@ class OpenAiBackendTest {
     }
 
     private BackendOutcome ask() throws InterruptedException {
-        return backend.call(new BackendCall("id-1", "why is the sky blue", null));
+        return backend.call(BackendCall.ofPrompt("id-1", "why is the sky blue", null));
     }
 
     private static BackendOutcome.Failed failed(BackendOutcome outcome) {
@@ -115,7 +115,7 @@ class OpenAiBackendTest {
         server.answer(Reply.json(200, """
                 {"choices": [{"message": {"role": "assistant", "content": "hi"}}]}"""));
 
-        BackendOutcome outcome = backend.call(new BackendCall("id-2", "hello", "local-7b"));
+        BackendOutcome outcome = backend.call(BackendCall.ofPrompt("id-2", "hello", "local-7b"));
 
         assertThat(outcome).isEqualTo(new BackendOutcome.Completed("local-7b", "hi", Usage.NONE));
         StubLlmServer.Received request = server.only();
@@ -304,7 +304,7 @@ class OpenAiBackendTest {
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 200; i++) {
                 String prompt = "prompt " + i;
-                calls.add(threads.submit(() -> backend.call(new BackendCall("id", prompt, null))));
+                calls.add(threads.submit(() -> backend.call(BackendCall.ofPrompt("id", prompt, null))));
             }
         }
         for (int i = 0; i < calls.size(); i++) {
