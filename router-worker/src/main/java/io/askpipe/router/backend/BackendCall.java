@@ -2,6 +2,7 @@ package io.askpipe.router.backend;
 
 import io.askpipe.schemas.chat.ChatRequest;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a backend is asked to do: the whole chat request as the client sent it (messages,
@@ -27,5 +28,19 @@ public record BackendCall(String requestId, ChatRequest chat, String model) {
     /** The text of the last user message, or empty: what the dryrun backend echoes. */
     public String prompt() {
         return chat.lastUserText().orElse("");
+    }
+
+    /**
+     * The most tokens the answer may have: the smaller of the ask's {@code max_tokens} and {@code
+     * max_completion_tokens}, or empty when it sets neither.
+     */
+    public Optional<Integer> maxTokens() {
+        if (chat.maxTokens() == null) {
+            return Optional.ofNullable(chat.maxCompletionTokens());
+        }
+        return Optional.of(
+                chat.maxCompletionTokens() == null
+                        ? chat.maxTokens()
+                        : Math.min(chat.maxTokens(), chat.maxCompletionTokens()));
     }
 }

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>any other 4xx: {@link ErrorType#INVALID_REQUEST}, with the provider's message
  *   <li>a 2xx that does not hold an answer, or any other status: {@link
  *       ErrorType#UPSTREAM_INVALID_RESPONSE}
+ *   <li>a field of the ask the backend cannot honour ({@link UnsupportedField}), before any call:
+ *       {@link ErrorType#INVALID_REQUEST}
  * </ul>
  *
  * <p>No request timeout is set: the worker's time limit interrupts the calling thread, and {@link
@@ -256,6 +258,21 @@ public final class UpstreamHttp implements AutoCloseable {
             return "TLS failed";
         }
         return "I/O error (" + e.getClass().getSimpleName() + ")";
+    }
+
+    /**
+     * The refusal of a request the backend cannot honour: a permanent {@link
+     * ErrorType#INVALID_REQUEST} that names the field, before any call.
+     */
+    public BackendOutcome.Failed refused(UnsupportedField field) {
+        return BackendOutcome.Failed.of(
+                ErrorType.INVALID_REQUEST, backend + " cannot honour " + field.pointer() + ": " + field.reason());
+    }
+
+    /** The model that answered, from the response's {@code model}, else the one asked for. */
+    public static String answeringModel(JsonNode response, String requestedModel) {
+        JsonNode model = response.path("model");
+        return model.isTextual() && !model.asText().isBlank() ? model.asText() : requestedModel;
     }
 
     /** A token count: a non-negative integer field of {@code parent}, else 0. */
