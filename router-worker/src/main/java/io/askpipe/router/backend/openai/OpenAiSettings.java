@@ -27,10 +27,11 @@ import java.util.Optional;
  * @param apiKey {@code OPENAI_API_KEY}, sent as a bearer token, or {@code null} to send none;
  *     masked in {@link #toString()}
  * @param model {@code OPENAI_MODEL}: the model for asks that name none (default gpt-4o-mini)
- * @param maxTokens {@code OPENAI_MAX_TOKENS}: {@code max_tokens} of every request, or {@code null}
- *     to leave it to the provider
- * @param temperature {@code OPENAI_TEMPERATURE}: {@code temperature} of every request (0 to 2), or
- *     {@code null} to leave it to the provider
+ * @param maxTokens {@code OPENAI_MAX_TOKENS}: {@code max_tokens} of a request whose ask sets neither
+ *     {@code max_tokens} nor {@code max_completion_tokens}, or {@code null} to leave it to the
+ *     provider
+ * @param temperature {@code OPENAI_TEMPERATURE}: {@code temperature} of a request whose ask sets
+ *     none (0 to 2), or {@code null} to leave it to the provider
  */
 public record OpenAiSettings(String baseUrl, String apiKey, String model, Integer maxTokens, Double temperature) {
     public static final Setting<String> BASE_URL = Setting.text("OPENAI_BASE_URL")
@@ -43,10 +44,10 @@ public record OpenAiSettings(String baseUrl, String apiKey, String model, Intege
             Setting.text("OPENAI_MODEL").defaultsTo("gpt-4o-mini").doc("model for asks to `openai` that name none");
     public static final Setting<Integer> MAX_TOKENS = Setting.integer(
                     "OPENAI_MAX_TOKENS", 1, HttpBackendSettings.MAX_TOKENS_LIMIT)
-            .doc("`max_tokens` of every `openai` request");
+            .doc("`max_tokens` of `openai` requests whose ask sets neither `max_tokens` nor `max_completion_tokens`");
     public static final Setting<Double> TEMPERATURE = Setting.decimal(
                     "OPENAI_TEMPERATURE", 0, HttpBackendSettings.MAX_TEMPERATURE)
-            .doc("`temperature` of every `openai` request");
+            .doc("`temperature` of `openai` requests whose ask sets none");
     public static final String NOT_CONFIGURED = "openai is not configured: set OPENAI_API_KEY or OPENAI_BASE_URL";
 
     public OpenAiSettings {
