@@ -17,10 +17,11 @@ import java.util.Optional;
  * @param baseUrl {@code LLAMA_BASE_URL}: the Ollama server, e.g. http://localhost:11434, without a
  *     trailing slash; required
  * @param model {@code LLAMA_MODEL}: the model for asks that name none (default llama3.2)
- * @param maxTokens {@code LLAMA_MAX_TOKENS}: {@code options.num_predict} of every request, or
- *     {@code null} to leave it to the server
- * @param temperature {@code LLAMA_TEMPERATURE}: {@code options.temperature} of every request (0 to
- *     2), or {@code null} to leave it to the model
+ * @param maxTokens {@code LLAMA_MAX_TOKENS}: {@code options.num_predict} of a request whose ask sets
+ *     neither {@code max_tokens} nor {@code max_completion_tokens}, or {@code null} to leave it to
+ *     the server
+ * @param temperature {@code LLAMA_TEMPERATURE}: {@code options.temperature} of a request whose ask
+ *     sets none (0 to 2), or {@code null} to leave it to the model
  */
 public record LlamaSettings(String baseUrl, String model, Integer maxTokens, Double temperature) {
     public static final Setting<String> BASE_URL = Setting.text("LLAMA_BASE_URL")
@@ -30,10 +31,11 @@ public record LlamaSettings(String baseUrl, String model, Integer maxTokens, Dou
             Setting.text("LLAMA_MODEL").defaultsTo("llama3.2").doc("model for asks to `llama` that name none");
     public static final Setting<Integer> MAX_TOKENS = Setting.integer(
                     "LLAMA_MAX_TOKENS", 1, HttpBackendSettings.MAX_TOKENS_LIMIT)
-            .doc("`options.num_predict` of every `llama` request");
+            .doc(
+                    "`options.num_predict` of `llama` requests whose ask sets neither `max_tokens` nor `max_completion_tokens`");
     public static final Setting<Double> TEMPERATURE = Setting.decimal(
                     "LLAMA_TEMPERATURE", 0, HttpBackendSettings.MAX_TEMPERATURE)
-            .doc("`options.temperature` of every `llama` request");
+            .doc("`options.temperature` of `llama` requests whose ask sets none");
     public static final String NOT_CONFIGURED = "llama is not configured: set LLAMA_BASE_URL";
 
     public LlamaSettings {
