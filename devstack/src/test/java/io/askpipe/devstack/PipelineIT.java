@@ -476,7 +476,7 @@ class PipelineIT {
         for (JsonNode window : json(operations("/observability")).get("windows")) {
             assertThat(window.get("backends").findValuesAsText("backend"))
                     .as("the rows of window %s are registered backends", window.get("window"))
-                    .isSubsetOf("dryrun", "openai", "llama");
+                    .isSubsetOf("dryrun", "openai", "llama", "anthropic");
         }
     }
 

@@ -24,11 +24,15 @@ import java.util.regex.Pattern;
  */
 public final class BackendCatalog {
     /** The backends every router implements, registered unless {@code ASKPIPE_BACKENDS} says otherwise. */
-    public static final String DEFAULT_BACKENDS = "dryrun,openai,llama";
+    public static final String DEFAULT_BACKENDS = "dryrun,openai,llama,anthropic";
 
-    /** Model patterns of the well-known families: OpenAI's models to openai, open models to llama. */
+    /**
+     * Model patterns of the well-known families: OpenAI's models to openai, open models to llama,
+     * Anthropic's to anthropic.
+     */
     public static final String DEFAULT_MODEL_ROUTES = "gpt-*=openai,chatgpt-*=openai,o1*=openai,o3*=openai,o4*=openai,"
-            + "llama*=llama,mistral*=llama,mixtral*=llama,qwen*=llama,gemma*=llama,phi*=llama,deepseek*=llama";
+            + "llama*=llama,mistral*=llama,mixtral*=llama,qwen*=llama,gemma*=llama,phi*=llama,deepseek*=llama,"
+            + "claude-*=anthropic";
 
     /** The backend of asks that neither name one nor match a route, unless {@code PROMPT_BACKEND} is set. */
     public static final String DEFAULT_BACKEND = "dryrun";

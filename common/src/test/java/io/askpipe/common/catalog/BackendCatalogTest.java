@@ -18,9 +18,11 @@ class BackendCatalogTest {
     @Test
     void registersTheBuiltInBackendsAndRoutesByDefault() {
         BackendCatalog catalog = catalog(Map.of());
-        assertThat(catalog.backends()).containsExactly("dryrun", "openai", "llama");
+        assertThat(catalog.backends()).containsExactly("dryrun", "openai", "llama", "anthropic");
         assertThat(catalog.defaultBackend()).isEqualTo("dryrun");
-        assertThat(catalog.modelRoutes()).hasSize(12);
+        assertThat(catalog.modelRoutes()).hasSize(13);
+        assertThat(catalog.routeOf("claude-sonnet-5-5")).contains("anthropic");
+        assertThat(catalog.routeOf("Claude-Haiku-5-5")).contains("anthropic");
         assertThat(catalog.fallbacks()).isEmpty();
     }
 
@@ -111,7 +113,8 @@ class BackendCatalogTest {
 
     @Test
     void aRouteFallbackOrDefaultOutsideTheRegisteredBackendsFailsNamingItsVariable() {
-        assertThatThrownBy(() -> catalog(Map.of("ROUTER_MODEL_ROUTES", "claude-*=anthropic")))
+        assertThatThrownBy(() -> catalog(
+                        Map.of("ASKPIPE_BACKENDS", "dryrun,openai,llama", "ROUTER_MODEL_ROUTES", "claude-*=anthropic")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("ROUTER_MODEL_ROUTES names the backend 'anthropic', which is not in ASKPIPE_BACKENDS"
                         + " (dryrun,openai,llama)");

@@ -337,7 +337,8 @@ class IngestRoutesTest {
         assertThat(problem.get("type").asText()).endsWith("/validation-failed");
         assertThat(problem.get("errors").get(0).get("pointer").asText()).isEqualTo("/backend");
         assertThat(problem.get("detail").asText())
-                .isEqualTo("/backend 'nope' is not a backend of this deployment (it has dryrun, openai, llama)");
+                .isEqualTo(
+                        "/backend 'nope' is not a backend of this deployment (it has dryrun, openai, llama, anthropic)");
         assertThat(producer.history()).isEmpty();
     }
 

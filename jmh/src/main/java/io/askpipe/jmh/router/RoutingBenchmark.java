@@ -21,10 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link Routing#resolve}, which the router calls once per ask, configured as a deployment is by
- * default (the twelve model patterns of {@link io.askpipe.common.catalog.BackendCatalog#DEFAULT_MODEL_ROUTES}, {@code
+ * default (the thirteen model patterns of {@link io.askpipe.common.catalog.BackendCatalog#DEFAULT_MODEL_ROUTES}, {@code
  * PROMPT_BACKEND=dryrun}) plus a fallback chain {@code openai:llama,llama:dryrun}. The cases are
  * an explicit backend (no pattern tried), a model that matches the first pattern, one that
- * matches only the last, and one that matches none (all twelve tried, then the default).
+ * matches only the last, and one that matches none (all thirteen tried, then the default).
  *
  * <p>Baseline: a {@link HashMap} lookup of the same route by model name, i.e. what a cache of
  * resolved routes would cost; the ratio says whether caching them would be worth anything.
@@ -54,7 +54,7 @@ public class RoutingBenchmark {
         // the routes of a few models in use, as such a cache would hold them, and the ask's own
         cache = new HashMap<>();
         for (String model :
-                new String[] {"gpt-4o", "gpt-4o-mini", "llama3.2:1b", "deepseek-r1:7b", "claude-3-5-sonnet"}) {
+                new String[] {"gpt-4o", "gpt-4o-mini", "llama3.2:1b", "claude-sonnet-5-5", "gemini-2.5-pro"}) {
             cache.put(model, routing.resolve(withModel(model, null)));
         }
         cache.put(request.model(), routing.resolve(request));
@@ -65,8 +65,8 @@ public class RoutingBenchmark {
         return switch (name) {
             case "explicit-backend" -> withModel("llama3.2:1b", "llama");
             case "first-pattern" -> withModel("gpt-4o-mini", null);
-            case "last-pattern" -> withModel("deepseek-r1:7b", null);
-            case "no-match" -> withModel("claude-3-5-sonnet", null);
+            case "last-pattern" -> withModel("claude-sonnet-5-5", null);
+            case "no-match" -> withModel("gemini-2.5-pro", null);
             default -> throw new IllegalArgumentException("no such case: " + name);
         };
     }

@@ -13,8 +13,8 @@ class RoutingBenchmarkTest {
     @CsvSource({
         "explicit-backend, llama3.2:1b, llama dryrun",
         "first-pattern, gpt-4o-mini, openai llama dryrun",
-        "last-pattern, deepseek-r1:7b, llama dryrun",
-        "no-match, claude-3-5-sonnet, dryrun"
+        "last-pattern, claude-sonnet-5-5, anthropic",
+        "no-match, gemini-2.5-pro, dryrun"
     })
     void resolvesToTheExpectedChain(String ask, String model, String chain) {
         RoutingBenchmark benchmark = new RoutingBenchmark();

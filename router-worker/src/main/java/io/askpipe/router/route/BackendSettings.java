@@ -2,6 +2,8 @@ package io.askpipe.router.route;
 
 import io.askpipe.common.config.Env;
 import io.askpipe.common.config.Setting;
+import io.askpipe.router.backend.anthropic.AnthropicBackend;
+import io.askpipe.router.backend.anthropic.AnthropicSettings;
 import io.askpipe.router.backend.llama.LlamaBackend;
 import io.askpipe.router.backend.llama.LlamaSettings;
 import io.askpipe.router.backend.openai.OpenAiBackend;
@@ -23,17 +25,19 @@ import java.util.Optional;
  * @param dryrunLatency {@code DRYRUN_LATENCY_MS}: how long the dryrun backend takes (default 0)
  * @param openai the {@code openai} backend's settings, when it is registered and configured
  * @param llama the {@code llama} backend's settings, when it is registered and configured
+ * @param anthropic the {@code anthropic} backend's settings, when it is registered and configured
  */
 public record BackendSettings(
         Duration defaultTimeout,
         Map<String, Duration> timeouts,
         Duration dryrunLatency,
         Optional<OpenAiSettings> openai,
-        Optional<LlamaSettings> llama) {
+        Optional<LlamaSettings> llama,
+        Optional<AnthropicSettings> anthropic) {
     public static final Setting<Duration> LLM_TIMEOUT = Setting.millis("LLM_TIMEOUT_MS", 1, 600_000)
             .defaultsTo("30000")
             .doc("time limit of one backend call; past it the call counts as a retriable `timeout`");
-    /** {@code <BACKEND>_TIMEOUT_MS}, one per backend: {@code OPENAI_TIMEOUT_MS}, {@code DRYRUN_TIMEOUT_MS}, ... */
+    /** {@code <BACKEND>_TIMEOUT_MS}, one per backend: {@code OPENAI_TIMEOUT_MS}, {@code ANTHROPIC_TIMEOUT_MS}, ... */
     public static final Setting<Duration> BACKEND_TIMEOUT = Setting.millis("<BACKEND>_TIMEOUT_MS", 1, 600_000)
             .derivedDefault("`LLM_TIMEOUT_MS`", env -> env.get(LLM_TIMEOUT))
             .doc("time limit of one call to that backend");
@@ -60,7 +64,8 @@ public record BackendSettings(
                 timeouts,
                 env.get(DRYRUN_LATENCY),
                 backends.contains(OpenAiBackend.NAME) ? OpenAiSettings.fromEnv(env) : Optional.empty(),
-                backends.contains(LlamaBackend.NAME) ? LlamaSettings.fromEnv(env) : Optional.empty());
+                backends.contains(LlamaBackend.NAME) ? LlamaSettings.fromEnv(env) : Optional.empty(),
+                backends.contains(AnthropicBackend.NAME) ? AnthropicSettings.fromEnv(env) : Optional.empty());
     }
 
     /** The settings {@link #fromEnv} reads. */
@@ -68,7 +73,8 @@ public record BackendSettings(
         return Setting.union(
                 List.of(LLM_TIMEOUT, BACKEND_TIMEOUT, DRYRUN_LATENCY),
                 OpenAiSettings.settings(),
-                LlamaSettings.settings());
+                LlamaSettings.settings(),
+                AnthropicSettings.settings());
     }
 
     /** The time limit of one call to {@code backend}: its own, else the default. */

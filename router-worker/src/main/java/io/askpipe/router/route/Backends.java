@@ -1,6 +1,8 @@
 package io.askpipe.router.route;
 
 import io.askpipe.common.config.ConfigException;
+import io.askpipe.router.backend.anthropic.AnthropicBackend;
+import io.askpipe.router.backend.anthropic.AnthropicSettings;
 import io.askpipe.router.backend.dryrun.DryrunBackend;
 import io.askpipe.router.backend.llama.LlamaBackend;
 import io.askpipe.router.backend.llama.LlamaSettings;
@@ -10,13 +12,14 @@ import java.util.List;
 
 /**
  * Builds the backend registry from the registered names ({@code ASKPIPE_BACKENDS}) and their
- * {@link BackendSettings}: {@code dryrun} always, {@code openai} and {@code llama} when their
+ * {@link BackendSettings}: {@code dryrun} always, {@code openai}, {@code llama} and {@code anthropic} when their
  * settings are present and otherwise as unavailable with what to set. A registered name this router has no backend for fails the start;
  * a backend that is not registered is not built.
  */
 public final class Backends {
     /** The names this router has a backend for. */
-    static final List<String> IMPLEMENTED = List.of(DryrunBackend.NAME, OpenAiBackend.NAME, LlamaBackend.NAME);
+    static final List<String> IMPLEMENTED =
+            List.of(DryrunBackend.NAME, OpenAiBackend.NAME, LlamaBackend.NAME, AnthropicBackend.NAME);
 
     private Backends() {}
 
@@ -46,6 +49,13 @@ public final class Backends {
                                     llama -> registry.available(
                                             new LlamaBackend(llama), settings.timeout(LlamaBackend.NAME)),
                                     () -> registry.unavailable(LlamaBackend.NAME, LlamaSettings.NOT_CONFIGURED));
+                case AnthropicBackend.NAME ->
+                    settings.anthropic()
+                            .ifPresentOrElse(
+                                    anthropic -> registry.available(
+                                            new AnthropicBackend(anthropic), settings.timeout(AnthropicBackend.NAME)),
+                                    () -> registry.unavailable(
+                                            AnthropicBackend.NAME, AnthropicSettings.NOT_CONFIGURED));
                 default -> throw new IllegalStateException("checked above: " + name);
             }
         }

@@ -34,11 +34,22 @@ class BackendSettingsTest {
 
     @Test
     void aProviderIsReadOnlyWhenRegistered() {
-        Env env = Env.of(Map.of("OPENAI_BASE_URL", "not a url", "LLAMA_BASE_URL", "http://localhost:11434"));
+        Env env = Env.of(Map.of(
+                "OPENAI_BASE_URL",
+                "not a url",
+                "LLAMA_BASE_URL",
+                "http://localhost:11434",
+                "ANTHROPIC_API_KEY",
+                "sk-ant-test"));
 
         BackendSettings dryrunOnly = BackendSettings.fromEnv(env, List.of("dryrun"));
         assertThat(dryrunOnly.openai()).isEmpty();
         assertThat(dryrunOnly.llama()).isEmpty();
+        assertThat(dryrunOnly.anthropic()).isEmpty();
+        assertThat(BackendSettings.fromEnv(env, List.of("anthropic")).anthropic())
+                .get()
+                .extracting(anthropic -> anthropic.baseUrl())
+                .isEqualTo("https://api.anthropic.com");
 
         assertThat(BackendSettings.fromEnv(env, List.of("llama")).llama())
                 .get()
@@ -51,9 +62,10 @@ class BackendSettingsTest {
 
     @Test
     void aRegisteredProviderWithoutItsSettingsIsAbsent() {
-        BackendSettings settings = BackendSettings.fromEnv(Env.of(Map.of()), List.of("openai", "llama"));
+        BackendSettings settings = BackendSettings.fromEnv(Env.of(Map.of()), List.of("openai", "llama", "anthropic"));
 
         assertThat(settings.openai()).isEmpty();
         assertThat(settings.llama()).isEmpty();
+        assertThat(settings.anthropic()).isEmpty();
     }
 }

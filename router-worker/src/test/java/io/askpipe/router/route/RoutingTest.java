@@ -37,7 +37,8 @@ class RoutingTest {
                 .as("case-insensitive")
                 .isEqualTo("llama");
         assertThat(routing.resolve(ask(null, "qwen2.5")).primary()).isEqualTo("llama");
-        assertThat(routing.resolve(ask(null, "claude-3")).primary())
+        assertThat(routing.resolve(ask(null, "claude-sonnet-5-5")).primary()).isEqualTo("anthropic");
+        assertThat(routing.resolve(ask(null, "gemini-2.5-pro")).primary())
                 .as("no pattern: the default")
                 .isEqualTo("dryrun");
     }

@@ -73,4 +73,15 @@ public final class HttpBackendSettings {
         }
         return value;
     }
+
+    /**
+     * {@code value} if it is {@code null} or an API key: printable ASCII without spaces. The value
+     * is never echoed: it is a secret.
+     */
+    public static String apiKey(String variable, String value) {
+        if (value != null && (value.isBlank() || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+            throw new ConfigException(variable + " must be printable ASCII without spaces");
+        }
+        return value;
+    }
 }

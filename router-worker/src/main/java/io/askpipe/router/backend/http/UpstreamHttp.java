@@ -18,6 +18,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -115,13 +116,19 @@ public final class UpstreamHttp implements AutoCloseable {
      * answers: empty on a 2xx, else the status or why it could not be reached.
      */
     public Optional<String> ping(URI uri, String authorization) throws InterruptedException {
+        return pingWith(uri, authorization == null ? Map.of() : Map.of("Authorization", authorization));
+    }
+
+    /**
+     * A GET of {@code uri} with {@code headers} (a vendor's key and API version) that only asks
+     * whether the API answers: empty on a 2xx, else the status or why it could not be reached.
+     */
+    public Optional<String> pingWith(URI uri, Map<String, String> headers) throws InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .header("Accept", "application/json")
                 .timeout(PING_TIMEOUT)
                 .GET();
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
+        headers.forEach(request::header);
         try {
             int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();

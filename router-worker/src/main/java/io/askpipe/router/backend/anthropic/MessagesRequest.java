@@ -1,0 +1,211 @@
+package io.askpipe.router.backend.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.askpipe.schemas.Json;
+import io.askpipe.schemas.chat.ChatRequest;
+import io.askpipe.schemas.chat.FunctionDefinition;
+import io.askpipe.schemas.chat.ResponseFormat;
+import io.askpipe.schemas.chat.Tool;
+import io.askpipe.schemas.chat.ToolChoice;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The body of a Messages API call ({@code POST /v1/messages}) that asks what an OpenAI chat request
+ * asks, field by field:
+ *
+ * <ul>
+ *   <li>the messages as a {@link Conversation}: {@code system} and the turns;
+ *   <li>{@code max_tokens}, which Anthropic requires: {@code max_completion_tokens}, else {@code
+ *       max_tokens}, else the backend's default;
+ *   <li>{@code temperature} (Anthropic's range is 0 to 1: a higher one is refused, never scaled),
+ *       {@code top_p}, {@code stop} as {@code stop_sequences}, {@code user} as {@code
+ *       metadata.user_id};
+ *   <li>{@code tools} as {@code {name, description, input_schema, strict}}, {@code tool_choice}
+ *       {@code auto}, {@code required}, {@code none} or a function as {@code {type: auto | any |
+ *       none | tool}}, and {@code parallel_tool_calls: false} as {@code disable_parallel_tool_use};
+ *   <li>{@code response_format} {@code json_schema} as structured output, {@code
+ *       output_config.format}, whose answer is the JSON text; {@code json_object} is refused, as
+ *       Anthropic constrains output only to a schema;
+ *   <li>{@code reasoning_effort} {@code low}, {@code medium}, {@code high} or {@code xhigh} as
+ *       {@code output_config.effort};
+ *   <li>the members of {@code extra} as they are, unless one would replace a field set above.
+ * </ul>
+ *
+ * What Anthropic cannot honour ({@code seed}, {@code logit_bias}, a non-zero {@code
+ * presence_penalty} or {@code frequency_penalty}, {@code n} other than 1, and what {@link
+ * Conversation} refuses) fails the call as an {@link Unsupported} field, never dropped.
+ */
+final class MessagesRequest {
+    /** The highest {@code temperature} Anthropic takes. */
+    static final double MAX_TEMPERATURE = 1.0;
+
+    /** The {@code reasoning_effort} values Anthropic's {@code output_config.effort} has too. */
+    private static final Set<String> EFFORTS = Set.of("low", "medium", "high", "xhigh");
+
+    private MessagesRequest() {}
+
+    /**
+     * The body asking {@code model} what {@code chat} asks, with {@code defaultMaxTokens} when the
+     * ask sets no token limit.
+     *
+     * @throws Unsupported naming the first field of the ask that Anthropic cannot honour
+     */
+    static ObjectNode body(ChatRequest chat, String model, int defaultMaxTokens) throws Unsupported {
+        refuseWhatAnthropicLacks(chat);
+        Conversation conversation = Conversation.of(chat.messages());
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.put("model", model);
+        body.put("max_tokens", maxTokens(chat, defaultMaxTokens));
+        conversation.system().ifPresent(system -> body.put("system", system));
+        body.set("messages", conversation.messages());
+        if (chat.temperature() != null) {
+            if (chat.temperature() > MAX_TEMPERATURE) {
+                throw new Unsupported(
+                        "/temperature", "Anthropic's temperature goes from 0 to 1, got " + chat.temperature());
+            }
+            body.put("temperature", chat.temperature());
+        }
+        if (chat.topP() != null) {
+            body.put("top_p", chat.topP());
+        }
+        if (chat.stop() != null) {
+            ArrayNode stops = body.putArray("stop_sequences");
+            chat.stop().forEach(stops::add);
+        }
+        if (chat.user() != null) {
+            body.putObject("metadata").put("user_id", chat.user());
+        }
+        outputConfig(chat).ifPresent(config -> body.set("output_config", config));
+        tools(chat, body);
+        extra(chat, body);
+        return body;
+    }
+
+    private static void refuseWhatAnthropicLacks(ChatRequest chat) throws Unsupported {
+        if (chat.seed() != null) {
+            throw new Unsupported("/seed", "Anthropic's Messages API has no seed");
+        }
+        if (chat.logitBias() != null) {
+            throw new Unsupported("/logit_bias", "Anthropic's Messages API has no logit bias");
+        }
+        // 0 is OpenAI's default and changes nothing: clients that always send it keep working
+        if (chat.presencePenalty() != null && chat.presencePenalty() != 0) {
+            throw new Unsupported("/presence_penalty", "Anthropic's Messages API has no presence penalty");
+        }
+        if (chat.frequencyPenalty() != null && chat.frequencyPenalty() != 0) {
+            throw new Unsupported("/frequency_penalty", "Anthropic's Messages API has no frequency penalty");
+        }
+        if (chat.n() != null && chat.n() != 1) {
+            throw new Unsupported("/n", "Anthropic gives one answer per request");
+        }
+    }
+
+    private static int maxTokens(ChatRequest chat, int defaultMaxTokens) {
+        if (chat.maxCompletionTokens() != null) {
+            return chat.maxCompletionTokens();
+        }
+        return chat.maxTokens() != null ? chat.maxTokens() : defaultMaxTokens;
+    }
+
+    private static Optional<ObjectNode> outputConfig(ChatRequest chat) throws Unsupported {
+        ObjectNode config = Json.mapper().createObjectNode();
+        switch (chat.responseFormat()) {
+            case null -> {}
+            case ResponseFormat.Text text -> {}
+            case ResponseFormat.JsonObject json ->
+                throw new Unsupported(
+                        "/response_format",
+                        "Anthropic constrains an answer to a JSON Schema, not to any JSON object: ask for"
+                                + " json_schema with the object's schema");
+            case ResponseFormat.JsonSchema json ->
+                config.putObject("format")
+                        .put("type", "json_schema")
+                        .set("schema", json.jsonSchema().schema().deepCopy());
+        }
+        if (chat.reasoningEffort() != null) {
+            if (!EFFORTS.contains(chat.reasoningEffort())) {
+                throw new Unsupported(
+                        "/reasoning_effort",
+                        "Anthropic's effort is low, medium, high or xhigh, not " + chat.reasoningEffort());
+            }
+            config.put("effort", chat.reasoningEffort());
+        }
+        return config.isEmpty() ? Optional.empty() : Optional.of(config);
+    }
+
+    private static void tools(ChatRequest chat, ObjectNode body) throws Unsupported {
+        if (chat.tools() == null) {
+            if (chat.toolChoice() != null) {
+                throw new Unsupported("/tool_choice", "Anthropic takes a tool choice only with tools");
+            }
+            // parallel_tool_calls without tools changes nothing
+            return;
+        }
+        ArrayNode tools = body.putArray("tools");
+        for (Tool tool : chat.tools()) {
+            FunctionDefinition function = tool.function();
+            ObjectNode definition = tools.addObject().put("name", function.name());
+            if (function.description() != null) {
+                definition.put("description", function.description());
+            }
+            if (function.parameters() != null) {
+                definition.set("input_schema", function.parameters().deepCopy());
+            } else {
+                // a function without parameters: Anthropic requires a schema all the same
+                definition.putObject("input_schema").put("type", "object").putObject("properties");
+            }
+            if (function.strict() != null) {
+                definition.put("strict", function.strict());
+            }
+        }
+        toolChoice(chat).ifPresent(choice -> body.set("tool_choice", choice));
+    }
+
+    private static Optional<ObjectNode> toolChoice(ChatRequest chat) {
+        boolean oneAtATime = Boolean.FALSE.equals(chat.parallelToolCalls());
+        ObjectNode choice = Json.mapper().createObjectNode();
+        switch (chat.toolChoice()) {
+            case null -> {
+                if (!oneAtATime) {
+                    return Optional.empty();
+                }
+                choice.put("type", "auto");
+            }
+            case ToolChoice.Mode mode -> {
+                switch (mode) {
+                    case NONE -> {
+                        // no tool is called, so there is nothing to call one at a time
+                        return Optional.of(choice.put("type", "none"));
+                    }
+                    case AUTO -> choice.put("type", "auto");
+                    case REQUIRED -> choice.put("type", "any");
+                }
+            }
+            case ToolChoice.Function function -> choice.put("type", "tool").put("name", function.name());
+        }
+        if (oneAtATime) {
+            choice.put("disable_parallel_tool_use", true);
+        }
+        return Optional.of(choice);
+    }
+
+    /** Merges the members of {@code extra}; one that would replace a field already set is refused. */
+    private static void extra(ChatRequest chat, ObjectNode body) throws Unsupported {
+        if (chat.extra() == null) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> member : chat.extra().properties()) {
+            String name = member.getKey();
+            if (body.has(name)) {
+                throw new Unsupported(
+                        "/extra/" + name.replace("~", "~0").replace("/", "~1"),
+                        "would replace the " + name + " that the ask's own fields set");
+            }
+            body.set(name, member.getValue().deepCopy());
+        }
+    }
+}
