@@ -46,6 +46,14 @@ public enum ProblemType {
         return title;
     }
 
+    /**
+     * The stable name of the type without its URI, {@code _} for {@code -} ({@code
+     * validation_failed}): the {@code code} of an OpenAI error object ({@link OpenAiDialect}).
+     */
+    public String code() {
+        return slug.replace('-', '_');
+    }
+
     /** The stable type URI. */
     public String uri() {
         return BASE_URI + slug;
