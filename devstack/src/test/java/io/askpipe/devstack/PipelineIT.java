@@ -195,8 +195,8 @@ class PipelineIT {
                 // references between the schemas resolve to the files beside them, not to the web
                 assertThat(JsonSchemaFactory.getInstance(
                                         SpecVersion.VersionFlag.V202012,
-                                        factory -> factory.schemaMappers(mappers -> mappers.mapPrefix(
-                                                "https://askpipe.io/schemas/", "classpath:schemas/")))
+                                        factory -> factory.schemaMappers(mappers ->
+                                                mappers.mapPrefix("https://askpipe.io/schemas/", "classpath:schemas/")))
                                 .getSchema(schema)
                                 .validate(event))
                         .as("the body matches webhook-event.schema.json")
