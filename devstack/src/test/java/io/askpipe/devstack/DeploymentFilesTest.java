@@ -11,6 +11,7 @@ import io.askpipe.schemas.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -145,17 +146,39 @@ class DeploymentFilesTest {
 
         String conf = Files.readString(DEPLOY.resolve("nginx/askpipe.conf"));
         assertThat(conf).contains("server ingest-1:8080", "server ingest-2:8080", "server result-store:8080");
-        assertThat(conf).contains("location = /v1/ask {");
+        assertThat(conf).contains("location = /v1/ask {", "location = /v1/chat/completions {");
+    }
+
+    @Test
+    void theDropInRouteGoesToIngestAndOutlastsItsWait() throws IOException {
+        Nginx completions = location(
+                Nginx.only(Nginx.parse(Files.readString(DEPLOY.resolve("nginx/askpipe.conf"))), "server"),
+                "/v1/chat/completions");
+        assertThat(Nginx.only(completions.children(), "proxy_pass").args()).containsExactly("http://ingest");
+        String timeout =
+                Nginx.only(completions.children(), "proxy_read_timeout").args().getFirst();
+        assertThat(Duration.ofSeconds(Long.parseLong(timeout.replace("s", ""))))
+                .as("the proxy waits longer than ingest waits for the result")
+                .isGreaterThan(io.askpipe.ingest.IngestConfig.CHAT_COMPLETIONS_WAIT.defaultValue());
+    }
+
+    private static Nginx location(Nginx server, String path) {
+        return server.children().stream()
+                .filter(d -> d.name().equals("location") && d.args().equals(List.of("=", path)))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void aSubmitRetriedOnTheOtherIngestApiIsTheSameAskByItsKey() throws IOException {
+        aSubmitRetriedOnTheOtherIngestApiIsTheSameAskByItsKey("/v1/ask");
+        aSubmitRetriedOnTheOtherIngestApiIsTheSameAskByItsKey("/v1/chat/completions");
+    }
+
+    private void aSubmitRetriedOnTheOtherIngestApiIsTheSameAskByItsKey(String path) throws IOException {
         List<Nginx> conf = Nginx.parse(Files.readString(DEPLOY.resolve("nginx/askpipe.conf")));
         Nginx server = Nginx.only(conf, "server");
-        Nginx submit = server.children().stream()
-                .filter(d -> d.name().equals("location") && d.args().equals(List.of("=", "/v1/ask")))
-                .findFirst()
-                .orElseThrow();
+        Nginx submit = location(server, path);
         List<String> retryOn =
                 Nginx.only(submit.children(), "proxy_next_upstream").args();
         if (!retryOn.contains("non_idempotent")) {

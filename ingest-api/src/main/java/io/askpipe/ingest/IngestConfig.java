@@ -38,6 +38,9 @@ import java.util.List;
  * @param ledgerStatementTimeout {@code INGEST_DB_STATEMENT_TIMEOUT_MS}: the longest a ledger
  *     statement runs (PostgreSQL {@code statement_timeout}; default half the publish timeout);
  *     at least the lock timeout, below the publish timeout
+ * @param chatCompletionsWait {@code CHAT_COMPLETIONS_WAIT_MS}: how long {@code POST
+ *     /v1/chat/completions} waits for its ask's result before it answers 504 (default 55000, below
+ *     the proxy's read timeout)
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -52,7 +55,8 @@ public record IngestConfig(
         Duration recoveryInterval,
         int maxInFlight,
         Duration ledgerLockTimeout,
-        Duration ledgerStatementTimeout) {
+        Duration ledgerStatementTimeout,
+        Duration chatCompletionsWait) {
     static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
     public static final Setting<Duration> PUBLISH_TIMEOUT = Setting.millis("INGEST_PUBLISH_TIMEOUT_MS", 1_000, 300_000)
@@ -79,6 +83,12 @@ public record IngestConfig(
                     "half of `INGEST_PUBLISH_TIMEOUT_MS`", env -> ledgerStatementTimeout(env.get(PUBLISH_TIMEOUT)))
             .doc("PostgreSQL `statement_timeout` of the ledger's connections");
 
+    public static final Setting<Duration> CHAT_COMPLETIONS_WAIT = Setting.millis(
+                    "CHAT_COMPLETIONS_WAIT_MS", 100, 600_000)
+            .defaultsTo("55000")
+            .doc("how long `POST /v1/chat/completions` waits for its ask's result; past it `504` `wait_expired`"
+                    + " with the ask's id, and the ask goes on");
+
     public static final int DEFAULT_MAX_IN_FLIGHT = MAX_IN_FLIGHT.defaultValue();
 
     public IngestConfig {
@@ -98,6 +108,38 @@ public record IngestConfig(
                     + ") must be below INGEST_PUBLISH_TIMEOUT_MS (" + publishTimeout.toMillis()
                     + "): a submit's ledger work must leave it time to publish");
         }
+    }
+
+    /** With the default wait of {@code POST /v1/chat/completions}. */
+    public IngestConfig(
+            KafkaSettings kafka,
+            DatabaseSettings database,
+            AuthSettings auth,
+            HttpSettings http,
+            OpsSettings ops,
+            IngestLimits limits,
+            CallbackPolicy callbacks,
+            Duration publishTimeout,
+            Duration idempotencyTtl,
+            Duration recoveryInterval,
+            int maxInFlight,
+            Duration ledgerLockTimeout,
+            Duration ledgerStatementTimeout) {
+        this(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                CHAT_COMPLETIONS_WAIT.defaultValue());
     }
 
     /** With the default in-flight bound and the ledger's timeouts derived from the publish timeout. */
@@ -143,7 +185,8 @@ public record IngestConfig(
                 env.get(RECOVERY_INTERVAL),
                 env.get(MAX_IN_FLIGHT),
                 env.get(LEDGER_LOCK_TIMEOUT),
-                env.get(LEDGER_STATEMENT_TIMEOUT));
+                env.get(LEDGER_STATEMENT_TIMEOUT),
+                env.get(CHAT_COMPLETIONS_WAIT));
     }
 
     /** The settings {@link #fromEnv} reads. */
@@ -162,7 +205,8 @@ public record IngestConfig(
                         RECOVERY_INTERVAL,
                         MAX_IN_FLIGHT,
                         LEDGER_LOCK_TIMEOUT,
-                        LEDGER_STATEMENT_TIMEOUT));
+                        LEDGER_STATEMENT_TIMEOUT,
+                        CHAT_COMPLETIONS_WAIT));
     }
 
     /** The ledger's lock timeout unless set: a fifth of the publish timeout. */

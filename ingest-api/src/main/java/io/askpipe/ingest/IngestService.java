@@ -8,10 +8,13 @@ import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.common.service.Metrics;
 import io.askpipe.common.service.Readiness;
 import io.askpipe.common.service.Startup;
+import io.askpipe.ingest.api.ChatCompletionsRoute;
 import io.askpipe.ingest.api.IngestRoutes;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
+import io.askpipe.ingest.results.ResultTail;
+import io.askpipe.ingest.results.ResultWaiters;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Topic;
 import io.micrometer.core.instrument.Counter;
@@ -39,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
- * authenticate against, one shared idempotent producer, the routes, and a background task that publishes asks a request claimed but never
+ * authenticate against, one shared idempotent producer, the routes (and the tail of {@code
+ * ask.results} that {@code POST /v1/chat/completions} waits on), and a background task that publishes asks a request claimed but never
  * published (the process died, Kafka timed out) and deletes expired keys.
  *
  * <p>At most {@code INGEST_MAX_IN_FLIGHT} submits are accepted at once; one beyond is refused before
@@ -48,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+    /** How many of the latest results a chat completion that starts waiting late still finds. */
+    private static final int RECENT_RESULTS = 4096;
 
     private final IngestConfig config;
     private final HikariDataSource dataSource;
@@ -59,6 +65,10 @@ public final class IngestService implements AutoCloseable {
     private final MeterRegistry registry;
     private final List<AutoCloseable> kafkaMetrics;
     private final Admin admin;
+    /** The requests of {@code POST /v1/chat/completions} waiting for their results. */
+    private final ResultWaiters results = new ResultWaiters(RECENT_RESULTS);
+
+    private ResultTail resultTail;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
     private final AtomicInteger accepting = new AtomicInteger();
@@ -153,6 +163,18 @@ public final class IngestService implements AutoCloseable {
                 faults,
                 registry,
                 Metrics.bindKafkaClients(registry, producer));
+        try {
+            service.resultTail = startup.step(
+                    "results tail",
+                    Startup.KAFKA_FIX,
+                    () -> ResultTail.start(kafka, kafka.topics().results(), service.results));
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        Gauge.builder("ingest_chat_completions_waiting", service.results, ResultWaiters::waiting)
+                .description("Requests of POST /v1/chat/completions waiting for their ask's result")
+                .register(registry);
         Gauge.builder("ingest_in_flight", service.accepting, AtomicInteger::get)
                 .description("Submits being accepted (ledger claim, Kafka publish) right now")
                 .register(registry);
@@ -248,25 +270,29 @@ public final class IngestService implements AutoCloseable {
         return new Readiness().add("database", Readiness.database(dataSource)).add("kafka", Readiness.kafka(admin));
     }
 
-    /** Mounts the write routes on {@code router}. */
+    /** Mounts the write routes on {@code router}: {@code POST /v1/ask} and {@code POST /v1/chat/completions}. */
     public void mount(Router router) {
-        new IngestRoutes(
-                        publisher,
-                        ledger,
-                        this::accept,
-                        config.limits(),
-                        config.callbacks(),
-                        config.publishTimeout(),
-                        config.idempotencyTtl(),
-                        Clock.systemUTC(),
-                        faults,
-                        registry)
-                .mount(router, auth.bearerAuth());
+        IngestRoutes submits = new IngestRoutes(
+                publisher,
+                ledger,
+                this::accept,
+                config.limits(),
+                config.callbacks(),
+                config.publishTimeout(),
+                config.idempotencyTtl(),
+                Clock.systemUTC(),
+                faults,
+                registry);
+        submits.mount(router, auth.bearerAuth());
+        new ChatCompletionsRoute(submits, results, config.chatCompletionsWait()).mount(router, auth.bearerAuth());
     }
 
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        if (resultTail != null) {
+            resultTail.close();
+        }
         blocking.close();
         ledger.close();
         Metrics.unbind(kafkaMetrics);

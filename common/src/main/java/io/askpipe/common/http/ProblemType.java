@@ -14,6 +14,8 @@ public enum ProblemType {
     NOT_FOUND(404, "not-found", "Not found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     REQUEST_IN_PROGRESS(409, "request-in-progress", "A request with this Idempotency-Key is in progress"),
+    /** An ask's completion was asked for while the ask is still queued or running. */
+    ASK_NOT_FINISHED(409, "ask-not-finished", "The ask is not finished"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     URI_TOO_LONG(414, "uri-too-long", "URI too long"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
@@ -23,6 +25,8 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency-Key reused with a different payload"),
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable"),
     NOT_READY(503, "not-ready", "Not ready"),
+    /** A request that waits for an ask's result gave up waiting; the ask goes on. */
+    WAIT_EXPIRED(504, "wait-expired", "The ask did not finish within the wait"),
     INTERNAL_ERROR(500, "internal-error", "Internal error");
 
     /** Every problem type URI starts with this. */
@@ -44,6 +48,14 @@ public enum ProblemType {
 
     public String title() {
         return title;
+    }
+
+    /**
+     * The stable name of the type without its URI, {@code _} for {@code -} ({@code
+     * validation_failed}): the {@code code} of an OpenAI error object ({@link OpenAiDialect}).
+     */
+    public String code() {
+        return slug.replace('-', '_');
     }
 
     /** The stable type URI. */

@@ -2,6 +2,7 @@ package io.askpipe.common.http;
 
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Problem;
+import io.askpipe.schemas.completion.OpenAiError;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -17,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * The one place that turns failures into {@code application/problem+json} responses: handlers throw
  * {@link ProblemException} (or fail the context with a status) and never build error bodies. An
  * unexpected exception is logged with the request id and answered as a 500 without its stack trace.
+ * On a route that speaks OpenAI's dialect ({@link OpenAiDialect}) the same failure is answered as
+ * OpenAI's error object instead, with the same status and headers: its code is the problem type's
+ * ({@link ProblemType#code()}), its param the first offending field's pointer.
  */
 public final class Problems {
     /** The response header (and log field) that carries the HTTP request id. */
@@ -87,6 +91,11 @@ public final class Problems {
     }
 
     private static void respond(RoutingContext ctx, ProblemType type, String detail, List<Problem.FieldError> errors) {
+        if (OpenAiDialect.spoken(ctx)) {
+            String param = errors.isEmpty() ? null : errors.getFirst().pointer();
+            OpenAiDialect.respond(ctx, OpenAiError.of(type.status(), detail, param, type.code()));
+            return;
+        }
         Problem problem = new Problem(
                 type.uri(), type.title(), type.status(), detail, ctx.request().path(), requestId(ctx), errors);
         HttpServerResponse response = ctx.response();

@@ -33,6 +33,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.KafkaException;
 import org.jooq.exception.DataAccessException;
@@ -129,10 +130,24 @@ public final class IngestRoutes {
                 .handler(this::submit);
     }
 
+    /** The largest body a submit route takes. */
+    int maxBodyBytes() {
+        return limits.maxBodyBytes();
+    }
+
     /** What the client is answered. */
-    private record Answer(int status, String body, String requestId, boolean replayed) {}
+    record Answer(int status, String body, String requestId, boolean replayed) {}
 
     private void submit(RoutingContext ctx) {
+        take(ctx, ASK_PATH, (answer, idempotencyKey) -> respond(ctx, answer, idempotencyKey));
+    }
+
+    /**
+     * Validates, claims (under {@code path}'s keys) and publishes the ask in {@code ctx}'s body;
+     * {@code accepted} gets the answer and the {@code Idempotency-Key} on the event loop, and any
+     * failure fails {@code ctx}, within the publish timeout.
+     */
+    void take(RoutingContext ctx, String path, BiConsumer<Answer, String> accepted) {
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (contentType == null || !isJson(contentType)) {
             throw new ProblemException(
@@ -156,7 +171,7 @@ public final class IngestRoutes {
         long deadline = System.nanoTime() + publishTimeout.toNanos();
         CompletableFuture<Answer> answered;
         try {
-            answered = CompletableFuture.supplyAsync(() -> accept(request, fingerprint, deadline), blocking);
+            answered = CompletableFuture.supplyAsync(() -> accept(request, fingerprint, path, deadline), blocking);
         } catch (RejectedExecutionException e) {
             throw ProblemException.unavailable(
                     "Too many asks are being accepted right now; retry with the same Idempotency-Key", RETRY_AFTER, e);
@@ -174,19 +189,19 @@ public final class IngestRoutes {
                     } else if (cause != null) {
                         ctx.fail(cause);
                     } else {
-                        respond(ctx, answer, idempotencyKey);
+                        accepted.accept(answer, idempotencyKey);
                     }
                 }));
     }
 
     /** Claims the key, publishes, records the answer. Runs off the event loop. */
-    private Answer accept(AskRequest request, String fingerprint, long deadline) {
+    private Answer accept(AskRequest request, String fingerprint, String path, long deadline) {
         try (var log = LogContext.of("request_id", request.requestId(), "traceparent", request.traceparent())) {
-            return acceptInScope(request, fingerprint, deadline);
+            return acceptInScope(request, fingerprint, path, deadline);
         }
     }
 
-    private Answer acceptInScope(AskRequest request, String fingerprint, long deadline) {
+    private Answer acceptInScope(AskRequest request, String fingerprint, String path, long deadline) {
         if (request.callbackUrl() != null) {
             checkCallback(request.callbackUrl());
         }
@@ -194,7 +209,7 @@ public final class IngestRoutes {
         AskLedger.Claim claim;
         long claiming = System.nanoTime();
         try {
-            claim = ledger.claim(request, METHOD, ASK_PATH, fingerprint, now, now.plus(idempotencyTtl));
+            claim = ledger.claim(request, METHOD, path, fingerprint, now, now.plus(idempotencyTtl));
             claimed.record(System.nanoTime() - claiming, TimeUnit.NANOSECONDS);
         } catch (DataAccessException e) {
             LOG.warn(
@@ -204,7 +219,7 @@ public final class IngestRoutes {
             throw unavailable(e);
         }
         return switch (claim) {
-            case AskLedger.Claim.Won won -> publish(request, deadline);
+            case AskLedger.Claim.Won won -> publish(request, path, deadline);
             case AskLedger.Claim.Replay replay -> new Answer(replay.status(), replay.body(), replay.requestId(), true);
             case AskLedger.Claim.InProgress inProgress ->
                 throw new ProblemException(
@@ -233,7 +248,7 @@ public final class IngestRoutes {
         }
     }
 
-    private Answer publish(AskRequest request, long deadline) {
+    private Answer publish(AskRequest request, String path, long deadline) {
         try {
             if (faults.strikesAgain(Fault.INGEST_PUBLISH_FAILURE, request.idempotencyKey())) {
                 // as a publish Kafka did not acknowledge: nothing is sent, the claim stays
@@ -247,7 +262,7 @@ public final class IngestRoutes {
             throw unavailable(e);
         } catch (ExecutionException e) {
             if (AskPublisher.permanentFailure(e).orElse(null) instanceof String reason) {
-                setAsideNow(request, reason);
+                setAsideNow(request, path, reason);
                 throw setAside(reason);
             }
             LOG.warn(
@@ -266,7 +281,7 @@ public final class IngestRoutes {
         String body = AcceptedResponse.body(request);
         try {
             long marking = System.nanoTime();
-            ledger.accepted(request, METHOD, ASK_PATH, 202, body);
+            ledger.accepted(request, METHOD, path, 202, body);
             marked.record(System.nanoTime() - marking, TimeUnit.NANOSECONDS);
         } catch (DataAccessException e) {
             // the ask is on Kafka: answer 202; the ledger's recovery marks it accepted later
@@ -277,11 +292,11 @@ public final class IngestRoutes {
     }
 
     /** Sets an ask that can never be published aside in the ledger, so that retries hear so too. */
-    private void setAsideNow(AskRequest request, String reason) {
+    private void setAsideNow(AskRequest request, String path, String reason) {
         LOG.error("ask {} can never be published ({}): set aside", request.requestId(), reason);
         countSetAside(registry, reason);
         try {
-            ledger.setAside(request, METHOD, ASK_PATH, reason);
+            ledger.setAside(request, METHOD, path, reason);
         } catch (DataAccessException e) {
             // the claim stays: the ledger's recovery sets it aside once it is abandoned
             LOG.warn("ask {} not set aside in the ledger yet: {}", request.requestId(), e.toString());

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 import org.jooq.exception.DataAccessException;
 
 /**
- * The read routes, for callers with an API key: {@code GET /v1/ask/{id}}, {@code GET /v1/asks},
+ * The read routes, for callers with an API key: {@code GET /v1/ask/{id}} (and its result as OpenAI's
+ * {@code chat.completion}, {@link CompletionRoute}), {@code GET /v1/asks},
  * {@code GET /v1/usage}, and the webhook routes: an ask's delivery and its attempts ({@code GET
  * /v1/ask/{id}/webhook}), sending it again ({@code POST /v1/ask/{id}/webhook/resend}), and the
  * caller's signing secret ({@code GET /v1/webhooks/secret}, {@code POST
@@ -50,6 +51,7 @@ public final class StoreRoutes {
     public static void mount(
             Router router, BearerAuth auth, AskRepository asks, AskWaiters waiters, Webhooks webhooks) {
         router.get("/v1/ask/:id").handler(auth).handler(ctx -> find(ctx, asks, waiters));
+        CompletionRoute.mount(router, auth, asks, waiters);
         router.get("/v1/usage").handler(auth).handler(ctx -> usage(ctx, asks));
         router.get("/v1/asks").handler(auth).handler(ctx -> list(ctx, asks));
         router.get("/v1/ask/:id/webhook").handler(auth).handler(ctx -> {
@@ -87,7 +89,8 @@ public final class StoreRoutes {
     public record Webhooks(
             WebhookDeliveries deliveries, WebhookSecrets secrets, Duration secretGrace, ResendLimiter resends) {}
 
-    private static String requestId(String id) {
+    /** The request id {@code id} names, lower case; a 404 problem if it is not even an id. */
+    static String requestId(String id) {
         if (!UUID.matcher(id).matches()) {
             throw notFound(id);
         }
@@ -221,7 +224,8 @@ public final class StoreRoutes {
         ctx.response().closeHandler(closed -> poll.abandon());
     }
 
-    private static Duration waitParameter(String raw) {
+    /** The {@code wait} parameter of a long poll: none, or 0 to 30 seconds, else a 400 problem. */
+    static Duration waitParameter(String raw) {
         if (raw == null) {
             return Duration.ZERO;
         }
@@ -270,14 +274,14 @@ public final class StoreRoutes {
     }
 
     /** A database failure as a 503; any other failure as it is. */
-    private static Throwable unavailable(Throwable cause) {
+    static Throwable unavailable(Throwable cause) {
         return cause instanceof DataAccessException
                 ? ProblemException.unavailable(
                         "The result store cannot reach its database right now", Duration.ofSeconds(5), cause)
                 : cause;
     }
 
-    private static ProblemException notFound(String id) {
+    static ProblemException notFound(String id) {
         return new ProblemException(ProblemType.NOT_FOUND, "No ask with id " + id);
     }
 }

@@ -160,6 +160,11 @@ public final class AskRepository {
                     .set(ASKS.ERROR_TYPE, excluded(ASKS.ERROR_TYPE))
                     .set(ASKS.ERROR_MESSAGE, excluded(ASKS.ERROR_MESSAGE))
                     .set(ASKS.ERROR_HTTP_STATUS, excluded(ASKS.ERROR_HTTP_STATUS))
+                    .set(ASKS.FINISH_REASON, excluded(ASKS.FINISH_REASON))
+                    .set(ASKS.MESSAGE, excluded(ASKS.MESSAGE))
+                    .set(ASKS.CACHED_TOKENS, excluded(ASKS.CACHED_TOKENS))
+                    .set(ASKS.REASONING_TOKENS, excluded(ASKS.REASONING_TOKENS))
+                    .set(ASKS.SYSTEM_FINGERPRINT, excluded(ASKS.SYSTEM_FINGERPRINT))
                     .set(ASKS.COMPLETED_AT, excluded(ASKS.COMPLETED_AT))
                     .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
                     .where(ASKS.STATUS.notIn(TERMINAL))
@@ -241,6 +246,7 @@ public final class AskRepository {
         row.setLatencyMs(result.latencyMs());
         row.setAttempts(result.attempts());
         row.setCompletedAt(utc(result.completedAt()));
+        AskRows.reply(row, result);
         if (result.error() != null) {
             row.setErrorType(result.error().type().wireName());
             row.setErrorMessage(result.error().message());

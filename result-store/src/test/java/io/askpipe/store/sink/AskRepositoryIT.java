@@ -120,6 +120,82 @@ public class AskRepositoryIT {
     }
 
     @Test
+    void theWholeReplyIsKeptServedAndCarriedByTheWebhook() throws Exception {
+        String id = "00000000-0000-7000-8000-0000000000c1";
+        AskRequest withCallback =
+                new AskRequest(id, "alice", "k-" + id, "prompt", null, null, T0, "https://hooks.example.com/r");
+        ChatMessage reply = new ChatMessage(
+                io.askpipe.schemas.chat.Role.ASSISTANT,
+                io.askpipe.schemas.chat.MessageContent.of("Checking the weather."),
+                null,
+                List.of(io.askpipe.schemas.chat.ToolCall.function("call_1", "get_weather", "{\"city\":\"Paris\"}")),
+                null,
+                null);
+        AskResult result = AskResult.succeeded(
+                        id,
+                        "openai",
+                        "gpt-4o-mini",
+                        "",
+                        Usage.of(40, 12).withCachedTokens(32).withReasoningTokens(4),
+                        812,
+                        1,
+                        T0.plusSeconds(1))
+                .withReply(reply, io.askpipe.schemas.chat.FinishReason.TOOL_CALLS, "fp_44709d6fcb");
+        asks.upsert(withCallback, result);
+
+        AskView view = asks.find(id, "alice").orElseThrow();
+        assertThat(view.result().finishReason()).isEqualTo(io.askpipe.schemas.chat.FinishReason.TOOL_CALLS);
+        assertThat(view.result().message()).isEqualTo(reply);
+        assertThat(view.result().answer()).isEqualTo("Checking the weather.");
+        assertThat(view.result().usage()).isEqualTo(result.usage());
+        assertThat(view.result().systemFingerprint()).isEqualTo("fp_44709d6fcb");
+        assertThat(view.outcome()).as("the result as the router published it").contains(result);
+
+        JsonNode envelope =
+                Json.mapper().readTree(Json.mapper().writeValueAsString(view)).get("result");
+        assertThat(envelope.get("finish_reason").asText()).isEqualTo("tool_calls");
+        assertThat(envelope.at("/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
+        assertThat(envelope.at("/usage/prompt_tokens_details/cached_tokens").asInt())
+                .isEqualTo(32);
+        assertThat(envelope.at("/usage/completion_tokens_details/reasoning_tokens")
+                        .asInt())
+                .isEqualTo(4);
+        assertThat(envelope.get("system_fingerprint").asText()).isEqualTo("fp_44709d6fcb");
+
+        String payload = DSL.using(dataSource, SQLDialect.POSTGRES)
+                .select(WEBHOOK_DELIVERIES.PAYLOAD)
+                .from(WEBHOOK_DELIVERIES)
+                .where(WEBHOOK_DELIVERIES.REQUEST_ID.eq(id))
+                .fetchSingle(WEBHOOK_DELIVERIES.PAYLOAD);
+        assertThat(Json.mapper().readTree(payload).at("/data/result"))
+                .as("the webhook carries the same result")
+                .isEqualTo(envelope);
+    }
+
+    @Test
+    void aResultOfTextOnlyHasNoReplyFields() {
+        String id = "00000000-0000-7000-8000-0000000000c2";
+        AskResult result = AskResult.succeeded(id, "dryrun", "m", "42", Usage.of(2, 3), 17, 1, T0);
+        asks.upsert(ask(id), result);
+
+        AskView view = asks.find(id, "alice").orElseThrow();
+        JsonNode envelope = Json.mapper().valueToTree(view).get("result");
+        assertThat(envelope.has("finish_reason")).isFalse();
+        assertThat(envelope.has("message")).isFalse();
+        assertThat(envelope.has("system_fingerprint")).isFalse();
+        assertThat(envelope.get("usage").has("prompt_tokens_details")).isFalse();
+        assertThat(view.outcome()).contains(result);
+    }
+
+    @Test
+    void anUnfinishedAskHasNoOutcome() {
+        String id = "00000000-0000-7000-8000-0000000000c3";
+        asks.upsert(ask(id), null);
+
+        assertThat(asks.find(id, "alice").orElseThrow().outcome()).isEmpty();
+    }
+
+    @Test
     void anErrorTypeOfANewerVersionIsStoredAndServedAsWritten() {
         String id = "00000000-0000-7000-8000-0000000000e1";
         AskError unknown = new AskError(new AskError.UnknownType("quota_exhausted", 402), "out of credit");
