@@ -16,6 +16,7 @@ import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.ingest.results.ResultTail;
 import io.askpipe.ingest.results.ResultWaiters;
 import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
@@ -52,8 +54,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
-    /** How many of the latest results a chat completion that starts waiting late still finds. */
-    private static final int RECENT_RESULTS = 4096;
+    /**
+     * How many bytes of the latest results a chat completion that starts waiting late still finds
+     * them in: some thousands of ordinary answers, or a few of the largest.
+     */
+    private static final long RECENT_RESULT_BYTES = 16L << 20;
 
     private final IngestConfig config;
     private final HikariDataSource dataSource;
@@ -66,7 +71,7 @@ public final class IngestService implements AutoCloseable {
     private final List<AutoCloseable> kafkaMetrics;
     private final Admin admin;
     /** The requests of {@code POST /v1/chat/completions} waiting for their results. */
-    private final ResultWaiters results = new ResultWaiters(RECENT_RESULTS);
+    private final ResultWaiters results;
 
     private ResultTail resultTail;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -88,6 +93,10 @@ public final class IngestService implements AutoCloseable {
             List<AutoCloseable> kafkaMetrics) {
         this.kafkaMetrics = kafkaMetrics;
         this.registry = registry;
+        Topic<String, AskResult> resultTopic = config.kafka().topics().results();
+        Deserializer<AskResult> resultReader = resultTopic.valueSerde().deserializer();
+        this.results =
+                new ResultWaiters(RECENT_RESULT_BYTES, bytes -> resultReader.deserialize(resultTopic.name(), bytes));
         this.faults = faults;
         this.admin = Admin.create(config.kafka().clientProperties("askpipe-ingest-readiness"));
         this.config = config;

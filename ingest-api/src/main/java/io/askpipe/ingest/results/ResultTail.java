@@ -12,12 +12,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A reader of {@code ask.results} with no consumer group: assigned every partition, positioned at
- * their end when it starts, it hands each committed terminal result to {@link ResultWaiters}. Every
+ * their end when it starts, it hands each committed result, unread, to {@link ResultWaiters}. Every
  * ingest instance tails the whole topic, so whichever instance a request waits on sees its result;
  * nothing is committed, and a restart starts again at the end.
  */
@@ -25,12 +26,12 @@ public final class ResultTail implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultTail.class);
     private static final Duration POLL = Duration.ofMillis(500);
 
-    private final Consumer<String, AskResult> consumer;
+    private final Consumer<String, byte[]> consumer;
     private final ResultWaiters waiters;
     private final Thread thread;
     private volatile boolean running = true;
 
-    private ResultTail(Consumer<String, AskResult> consumer, ResultWaiters waiters) {
+    private ResultTail(Consumer<String, byte[]> consumer, ResultWaiters waiters) {
         this.consumer = consumer;
         this.waiters = waiters;
         this.thread = Thread.ofPlatform().name("ingest-result-tail").daemon().unstarted(this::run);
@@ -45,8 +46,8 @@ public final class ResultTail implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        Consumer<String, AskResult> consumer = new KafkaConsumer<>(
-                props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        Consumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, topic.keySerde().deserializer(), new ByteArrayDeserializer());
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition()))
@@ -69,8 +70,7 @@ public final class ResultTail implements AutoCloseable {
             while (running) {
                 try {
                     for (var record : consumer.poll(POLL)) {
-                        // a tombstone (an ask purged) has no result
-                        waiters.complete(record.value());
+                        waiters.complete(record.key(), record.value());
                     }
                 } catch (RecordDeserializationException e) {
                     LOG.warn(

@@ -3,31 +3,42 @@ package io.askpipe.ingest.results;
 import io.askpipe.schemas.AskResult;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The requests waiting for an ask's result, by request id, with a bounded memory of the latest
- * results, so that a request that starts waiting after its result went by (a fast backend, a retry
- * with the same {@code Idempotency-Key}) still gets it. Thread-safe.
+ * The requests waiting for an ask's result, by request id, with a memory of the latest results
+ * bounded in bytes, so that a request that starts waiting after its result went by (a fast backend,
+ * a retry with the same {@code Idempotency-Key}) still gets it. Results are kept as the bytes read
+ * from the topic and read only for a request that waits for them: every result of every ask passes
+ * through here, and almost none is awaited. Thread-safe.
  */
 public final class ResultWaiters {
-    private final Map<String, List<CompletableFuture<AskResult>>> waiting = new HashMap<>();
-    private final Map<String, AskResult> recent;
+    private static final Logger LOG = LoggerFactory.getLogger(ResultWaiters.class);
 
-    /** Waiters that remember the latest {@code remembered} results. */
-    public ResultWaiters(int remembered) {
-        if (remembered < 0) {
-            throw new IllegalArgumentException("remembered must not be negative: " + remembered);
+    private final Map<String, List<CompletableFuture<AskResult>>> waiting = new HashMap<>();
+    private final LinkedHashMap<String, byte[]> recent = new LinkedHashMap<>();
+    private final long rememberedBytes;
+    private final Function<byte[], AskResult> reader;
+    private long recentBytes;
+
+    /**
+     * Waiters that remember the latest results up to {@code rememberedBytes} in all, reading a
+     * result's bytes with {@code reader} when a request waits for it.
+     */
+    public ResultWaiters(long rememberedBytes, Function<byte[], AskResult> reader) {
+        if (rememberedBytes < 0) {
+            throw new IllegalArgumentException("rememberedBytes must not be negative: " + rememberedBytes);
         }
-        this.recent = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, AskResult> eldest) {
-                return size() > remembered;
-            }
-        };
+        this.rememberedBytes = rememberedBytes;
+        this.reader = reader;
     }
 
     /**
@@ -35,9 +46,9 @@ public final class ResultWaiters {
      * comes. A caller that stops waiting calls {@link #forget}.
      */
     public synchronized CompletableFuture<AskResult> await(String requestId) {
-        AskResult known = recent.get(requestId);
-        if (known != null) {
-            return CompletableFuture.completedFuture(known);
+        Optional<AskResult> known = terminal(requestId, recent.get(requestId));
+        if (known.isPresent()) {
+            return CompletableFuture.completedFuture(known.get());
         }
         CompletableFuture<AskResult> result = new CompletableFuture<>();
         waiting.computeIfAbsent(requestId, id -> new ArrayList<>(1)).add(result);
@@ -52,24 +63,62 @@ public final class ResultWaiters {
         }
     }
 
-    /** Hands a terminal {@code result} to its waiters, and remembers it; anything else is ignored. */
-    public void complete(AskResult result) {
-        if (result == null || !result.status().terminal()) {
+    /**
+     * Remembers the result {@code value} of the ask {@code requestId} as read from the topic, and
+     * hands it to its waiters if it is terminal; a tombstone ({@code null}) is ignored.
+     */
+    public void complete(String requestId, byte[] value) {
+        if (value == null) {
             return;
         }
         List<CompletableFuture<AskResult>> futures;
+        AskResult result;
         synchronized (this) {
-            recent.put(result.reqId(), result);
-            futures = waiting.remove(result.reqId());
+            remember(requestId, value);
+            if (!waiting.containsKey(requestId)) {
+                return;
+            }
+            Optional<AskResult> terminal = terminal(requestId, value);
+            if (terminal.isEmpty()) {
+                return;
+            }
+            result = terminal.get();
+            futures = waiting.remove(requestId);
         }
-        if (futures != null) {
-            // outside the lock: a waiter's continuation may run here
-            futures.forEach(future -> future.complete(result));
-        }
+        // outside the lock: a waiter's continuation may run here
+        futures.forEach(future -> future.complete(result));
     }
 
     /** How many requests wait right now. */
     public synchronized int waiting() {
         return waiting.values().stream().mapToInt(List::size).sum();
+    }
+
+    private void remember(String requestId, byte[] value) {
+        byte[] replaced = recent.remove(requestId);
+        if (replaced != null) {
+            recentBytes -= replaced.length;
+        }
+        recent.put(requestId, value);
+        recentBytes += value.length;
+        Iterator<byte[]> eldest = recent.values().iterator();
+        while (recentBytes > rememberedBytes && eldest.hasNext()) {
+            recentBytes -= eldest.next().length;
+            eldest.remove();
+        }
+    }
+
+    /** The result {@code value} read, if there is one, it can be read, and it is terminal. */
+    private Optional<AskResult> terminal(String requestId, byte[] value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            AskResult result = reader.apply(value);
+            return result != null && result.status().terminal() ? Optional.of(result) : Optional.empty();
+        } catch (RuntimeException e) {
+            LOG.warn("the result of ask {} cannot be read, its waiters wait on: {}", requestId, e.toString());
+            return Optional.empty();
+        }
     }
 }
