@@ -174,7 +174,7 @@ public final class RouterService implements AutoCloseable {
         Producer<byte[], byte[]> rawProducer =
                 new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
 
-        Map<String, Object> consumerProps = kafka.clientProperties("askpipe-router");
+        Map<String, Object> consumerProps = kafka.consumerProperties("askpipe-router");
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         consumerProps.putAll(kafka.staticMembership("router"));
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -193,6 +193,7 @@ public final class RouterService implements AutoCloseable {
                 resultProducer,
                 rawProducer,
                 topics,
+                kafka.sizes(),
                 config.progressAfter(),
                 config.retention(),
                 registry,
