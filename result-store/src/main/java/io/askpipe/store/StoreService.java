@@ -255,6 +255,12 @@ public final class StoreService implements AutoCloseable {
      * Streams committed, committing by hand after each batch is in the database.
      */
     private static Consumer<String, byte[]> writerConsumer(StoreConfig config) {
+        return new KafkaConsumer<>(
+                writerConsumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The writer consumer's properties, with fetches sized for a joined ask ({@code ASK_MAX_BYTES}). */
+    static Map<String, Object> writerConsumerProperties(StoreConfig config) {
         Map<String, Object> props = config.kafka().consumerProperties("askpipe-store-writer");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-writer");
         props.putAll(config.kafka().staticMembership("store-writer"));
@@ -262,7 +268,7 @@ public final class StoreService implements AutoCloseable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.writeBatch());
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        return props;
     }
 
     /** Runs the retention purge; never throws: what failed is tried again at the next run. */

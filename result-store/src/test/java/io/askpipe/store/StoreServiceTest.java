@@ -45,4 +45,22 @@ class StoreServiceTest {
                     .containsEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(record));
         }
     }
+
+    @Test
+    void theWritersConsumerAndProducerTakeAJoinedAskOfTheLargestSize() {
+        for (String askMaxBytes : new String[] {"65536", "4194304", "16777216"}) {
+            StoreConfig config = config(askMaxBytes);
+            int record = config.kafka().sizes().recordMaxBytes();
+
+            Map<String, Object> consumer = StoreService.writerConsumerProperties(config);
+            assertThat(consumer).containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, record);
+            assertThat((int) consumer.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG))
+                    .isGreaterThanOrEqualTo(record);
+            assertThat(consumer).containsEntry(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-writer");
+
+            // the writer's producer sets joined asks aside on the store's dead-letter topic
+            assertThat(config.kafka().acknowledgedProducerProperties("askpipe-store-writer"))
+                    .containsEntry(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, record);
+        }
+    }
 }
