@@ -161,8 +161,9 @@ public final class Replayer {
             return 0;
         }
         ConsumerRecord<byte[], byte[]> record = found.getFirst();
-        // the ask as it was, however large: the deployment's topics take any record of the default sizes
-        Map<String, Object> props = new HashMap<>(AskSizes.DEFAULTS.producerProperties());
+        // the ask as it was, however large: sized for any deployment's ASK_MAX_BYTES, since the
+        // drill does not know the one it replays into (a producer's limit is a ceiling, not a cost)
+        Map<String, Object> props = new HashMap<>(AskSizes.LARGEST.producerProperties());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, deployment.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {

@@ -79,7 +79,8 @@ public final class ClusterReader implements AutoCloseable {
     /** Reads every committed record of {@code topic}, from its start to its current end. */
     public void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each)
             throws ExecutionException, InterruptedException {
-        Map<String, Object> props = new HashMap<>(AskSizes.DEFAULTS.consumerProperties());
+        // fetches sized for any deployment's ASK_MAX_BYTES: the drill does not know the one it reads
+        Map<String, Object> props = new HashMap<>(AskSizes.LARGEST.consumerProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
