@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.askpipe.common.catalog.BackendCatalog;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.common.service.HealthProbe;
 import io.askpipe.schemas.Json;
 import java.io.IOException;
@@ -215,6 +216,56 @@ class DeploymentFilesTest {
                             header.args().get(0).toLowerCase(java.util.Locale.ROOT),
                             header.args().get(1));
         }
+    }
+
+    @Test
+    void theBrokersAndTheGatewayTakeTheLargestAskTheServicesAccept() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        Set<String> configured = new HashSet<>();
+        for (String name : ASKPIPE) {
+            configured.add(String.valueOf(env(services.get(name))
+                    .getOrDefault(
+                            AskSizes.ASK_MAX_BYTES.name(),
+                            AskSizes.ASK_MAX_BYTES.writtenDefault().orElseThrow())));
+        }
+        assertThat(configured).as("every service has the same ASK_MAX_BYTES").hasSize(1);
+        AskSizes sizes =
+                new AskSizes(AskSizes.ASK_MAX_BYTES.parse(configured.iterator().next()));
+
+        for (String broker : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            Map<String, Object> env = env(services.get(broker));
+            for (String variable : List.of("KAFKA_MESSAGE_MAX_BYTES", "KAFKA_REPLICA_FETCH_MAX_BYTES")) {
+                assertThat(env.get(variable)).as("%s of %s", variable, broker).isNotNull();
+                assertThat(Long.parseLong(String.valueOf(env.get(variable))))
+                        .as("%s of %s takes a joined ask", variable, broker)
+                        .isGreaterThanOrEqualTo(sizes.recordMaxBytes());
+            }
+        }
+
+        // the gateway lets a body over the limit through, so that ingest answers it with its problem
+        Nginx submit =
+                Nginx.only(Nginx.parse(Files.readString(DEPLOY.resolve("nginx/askpipe.conf"))), "server")
+                        .children()
+                        .stream()
+                        .filter(d -> d.name().equals("location") && d.args().equals(List.of("=", "/v1/ask")))
+                        .findFirst()
+                        .orElseThrow();
+        String bodyLimit =
+                Nginx.only(submit.children(), "client_max_body_size").args().getFirst();
+        assertThat(nginxSize(bodyLimit)).as("client_max_body_size").isGreaterThan(sizes.askMaxBytes());
+    }
+
+    /** An nginx size ({@code 8m}, {@code 512k}, {@code 1g} or bytes) in bytes. */
+    private static long nginxSize(String size) {
+        Matcher matcher = Pattern.compile("(\\d+)([kKmMgG]?)").matcher(size);
+        assertThat(matcher.matches()).as("an nginx size: %s", size).isTrue();
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> amount * 1024;
+            case "m" -> amount * 1024 * 1024;
+            case "g" -> amount * 1024 * 1024 * 1024;
+            default -> amount;
+        };
     }
 
     @Test

@@ -15,13 +15,22 @@ import org.apache.kafka.server.common.MetadataVersion;
  * storage formatted by Kafka's own {@link Formatter}.
  */
 final class KraftNode {
+    /**
+     * The largest record a node takes, and fetches for its followers: above the largest record any
+     * {@code ASK_MAX_BYTES} makes (33 MiB, {@code AskSizes.LARGEST}; a test checks it), so that a
+     * test or the dev stack may set any, and topics created without askpipe's own limit (which
+     * askpipe gives its topics itself) take them too.
+     */
+    static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
     private KraftNode() {}
 
     /**
      * The settings of node {@code nodeId} listening for clients on {@code brokerPort} and for the
      * quorum on {@code controllerPort}, in the quorum {@code voters} ({@code id@host:port,...}).
-     * Topics are created explicitly (3 partitions unless said), and a group's first members start
-     * at once; replication settings are the caller's.
+     * Topics are created explicitly (3 partitions unless said), records of up to {@link
+     * #MAX_RECORD_BYTES} are taken and replicated, and a group's first members start at once;
+     * replication settings are the caller's.
      */
     static Map<String, String> settings(int nodeId, String voters, int brokerPort, int controllerPort, Path logDir) {
         Map<String, String> props = new LinkedHashMap<>();
@@ -37,6 +46,8 @@ final class KraftNode {
         props.put("num.partitions", "3");
         props.put("auto.create.topics.enable", "false");
         props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("message.max.bytes", String.valueOf(MAX_RECORD_BYTES));
+        props.put("replica.fetch.max.bytes", String.valueOf(MAX_RECORD_BYTES));
         return props;
     }
 

@@ -22,7 +22,8 @@ import java.util.List;
  * @param http where the HTTP server listens ({@code HTTP_HOST}, {@code HTTP_PORT}, default 8080)
  * @param ops where {@code /metrics} and {@code /readyz} listen ({@code OPS_HOST}, {@code OPS_PORT},
  *     default 127.0.0.1:9464)
- * @param limits request size limits, and the backends and models an ask may name
+ * @param limits request size limits, and the backends and models an ask may name; the body limit
+ *     at most {@code kafka}'s {@code ASK_MAX_BYTES}
  * @param callbacks which webhook callback URLs an ask may carry
  * @param publishTimeout {@code INGEST_PUBLISH_TIMEOUT_MS}: how long an ask may wait for Kafka's
  *     acknowledgement before the client gets a 503 (default 5000)
@@ -92,6 +93,11 @@ public record IngestConfig(
     public static final int DEFAULT_MAX_IN_FLIGHT = MAX_IN_FLIGHT.defaultValue();
 
     public IngestConfig {
+        if (limits.maxBodyBytes() > kafka.sizes().askMaxBytes()) {
+            throw new ConfigException("the body limit (" + limits.maxBodyBytes() + " bytes) exceeds ASK_MAX_BYTES ("
+                    + kafka.sizes().askMaxBytes() + "), from which Kafka's record limits are derived: an ask"
+                    + " ingest accepted could not be published");
+        }
         Duration shortest = shortestTtl(publishTimeout);
         if (idempotencyTtl.compareTo(shortest) < 0) {
             throw new ConfigException("IDEMPOTENCY_TTL (" + idempotencyTtl.toMillis() + " ms) must be at least "

@@ -235,6 +235,17 @@ class ChatCompletionsIT {
     }
 
     @Test
+    void aBodyOverTheLimitIsA413ErrorObjectThatSaysTheLimit() throws Exception {
+        int limit = IngestLimits.DEFAULTS.maxBodyBytes();
+        String body = "{\"prompt\": \"" + "x".repeat(limit) + "\"}";
+
+        var response = post(null, body).await();
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(error(response).get("message").asText()).contains(limit + " bytes");
+    }
+
+    @Test
     void withoutAKeyItIsA401ErrorObject() throws Exception {
         var response = client.post(server.actualPort(), "127.0.0.1", "/v1/chat/completions")
                 .putHeader("Content-Type", "application/json")

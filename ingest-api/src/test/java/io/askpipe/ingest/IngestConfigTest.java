@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.common.kafka.AskSizes;
+import io.askpipe.common.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,5 +55,50 @@ class IngestConfigTest {
                         config(Map.of("INGEST_DB_LOCK_TIMEOUT_MS", "3000", "INGEST_DB_STATEMENT_TIMEOUT_MS", "2000")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("INGEST_DB_LOCK_TIMEOUT_MS");
+    }
+
+    @Test
+    void theBodyLimitIsAskMaxBytesFromWhichKafkasLimitsAreDerived() {
+        IngestConfig defaults = config(Map.of());
+        assertThat(defaults.limits().maxBodyBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(defaults.kafka().sizes().askMaxBytes())
+                .isEqualTo(defaults.limits().maxBodyBytes());
+        assertThat(defaults.limits().maxPromptChars())
+                .as("no prompt limit beyond the body's unless set")
+                .isEqualTo(defaults.limits().maxBodyBytes());
+
+        IngestConfig small = config(Map.of("ASK_MAX_BYTES", "65536"));
+        assertThat(small.limits().maxBodyBytes()).isEqualTo(65536);
+        assertThat(small.kafka().sizes().askMaxBytes()).isEqualTo(65536);
+        assertThat(small.limits().maxPromptChars()).isEqualTo(65536);
+        assertThat(config(Map.of("INGEST_MAX_PROMPT_CHARS", "32000")).limits().maxPromptChars())
+                .isEqualTo(32000);
+    }
+
+    @Test
+    void theRetiredBodyLimitStopsIngestNamingItsReplacement() {
+        assertThatThrownBy(() -> config(Map.of("INGEST_MAX_BODY_BYTES", "65536")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("INGEST_MAX_BODY_BYTES is replaced by ASK_MAX_BYTES");
+    }
+
+    @Test
+    void refusesABodyLimitAboveWhatKafkaIsSizedFor() {
+        IngestConfig defaults = config(Map.of());
+        KafkaSettings kafka = new KafkaSettings("127.0.0.1:9092", "", 3, (short) -1, -1, null, new AskSizes(65536));
+
+        assertThatThrownBy(() -> new IngestConfig(
+                        kafka,
+                        defaults.database(),
+                        defaults.auth(),
+                        defaults.http(),
+                        defaults.ops(),
+                        defaults.limits(),
+                        defaults.callbacks(),
+                        defaults.publishTimeout(),
+                        defaults.idempotencyTtl(),
+                        defaults.recoveryInterval()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ASK_MAX_BYTES (65536)");
     }
 }

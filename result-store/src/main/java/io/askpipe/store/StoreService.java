@@ -3,6 +3,7 @@ package io.askpipe.store;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.common.service.Metrics;
@@ -15,6 +16,7 @@ import io.askpipe.store.api.StoreRoutes;
 import io.askpipe.store.golden.GoldenQueries;
 import io.askpipe.store.join.AskTopology;
 import io.askpipe.store.join.CleanShutdownMarker;
+import io.askpipe.store.join.InternalTopics;
 import io.askpipe.store.join.OrphanedTransactions;
 import io.askpipe.store.sink.AskPurge;
 import io.askpipe.store.sink.AskRepository;
@@ -154,8 +156,10 @@ public final class StoreService implements AutoCloseable {
                     "accounts", Startup.DATABASE_FIX, () -> AuthService.start(config.database(), config.auth()));
             KafkaSettings kafka = config.kafka();
             Topics topics = kafka.topics();
-            startup.step(
-                    "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-store-admin"));
+            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
+                TopicProvisioner.ensure(kafka, "askpipe-store-admin");
+                InternalTopics.ensureRecordSize(kafka, config.applicationId());
+            });
             AskRepository asks = new AskRepository(
                     DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC(), config.retention());
             Properties props = streamsProperties(config);
@@ -237,6 +241,12 @@ public final class StoreService implements AutoCloseable {
         props.put(
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.kafka().topics().storeDeadLetter().name());
+        // a joined ask holds an ask and its result: Streams' producer, its consumers and the internal
+        // topics it creates (the repartition topic, the changelogs) take records as large as that
+        AskSizes sizes = config.kafka().sizes();
+        sizes.producerProperties().forEach((name, value) -> props.put(StreamsConfig.producerPrefix(name), value));
+        sizes.consumerProperties().forEach((name, value) -> props.put(StreamsConfig.consumerPrefix(name), value));
+        sizes.topicConfigs().forEach((name, value) -> props.put(StreamsConfig.topicPrefix(name), value));
         return props;
     }
 
@@ -245,14 +255,20 @@ public final class StoreService implements AutoCloseable {
      * Streams committed, committing by hand after each batch is in the database.
      */
     private static Consumer<String, byte[]> writerConsumer(StoreConfig config) {
-        Map<String, Object> props = config.kafka().clientProperties("askpipe-store-writer");
+        return new KafkaConsumer<>(
+                writerConsumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The writer consumer's properties, with fetches sized for a joined ask ({@code ASK_MAX_BYTES}). */
+    static Map<String, Object> writerConsumerProperties(StoreConfig config) {
+        Map<String, Object> props = config.kafka().consumerProperties("askpipe-store-writer");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-writer");
         props.putAll(config.kafka().staticMembership("store-writer"));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.writeBatch());
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        return props;
     }
 
     /** Runs the retention purge; never throws: what failed is tried again at the next run. */

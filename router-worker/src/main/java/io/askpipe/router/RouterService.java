@@ -134,6 +134,33 @@ public final class RouterService implements AutoCloseable {
         }
     }
 
+    /**
+     * The properties of the producers of results and dead letters: acknowledged, and sized for any
+     * of askpipe's records ({@code ASK_MAX_BYTES}).
+     */
+    static Map<String, Object> producerProperties(RouterConfig config) {
+        return config.kafka().acknowledgedProducerProperties("askpipe-router");
+    }
+
+    /**
+     * The properties of the consumer of asks: its group, committing by hand, reading only what was
+     * committed, with fetches sized for the largest ask ({@code ASK_MAX_BYTES}).
+     */
+    static Map<String, Object> consumerProperties(RouterConfig config) {
+        KafkaSettings kafka = config.kafka();
+        Map<String, Object> props = kafka.consumerProperties("askpipe-router");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.putAll(kafka.staticMembership("router"));
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // the loop polls every 50 ms; only a drain at revocation or shutdown holds it longer
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
+                Math.max(300_000, config.shutdownGrace().toMillis() + 60_000));
+        return props;
+    }
+
     /** Starts with the given backends, as {@link #start(RouterConfig, MeterRegistry, Startup, FaultInjector)} does. */
     static RouterService start(
             RouterConfig config,
@@ -166,7 +193,7 @@ public final class RouterService implements AutoCloseable {
                 new RouterMetrics(registry),
                 faults);
 
-        Map<String, Object> producerProps = kafka.acknowledgedProducerProperties("askpipe-router");
+        Map<String, Object> producerProps = producerProperties(config);
         Producer<String, AskResult> resultProducer = new KafkaProducer<>(
                 producerProps,
                 topics.results().keySerde().serializer(),
@@ -174,17 +201,8 @@ public final class RouterService implements AutoCloseable {
         Producer<byte[], byte[]> rawProducer =
                 new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
 
-        Map<String, Object> consumerProps = kafka.clientProperties("askpipe-router");
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        consumerProps.putAll(kafka.staticMembership("router"));
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // the loop polls every 50 ms; only a drain at revocation or shutdown holds it longer
-        consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
-                Math.max(300_000, config.shutdownGrace().toMillis() + 60_000));
-        var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        var consumer =
+                new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
         RouterResults results = new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES));
 
         AskProcessor processor = new AskProcessor(
@@ -193,6 +211,7 @@ public final class RouterService implements AutoCloseable {
                 resultProducer,
                 rawProducer,
                 topics,
+                kafka.sizes(),
                 config.progressAfter(),
                 config.retention(),
                 registry,

@@ -112,7 +112,10 @@ public final class Problems {
             case NOT_FOUND -> "No resource at " + ctx.request().path();
             case METHOD_NOT_ALLOWED ->
                 ctx.request().method() + " is not supported on " + ctx.request().path();
-            case PAYLOAD_TOO_LARGE -> "The request body exceeds the configured limit";
+            case PAYLOAD_TOO_LARGE ->
+                BodyLimit.limitOf(ctx)
+                        .map(limit -> "The request body exceeds the limit of " + limit + " bytes")
+                        .orElse("The request body exceeds the configured limit");
             default -> type.title();
         };
     }

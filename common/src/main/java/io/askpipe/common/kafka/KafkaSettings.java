@@ -7,6 +7,7 @@ import io.askpipe.schemas.Topics;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,6 +24,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *     consumer groups (static membership), or {@code null} for a dynamic member. A restarted static
  *     member takes its partitions back at once instead of after the session timeout; two live
  *     processes must never share one
+ * @param sizes {@code ASK_MAX_BYTES} and the record sizes of every producer, consumer and topic
+ *     derived from it
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -30,7 +33,8 @@ public record KafkaSettings(
         int partitions,
         short replicationFactor,
         int minInsyncReplicas,
-        String groupInstanceId) {
+        String groupInstanceId,
+        AskSizes sizes) {
 
     public static final Setting<String> BOOTSTRAP_SERVERS =
             Setting.text("KAFKA_BOOTSTRAP_SERVERS").required().doc("Kafka `bootstrap.servers`");
@@ -59,6 +63,25 @@ public record KafkaSettings(
         if (groupInstanceId != null && !groupInstanceId.matches("[A-Za-z0-9._-]{1,200}")) {
             throw new ConfigException("KAFKA_GROUP_INSTANCE_ID may hold only letters, digits, '.', '_' and '-'");
         }
+        Objects.requireNonNull(sizes, "sizes");
+    }
+
+    /** With the sizes of a deployment that sets no {@code ASK_MAX_BYTES}. */
+    public KafkaSettings(
+            String bootstrapServers,
+            String topicPrefix,
+            int partitions,
+            short replicationFactor,
+            int minInsyncReplicas,
+            String groupInstanceId) {
+        this(
+                bootstrapServers,
+                topicPrefix,
+                partitions,
+                replicationFactor,
+                minInsyncReplicas,
+                groupInstanceId,
+                AskSizes.DEFAULTS);
     }
 
     /** Reads the settings from the environment. */
@@ -69,18 +92,21 @@ public record KafkaSettings(
                 env.get(PARTITIONS),
                 env.get(REPLICATION_FACTOR).shortValue(),
                 env.get(MIN_INSYNC_REPLICAS),
-                env.find(GROUP_INSTANCE_ID).orElse(null));
+                env.find(GROUP_INSTANCE_ID).orElse(null),
+                AskSizes.fromEnv(env));
     }
 
     /** The settings {@link #fromEnv} reads. */
     public static List<Setting<?>> settings() {
-        return List.of(
-                BOOTSTRAP_SERVERS,
-                TOPIC_PREFIX,
-                PARTITIONS,
-                REPLICATION_FACTOR,
-                MIN_INSYNC_REPLICAS,
-                GROUP_INSTANCE_ID);
+        return Setting.union(
+                List.of(
+                        BOOTSTRAP_SERVERS,
+                        TOPIC_PREFIX,
+                        PARTITIONS,
+                        REPLICATION_FACTOR,
+                        MIN_INSYNC_REPLICAS,
+                        GROUP_INSTANCE_ID),
+                AskSizes.settings());
     }
 
     /** Settings for a single local broker: the given address, no prefix, 3 partitions. */
@@ -105,14 +131,26 @@ public record KafkaSettings(
 
     /**
      * Properties of a producer whose writes are durable once acknowledged: {@code acks=all},
-     * idempotent (a retried send is written once), a 1 ms linger for batching, lz4.
+     * idempotent (a retried send is written once), a 1 ms linger for batching, lz4, and requests
+     * large enough for any of askpipe's records ({@link AskSizes#producerProperties()}).
      */
     public Map<String, Object> acknowledgedProducerProperties(String clientId) {
         Map<String, Object> props = clientProperties(clientId);
+        props.putAll(sizes.producerProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return props;
+    }
+
+    /**
+     * Properties of a consumer of askpipe's topics: fetches large enough for any of its records
+     * ({@link AskSizes#consumerProperties()}); the group and the rest are the caller's.
+     */
+    public Map<String, Object> consumerProperties(String clientId) {
+        Map<String, Object> props = clientProperties(clientId);
+        props.putAll(sizes.consumerProperties());
         return props;
     }
 

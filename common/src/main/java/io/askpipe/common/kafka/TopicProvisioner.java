@@ -3,6 +3,7 @@ package io.askpipe.common.kafka;
 import io.askpipe.schemas.Topic;
 import io.askpipe.schemas.Topics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -24,8 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates askpipe's topics from the registry at start-up and checks that existing ones have the
  * cleanup policy the design depends on: a delete-policy {@code ask.requests} would silently lose the
- * replay guarantee, so that is a start-up failure, not a warning. Safe to run from several processes
- * at once.
+ * replay guarantee, so that is a start-up failure, not a warning. An existing topic whose {@code
+ * max.message.bytes} is below what {@code ASK_MAX_BYTES} needs is raised (only ever raised: that
+ * loses nothing), and start-up fails, naming the setting, when the broker does not allow it. Safe
+ * to run from several processes at once.
  */
 public final class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -54,7 +59,7 @@ public final class TopicProvisioner {
                 }
             }
             create(admin, missing);
-            verify(admin, topics);
+            verify(admin, topics, settings.sizes());
             awaitLeaders(admin, topics);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -65,8 +70,32 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Raises the {@code max.message.bytes} of each existing topic of {@code names} that is below
+     * {@link AskSizes#recordMaxBytes()}, such as Kafka Streams' internal topics created before
+     * {@code ASK_MAX_BYTES} was raised; fails, naming the setting, when the broker refuses. Topics
+     * that do not exist are left to whoever creates them.
+     */
+    public static void ensureRecordSize(Admin admin, Collection<String> names, AskSizes sizes) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<String> present =
+                    names.stream().filter(existing::contains).sorted().toList();
+            if (!present.isEmpty()) {
+                raiseRecordSize(admin, describe(admin, resources(present)), sizes);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the record size of topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(
+                    "could not check the record size of topics " + names + ": " + e.getMessage(), e);
+        }
+    }
+
     private static NewTopic newTopic(Topic<?, ?> topic, KafkaSettings settings) {
         Map<String, String> configs = new HashMap<>(topic.configs());
+        configs.putAll(settings.sizes().topicConfigs());
         if (settings.minInsyncReplicas() > 0) {
             configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(settings.minInsyncReplicas()));
         }
@@ -149,12 +178,10 @@ public final class TopicProvisioner {
         }
     }
 
-    private static void verify(Admin admin, Topics topics)
+    private static void verify(Admin admin, Topics topics, AskSizes sizes)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<ConfigResource> resources = topics.all().stream()
-                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
-                .toList();
-        Map<ConfigResource, Config> configs = describe(admin, resources);
+        Map<ConfigResource, Config> configs =
+                describe(admin, resources(topics.all().stream().map(Topic::name).toList()));
         for (Topic<?, ?> topic : topics.all()) {
             Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()));
             String actual = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
@@ -163,6 +190,78 @@ public final class TopicProvisioner {
                         + " but askpipe needs " + topic.cleanupPolicy()
                         + "; fix it with kafka-configs.sh --alter before starting");
             }
+        }
+        raiseRecordSize(admin, configs, sizes);
+    }
+
+    private static List<ConfigResource> resources(List<String> names) {
+        return names.stream()
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
+                .toList();
+    }
+
+    /**
+     * Waits until the broker that answers serves the raised limit: the change is committed before
+     * every broker applied it, and a producer must not meet the old limit once start-up is done.
+     */
+    private static void awaitRecordSize(Admin admin, ConfigResource topic, int needed)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                Config config = describe(admin, List.of(topic)).get(topic);
+                if (Integer.parseInt(
+                                config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
+                        >= needed) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // asked again below, until the deadline
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("max.message.bytes of topic " + topic.name() + " was raised to " + needed
+                        + " but the broker does not show it yet");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Raises every topic of {@code configs} whose {@code max.message.bytes} is below what {@code sizes} needs. */
+    private static void raiseRecordSize(Admin admin, Map<ConfigResource, Config> configs, AskSizes sizes)
+            throws InterruptedException, TimeoutException {
+        int needed = sizes.recordMaxBytes();
+        for (var entry : configs.entrySet()) {
+            String topic = entry.getKey().name();
+            int actual = Integer.parseInt(
+                    entry.getValue().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+            if (actual >= needed) {
+                continue;
+            }
+            AlterConfigOp raise = new AlterConfigOp(
+                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(needed)),
+                    AlterConfigOp.OpType.SET);
+            try {
+                admin.incrementalAlterConfigs(Map.of(entry.getKey(), List.of(raise)))
+                        .all()
+                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(
+                        "topic " + topic + " takes records of at most " + actual
+                                + " bytes (max.message.bytes), but ASK_MAX_BYTES=" + sizes.askMaxBytes() + " needs "
+                                + needed + ", and raising it failed ("
+                                + e.getCause().getMessage()
+                                + "); raise it with kafka-configs.sh --alter --entity-type topics --entity-name "
+                                + topic
+                                + " --add-config max.message.bytes=" + needed + ", or lower ASK_MAX_BYTES",
+                        e);
+            }
+            awaitRecordSize(admin, entry.getKey(), needed);
+            LOG.info(
+                    "raised max.message.bytes of topic {} from {} to {} for ASK_MAX_BYTES={}",
+                    topic,
+                    actual,
+                    needed,
+                    sizes.askMaxBytes());
         }
     }
 }

@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +39,7 @@ class ProblemsTest {
                 });
         var router = HttpServers.baseRouter(vertx);
         router.post("/echo").handler(BodyHandler.create().setBodyLimit(16)).handler(ctx -> ctx.end("ok"));
+        router.post("/limited").handler(BodyLimit.of(16)).handler(ctx -> ctx.end("ok"));
         router.get("/known").handler(ctx -> {
             throw ProblemException.unavailable("broker down", Duration.ofSeconds(3), null);
         });
@@ -118,6 +120,29 @@ class ProblemsTest {
         var response = send(HttpMethod.POST, "/echo", "x".repeat(100));
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(problem(response).type()).endsWith("/payload-too-large");
+    }
+
+    @Test
+    void anOversizedBodyIsA413ThatSaysTheLimitInBytes() throws Exception {
+        var announced = send(HttpMethod.POST, "/limited", "x".repeat(100));
+        assertThat(announced.statusCode()).isEqualTo(413);
+        assertThat(problem(announced).type()).endsWith("/payload-too-large");
+        assertThat(problem(announced).detail()).isEqualTo("The request body exceeds the limit of 16 bytes");
+
+        // without a Content-Length the limit strikes as the body streams in: the same answer
+        var http = vertx.createHttpClient();
+        var streamed = http.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/limited")
+                .compose(request -> request.setChunked(true).send(Buffer.buffer("x".repeat(100))))
+                .compose(response -> response.body().map(body -> Map.entry(response.statusCode(), body.toString())))
+                .await();
+        assertThat(streamed.getKey()).isEqualTo(413);
+        var body = Json.mapper().readValue(streamed.getValue(), io.askpipe.schemas.Problem.class);
+        assertThat(body.detail()).isEqualTo("The request body exceeds the limit of 16 bytes");
+
+        assertThat(send(HttpMethod.POST, "/limited", "x".repeat(16)).statusCode())
+                .isEqualTo(200);
+        // a body handler to Vert.x, which orders an authentication handler after it (ingest's routes)
+        assertThat(BodyLimit.of(16)).isInstanceOf(BodyHandler.class);
     }
 
     @Test

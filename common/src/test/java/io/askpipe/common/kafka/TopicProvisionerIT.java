@@ -40,6 +40,92 @@ class TopicProvisionerIT {
     }
 
     @Test
+    void createsEveryTopicTakingTheLargestRecordOfTheSizesItsGiven() throws Exception {
+        AskSizes sizes = new AskSizes(64 * 1024);
+        KafkaSettings local = KafkaSettings.local(bootstrap, SharedInfrastructure.uniqueName("size") + ".");
+        KafkaSettings settings =
+                new KafkaSettings(local.bootstrapServers(), local.topicPrefix(), 1, (short) -1, -1, null, sizes);
+        try (Admin admin = Admin.create(settings.clientProperties("test"))) {
+            TopicProvisioner.ensure(admin, settings.topics(), settings);
+
+            for (var topic : settings.topics().all()) {
+                assertThat(maxMessageBytes(admin, topic.name()))
+                        .as(topic.name())
+                        .isEqualTo(sizes.recordMaxBytes());
+            }
+        }
+    }
+
+    @Test
+    void raisesAnExistingTopicThatTakesTooSmallRecordsAndNeverLowersOne() throws Exception {
+        KafkaSettings settings = KafkaSettings.local(bootstrap, SharedInfrastructure.uniqueName("raise") + ".");
+        String requests = settings.topics().requests().name();
+        String results = settings.topics().results().name();
+        int larger = settings.sizes().recordMaxBytes() + 1;
+        try (Admin admin = Admin.create(settings.clientProperties("test"))) {
+            // as an earlier version created them: Kafka's default of about 1 MB, and one an operator raised
+            admin.createTopics(List.of(
+                            new NewTopic(requests, 1, (short) 1)
+                                    .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "1048588")),
+                            new NewTopic(results, 1, (short) 1)
+                                    .configs(Map.of(
+                                            "cleanup.policy", "compact", "max.message.bytes", String.valueOf(larger)))))
+                    .all()
+                    .get();
+
+            TopicProvisioner.ensure(admin, settings.topics(), settings);
+
+            assertThat(maxMessageBytes(admin, requests))
+                    .isEqualTo(settings.sizes().recordMaxBytes());
+            assertThat(maxMessageBytes(admin, results)).isEqualTo(larger);
+        }
+    }
+
+    @Test
+    void raisesTopicsItIsNamedThatExistAndLeavesOutTheOthers() throws Exception {
+        String internal = SharedInfrastructure.uniqueName("store") + "-requests-by-id-changelog";
+        String absent = SharedInfrastructure.uniqueName("absent");
+        AskSizes sizes = AskSizes.DEFAULTS;
+        try (Admin admin = Admin.create(KafkaSettings.local(bootstrap, "").clientProperties("test"))) {
+            admin.createTopics(List.of(new NewTopic(internal, 1, (short) 1)
+                            // Kafka's default, as a broker without askpipe's settings gives it
+                            .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "1048588"))))
+                    .all()
+                    .get();
+
+            TopicProvisioner.ensureRecordSize(admin, List.of(internal, absent), sizes);
+
+            assertThat(maxMessageBytes(admin, internal)).isEqualTo(sizes.recordMaxBytes());
+            assertThat(admin.listTopics().names().get()).doesNotContain(absent);
+        }
+    }
+
+    @Test
+    void theSharedBrokerTakesTheLargestRecordAnyAskMaxBytesMakes() throws Exception {
+        try (Admin admin = Admin.create(KafkaSettings.local(bootstrap, "").clientProperties("test"))) {
+            String node = String.valueOf(
+                    admin.describeCluster().nodes().get().iterator().next().id());
+            var broker = new ConfigResource(ConfigResource.Type.BROKER, node);
+            var config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+
+            assertThat(Integer.parseInt(config.get("message.max.bytes").value()))
+                    .isGreaterThanOrEqualTo(AskSizes.LARGEST.recordMaxBytes());
+            assertThat(Integer.parseInt(config.get("replica.fetch.max.bytes").value()))
+                    .isGreaterThanOrEqualTo(AskSizes.LARGEST.recordMaxBytes());
+        }
+    }
+
+    private static int maxMessageBytes(Admin admin, String topic) throws Exception {
+        var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return Integer.parseInt(admin.describeConfigs(List.of(resource))
+                .all()
+                .get()
+                .get(resource)
+                .get("max.message.bytes")
+                .value());
+    }
+
+    @Test
     void refusesAnExistingTopicWithTheWrongCleanupPolicy() throws Exception {
         KafkaSettings settings = KafkaSettings.local(bootstrap, SharedInfrastructure.uniqueName("wrong") + ".");
         try (Admin admin = Admin.create(settings.clientProperties("test"))) {

@@ -1,5 +1,6 @@
 package io.askpipe.drill.check;
 
+import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.drill.deploy.ClusterReader;
 import io.askpipe.drill.deploy.Deployment;
 import io.askpipe.drill.deploy.ServiceProcess;
@@ -160,14 +161,12 @@ public final class Replayer {
             return 0;
         }
         ConsumerRecord<byte[], byte[]> record = found.getFirst();
-        try (var producer = new KafkaProducer<>(
-                Map.<String, Object>of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        deployment.bootstrapServers(),
-                        ProducerConfig.ACKS_CONFIG,
-                        "all"),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        // the ask as it was, however large: sized for any deployment's ASK_MAX_BYTES, since the
+        // drill does not know the one it replays into (a producer's limit is a ceiling, not a cost)
+        Map<String, Object> props = new HashMap<>(AskSizes.LARGEST.producerProperties());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, deployment.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), record.headers()))
                     .get();
         }

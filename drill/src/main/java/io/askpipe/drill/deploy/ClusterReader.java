@@ -1,5 +1,6 @@
 package io.askpipe.drill.deploy;
 
+import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
 import java.time.Duration;
@@ -78,15 +79,12 @@ public final class ClusterReader implements AutoCloseable {
     /** Reads every committed record of {@code topic}, from its start to its current end. */
     public void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each)
             throws ExecutionException, InterruptedException {
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                5000);
+        // fetches sized for any deployment's ASK_MAX_BYTES: the drill does not know the one it reads
+        Map<String, Object> props = new HashMap<>(AskSizes.LARGEST.consumerProperties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         List<TopicPartition> partitions = partitions(topic);
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(partitions);

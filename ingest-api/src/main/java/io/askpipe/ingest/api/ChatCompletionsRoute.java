@@ -1,6 +1,7 @@
 package io.askpipe.ingest.api;
 
 import io.askpipe.auth.BearerAuth;
+import io.askpipe.common.http.BodyLimit;
 import io.askpipe.common.http.OpenAiDialect;
 import io.askpipe.common.http.ProblemType;
 import io.askpipe.ingest.results.ResultWaiters;
@@ -13,7 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +49,7 @@ public final class ChatCompletionsRoute {
     public void mount(Router router, BearerAuth auth) {
         router.post(PATH)
                 .handler(OpenAiDialect.handler())
-                .handler(BodyHandler.create(false).setBodyLimit(submits.maxBodyBytes()))
+                .handler(BodyLimit.of(submits.maxBodyBytes()))
                 .handler(auth)
                 .handler(ctx -> submits.take(ctx, PATH, (answer, idempotencyKey) -> {
                     ctx.response()

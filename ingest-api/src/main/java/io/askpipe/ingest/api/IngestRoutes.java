@@ -4,6 +4,7 @@ import io.askpipe.auth.BearerAuth;
 import io.askpipe.common.callback.CallbackPolicy;
 import io.askpipe.common.fault.Fault;
 import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.http.BodyLimit;
 import io.askpipe.common.http.ProblemException;
 import io.askpipe.common.http.ProblemType;
 import io.askpipe.common.log.LogContext;
@@ -21,7 +22,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -125,7 +125,7 @@ public final class IngestRoutes {
     /** Mounts the write routes on {@code router}, admitting callers through {@code auth}. */
     public void mount(Router router, BearerAuth auth) {
         router.post(ASK_PATH)
-                .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
+                .handler(BodyLimit.of(limits.maxBodyBytes()))
                 .handler(auth)
                 .handler(this::submit);
     }

@@ -42,7 +42,7 @@ public final class ResultTail implements AutoCloseable {
      * every partition, so that every result published after it returns is seen.
      */
     public static ResultTail start(KafkaSettings kafka, Topic<String, AskResult> topic, ResultWaiters waiters) {
-        Map<String, Object> props = kafka.clientProperties("askpipe-ingest-result-tail");
+        Map<String, Object> props = kafka.consumerProperties("askpipe-ingest-result-tail");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

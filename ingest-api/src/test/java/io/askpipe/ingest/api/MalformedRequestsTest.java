@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -599,6 +600,23 @@ class MalformedRequestsTest {
         assertThat(response.bodyAsString())
                 .as("nothing of what the name resolves to, or whether it does")
                 .doesNotContain("127.0.0.1", "7f00", "ffff", "80ff", "2002:", "64:ff9b", "not resolve");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsA413ThatSaysTheLimitInBytesAndPublishesNothing() throws Exception {
+        int published = producer.history().size();
+        var response = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Authorization", ALICE)
+                .sendBuffer(Buffer.buffer("{\"prompt\":\"" + "x".repeat(2048) + "\"}"))
+                .await();
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+        JsonNode problem = Json.mapper().readTree(response.bodyAsString());
+        assertThat(problem.get("type").asText()).isEqualTo("https://askpipe.io/problems/payload-too-large");
+        assertThat(problem.get("detail").asText()).isEqualTo("The request body exceeds the limit of 2048 bytes");
+        assertThat(producer.history()).hasSize(published);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package io.askpipe.router.process;
 
 import io.askpipe.common.fault.FaultInjector;
+import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.common.log.LogContext;
 import io.askpipe.common.retry.Backoff;
 import io.askpipe.common.service.Metrics;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * for the next owner of its partition.
  *
  * <p>Its parts, one job each: the {@link ProgressAnnouncer} says an ask is running once its call
- * lasts, the {@link CrashPoint} is where an injected worker crash strikes, and the {@link
+ * lasts, the {@link CrashPoint} is where an injected worker crash strikes, the {@link
+ * ResultSizeLimit} turns a result too large for Kafka into a failure, and the {@link
  * ResultPublisher} sends the result. Thread-safe: asks are processed concurrently, each on a thread
  * of its own.
  */
@@ -47,6 +49,7 @@ public final class AskProcessor implements AutoCloseable {
     private final ProgressAnnouncer progress;
     private final CrashPoint crash;
     private final ResultPublisher publisher;
+    private final ResultSizeLimit sizeLimit;
     private final Duration retention;
     private final Clock clock;
 
@@ -62,6 +65,7 @@ public final class AskProcessor implements AutoCloseable {
      * @param handler calls the backends for an ask that has no result yet
      * @param resultProducer sends results to {@code ask.results}
      * @param progressProducer sends progress records to {@code ask.progress}
+     * @param sizes the largest result that is published as it is ({@link ResultSizeLimit})
      * @param progressAfter how long a backend call runs before the ask is announced as running
      *     (zero: at once)
      * @param retention the age past which an ask is not run
@@ -74,6 +78,7 @@ public final class AskProcessor implements AutoCloseable {
             Producer<String, AskResult> resultProducer,
             Producer<byte[], byte[]> progressProducer,
             Topics topics,
+            AskSizes sizes,
             Duration progressAfter,
             Duration retention,
             MeterRegistry registry,
@@ -84,6 +89,7 @@ public final class AskProcessor implements AutoCloseable {
         this.progress = new ProgressAnnouncer(progressProducer, topics.progress(), progressAfter, clock);
         this.crash = new CrashPoint(faults);
         this.publisher = new ResultPublisher(resultProducer, topics.results().name());
+        this.sizeLimit = new ResultSizeLimit(topics.results(), sizes);
         this.retention = retention;
         this.clock = clock;
         this.queued = Metrics.stage(registry, "queued");
@@ -135,17 +141,19 @@ public final class AskProcessor implements AutoCloseable {
             result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
             crash.strike(request);
         }
+        // a result too large for Kafka would be refused at every attempt: it is published as a failure
+        AskResult fitting = sizeLimit.fit(result);
         long publishing = System.nanoTime();
         untilDone(
                 "publish the result of " + request.requestId(),
-                () -> publisher.send(request, result).get());
+                () -> publisher.send(request, fitting).get());
         long published = System.nanoTime();
         publish.record(published - publishing, TimeUnit.NANOSECONDS);
         inWorker.record(published - polledAtNanos, TimeUnit.NANOSECONDS);
         try (var log = LogContext.of("backend", result.backend())) {
             ASKS.info(
                     "ask answered: {} in {} ms after {} backend calls",
-                    result.status().wireName(),
+                    fitting.status().wireName(),
                     result.latencyMs(),
                     result.attempts());
         }
