@@ -7,14 +7,12 @@ import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.MessageParam;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageParam;
-import com.openai.models.completions.CompletionUsage;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.Json;
@@ -23,7 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,7 +60,7 @@ class VendorPipelineIT {
                {"role": "user", "content": "Plan my day, and look up Porto too."}],
              "tools": [{"type": "function", "function": {"name": "get_weather",
                 "description": "The weather in a city now", "parameters": %s}}],
-             "response_format": {"type": "json_schema", "json_schema": {"name": "plan", "schema": %s}},
+             "response_format": {"type": "json_schema", "json_schema": {"name": "plan", "schema": %s, "strict": true}},
              "temperature": 0.2%s}""";
 
     private static final String LENGTH = """
@@ -158,6 +155,7 @@ class VendorPipelineIT {
         assertThat(messages.get(6).asUser().content().asText()).isEqualTo("Plan my day, and look up Porto too.");
         var format = sent.responseFormat().orElseThrow().asJsonSchema().jsonSchema();
         assertThat(format.name()).isEqualTo("plan");
+        assertThat(format.strict()).contains(true);
         assertThat(openAiTree(format.schema().orElseThrow())).isEqualTo(tree(PLAN));
         var function = sent.tools().orElseThrow().getFirst().asFunction().function();
         assertThat(function.name()).isEqualTo("get_weather");
@@ -171,8 +169,8 @@ class VendorPipelineIT {
         assertThat(result.get("model").asText()).isEqualTo("gpt-4o-2024-08-06");
         assertThat(result.get("finish_reason").asText()).isEqualTo("tool_calls");
         assertThat(result.get("answer").asText()).isEmpty();
-        assertToolCall(result, FakeOpenAiServer.CALL_ID);
-        assertUsage(result, 120, 30, 64, 12);
+        ResultChecks.toolCall(result, FakeOpenAiServer.CALL_ID);
+        ResultChecks.usage(result, 120, 30, 64, 12);
         assertThat(result.get("system_fingerprint").asText()).isEqualTo(FakeOpenAiServer.FINGERPRINT);
         ChatCompletion completion = completion(done);
         assertThat(completion.choices().getFirst().message().content()).isEmpty();
@@ -233,8 +231,8 @@ class VendorPipelineIT {
         assertThat(result.get("model").asText()).isEqualTo("claude-sonnet-4-5");
         assertThat(result.get("finish_reason").asText()).isEqualTo("tool_calls");
         assertThat(result.get("answer").asText()).isEqualTo(FakeAnthropicServer.PREAMBLE);
-        assertToolCall(result, FakeAnthropicServer.TOOL_USE_ID);
-        assertUsage(result, 120, 15, 20, 4);
+        ResultChecks.toolCall(result, FakeAnthropicServer.TOOL_USE_ID);
+        ResultChecks.usage(result, 120, 15, 20, 4);
         assertThat(result.has("system_fingerprint")).isFalse();
         ChatCompletion completion = completion(done);
         assertThat(completion.choices().getFirst().message().content()).contains(FakeAnthropicServer.PREAMBLE);
@@ -272,8 +270,8 @@ class VendorPipelineIT {
         assertThat(result.get("backend").asText()).isEqualTo("llama");
         assertThat(result.get("model").asText()).isEqualTo("qwen3:8b");
         assertThat(result.get("finish_reason").asText()).isEqualTo("tool_calls");
-        assertToolCall(result, "call_" + id.replaceAll("[^A-Za-z0-9]", "") + "_0");
-        assertUsage(result, 61, 9, -1, -1);
+        ResultChecks.toolCall(result, "call_" + id.replaceAll("[^A-Za-z0-9]", "") + "_0");
+        ResultChecks.usage(result, 61, 9, -1, -1);
         completion(done);
 
         JsonNode cut = ask(LENGTH.formatted("llama", "llama3.2"));
@@ -342,82 +340,11 @@ class VendorPipelineIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * The ask's {@code GET /v1/ask/{id}/completion}, parsed by {@code openai-java}, checked field by
-     * field against the ask's result.
-     */
+    /** The ask's {@code GET /v1/ask/{id}/completion}, checked against its result. */
     private static ChatCompletion completion(JsonNode done) throws Exception {
-        String id = done.get("request_id").asText();
-        HttpResponse<String> response = get("/v1/ask/" + id + "/completion");
+        HttpResponse<String> response = get("/v1/ask/" + done.get("request_id").asText() + "/completion");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        ChatCompletion completion = ObjectMappers.jsonMapper()
-                .readValue(response.body(), ChatCompletion.class)
-                .validate();
-        JsonNode result = done.get("result");
-        assertThat(completion.id()).isEqualTo("chatcmpl-" + id);
-        assertThat(completion._object_()).isEqualTo(JsonValue.from("chat.completion"));
-        assertThat(completion.created())
-                .isEqualTo(Instant.parse(done.get("completed_at").asText()).getEpochSecond());
-        assertThat(completion.model()).isEqualTo(result.get("model").asText());
-        assertThat(completion.systemFingerprint().orElse(null))
-                .isEqualTo(result.path("system_fingerprint").textValue());
-        assertThat(completion.choices()).hasSize(1);
-        ChatCompletion.Choice choice = completion.choices().getFirst();
-        assertThat(choice.index()).isZero();
-        assertThat(choice.finishReason().asString())
-                .isEqualTo(result.get("finish_reason").asText());
-        assertThat(choice.logprobs()).isEmpty();
-        assertThat(choice.message().refusal()).isEmpty();
-        assertThat(choice.message().content().orElse(""))
-                .isEqualTo(result.get("answer").asText());
-        JsonNode calls = result.path("message").path("tool_calls");
-        assertThat(choice.message().toolCalls().orElse(List.of())).hasSize(calls.size());
-        for (int i = 0; i < calls.size(); i++) {
-            ChatCompletionMessageFunctionToolCall call =
-                    choice.message().toolCalls().orElseThrow().get(i).asFunction();
-            assertThat(call.id()).isEqualTo(calls.get(i).get("id").asText());
-            assertThat(call.function().name())
-                    .isEqualTo(calls.get(i).at("/function/name").asText());
-            assertThat(call.function().arguments())
-                    .isEqualTo(calls.get(i).at("/function/arguments").asText());
-        }
-        CompletionUsage usage = completion.usage().orElseThrow();
-        JsonNode expected = result.get("usage");
-        assertThat(usage.promptTokens()).isEqualTo(expected.get("prompt_tokens").asLong());
-        assertThat(usage.completionTokens())
-                .isEqualTo(expected.get("completion_tokens").asLong());
-        assertThat(usage.totalTokens()).isEqualTo(expected.get("total_tokens").asLong());
-        assertThat(usage.promptTokensDetails().flatMap(d -> d.cachedTokens()).orElse(-1L))
-                .isEqualTo(expected.at("/prompt_tokens_details/cached_tokens").asLong(-1));
-        assertThat(usage.completionTokensDetails()
-                        .flatMap(d -> d.reasoningTokens())
-                        .orElse(-1L))
-                .isEqualTo(expected.at("/completion_tokens_details/reasoning_tokens")
-                        .asLong(-1));
-        return completion;
-    }
-
-    /** The result holds the one call of get_weather for Porto, with {@code id}. */
-    private static void assertToolCall(JsonNode result, String id) throws Exception {
-        JsonNode message = result.get("message");
-        assertThat(message.get("role").asText()).isEqualTo("assistant");
-        assertThat(message.get("tool_calls")).hasSize(1);
-        JsonNode call = message.get("tool_calls").get(0);
-        assertThat(call.get("id").asText()).isEqualTo(id);
-        assertThat(call.get("type").asText()).isEqualTo("function");
-        assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
-        assertThat(tree(call.at("/function/arguments").asText())).isEqualTo(tree("{\"city\": \"Porto\"}"));
-    }
-
-    /** The result's usage; a detail of -1 is one the backend did not report. */
-    private static void assertUsage(JsonNode result, int prompt, int completion, int cached, int reasoning) {
-        JsonNode usage = result.get("usage");
-        assertThat(usage.get("prompt_tokens").asInt()).isEqualTo(prompt);
-        assertThat(usage.get("completion_tokens").asInt()).isEqualTo(completion);
-        assertThat(usage.get("total_tokens").asInt()).isEqualTo(prompt + completion);
-        assertThat(usage.at("/prompt_tokens_details/cached_tokens").asInt(-1)).isEqualTo(cached);
-        assertThat(usage.at("/completion_tokens_details/reasoning_tokens").asInt(-1))
-                .isEqualTo(reasoning);
+        return ResultChecks.completionOf(done, response.body());
     }
 
     /** A vendor's cut answer came back as a {@code length} stop, in the result and in the completion. */
