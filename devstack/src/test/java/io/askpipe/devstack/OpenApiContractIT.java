@@ -252,6 +252,115 @@ class OpenApiContractIT {
     }
 
     @Test
+    void theDropInRouteAnswersConformToTheContract() throws Exception {
+        String body = """
+                {"backend": "dryrun",
+                 "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}]}""";
+        var completion = conforms(
+                send(HttpMethod.POST, "/v1/chat/completions", "contract-dropin", body), "createChatCompletion");
+        assertThat(completion.statusCode()).isEqualTo(200);
+        assertThat(completion.getHeader("Content-Type")).isEqualTo("application/json");
+        String askId = completion.getHeader("Askpipe-Ask-Id");
+        assertThat(askId).isNotBlank();
+        assertThat(completion.getHeader("Idempotency-Key")).isEqualTo("contract-dropin");
+        assertThat(Json.mapper().readTree(completion.bodyAsString()).get("id").asText())
+                .isEqualTo("chatcmpl-" + askId);
+
+        String tool = """
+                {"backend": "dryrun", "messages": [{"role": "user", "content": "Weather in Paris?"}],
+                 "tools": [{"type": "function", "function": {"name": "get_weather",
+                   "parameters": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}}],
+                 "tool_choice": "required"}""";
+        var toolCall = conforms(
+                send(HttpMethod.POST, "/v1/chat/completions", "contract-dropin-tool", tool), "createChatCompletion");
+        assertThat(toolCall.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper()
+                        .readTree(toolCall.bodyAsString())
+                        .at("/choices/0/finish_reason")
+                        .asText())
+                .isEqualTo("tool_calls");
+
+        var invalid = conforms(
+                send(
+                        HttpMethod.POST,
+                        "/v1/chat/completions",
+                        "contract-dropin-bad",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}"),
+                "createChatCompletion");
+        assertThat(invalid.statusCode()).isEqualTo(422);
+        assertThat(Json.mapper()
+                        .readTree(invalid.bodyAsString())
+                        .at("/error/param")
+                        .asText())
+                .isEqualTo("/n");
+
+        // openai is registered but, without OPENAI_* settings, unavailable: the ask fails
+        var failed = conforms(
+                send(
+                        HttpMethod.POST,
+                        "/v1/chat/completions",
+                        "contract-dropin-failed",
+                        "{\"prompt\":\"hi\",\"backend\":\"openai\"}"),
+                "createChatCompletion");
+        assertThat(failed.statusCode()).isEqualTo(503);
+        assertThat(Json.mapper()
+                        .readTree(failed.bodyAsString())
+                        .at("/error/code")
+                        .asText())
+                .isEqualTo("backend_unavailable");
+
+        assertThat(conforms(send(null, HttpMethod.POST, "/v1/chat/completions", null, body), "createChatCompletion")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void theCompletionRouteAnswersConformToTheContract() throws Exception {
+        var accepted = send(HttpMethod.POST, "/v1/ask", "contract-completion", "{\"prompt\":\"complete me\"}");
+        String id = Json.mapper()
+                .readTree(accepted.bodyAsString())
+                .get("request_id")
+                .asText();
+        // right after the 202 the store has not seen the ask, or has it queued
+        var early = conforms(send(HttpMethod.GET, "/v1/ask/" + id + "/completion", null, null), "getAskCompletion");
+        assertThat(early.statusCode()).isIn(404, 409);
+        if (early.statusCode() == 409) {
+            assertThat(early.getHeader("Retry-After")).isNotBlank();
+        }
+
+        var done =
+                conforms(send(HttpMethod.GET, "/v1/ask/" + id + "/completion?wait=10", null, null), "getAskCompletion");
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(done.bodyAsString()).get("id").asText())
+                .isEqualTo("chatcmpl-" + id);
+
+        var failed = send(
+                HttpMethod.POST, "/v1/ask", "contract-completion-failed", "{\"prompt\":\"hi\",\"backend\":\"openai\"}");
+        String failedId =
+                Json.mapper().readTree(failed.bodyAsString()).get("request_id").asText();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> send(HttpMethod.GET, "/v1/ask/" + failedId, null, null)
+                        .bodyAsString()
+                        .contains("failed"));
+        assertThat(conforms(send(HttpMethod.GET, "/v1/ask/" + failedId + "/completion", null, null), "getAskCompletion")
+                        .statusCode())
+                .isEqualTo(503);
+
+        String unknown = "/v1/ask/" + java.util.UUID.randomUUID() + "/completion";
+        assertThat(conforms(send(HttpMethod.GET, unknown, null, null), "getAskCompletion")
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(conforms(
+                                send(HttpMethod.GET, "/v1/ask/" + id + "/completion?wait=99", null, null),
+                                "getAskCompletion")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(send(null, HttpMethod.GET, "/v1/ask/" + id + "/completion", null, null), "getAskCompletion")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
     void authenticationProblemsConformToTheContract() {
         String body = "{\"prompt\":\"hi\"}";
         assertThat(conforms(send(null, HttpMethod.POST, "/v1/ask", "contract-5", body), "submitAsk")
