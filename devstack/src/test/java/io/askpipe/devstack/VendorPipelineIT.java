@@ -182,6 +182,31 @@ class VendorPipelineIT {
     }
 
     @Test
+    void aTwoMegabyteDocumentReachesTheVendorWhole() throws Exception {
+        String document = "The quick brown fox jumps over the lazy dog. ".repeat(48_000);
+        String body = Json.mapper()
+                .writeValueAsString(Map.of(
+                        "backend",
+                        "openai",
+                        "model",
+                        "gpt-4o-mini",
+                        "max_tokens",
+                        FakeOpenAiServer.CUT_AT,
+                        "messages",
+                        List.of(
+                                Map.of("role", "system", "content", "Summarize the document."),
+                                Map.of("role", "user", "content", document))));
+        assertThat(body.length()).isGreaterThan(2_000_000);
+
+        JsonNode done = ask(body);
+
+        List<ChatCompletionMessageParam> messages = openAi.last().messages();
+        assertThat(messages.get(1).asUser().content().asText()).isEqualTo(document);
+        assertThat(done.get("result").get("finish_reason").asText()).isEqualTo("length");
+        assertThat(completion(done).choices().getFirst().message().content()).contains(FakeOpenAiServer.CUT_TEXT);
+    }
+
+    @Test
     void anthropicGetsTheWholeConversationAfterA529AndItsAnswerComesBackAsAChatCompletion() throws Exception {
         JsonNode done = ask(conversation("anthropic", "claude-sonnet-4-5", ""));
 
