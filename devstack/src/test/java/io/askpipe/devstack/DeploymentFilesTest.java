@@ -242,17 +242,25 @@ class DeploymentFilesTest {
             }
         }
 
-        // the gateway lets a body over the limit through, so that ingest answers it with its problem
-        Nginx submit =
+        // the gateway lets a body over the limit through on both submit routes, so that ingest
+        // answers it with its own error that says the limit
+        List<Nginx> locations =
                 Nginx.only(Nginx.parse(Files.readString(DEPLOY.resolve("nginx/askpipe.conf"))), "server")
                         .children()
                         .stream()
-                        .filter(d -> d.name().equals("location") && d.args().equals(List.of("=", "/v1/ask")))
-                        .findFirst()
-                        .orElseThrow();
-        String bodyLimit =
-                Nginx.only(submit.children(), "client_max_body_size").args().getFirst();
-        assertThat(nginxSize(bodyLimit)).as("client_max_body_size").isGreaterThan(sizes.askMaxBytes());
+                        .filter(d -> d.name().equals("location"))
+                        .toList();
+        for (String path : List.of("/v1/ask", "/v1/chat/completions")) {
+            Nginx submit = locations.stream()
+                    .filter(d -> d.args().equals(List.of("=", path)))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no location = " + path));
+            String bodyLimit =
+                    Nginx.only(submit.children(), "client_max_body_size").args().getFirst();
+            assertThat(nginxSize(bodyLimit))
+                    .as("client_max_body_size of %s", path)
+                    .isGreaterThan(sizes.askMaxBytes());
+        }
     }
 
     /** An nginx size ({@code 8m}, {@code 512k}, {@code 1g} or bytes) in bytes. */

@@ -56,9 +56,12 @@ public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
     /**
      * How many bytes of the latest results a chat completion that starts waiting late still finds
-     * them in: some thousands of ordinary answers, or a few of the largest.
+     * them in, at least: some thousands of ordinary answers; and never fewer than {@value
+     * #RECENT_LARGEST_RESULTS} of the largest results {@code ASK_MAX_BYTES} allows.
      */
     private static final long RECENT_RESULT_BYTES = 16L << 20;
+
+    private static final int RECENT_LARGEST_RESULTS = 4;
 
     private final IngestConfig config;
     private final HikariDataSource dataSource;

@@ -193,6 +193,9 @@ class ChatCompletionsIT {
         assertThat(error(response).get("type").asText()).isEqualTo("rate_limit_error");
         assertThat(error(response).get("code").asText()).isEqualTo("rate_limited");
         assertThat(error(response).get("message").asText()).isEqualTo("the vendor's limit");
+        assertThat(response.getHeader("X-Should-Retry"))
+                .as("its retries are spent")
+                .isEqualTo("false");
     }
 
     @Test

@@ -25,14 +25,16 @@ import java.util.concurrent.TimeUnit;
  * CHAT_COMPLETIONS_WAIT_MS} and answered as OpenAI's {@code chat.completion}, or as OpenAI's error
  * object for every failure (a failed ask: its status and error type). When the wait runs out the
  * answer is a 504 {@code wait_expired}, with the ask's id ({@value #ASK_ID}), {@code Location} of its
- * completion and {@code X-Should-Retry: false}, as the ask goes on: the result is then fetched there,
- * or by sending the request again with the same {@code Idempotency-Key}, which waits for the same ask.
+ * completion and {@code X-Should-Retry: false}, as the ask goes on: the result is then fetched there.
+ * A failed ask's answer carries {@code X-Should-Retry: false} too, its retries spent.
  */
 public final class ChatCompletionsRoute {
     /** The drop-in route's path, OpenAI's. */
     public static final String PATH = "/v1/chat/completions";
     /** The response header that names the ask a chat completion is the result of. */
     static final String ASK_ID = "Askpipe-Ask-Id";
+    /** The header OpenAI's SDKs obey over their own retry rules. */
+    private static final String SHOULD_RETRY = "X-Should-Retry";
 
     private final IngestRoutes submits;
     private final ResultWaiters results;
@@ -77,6 +79,8 @@ public final class ChatCompletionsRoute {
                     } else if (done.status() == AskStatus.SUCCEEDED) {
                         OpenAiDialect.respond(ctx, ChatCompletion.of(done));
                     } else {
+                        // the ask is over, retries and fallbacks spent: an SDK's retry would be a new ask
+                        ctx.response().putHeader(SHOULD_RETRY, "false");
                         OpenAiDialect.respond(ctx, OpenAiError.of(done.error()));
                     }
                 }));
@@ -87,14 +91,13 @@ public final class ChatCompletionsRoute {
         ctx.response()
                 .putHeader(HttpHeaders.LOCATION, completion)
                 // the ask goes on: a retry without the same Idempotency-Key would be a second ask
-                .putHeader("X-Should-Retry", "false");
+                .putHeader(SHOULD_RETRY, "false");
         OpenAiDialect.respond(
                 ctx,
                 OpenAiError.of(
                         ProblemType.WAIT_EXPIRED.status(),
                         "The ask " + requestId + " did not finish within " + wait.toMillis()
-                                + " ms and goes on: fetch its result at GET " + completion
-                                + ", or send this request again with the same Idempotency-Key to wait again",
+                                + " ms and goes on: fetch its result at GET " + completion,
                         null,
                         ProblemType.WAIT_EXPIRED.code()));
     }

@@ -52,7 +52,7 @@ public final class AnthropicBackend implements Backend, AutoCloseable {
         String model = call.model() == null || call.model().isBlank() ? settings.model() : call.model();
         ObjectNode body;
         try {
-            body = MessagesRequest.body(call.chat(), model, settings.maxTokens());
+            body = MessagesRequest.body(call, model, settings.maxTokens());
         } catch (Unsupported e) {
             return BackendOutcome.Failed.of(ErrorType.INVALID_REQUEST, e.describe());
         }

@@ -94,14 +94,12 @@ final class Conversation {
 
     /** Adds {@code blocks} to the last turn if it is of {@code role}, else as a turn of their own. */
     private void append(String role, ArrayNode blocks) {
-        if (blocks.size() > 1) {
-            // Anthropic refuses an empty text block: an assistant's "" beside its tool calls
-            for (int i = blocks.size() - 1; i >= 0; i--) {
-                JsonNode block = blocks.get(i);
-                if (block.path("type").asText().equals("text")
-                        && block.path("text").asText().isEmpty()) {
-                    blocks.remove(i);
-                }
+        // Anthropic refuses an empty text block: an assistant's "" beside its tool calls
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            JsonNode block = blocks.get(i);
+            if (block.path("type").asText().equals("text")
+                    && block.path("text").asText().isEmpty()) {
+                blocks.remove(i);
             }
         }
         if (!turns.isEmpty() && turns.getLast().role().equals(role)) {
@@ -147,7 +145,7 @@ final class Conversation {
 
     private static ArrayNode assistantBlocks(ChatMessage message, String at) throws Unsupported {
         ArrayNode blocks = contentBlocks(message.content(), at + "/content", false);
-        if (message.refusal() != null && blocks.isEmpty()) {
+        if (message.refusal() != null) {
             // what the assistant said in that turn, as Anthropic has no refusal field
             blocks.add(text(message.refusal()));
         }

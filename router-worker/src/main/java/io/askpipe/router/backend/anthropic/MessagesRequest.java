@@ -3,6 +3,7 @@ package io.askpipe.router.backend.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.askpipe.router.backend.BackendCall;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.chat.ChatRequest;
 import io.askpipe.schemas.chat.FunctionDefinition;
@@ -49,17 +50,19 @@ final class MessagesRequest {
     private MessagesRequest() {}
 
     /**
-     * The body asking {@code model} what {@code chat} asks, with {@code defaultMaxTokens} when the
+     * The body asking {@code model} what {@code call} asks, with {@code defaultMaxTokens} when the
      * ask sets no token limit.
      *
      * @throws Unsupported naming the first field of the ask that Anthropic cannot honour
      */
-    static ObjectNode body(ChatRequest chat, String model, int defaultMaxTokens) throws Unsupported {
+    static ObjectNode body(BackendCall call, String model, int defaultMaxTokens) throws Unsupported {
+        ChatRequest chat = call.chat();
         refuseWhatAnthropicLacks(chat);
         Conversation conversation = Conversation.of(chat.messages());
         ObjectNode body = Json.mapper().createObjectNode();
         body.put("model", model);
-        body.put("max_tokens", maxTokens(chat, defaultMaxTokens));
+        // the smaller of max_tokens and max_completion_tokens, as every backend takes them
+        body.put("max_tokens", call.maxTokens().orElse(defaultMaxTokens));
         conversation.system().ifPresent(system -> body.put("system", system));
         body.set("messages", conversation.messages());
         if (chat.temperature() != null) {
@@ -104,13 +107,6 @@ final class MessagesRequest {
         }
     }
 
-    private static int maxTokens(ChatRequest chat, int defaultMaxTokens) {
-        if (chat.maxCompletionTokens() != null) {
-            return chat.maxCompletionTokens();
-        }
-        return chat.maxTokens() != null ? chat.maxTokens() : defaultMaxTokens;
-    }
-
     private static Optional<ObjectNode> outputConfig(ChatRequest chat) throws Unsupported {
         ObjectNode config = Json.mapper().createObjectNode();
         switch (chat.responseFormat()) {
@@ -121,10 +117,17 @@ final class MessagesRequest {
                         "/response_format",
                         "Anthropic constrains an answer to a JSON Schema, not to any JSON object: ask for"
                                 + " json_schema with the object's schema");
-            case ResponseFormat.JsonSchema json ->
+            case ResponseFormat.JsonSchema json -> {
+                if (json.jsonSchema().description() != null) {
+                    throw new Unsupported(
+                            "/response_format/json_schema/description",
+                            "Anthropic's output format is the schema alone: describe the answer in the schema"
+                                    + " or the system prompt");
+                }
                 config.putObject("format")
                         .put("type", "json_schema")
                         .set("schema", json.jsonSchema().schema().deepCopy());
+            }
         }
         if (chat.reasoningEffort() != null) {
             if (!EFFORTS.contains(chat.reasoningEffort())) {

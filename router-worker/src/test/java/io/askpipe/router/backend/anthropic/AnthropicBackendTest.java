@@ -335,6 +335,32 @@ class AnthropicBackendTest {
     }
 
     @Test
+    void theSmallerTokenLimitIsSentAndAnAssistantsRefusalFollowsItsText() throws Exception {
+        server.answer(request -> sunny());
+
+        call(ask(
+                        ChatMessage.user("Tell me a secret."),
+                        new ChatMessage(
+                                Role.ASSISTANT,
+                                MessageContent.of("I see."),
+                                null,
+                                null,
+                                null,
+                                "I cannot share secrets."),
+                        ChatMessage.user("Then the weather?"))
+                .maxTokens(100)
+                .maxCompletionTokens(300)
+                .build());
+
+        MessageCreateParams params = AnthropicWire.request(server.only());
+        assertThat(params.maxTokens()).isEqualTo(100);
+        List<ContentBlockParam> said = params.messages().get(1).content().asContentBlockParams();
+        assertThat(said)
+                .extracting(block -> block.asText().text())
+                .containsExactly("I see.", "I cannot share secrets.");
+    }
+
+    @Test
     void aMaxTokensStopIsALengthFinish() throws Exception {
         server.answer(
                 AnthropicWire.answer(AnthropicWire.message(MODEL, StopReason.MAX_TOKENS, AnthropicWire.usage(8, 0, 2))
@@ -385,6 +411,12 @@ class AnthropicBackendTest {
                 Arguments.of("/temperature", (UnaryOperator<ChatRequest.Builder>) b -> b.temperature(1.5)),
                 Arguments.of("/response_format", (UnaryOperator<ChatRequest.Builder>)
                         b -> b.responseFormat(ResponseFormat.JSON_OBJECT)),
+                Arguments.of("/response_format/json_schema/description", (UnaryOperator<ChatRequest.Builder>) b ->
+                        b.responseFormat(new ResponseFormat.JsonSchema(new ResponseFormat.Schema(
+                                "weather",
+                                "today's weather",
+                                Json.mapper().createObjectNode().put("type", "object"),
+                                null)))),
                 Arguments.of(
                         "/reasoning_effort", (UnaryOperator<ChatRequest.Builder>) b -> b.reasoningEffort("minimal")),
                 Arguments.of("/extra/max_tokens", (UnaryOperator<ChatRequest.Builder>)
