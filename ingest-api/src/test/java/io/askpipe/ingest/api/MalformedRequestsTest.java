@@ -552,6 +552,24 @@ class MalformedRequestsTest {
                 invalid("extra that is not an object", chat("\"extra\":[]"), "/extra"),
                 invalid("a carried field under extra", chat("\"extra\":{\"temperature\":9}"), "/extra/temperature"),
                 invalid("streaming under extra", chat("\"extra\":{\"stream\":true}"), "/extra/stream"),
+                invalid(
+                        "a number beyond a double under extra",
+                        "{\"prompt\":\"x\",\"extra\":{\"a\":1e400}}",
+                        "/extra/a"),
+                invalid(
+                        "a number beyond a double in a tool's parameters",
+                        chat(
+                                "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":"
+                                        + "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\",\"maximum\":1e400}}}}}]"),
+                        "/tools/0/function/parameters/properties/x/maximum"),
+                invalid(
+                        "a number beyond a double in a response schema",
+                        chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"r\","
+                                + "\"schema\":{\"type\":\"number\",\"minimum\":-1e400}}}"),
+                        "/response_format/json_schema/schema/minimum"),
+                invalid("a temperature beyond a double", chat("\"temperature\":1e400"), "/temperature"),
+                invalid("a seed beyond a double", chat("\"seed\":-1e400"), "/seed"),
+                invalid("a bias beyond a double", chat("\"logit_bias\":{\"11\":1e400}"), "/logit_bias/11"),
                 invalid("metadata that is not an object", chat("\"metadata\":\"team=search\""), "/metadata"),
                 invalid(
                         "seventeen metadata pairs",

@@ -195,6 +195,49 @@ class ChatBodyReaderTest {
     }
 
     @Test
+    void aNumberBeyondADoublesRangeIsRefusedWhereverFreeFormJsonHoldsIt() {
+        String tool = "{\"prompt\":\"hi\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\",\"maximum\":%s}}}}}]}";
+        String schema = "{\"prompt\":\"hi\",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":"
+                + "{\"name\":\"s\",\"schema\":{\"type\":\"object\",\"enum\":[{},{\"n\":%s}]}}}}";
+
+        assertThat(refused(() -> read("{\"prompt\":\"hi\",\"extra\":{\"a\":1e400}}"), "/extra/a"))
+                .startsWith("must be a finite number");
+        refused(
+                () -> read("{\"prompt\":\"hi\",\"extra\":{\"top_k\":40,\"o\":{\"a/b\":[1,-1e400]}}}"),
+                "/extra/o/a~1b/1");
+        refused(() -> read(tool.formatted("1e400")), "/tools/0/function/parameters/properties/x/maximum");
+        refused(() -> read(schema.formatted("-1E+999")), "/response_format/json_schema/schema/enum/1/n");
+
+        assertThat(read(tool.formatted("1.7976931348623157e308")).tools()).hasSize(1);
+        assertThat(read(schema.formatted("1e-400")).responseFormat()).isNotNull();
+        assertThat(read("{\"prompt\":\"hi\",\"extra\":{\"big\":123456789012345678901234567890}}")
+                        .extra()
+                        .get("big")
+                        .bigIntegerValue())
+                .as("a whole number beyond a long is exact, and carried")
+                .hasToString("123456789012345678901234567890");
+    }
+
+    @Test
+    void aNumberBeyondADoublesRangeInATopLevelFieldIsRefusedByItsRange() {
+        for (String field : List.of(
+                "temperature",
+                "top_p",
+                "presence_penalty",
+                "frequency_penalty",
+                "max_tokens",
+                "max_completion_tokens",
+                "seed",
+                "n")) {
+            for (String number : List.of("1e400", "-1e400")) {
+                refused(() -> read("{\"prompt\":\"hi\",\"" + field + "\":" + number + "}"), "/" + field);
+            }
+        }
+        refused(() -> read("{\"prompt\":\"hi\",\"logit_bias\":{\"11\":1e400}}"), "/logit_bias/11");
+    }
+
+    @Test
     void imagesAreHttpsOrInlineBase64() {
         String image =
                 "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"%s\"}}]}]}";
