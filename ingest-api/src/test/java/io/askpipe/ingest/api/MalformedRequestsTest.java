@@ -488,6 +488,18 @@ class MalformedRequestsTest {
                         "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"tool_calls\":[]}]}",
                         "/messages/0/tool_calls"),
                 invalid(
+                        "assistant message with an empty list of tool calls",
+                        conversation("[" + ASKED + ",{\"role\":\"assistant\",\"tool_calls\":[]}]", ""),
+                        "/messages/1/tool_calls"),
+                invalid(
+                        "assistant message with empty content and no tool calls",
+                        conversation("[" + ASKED + ",{\"role\":\"assistant\",\"content\":\"\"}]", ""),
+                        "/messages/1/content"),
+                invalid(
+                        "empty text part",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"\"}]}]}",
+                        "/messages/0/content/0/text"),
+                invalid(
                         "assistant message without content or tool calls",
                         conversation("[" + ASKED + ",{\"role\":\"assistant\"}]", ""),
                         "/messages/1/content"),

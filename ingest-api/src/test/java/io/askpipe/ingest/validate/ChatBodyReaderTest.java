@@ -238,6 +238,72 @@ class ChatBodyReaderTest {
     }
 
     @Test
+    void anAssistantMessageCarriesTextToolCallsOrARefusal() {
+        String ask = "{\"role\":\"user\",\"content\":\"go\"}";
+        String calls = "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]";
+
+        assertThat(refused(
+                        () -> read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"tool_calls\":[]}]}"),
+                        "/messages/1/tool_calls"))
+                .startsWith("must hold at least one tool call");
+        refused(
+                () -> read(
+                        "{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"ok\",\"tool_calls\":[]}]}"),
+                "/messages/1/tool_calls");
+        assertThat(refused(
+                        () -> read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"\"}]}"),
+                        "/messages/1/content"))
+                .isEqualTo("must not be blank unless the message has tool_calls or a refusal");
+        refused(
+                () -> read("{\"messages\":[" + ask
+                        + ",{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\" \"}]}]}"),
+                "/messages/1/content/0/text");
+        refused(
+                () -> read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"refusal\":\"\"}]}"),
+                "/messages/1/refusal");
+
+        assertThat(read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"\"," + calls + "}]}")
+                        .messages()
+                        .get(1))
+                .as("an empty text beside tool calls, as many clients send it")
+                .isEqualTo(new ChatMessage(
+                        Role.ASSISTANT,
+                        MessageContent.of(""),
+                        null,
+                        List.of(ToolCall.function("c1", "f", "{}")),
+                        null,
+                        null));
+        assertThat(read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"\",\"refusal\":\"No.\"}]}")
+                        .messages())
+                .hasSize(2);
+        assertThat(read("{\"messages\":[" + ask + ",{\"role\":\"assistant\"," + calls
+                                + "},{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"\"}]}")
+                        .messages())
+                .as("a tool may answer with nothing")
+                .hasSize(3);
+    }
+
+    @Test
+    void aTextPartIsHeldToTheBlankRuleOfItsMessage() {
+        for (String role : List.of("system", "developer", "user")) {
+            for (String text : List.of("", " \\n\\t")) {
+                assertThat(refused(
+                                () -> read("{\"messages\":[{\"role\":\"" + role
+                                        + "\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"},"
+                                        + "{\"type\":\"text\",\"text\":\"" + text + "\"}]}]}"),
+                                "/messages/0/content/1/text"))
+                        .as("%s %s", role, text)
+                        .isEqualTo("must not be blank");
+            }
+        }
+        refused(
+                () -> read(
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\\u0000\"}]}]}"),
+                "/messages/0/content/0/text");
+    }
+
+    @Test
     void imagesAreHttpsOrInlineBase64() {
         String image =
                 "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"%s\"}}]}]}";
