@@ -210,6 +210,15 @@ class ChatCompletionsIT {
     }
 
     @Test
+    void aNumberBeyondADoubleIsAnErrorObjectNamingItNotAServerError() throws Exception {
+        var response =
+                post(null, "{\"prompt\": \"x\", \"extra\": {\"a\": 1e400}}").await();
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(error(response).get("param").asText()).isEqualTo("/extra/a");
+    }
+
+    @Test
     void whenTheWaitRunsOutTheAnswerNamesTheAskAndTheSameKeyWaitsForItAgain() throws Exception {
         String body = "{\"prompt\": \"slow\"}";
         var response = post("slow-1", body).await();

@@ -148,7 +148,9 @@ public final class ChatBodyReader {
     private static ObjectNode extra(JsonNode node, Pointer at) {
         ObjectNode extra = Values.object(node, at);
         for (Map.Entry<String, JsonNode> entry : extra.properties()) {
-            RequestFields.checkExtra(entry.getKey(), entry.getValue(), at.field(entry.getKey()));
+            Pointer entryAt = at.field(entry.getKey());
+            RequestFields.checkExtra(entry.getKey(), entry.getValue(), entryAt);
+            FiniteNumbers.check(entry.getValue(), entryAt);
         }
         return extra;
     }

@@ -72,7 +72,7 @@ final class MessagesReader {
                 .map(value -> toolCalls(value, at.field("tool_calls")))
                 .orElse(null);
         String refusal = Values.member(node, "refusal")
-                .map(value -> Values.string(value, at.field("refusal")))
+                .map(value -> Values.nonBlank(value, at.field("refusal")))
                 .orElse(null);
         String toolCallId = null;
         if (role == Role.TOOL) {
@@ -83,15 +83,17 @@ final class MessagesReader {
             }
         }
         Optional<JsonNode> content = Values.member(node, "content");
-        if (content.isEmpty() && !(role == Role.ASSISTANT && (toolCalls != null || refusal != null))) {
+        boolean callsOrRefuses = role == Role.ASSISTANT && (toolCalls != null || refusal != null);
+        if (content.isEmpty() && !callsOrRefuses) {
             throw at.field("content")
                     .invalid(
                             role == Role.ASSISTANT
                                     ? "is required unless the message has tool_calls or a refusal"
                                     : "is required");
         }
-        MessageContent read =
-                content.map(value -> content(value, at.field("content"), role)).orElse(null);
+        MessageContent read = content.map(
+                        value -> content(value, at.field("content"), role, blankRefusal(role, callsOrRefuses)))
+                .orElse(null);
         return new ChatMessage(role, read, name, toolCalls, toolCallId, refusal);
     }
 
@@ -109,12 +111,39 @@ final class MessagesReader {
         return name;
     }
 
-    private MessageContent content(JsonNode node, Pointer at, Role role) {
+    /**
+     * Why a message's text may not be blank, if it may not: a tool's answer may be empty, and so
+     * may the text of an assistant message that calls tools or refuses; any other message's text
+     * is what it says.
+     */
+    private static Optional<String> blankRefusal(Role role, boolean callsOrRefuses) {
+        return switch (role) {
+            case TOOL -> Optional.empty();
+            case ASSISTANT ->
+                callsOrRefuses
+                        ? Optional.empty()
+                        : Optional.of("must not be blank unless the message has tool_calls or a refusal");
+            default -> Optional.of("must not be blank");
+        };
+    }
+
+    /**
+     * {@code text} (found at {@code at}), refused if it holds a control character, or with {@code
+     * blankRefusal} if it is blank.
+     */
+    private static String text(String text, Pointer at, Optional<String> blankRefusal) {
+        Values.withoutControlCharacters(text, at);
+        if (text.isBlank()) {
+            blankRefusal.ifPresent(detail -> {
+                throw at.invalid(detail);
+            });
+        }
+        return text;
+    }
+
+    private MessageContent content(JsonNode node, Pointer at, Role role, Optional<String> blankRefusal) {
         if (node.isTextual()) {
-            String text = Values.withoutControlCharacters(node.textValue(), at);
-            if (text.isBlank() && (role == Role.SYSTEM || role == Role.DEVELOPER || role == Role.USER)) {
-                throw at.invalid("must not be blank");
-            }
+            String text = text(node.textValue(), at, blankRefusal);
             budget.spend(text, at);
             return MessageContent.of(text);
         }
@@ -126,12 +155,12 @@ final class MessagesReader {
         }
         List<ContentPart> parts = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
-            parts.add(part(node.get(i), at.index(i), role));
+            parts.add(part(node.get(i), at.index(i), role, blankRefusal));
         }
         return new MessageContent.Parts(parts);
     }
 
-    private ContentPart part(JsonNode node, Pointer at, Role role) {
+    private ContentPart part(JsonNode node, Pointer at, Role role, Optional<String> blankRefusal) {
         Values.object(node, at);
         Pointer typeAt = at.field("type");
         String type = Values.string(Values.required(node, "type", at), typeAt);
@@ -139,8 +168,7 @@ final class MessagesReader {
             case "text" -> {
                 Values.onlyMembers(node, at, Set.of("type", "text"));
                 Pointer textAt = at.field("text");
-                String text = Values.withoutControlCharacters(
-                        Values.string(Values.required(node, "text", at), textAt), textAt);
+                String text = text(Values.string(Values.required(node, "text", at), textAt), textAt, blankRefusal);
                 budget.spend(text, textAt);
                 return new ContentPart.Text(text);
             }
@@ -160,6 +188,9 @@ final class MessagesReader {
 
     private List<ToolCall> toolCalls(JsonNode node, Pointer at) {
         ArrayNode array = Values.array(node, at);
+        if (array.isEmpty()) {
+            throw at.invalid("must hold at least one tool call; leave it out for none");
+        }
         List<ToolCall> calls = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             calls.add(toolCall(array.get(i), at.index(i)));

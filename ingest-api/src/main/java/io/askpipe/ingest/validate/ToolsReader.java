@@ -52,8 +52,9 @@ final class ToolsReader {
         String description = Values.member(function, "description")
                 .map(value -> Values.string(value, functionAt.field("description")))
                 .orElse(null);
+        Pointer parametersAt = functionAt.field("parameters");
         JsonNode parameters = Values.member(function, "parameters")
-                .map(value -> Values.object(value, functionAt.field("parameters")))
+                .map(value -> FiniteNumbers.check(Values.object(value, parametersAt), parametersAt))
                 .orElse(null);
         Boolean strict = Values.member(function, "strict")
                 .map(value -> Values.bool(value, functionAt.field("strict")))
@@ -115,7 +116,9 @@ final class ToolsReader {
                 String description = Values.member(spec, "description")
                         .map(value -> Values.string(value, schemaAt.field("description")))
                         .orElse(null);
-                JsonNode schema = Values.object(Values.required(spec, "schema", schemaAt), schemaAt.field("schema"));
+                Pointer schemaFieldAt = schemaAt.field("schema");
+                JsonNode schema = FiniteNumbers.check(
+                        Values.object(Values.required(spec, "schema", schemaAt), schemaFieldAt), schemaFieldAt);
                 Boolean strict = Values.member(spec, "strict")
                         .map(value -> Values.bool(value, schemaAt.field("strict")))
                         .orElse(null);

@@ -488,6 +488,18 @@ class MalformedRequestsTest {
                         "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"tool_calls\":[]}]}",
                         "/messages/0/tool_calls"),
                 invalid(
+                        "assistant message with an empty list of tool calls",
+                        conversation("[" + ASKED + ",{\"role\":\"assistant\",\"tool_calls\":[]}]", ""),
+                        "/messages/1/tool_calls"),
+                invalid(
+                        "assistant message with empty content and no tool calls",
+                        conversation("[" + ASKED + ",{\"role\":\"assistant\",\"content\":\"\"}]", ""),
+                        "/messages/1/content"),
+                invalid(
+                        "empty text part",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"\"}]}]}",
+                        "/messages/0/content/0/text"),
+                invalid(
                         "assistant message without content or tool calls",
                         conversation("[" + ASKED + ",{\"role\":\"assistant\"}]", ""),
                         "/messages/1/content"),
@@ -552,6 +564,24 @@ class MalformedRequestsTest {
                 invalid("extra that is not an object", chat("\"extra\":[]"), "/extra"),
                 invalid("a carried field under extra", chat("\"extra\":{\"temperature\":9}"), "/extra/temperature"),
                 invalid("streaming under extra", chat("\"extra\":{\"stream\":true}"), "/extra/stream"),
+                invalid(
+                        "a number beyond a double under extra",
+                        "{\"prompt\":\"x\",\"extra\":{\"a\":1e400}}",
+                        "/extra/a"),
+                invalid(
+                        "a number beyond a double in a tool's parameters",
+                        chat(
+                                "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":"
+                                        + "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\",\"maximum\":1e400}}}}}]"),
+                        "/tools/0/function/parameters/properties/x/maximum"),
+                invalid(
+                        "a number beyond a double in a response schema",
+                        chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"r\","
+                                + "\"schema\":{\"type\":\"number\",\"minimum\":-1e400}}}"),
+                        "/response_format/json_schema/schema/minimum"),
+                invalid("a temperature beyond a double", chat("\"temperature\":1e400"), "/temperature"),
+                invalid("a seed beyond a double", chat("\"seed\":-1e400"), "/seed"),
+                invalid("a bias beyond a double", chat("\"logit_bias\":{\"11\":1e400}"), "/logit_bias/11"),
                 invalid("metadata that is not an object", chat("\"metadata\":\"team=search\""), "/metadata"),
                 invalid(
                         "seventeen metadata pairs",

@@ -195,6 +195,115 @@ class ChatBodyReaderTest {
     }
 
     @Test
+    void aNumberBeyondADoublesRangeIsRefusedWhereverFreeFormJsonHoldsIt() {
+        String tool = "{\"prompt\":\"hi\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\",\"maximum\":%s}}}}}]}";
+        String schema = "{\"prompt\":\"hi\",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":"
+                + "{\"name\":\"s\",\"schema\":{\"type\":\"object\",\"enum\":[{},{\"n\":%s}]}}}}";
+
+        assertThat(refused(() -> read("{\"prompt\":\"hi\",\"extra\":{\"a\":1e400}}"), "/extra/a"))
+                .startsWith("must be a finite number");
+        refused(
+                () -> read("{\"prompt\":\"hi\",\"extra\":{\"top_k\":40,\"o\":{\"a/b\":[1,-1e400]}}}"),
+                "/extra/o/a~1b/1");
+        refused(() -> read(tool.formatted("1e400")), "/tools/0/function/parameters/properties/x/maximum");
+        refused(() -> read(schema.formatted("-1E+999")), "/response_format/json_schema/schema/enum/1/n");
+
+        assertThat(read(tool.formatted("1.7976931348623157e308")).tools()).hasSize(1);
+        assertThat(read(schema.formatted("1e-400")).responseFormat()).isNotNull();
+        assertThat(read("{\"prompt\":\"hi\",\"extra\":{\"big\":123456789012345678901234567890}}")
+                        .extra()
+                        .get("big")
+                        .bigIntegerValue())
+                .as("a whole number beyond a long is exact, and carried")
+                .hasToString("123456789012345678901234567890");
+    }
+
+    @Test
+    void aNumberBeyondADoublesRangeInATopLevelFieldIsRefusedByItsRange() {
+        for (String field : List.of(
+                "temperature",
+                "top_p",
+                "presence_penalty",
+                "frequency_penalty",
+                "max_tokens",
+                "max_completion_tokens",
+                "seed",
+                "n")) {
+            for (String number : List.of("1e400", "-1e400")) {
+                refused(() -> read("{\"prompt\":\"hi\",\"" + field + "\":" + number + "}"), "/" + field);
+            }
+        }
+        refused(() -> read("{\"prompt\":\"hi\",\"logit_bias\":{\"11\":1e400}}"), "/logit_bias/11");
+    }
+
+    @Test
+    void anAssistantMessageCarriesTextToolCallsOrARefusal() {
+        String ask = "{\"role\":\"user\",\"content\":\"go\"}";
+        String calls = "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]";
+
+        assertThat(refused(
+                        () -> read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"tool_calls\":[]}]}"),
+                        "/messages/1/tool_calls"))
+                .startsWith("must hold at least one tool call");
+        refused(
+                () -> read(
+                        "{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"ok\",\"tool_calls\":[]}]}"),
+                "/messages/1/tool_calls");
+        assertThat(refused(
+                        () -> read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"\"}]}"),
+                        "/messages/1/content"))
+                .isEqualTo("must not be blank unless the message has tool_calls or a refusal");
+        refused(
+                () -> read("{\"messages\":[" + ask
+                        + ",{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\" \"}]}]}"),
+                "/messages/1/content/0/text");
+        refused(
+                () -> read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"refusal\":\"\"}]}"),
+                "/messages/1/refusal");
+
+        assertThat(read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"\"," + calls + "}]}")
+                        .messages()
+                        .get(1))
+                .as("an empty text beside tool calls, as many clients send it")
+                .isEqualTo(new ChatMessage(
+                        Role.ASSISTANT,
+                        MessageContent.of(""),
+                        null,
+                        List.of(ToolCall.function("c1", "f", "{}")),
+                        null,
+                        null));
+        assertThat(read("{\"messages\":[" + ask + ",{\"role\":\"assistant\",\"content\":\"\",\"refusal\":\"No.\"}]}")
+                        .messages())
+                .hasSize(2);
+        assertThat(read("{\"messages\":[" + ask + ",{\"role\":\"assistant\"," + calls
+                                + "},{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"\"}]}")
+                        .messages())
+                .as("a tool may answer with nothing")
+                .hasSize(3);
+    }
+
+    @Test
+    void aTextPartIsHeldToTheBlankRuleOfItsMessage() {
+        for (String role : List.of("system", "developer", "user")) {
+            for (String text : List.of("", " \\n\\t")) {
+                assertThat(refused(
+                                () -> read("{\"messages\":[{\"role\":\"" + role
+                                        + "\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"},"
+                                        + "{\"type\":\"text\",\"text\":\"" + text + "\"}]}]}"),
+                                "/messages/0/content/1/text"))
+                        .as("%s %s", role, text)
+                        .isEqualTo("must not be blank");
+            }
+        }
+        refused(
+                () -> read(
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\\u0000\"}]}]}"),
+                "/messages/0/content/0/text");
+    }
+
+    @Test
     void imagesAreHttpsOrInlineBase64() {
         String image =
                 "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"%s\"}}]}]}";
