@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -35,6 +36,10 @@ import java.util.TreeMap;
  *     none
  * @param traceparent the W3C trace context the client sent with the ask, or {@code null}; it is
  *     logged with the ask at every hop and sent on as the {@code traceparent} Kafka header
+ * @param deadline the moment past which the ask is not worth answering, computed once when ingest
+ *     first accepted it (from {@code expires_after} or {@code deadline}); empty if it has none, as
+ *     every ask written before deadlines existed. An additive field of version 2: absent on the
+ *     wire when empty (docs/adr/0025-deadlines.md)
  */
 public record AskRequest(
         String requestId,
@@ -45,7 +50,8 @@ public record AskRequest(
         Instant acceptedAt,
         String callbackUrl,
         Map<String, String> metadata,
-        String traceparent) {
+        String traceparent,
+        Optional<Instant> deadline) {
 
     /** The version of the records this version writes. */
     public static final int SCHEMA_VERSION = 2;
@@ -59,9 +65,49 @@ public record AskRequest(
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(acceptedAt, "acceptedAt");
+        deadline = deadline == null ? Optional.empty() : deadline;
         metadata = metadata == null || metadata.isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(new TreeMap<>(metadata));
+    }
+
+    /** An ask without a deadline. */
+    public AskRequest(
+            String requestId,
+            String userId,
+            String idempotencyKey,
+            ChatRequest chat,
+            String backend,
+            Instant acceptedAt,
+            String callbackUrl,
+            Map<String, String> metadata,
+            String traceparent) {
+        this(
+                requestId,
+                userId,
+                idempotencyKey,
+                chat,
+                backend,
+                acceptedAt,
+                callbackUrl,
+                metadata,
+                traceparent,
+                Optional.empty());
+    }
+
+    /** This ask with {@code deadline} as its deadline. */
+    public AskRequest withDeadline(Instant deadline) {
+        return new AskRequest(
+                requestId,
+                userId,
+                idempotencyKey,
+                chat,
+                backend,
+                acceptedAt,
+                callbackUrl,
+                metadata,
+                traceparent,
+                Optional.of(deadline));
     }
 
     /** An ask of one user message, {@code prompt}, for {@code model}. */
@@ -166,7 +212,8 @@ public record AskRequest(
                 acceptedAt,
                 callbackUrl,
                 metadata.isEmpty() ? null : metadata,
-                traceparent);
+                traceparent,
+                deadline.orElse(null));
     }
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -188,12 +235,14 @@ public record AskRequest(
                 wire.acceptedAt(),
                 wire.callbackUrl(),
                 wire.metadata(),
-                wire.traceparent());
+                wire.traceparent(),
+                Optional.ofNullable(wire.deadline()));
     }
 
     /**
      * The JSON form of every version: version 1 wrote {@code prompt} and {@code model}, version 2
-     * writes {@code schema_version} and {@code chat} instead.
+     * writes {@code schema_version} and {@code chat} instead, and {@code deadline} once an ask has
+     * one (an additive field: readers before it ignore it, and a record without it has none).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Wire(
@@ -208,5 +257,6 @@ public record AskRequest(
             Instant acceptedAt,
             String callbackUrl,
             Map<String, String> metadata,
-            String traceparent) {}
+            String traceparent,
+            Instant deadline) {}
 }

@@ -9,7 +9,8 @@ import java.util.Objects;
 
 /**
  * The standardized outcome of one ask, published to {@code ask.results} keyed by request id. A
- * success carries {@code answer} and {@code usage}; a failure carries {@code error}. The first six
+ * success carries {@code answer} and {@code usage}; a failure, or an ask that expired, carries
+ * {@code error}. The first six
  * fields are the envelope clients see: {@code {backend, model, answer, usage, latency_ms, req_id}}.
  * A success may carry more of what the backend said, each absent when it did not say it: why the
  * model stopped, the whole assistant message (its tool calls, a refusal) and the vendor's system
@@ -21,10 +22,11 @@ import java.util.Objects;
  * @param usage token counts; {@link Usage#NONE} when the ask failed
  * @param latencyMs time spent calling the backend, in milliseconds
  * @param reqId the request id of the ask
- * @param status {@link AskStatus#SUCCEEDED} or {@link AskStatus#FAILED}
- * @param error why it failed; {@code null} on success
+ * @param status a terminal status: {@link AskStatus#SUCCEEDED}, {@link AskStatus#FAILED} or
+ *     {@link AskStatus#EXPIRED}
+ * @param error why there is no answer; {@code null} on success
  * @param attempts how many backend calls it took
- * @param completedAt when the worker finished
+ * @param completedAt when the worker finished: for an expired ask, when it found the deadline past
  * @param finishReason why the model stopped; {@code null} if the backend did not say, or on failure
  * @param message the assistant's message, whose text is {@code answer}; {@code null} if the backend
  *     gave only text, or on failure
@@ -55,8 +57,8 @@ public record AskResult(
         if (!status.terminal()) {
             throw new IllegalArgumentException("a result is terminal, not " + status);
         }
-        if ((status == AskStatus.FAILED) != (error != null)) {
-            throw new IllegalArgumentException("a failed result carries an error, a success none");
+        if (status.unanswered() != (error != null)) {
+            throw new IllegalArgumentException("a failed or expired result carries an error, a success none");
         }
         if (status == AskStatus.SUCCEEDED) {
             Objects.requireNonNull(answer, "answer");
@@ -132,5 +134,30 @@ public record AskResult(
             Instant completedAt) {
         return new AskResult(
                 backend, model, null, Usage.NONE, latencyMs, reqId, AskStatus.FAILED, error, attempts, completedAt);
+    }
+
+    /**
+     * The result of an ask whose own deadline passed before it had an answer: {@link
+     * AskStatus#EXPIRED} with a {@link ErrorType#DEADLINE_EXCEEDED} error saying {@code message}.
+     */
+    public static AskResult expired(
+            String reqId,
+            String backend,
+            String model,
+            String message,
+            long latencyMs,
+            int attempts,
+            Instant completedAt) {
+        return new AskResult(
+                backend,
+                model,
+                null,
+                Usage.NONE,
+                latencyMs,
+                reqId,
+                AskStatus.EXPIRED,
+                new AskError(ErrorType.DEADLINE_EXCEEDED, message),
+                attempts,
+                completedAt);
     }
 }

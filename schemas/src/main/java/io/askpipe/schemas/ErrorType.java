@@ -32,7 +32,10 @@ import java.util.stream.Collectors;
 public enum ErrorType implements AskError.Type {
     /** The backend is not configured, unreachable, or its circuit is open. */
     BACKEND_UNAVAILABLE("backend_unavailable", 503, true),
-    /** The backend did not answer within the time limit, or the ask's deadline passed first. */
+    /**
+     * The backend did not answer within the time limit, or the router's own budget for the ask
+     * ({@code ROUTER_ASK_DEADLINE_MS}) ran out first.
+     */
     TIMEOUT("timeout", 503, true),
     /** The backend kept answering 429 until retries ran out. */
     RATE_LIMITED("rate_limited", 429, true),
@@ -60,7 +63,14 @@ public enum ErrorType implements AskError.Type {
      */
     MODEL_NOT_PERMITTED("model_not_permitted", 422, false),
     /** The backend rejected the request itself, e.g. an unknown model or a prompt too long. */
-    INVALID_REQUEST("invalid_request", 400, false);
+    INVALID_REQUEST("invalid_request", 400, false),
+    /**
+     * The ask's own deadline ({@code expires_after} or {@code deadline}) passed before it had an
+     * answer: while it was queued, between retries, or during a call, which was cut at it. The
+     * result is {@link AskStatus#EXPIRED}. 504 as a gateway that gave up waiting for its upstream
+     * (OpenAI's {@code timeout_error}); permanent, since the deadline stays past.
+     */
+    DEADLINE_EXCEEDED("deadline_exceeded", 504, false);
 
     private static final Map<String, ErrorType> BY_WIRE_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ErrorType::wireName, Function.identity()));

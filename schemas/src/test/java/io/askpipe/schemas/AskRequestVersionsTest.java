@@ -174,4 +174,40 @@ class AskRequestVersionsTest {
         assertThat(Json.mapper().valueToTree(plain).has("metadata")).isFalse();
         assertThat(SERDE.deserialize("t", SERDE.serialize("t", labelled))).isEqualTo(labelled);
     }
+
+    @Test
+    void aDeadlineIsWrittenAndReadBackAndMatchesTheSchema() throws Exception {
+        Instant deadline = Instant.parse("2026-11-26T10:16:30.123Z");
+        AskRequest ask = new AskRequest("r1", "u1", "k1", ChatRequest.ofPrompt("hi", null), null, ACCEPTED)
+                .withDeadline(deadline);
+
+        JsonNode written = Json.mapper().readTree(SERDE.serialize("ask.requests", ask));
+
+        assertThat(written.get("schema_version").asInt()).isEqualTo(2);
+        assertThat(written.get("deadline").asText()).isEqualTo("2026-11-26T10:16:30.123Z");
+        assertThat(SERDE.deserialize("ask.requests", SERDE.serialize("t", ask)).deadline())
+                .contains(deadline);
+        assertThat(JsonSchemaFiles.schema("ask-request.schema.json").validate(written))
+                .isEmpty();
+    }
+
+    @Test
+    void aRecordWithoutADeadlineHasNoneAndWritesNone() throws Exception {
+        AskRequest ask = SERDE.deserialize("ask.requests", bytes(VERSION_1));
+        AskRequest plain = new AskRequest("r1", "u1", "k1", "hi", null, null, ACCEPTED);
+
+        assertThat(ask.deadline()).isEmpty();
+        assertThat(plain.deadline()).isEmpty();
+        assertThat(Json.mapper().valueToTree(plain).has("deadline")).isFalse();
+    }
+
+    @Test
+    void aRecordOfVersionOneWithADeadlineIsInvalid() throws Exception {
+        ObjectNode withDeadline = (ObjectNode) Json.mapper().readTree(VERSION_1);
+        withDeadline.put("deadline", "2026-11-26T10:16:30Z");
+
+        assertThat(JsonSchemaFiles.schema("ask-request.schema.json").validate(withDeadline))
+                .as("version 1 predates deadlines")
+                .isNotEmpty();
+    }
 }

@@ -38,7 +38,8 @@ class ErrorTypeTest {
                         "backend_auth_failed 502 false",
                         "unknown_backend 422 false",
                         "model_not_permitted 422 false",
-                        "invalid_request 400 false");
+                        "invalid_request 400 false",
+                        "deadline_exceeded 504 false");
     }
 
     @Test

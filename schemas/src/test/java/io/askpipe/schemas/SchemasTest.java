@@ -76,6 +76,37 @@ class SchemasTest {
     }
 
     @Test
+    void expiredResultCarriesDeadlineExceededAndMatchesItsSchema() throws Exception {
+        AskResult expired = AskResult.expired(ID, "dryrun", null, "the deadline passed", 0, 0, NOW);
+
+        assertThat(expired.status()).isEqualTo(AskStatus.EXPIRED);
+        assertThat(expired.status().terminal()).isTrue();
+        assertThat(expired.error().type()).isEqualTo(ErrorType.DEADLINE_EXCEEDED);
+        assertThat(expired.error().httpStatus()).isEqualTo(504);
+        JsonNode json = tree(expired);
+        assertThat(json.get("status").asText()).isEqualTo("expired");
+        assertThat(schema("ask-result.schema.json").validate(json)).isEmpty();
+        assertThat(Json.mapper().treeToValue(json, AskResult.class)).isEqualTo(expired);
+
+        JsonNode withoutError = tree(expired);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) withoutError).remove("error");
+        assertThat(schema("ask-result.schema.json").validate(withoutError)).isNotEmpty();
+        assertThatThrownBy(() -> new AskResult("x", null, null, Usage.NONE, 0, ID, AskStatus.EXPIRED, null, 0, NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theTerminalStatusesAreThoseAnAskNeverLeaves() {
+        assertThat(AskStatus.TERMINAL).containsExactly(AskStatus.SUCCEEDED, AskStatus.FAILED, AskStatus.EXPIRED);
+        assertThat(AskStatus.terminalWireNames()).containsExactly("succeeded", "failed", "expired");
+        assertThat(AskStatus.fromWire("expired")).isEqualTo(AskStatus.EXPIRED);
+        assertThat(AskStatus.SUCCEEDED.unanswered()).isFalse();
+        assertThat(AskStatus.QUEUED.unanswered()).isFalse();
+        assertThat(AskStatus.FAILED.unanswered()).isTrue();
+        assertThat(AskStatus.EXPIRED.unanswered()).isTrue();
+    }
+
+    @Test
     void everyErrorTypeAndOneOfANewerVersionMatchTheResultSchema() throws Exception {
         var types = new java.util.ArrayList<AskError.Type>(java.util.List.of(ErrorType.values()));
         types.add(new AskError.UnknownType("quota_exhausted", 402));

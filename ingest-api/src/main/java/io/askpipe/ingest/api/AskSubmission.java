@@ -9,19 +9,23 @@ import io.askpipe.common.callback.CallbackPolicy;
 import io.askpipe.common.http.ProblemException;
 import io.askpipe.common.http.ProblemType;
 import io.askpipe.ingest.validate.ChatBodyReader;
+import io.askpipe.ingest.validate.Expiry;
+import io.askpipe.ingest.validate.ExpiryReader;
 import io.askpipe.ingest.validate.MetadataReader;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.chat.ChatRequest;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /v1/ask}, validated and canonical: an OpenAI chat-completions body (or
  * {@code prompt}, the shorthand for one user message) with askpipe's own {@code backend}, {@code
- * callback_url} and {@code metadata}. Validation failures are problems that name the offending
+ * callback_url}, {@code metadata} and when it expires ({@code expires_after} or {@code deadline}). Validation failures are problems that name the offending
  * field as a JSON pointer ({@link ChatBodyReader}). A backend must be registered and a model
  * permitted by the deployment's {@link io.askpipe.common.catalog.BackendCatalog}, the one the router
  * routes within, so an ask the router would refuse is refused here. The callback URL's form is
@@ -31,8 +35,10 @@ import java.util.regex.Pattern;
  * @param backend an explicit backend name, or {@code null} to route by model
  * @param callbackUrl where to POST the result, or {@code null}
  * @param metadata the client's labels, in key order; empty if none
+ * @param expiry when the ask expires, as the client said it; empty if it does not
  */
-public record AskSubmission(ChatRequest chat, String backend, String callbackUrl, Map<String, String> metadata) {
+public record AskSubmission(
+        ChatRequest chat, String backend, String callbackUrl, Map<String, String> metadata, Optional<Expiry> expiry) {
     private static final Pattern BACKEND = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     /** Strict reading: a repeated field or anything after the object is malformed, not ignored. */
     private static final ObjectReader READER = Json.mapper()
@@ -42,6 +48,7 @@ public record AskSubmission(ChatRequest chat, String backend, String callbackUrl
 
     public AskSubmission {
         Objects.requireNonNull(chat, "chat");
+        Objects.requireNonNull(expiry, "expiry");
         metadata = metadata == null || metadata.isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(new TreeMap<>(metadata));
@@ -49,7 +56,7 @@ public record AskSubmission(ChatRequest chat, String backend, String callbackUrl
 
     /** The submission of {@code {"prompt": ..., "model": ..., "backend": ..., "callback_url": ...}}. */
     public AskSubmission(String prompt, String model, String backend, String callbackUrl) {
-        this(ChatRequest.ofPrompt(prompt, model), backend, callbackUrl, Map.of());
+        this(ChatRequest.ofPrompt(prompt, model), backend, callbackUrl, Map.of(), Optional.empty());
     }
 
     /** The text of the last user message: the prompt of a prompt-only ask. */
@@ -72,7 +79,8 @@ public record AskSubmission(ChatRequest chat, String backend, String callbackUrl
         return Fingerprint.of(this);
     }
 
-    static AskSubmission parse(String body, IngestLimits limits, CallbackPolicy callbacks) {
+    /** The submission in {@code body}, judged at {@code now} (a {@code deadline} must be after it). */
+    static AskSubmission parse(String body, IngestLimits limits, CallbackPolicy callbacks, Instant now) {
         if (body == null || body.isBlank()) {
             throw new ProblemException(
                     ProblemType.MALFORMED_REQUEST, "The body is empty; send the ask as a JSON object");
@@ -96,6 +104,7 @@ public record AskSubmission(ChatRequest chat, String backend, String callbackUrl
             throw invalid(refusal.pointer(), refusal.detail());
         });
         Map<String, String> metadata = MetadataReader.read(json);
+        Optional<Expiry> expiry = ExpiryReader.read(json, now);
         String callbackUrl = text(json, "callback_url");
         if (callbackUrl != null) {
             try {
@@ -104,7 +113,7 @@ public record AskSubmission(ChatRequest chat, String backend, String callbackUrl
                 throw invalid("/callback_url", e.getMessage());
             }
         }
-        return new AskSubmission(chat, backend, callbackUrl, metadata);
+        return new AskSubmission(chat, backend, callbackUrl, metadata, expiry);
     }
 
     private static String text(JsonNode json, String field) {

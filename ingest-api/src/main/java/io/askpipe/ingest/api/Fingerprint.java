@@ -3,6 +3,7 @@ package io.askpipe.ingest.api;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.askpipe.ingest.validate.Expiry;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.chat.ChatMessage;
 import io.askpipe.schemas.chat.ChatRequest;
@@ -21,7 +22,8 @@ import java.util.List;
 
 /**
  * The idempotency fingerprint of a submission: SHA-256, hex-encoded, over its whole canonical
- * request (the chat body, {@code backend}, {@code callback_url}, {@code metadata}) written as JSON
+ * request (the chat body, {@code backend}, {@code callback_url}, {@code metadata} and, when sent,
+ * {@code expires_after} or {@code deadline} as sent, not the deadline computed from it) written as JSON
  * with every object's keys sorted and numbers in plain form, so that neither field order nor
  * whitespace nor how a number is spelled changes it.
  *
@@ -60,7 +62,9 @@ final class Fingerprint {
     /** Whether {@code submission} is one user message of text with no parameter and no metadata. */
     static boolean promptOnly(AskSubmission submission) {
         ChatRequest chat = submission.chat();
-        if (!submission.metadata().isEmpty() || chat.messages().size() != 1) {
+        if (!submission.metadata().isEmpty()
+                || submission.expiry().isPresent()
+                || chat.messages().size() != 1) {
             return false;
         }
         ChatMessage only = chat.messages().getFirst();
@@ -76,6 +80,14 @@ final class Fingerprint {
         request.put("backend", submission.backend());
         request.put("callback_url", submission.callbackUrl());
         request.set("metadata", Json.mapper().valueToTree(submission.metadata()));
+        // absent when not sent, so that the fingerprints of asks without them stay what they were
+        submission.expiry().ifPresent(expiry -> {
+            switch (expiry) {
+                case Expiry.After after ->
+                    request.put("expires_after", after.duration().toSeconds());
+                case Expiry.At at -> request.put("deadline", at.instant().toString());
+            }
+        });
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator generator = Json.mapper().getFactory().createGenerator(out)) {
             write(request, generator);

@@ -154,17 +154,20 @@ public final class IngestRoutes {
                     ProblemType.UNSUPPORTED_MEDIA_TYPE, "Send the ask as application/json, not " + contentType);
         }
         String idempotencyKey = idempotencyKey(ctx);
-        AskSubmission submission = AskSubmission.parse(ctx.body().asString(), limits, callbacks);
+        // the one moment the ask is accepted at: a deadline is judged against it, expires_after counts from it
+        Instant now = clock.instant();
+        AskSubmission submission = AskSubmission.parse(ctx.body().asString(), limits, callbacks, now);
         AskRequest request = new AskRequest(
                 RequestIds.next(clock).toString(),
                 BearerAuth.caller(ctx).userId(),
                 idempotencyKey,
                 submission.chat(),
                 submission.backend(),
-                clock.instant(),
+                now,
                 submission.callbackUrl(),
                 submission.metadata(),
-                Traceparent.parse(ctx.request().getHeader(Headers.TRACEPARENT)));
+                Traceparent.parse(ctx.request().getHeader(Headers.TRACEPARENT)),
+                submission.expiry().map(expiry -> expiry.deadline(now)));
         String fingerprint = submission.fingerprint();
 
         Context context = Vertx.currentContext();

@@ -36,7 +36,7 @@ final class RequestFields {
             "extra");
 
     /** askpipe's own fields. */
-    static final Set<String> OWN = Set.of("prompt", "backend", "callback_url", "metadata");
+    static final Set<String> OWN = Set.of("prompt", "backend", "callback_url", "metadata", "expires_after", "deadline");
 
     private static final String POLL =
             "askpipe answers asynchronously: poll GET /v1/ask/{id} (with ?wait= to long-poll) or set callback_url";

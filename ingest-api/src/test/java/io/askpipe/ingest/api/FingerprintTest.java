@@ -6,6 +6,7 @@ import io.askpipe.common.callback.CallbackPolicy;
 import io.askpipe.common.catalog.BackendCatalog;
 import io.askpipe.common.config.Env;
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,8 +18,10 @@ class FingerprintTest {
     private static final CallbackPolicy CALLBACKS =
             new CallbackPolicy(false, List.of(), host -> new InetAddress[] {InetAddress.getByName("93.184.215.14")});
 
+    private static final Instant NOW = Instant.parse("2026-12-07T14:00:00Z");
+
     private static String of(String body) {
-        return AskSubmission.parse(body, LIMITS, CALLBACKS).fingerprint();
+        return AskSubmission.parse(body, LIMITS, CALLBACKS, NOW).fingerprint();
     }
 
     private static final String CHAT = """
@@ -88,11 +91,12 @@ class FingerprintTest {
                 .isEqualTo("4d0fba22d27ebd7fdb9c9ef6500d9f5b2608ef0c36a00e2755c19d18271b3733");
         assertThat(new AskSubmission("lost?", null, null, null).fingerprint())
                 .isEqualTo("ec1417e4fd08f242a8f1d69045617486224b32de1cb78224cc4e1bcb7b2055c6");
-        assertThat(Fingerprint.promptOnly(AskSubmission.parse("{\"prompt\": \"hi\", \"n\": 1}", LIMITS, CALLBACKS)))
+        assertThat(Fingerprint.promptOnly(
+                        AskSubmission.parse("{\"prompt\": \"hi\", \"n\": 1}", LIMITS, CALLBACKS, NOW)))
                 .as("a parameter makes it a chat ask")
                 .isFalse();
-        assertThat(Fingerprint.promptOnly(
-                        AskSubmission.parse("{\"prompt\": \"hi\", \"metadata\": {\"a\": \"b\"}}", LIMITS, CALLBACKS)))
+        assertThat(Fingerprint.promptOnly(AskSubmission.parse(
+                        "{\"prompt\": \"hi\", \"metadata\": {\"a\": \"b\"}}", LIMITS, CALLBACKS, NOW)))
                 .as("so does metadata")
                 .isFalse();
     }
@@ -103,12 +107,57 @@ class FingerprintTest {
                 Fingerprint.canonicalJson(AskSubmission.parse(
                         "{\"prompt\": \"hi\", \"temperature\": 1, \"metadata\": {\"b\": \"2\", \"a\": \"1\"}}",
                         LIMITS,
-                        CALLBACKS)),
+                        CALLBACKS,
+                        NOW)),
                 java.nio.charset.StandardCharsets.UTF_8);
 
         assertThat(json)
                 .isEqualTo("{\"backend\":null,\"callback_url\":null,"
                         + "\"chat\":{\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}],\"temperature\":1},"
                         + "\"metadata\":{\"a\":\"1\",\"b\":\"2\"}}");
+    }
+
+    @Test
+    void theExpiryAsSentIsPartOfTheFingerprint() {
+        String plain = of("{\"prompt\": \"hi\"}");
+        String inAMinute = of("{\"prompt\": \"hi\", \"expires_after\": 60}");
+
+        assertThat(inAMinute).isNotEqualTo(plain);
+        assertThat(of("{\"expires_after\": 60, \"prompt\": \"hi\"}"))
+                .as("a retry of the same body matches")
+                .isEqualTo(inAMinute);
+        assertThat(of("{\"prompt\": \"hi\", \"expires_after\": 60.0}"))
+                .as("however the number is spelled")
+                .isEqualTo(inAMinute);
+        assertThat(of("{\"prompt\": \"hi\", \"expires_after\": 61}")).isNotEqualTo(inAMinute);
+        String atThree = of("{\"prompt\": \"hi\", \"deadline\": \"2026-12-07T15:00:00Z\"}");
+        assertThat(atThree).isNotEqualTo(plain).isNotEqualTo(inAMinute);
+        assertThat(of("{\"prompt\": \"hi\", \"deadline\": \"2026-12-07T16:00:00+01:00\"}"))
+                .as("the same moment with another offset")
+                .isEqualTo(atThree);
+        assertThat(of("{\"prompt\": \"hi\", \"deadline\": \"2026-12-07T15:00:01Z\"}"))
+                .isNotEqualTo(atThree);
+        assertThat(of("{\"prompt\": \"hi\", \"expires_after\": null}"))
+                .as("null is absent: the older form's fingerprint")
+                .isEqualTo(plain);
+    }
+
+    @Test
+    void theCanonicalFormHoldsTheExpiryAsSent() {
+        assertThat(new String(
+                        Fingerprint.canonicalJson(AskSubmission.parse(
+                                "{\"prompt\": \"hi\", \"expires_after\": 60}", LIMITS, CALLBACKS, NOW)),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"backend\":null,\"callback_url\":null,"
+                        + "\"chat\":{\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}]},"
+                        + "\"expires_after\":60,\"metadata\":{}}");
+        assertThat(new String(
+                        Fingerprint.canonicalJson(AskSubmission.parse(
+                                "{\"prompt\": \"hi\", \"deadline\": \"2026-12-07T16:00:00+01:00\"}",
+                                LIMITS,
+                                CALLBACKS,
+                                NOW)),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"deadline\":\"2026-12-07T15:00:00Z\"");
     }
 }

@@ -226,6 +226,43 @@ class IngestRoutesTest {
     }
 
     @Test
+    void theAskCarriesTheDeadlineComputedAtTheFirstAccept() throws Exception {
+        var response = post("{\"prompt\":\"hi\",\"expires_after\":60}", "application/json", "k-exp");
+        var again = post("{\"expires_after\":60,\"prompt\":\"hi\"}", "application/json", "k-exp");
+        post("{\"prompt\":\"hi\",\"deadline\":\"2026-11-26T14:00:00+01:00\"}", "application/json", "k-at");
+        post("{\"prompt\":\"hi\"}", "application/json", "k-none");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode())
+                .as("a retry of the same body is the same ask")
+                .isEqualTo(202);
+        assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(producer.history()).hasSize(3);
+        assertThat(producer.history().get(0).value().deadline()).contains(NOW.plusSeconds(60));
+        assertThat(producer.history().get(1).value().deadline())
+                .as("a deadline is absolute, whatever its offset")
+                .contains(Instant.parse("2026-11-26T13:00:00Z"));
+        assertThat(producer.history().get(2).value().deadline()).isEmpty();
+    }
+
+    @Test
+    void refusesAnExpiryThatIsPastMalformedOrDoubled() throws Exception {
+        for (String[] bad : new String[][] {
+            {"{\"prompt\":\"hi\",\"deadline\":\"2026-11-26T11:59:59Z\"}", "/deadline"},
+            {"{\"prompt\":\"hi\",\"deadline\":\"2026-11-26T13:00:00\"}", "/deadline"},
+            {"{\"prompt\":\"hi\",\"expires_after\":0}", "/expires_after"},
+            {"{\"prompt\":\"hi\",\"expires_after\":5,\"deadline\":\"2026-11-26T13:00:00Z\"}", "/expires_after"},
+        }) {
+            var response = post(bad[0], "application/json", null);
+            assertThat(response.statusCode()).as(bad[0]).isEqualTo(422);
+            assertThat(json(response).get("errors").get(0).get("pointer").asText())
+                    .as(bad[0])
+                    .isEqualTo(bad[1]);
+        }
+        assertThat(producer.history()).as("nothing refused is published").isEmpty();
+    }
+
+    @Test
     void rejectsTheSameKeyWithADifferentPayload() throws Exception {
         post("{\"prompt\":\"hi\"}", "application/json", "k-reused");
         var response = post("{\"prompt\":\"something else\"}", "application/json", "k-reused");
