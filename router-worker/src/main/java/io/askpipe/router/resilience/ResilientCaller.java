@@ -38,8 +38,17 @@ public final class ResilientCaller implements AutoCloseable {
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    /** What the calls to one backend came to, and how many calls were made. */
-    public record Attempted(BackendOutcome outcome, int attempts) {}
+    /**
+     * What the calls to one backend came to, how many calls were made, and whether the deadline
+     * stopped them: no time was left for a call, the last call was cut at the deadline, or the wait
+     * before the next attempt would have ended past it.
+     */
+    public record Attempted(BackendOutcome outcome, int attempts, boolean stoppedByDeadline) {
+        /** Calls that ended for another reason than the deadline. */
+        public Attempted(BackendOutcome outcome, int attempts) {
+            this(outcome, attempts, false);
+        }
+    }
 
     private final ResilienceSettings settings;
     private final IntervalFunction backoff;
@@ -82,7 +91,7 @@ public final class ResilientCaller implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             long remaining = deadlineNanos - System.nanoTime();
             if (remaining <= 0) {
-                return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1);
+                return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
             }
             if (!breaker.tryAcquirePermission()) {
                 LOG.warn(
@@ -119,6 +128,10 @@ public final class ResilientCaller implements AutoCloseable {
                         failed.retriable(),
                         failed.message());
                 last = failed;
+                if (failed.errorType() == ErrorType.TIMEOUT && limit.compareTo(timeout) < 0) {
+                    // the time limit was what was left of the deadline: the call was cut at it
+                    return new Attempted(failed, attempt, true);
+                }
                 if (!failed.retriable() || attempt >= settings.maxAttempts()) {
                     return new Attempted(failed, attempt);
                 }
@@ -127,7 +140,7 @@ public final class ResilientCaller implements AutoCloseable {
                         .filter(hint -> hint.compareTo(backoffWait) > 0)
                         .orElse(backoffWait);
                 if (System.nanoTime() + wait.toNanos() >= deadlineNanos) {
-                    return new Attempted(failed, attempt);
+                    return new Attempted(failed, attempt, true);
                 }
                 sleeper.sleep(wait);
             } else {

@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * record older than the catalog: an unregistered backend, a model not permitted) fails at once,
  * without a backend call. Every result and metric names a registered backend, never a name the
  * client sent. Never throws for an expected failure. Thread-safe.
+ *
+ * <p>An ask with a deadline of its own ({@link AskDeadline}) ends {@code expired} when it is
+ * already past as the router takes it (no backend call), when a call is cut at it (each call's
+ * time limit is the smaller of the backend's and the time left), or when a retry, its backoff or
+ * the next fallback would start past it (no further attempt).
  */
 public final class AskHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AskHandler.class);
@@ -64,13 +69,17 @@ public final class AskHandler {
     /** Handles {@code request}, telling {@code onStart} the first backend before calling it. */
     public AskResult handle(AskRequest request, Consumer<String> onStart) throws InterruptedException {
         long started = System.nanoTime();
-        long deadline = started + askDeadline.toNanos();
+        AskDeadline deadline = AskDeadline.of(request, askDeadline, clock, started);
         Routing.Route route = routing.resolve(request);
         Optional<BackendCatalog.Refusal> refusal = routing.refusal(request);
         if (refusal.isPresent()) {
             return refused(request, route.primary(), refusal.get(), started);
         }
+        if (deadline.expires() && deadline.reached()) {
+            return expired(request, route.primary(), Optional.empty(), 0, deadline, started);
+        }
         onStart.accept(route.primary());
+        boolean stoppedByDeadline = false;
         BackendOutcome.Failed failure = null;
         String tried = route.primary();
         int attempts = 0;
@@ -79,6 +88,7 @@ public final class AskHandler {
             Entry entry = registry.lookup(name);
             if (entry instanceof Entry.Unavailable unavailable) {
                 failure = BackendOutcome.Failed.of(ErrorType.BACKEND_UNAVAILABLE, unavailable.reason());
+                stoppedByDeadline = false;
                 LOG.warn(
                         "backend unavailable request_id={} backend={} detail=\"{}\"",
                         request.requestId(),
@@ -91,8 +101,9 @@ public final class AskHandler {
             Backend backend = faults == FaultInjector.NONE
                     ? available.backend()
                     : new FaultyBackend(available.backend(), faults, request.idempotencyKey());
-            ResilientCaller.Attempted attempted = caller.call(backend, available.timeout(), call, deadline);
+            ResilientCaller.Attempted attempted = caller.call(backend, available.timeout(), call, deadline.nanos());
             attempts += attempted.attempts();
+            stoppedByDeadline = attempted.stoppedByDeadline();
             switch (attempted.outcome()) {
                 case BackendOutcome.Completed completed -> {
                     long latencyMs = elapsedMs(started);
@@ -119,15 +130,51 @@ public final class AskHandler {
                     }
                 }
             }
-            if (!failure.retriable() || System.nanoTime() >= deadline) {
+            if (!failure.retriable()) {
                 break;
             }
+            if (deadline.reached()) {
+                stoppedByDeadline = true;
+                break;
+            }
+        }
+        if (stoppedByDeadline && deadline.expires() && failure.retriable()) {
+            return expired(request, tried, Optional.of(failure), attempts, deadline, started);
         }
         long latencyMs = elapsedMs(started);
         metrics.latency(tried, latencyMs);
         metrics.error(tried, failure.errorType());
         return AskResult.failed(
                 request.requestId(), tried, request.model(), failure.toError(), latencyMs, attempts, clock.instant());
+    }
+
+    /**
+     * The expired result of {@code request}, whose own deadline stopped its work under {@code
+     * backend} after {@code attempts} calls, the last of which ended in {@code last} (none: no call
+     * was made).
+     */
+    private AskResult expired(
+            AskRequest request,
+            String backend,
+            Optional<BackendOutcome.Failed> last,
+            int attempts,
+            AskDeadline deadline,
+            long started) {
+        String message = "the ask's deadline " + deadline.own().orElseThrow() + " passed before it had an answer"
+                + last.map(failed -> " (last: " + failed.errorType().wireName() + " from " + backend + ": "
+                                + failed.message() + ")")
+                        .orElse(attempts == 0 ? "; no backend was called" : "");
+        LOG.warn(
+                "ask expired request_id={} backend={} attempts={} detail=\"{}\"",
+                request.requestId(),
+                backend,
+                attempts,
+                message);
+        long latencyMs = elapsedMs(started);
+        metrics.latency(backend, latencyMs);
+        metrics.expired(backend);
+        return AskResult.expired(
+                request.requestId(), backend, request.model(), message, latencyMs, attempts, clock.instant());
     }
 
     /**

@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's meters, under the names the original system used: {@code ask_latency_ms} (a
- * histogram by backend, buckets sized for LLM calls) and {@code ask_errors_total} (by backend and
- * error type). Label values are bounded: the {@link AskHandler} labels every ask with a backend of
+ * histogram by backend, buckets sized for LLM calls), {@code ask_errors_total} (by backend and
+ * error type) and {@code ask_expired_total} (by backend). Label values are bounded: the {@link AskHandler} labels every ask with a backend of
  * the catalog ({@code ASKPIPE_BACKENDS}), never with a name the client sent.
  */
 public final class RouterMetrics {
@@ -43,6 +43,14 @@ public final class RouterMetrics {
                 .description("Asks that ended in a failed result, by backend and error type")
                 .tag("backend", backend)
                 .tag("error_type", errorType.wireName())
+                .register(registry)
+                .increment();
+    }
+
+    void expired(String backend) {
+        Counter.builder("ask_expired")
+                .description("Asks that ended expired, their own deadline past before they had an answer, by backend")
+                .tag("backend", backend)
                 .register(registry)
                 .increment();
     }
