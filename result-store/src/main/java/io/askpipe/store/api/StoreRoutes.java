@@ -146,7 +146,13 @@ public final class StoreRoutes {
             }
         }
         throw new ProblemException(
-                ProblemType.MALFORMED_REQUEST, "status must be one of queued, running, succeeded, failed");
+                ProblemType.MALFORMED_REQUEST,
+                "status must be one of "
+                        + String.join(
+                                ", ",
+                                java.util.Arrays.stream(AskStatus.values())
+                                        .map(AskStatus::wireName)
+                                        .toList()));
     }
 
     /**

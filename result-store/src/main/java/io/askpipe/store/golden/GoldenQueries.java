@@ -30,7 +30,8 @@ public final class GoldenQueries {
             new Span("5m", Duration.ofMinutes(5)),
             new Span("15m", Duration.ofMinutes(15)));
     private static final String FAILED = AskStatus.FAILED.wireName();
-    private static final List<String> TERMINAL = List.of(AskStatus.SUCCEEDED.wireName(), FAILED);
+    /** Every way an ask ends; only {@code failed} counts as an error (an expired ask's deadline was the client's). */
+    private static final List<String> TERMINAL = AskStatus.terminalWireNames();
 
     private final DSLContext db;
     private final Clock clock;

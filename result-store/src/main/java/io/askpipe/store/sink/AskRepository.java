@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AskRepository {
     private static final Logger LOG = LoggerFactory.getLogger(AskRepository.class);
-    private static final List<String> TERMINAL = List.of(AskStatus.SUCCEEDED.wireName(), AskStatus.FAILED.wireName());
+    private static final List<String> TERMINAL = AskStatus.terminalWireNames();
 
     private final DSLContext db;
     private final Clock clock;
@@ -351,21 +351,27 @@ public final class AskRepository {
     public UsageView usage(String userId) {
         var succeeded = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.SUCCEEDED.wireName()));
         var failed = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.FAILED.wireName()));
+        var expired = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.EXPIRED.wireName()));
         var promptTokens = DSL.coalesce(DSL.sum(ASKS.PROMPT_TOKENS), BigDecimal.ZERO);
         var completionTokens = DSL.coalesce(DSL.sum(ASKS.COMPLETION_TOKENS), BigDecimal.ZERO);
         var totalTokens = DSL.coalesce(DSL.sum(ASKS.TOTAL_TOKENS), BigDecimal.ZERO);
-        var row = db.select(DSL.count(), succeeded, failed, promptTokens, completionTokens, totalTokens)
+        var row = db.select(DSL.count(), succeeded, failed, expired, promptTokens, completionTokens, totalTokens)
                 .from(ASKS)
                 .where(ASKS.USER_ID.eq(userId))
                 .fetchSingle();
         int submitted = row.value1();
         return new UsageView(
                 userId,
-                new UsageView.Asks(submitted, submitted - row.value2() - row.value3(), row.value2(), row.value3()),
+                new UsageView.Asks(
+                        submitted,
+                        submitted - row.value2() - row.value3() - row.value4(),
+                        row.value2(),
+                        row.value3(),
+                        row.value4()),
                 new UsageView.Tokens(
-                        row.value4().longValueExact(),
                         row.value5().longValueExact(),
-                        row.value6().longValueExact()));
+                        row.value6().longValueExact(),
+                        row.value7().longValueExact()));
     }
 
     private static OffsetDateTime utc(Instant instant) {

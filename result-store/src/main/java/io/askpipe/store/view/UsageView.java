@@ -8,8 +8,9 @@ public record UsageView(String userId, Asks asks, Tokens tokens) {
     /**
      * @param submitted every accepted ask the store has seen
      * @param pending queued or running
+     * @param expired ended expired: their own deadline passed before they had an answer
      */
-    public record Asks(long submitted, long pending, long succeeded, long failed) {}
+    public record Asks(long submitted, long pending, long succeeded, long failed, long expired) {}
 
     public record Tokens(long prompt, long completion, long total) {}
 }

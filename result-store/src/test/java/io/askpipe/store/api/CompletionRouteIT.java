@@ -210,6 +210,29 @@ class CompletionRouteIT {
     }
 
     @Test
+    void anExpiredAskIsOpenAisTimeoutErrorWithItsOwnCode() throws Exception {
+        AskRequest ask = queued("alice");
+        asks.upsert(
+                ask,
+                AskResult.expired(
+                        ask.requestId(),
+                        "dryrun",
+                        null,
+                        "the ask's deadline passed before it had an answer",
+                        0,
+                        0,
+                        Instant.now()));
+
+        var response = completion("alice", ask.requestId());
+
+        assertThat(response.statusCode()).isEqualTo(504);
+        JsonNode error = error(response);
+        assertThat(error.get("code").asText()).isEqualTo("deadline_exceeded");
+        assertThat(error.get("type").asText()).isEqualTo("timeout_error");
+        assertThat(error.get("message").asText()).contains("deadline passed");
+    }
+
+    @Test
     void anUnfinishedAskIsAConflictToTryAgainAndAWaitAnswersOnceItIsDone() throws Exception {
         AskRequest ask = queued("alice");
 

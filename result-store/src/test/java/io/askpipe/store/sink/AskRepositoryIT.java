@@ -284,6 +284,50 @@ public class AskRepositoryIT {
     }
 
     @Test
+    void anExpiredAskIsStoredTerminalFilteredCountedAndOwesItsWebhook() {
+        String user = "expiry-" + System.nanoTime();
+        String expiredId = "00000000-0000-7000-8000-000000000e01";
+        String queuedId = "00000000-0000-7000-8000-000000000e02";
+        Instant reached = T0.plusSeconds(5);
+        AskRequest expiring = new AskRequest(
+                        expiredId,
+                        user,
+                        "k-e1",
+                        ChatRequest.ofPrompt("p", null),
+                        null,
+                        T0,
+                        "https://hooks.example.com/e",
+                        Map.of(),
+                        null)
+                .withDeadline(T0.plusSeconds(1));
+        asks.upsert(new AskRequest(queuedId, user, "k-e2", "p", null, null, T0), null);
+        asks.upsert(expiring, null);
+
+        asks.upsert(expiring, AskResult.expired(expiredId, "dryrun", null, "the ask's deadline passed", 0, 0, reached));
+        // a late success (another worker's race, a replay) never moves it on
+        asks.upsert(expiring, AskResult.succeeded(expiredId, "dryrun", "m", "late", Usage.of(1, 1), 1, 1, T0));
+
+        AskView view = asks.find(expiredId, user).orElseThrow();
+        assertThat(view.status()).isEqualTo(AskStatus.EXPIRED);
+        assertThat(view.completedAt()).isEqualTo(reached);
+        assertThat(view.error()).isEqualTo(new AskError(ErrorType.DEADLINE_EXCEEDED, "the ask's deadline passed"));
+        assertThat(view.result().answer()).isNull();
+        assertThat(view.attempts()).isZero();
+        assertThat(view.outcome().orElseThrow().status()).isEqualTo(AskStatus.EXPIRED);
+        assertThat(asks.list(user, AskStatus.EXPIRED, null, 10))
+                .extracting(AskView::requestId)
+                .containsExactly(expiredId);
+        assertThat(asks.list(user, AskStatus.FAILED, null, 10)).isEmpty();
+        assertThat(asks.usage(user).asks()).isEqualTo(new UsageView.Asks(2, 1, 0, 0, 1));
+        String event = DSL.using(dataSource, SQLDialect.POSTGRES)
+                .select(WEBHOOK_DELIVERIES.PAYLOAD)
+                .from(WEBHOOK_DELIVERIES)
+                .where(WEBHOOK_DELIVERIES.REQUEST_ID.eq(expiredId))
+                .fetchSingle(WEBHOOK_DELIVERIES.PAYLOAD);
+        assertThat(event).contains("\"type\":\"ask.expired\"", "\"status\":\"expired\"", "deadline_exceeded");
+    }
+
+    @Test
     void anotherUsersAskIsNotFound() {
         String id = "00000000-0000-7000-8000-000000000003";
         asks.upsert(ask(id), null);
@@ -311,9 +355,9 @@ public class AskRepositoryIT {
         asks.upsert(fourth, AskResult.failed(ids[3], "openai", "m", new AskError(ErrorType.TIMEOUT, "slow"), 9, 2, T0));
 
         assertThat(asks.usage(user))
-                .isEqualTo(new UsageView(user, new UsageView.Asks(4, 1, 2, 1), new UsageView.Tokens(17, 8, 25)));
+                .isEqualTo(new UsageView(user, new UsageView.Asks(4, 1, 2, 1, 0), new UsageView.Tokens(17, 8, 25)));
         UsageView nobody = asks.usage("nobody-" + System.nanoTime());
-        assertThat(nobody.asks()).isEqualTo(new UsageView.Asks(0, 0, 0, 0));
+        assertThat(nobody.asks()).isEqualTo(new UsageView.Asks(0, 0, 0, 0, 0));
         assertThat(nobody.tokens()).isEqualTo(new UsageView.Tokens(0, 0, 0));
     }
 
