@@ -1,6 +1,7 @@
 package io.askpipe.drill.check;
 
 import io.askpipe.drill.deploy.Target;
+import io.askpipe.schemas.AskStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -14,7 +15,7 @@ public final class StoreRows {
     /** One ask's row. */
     public record Row(String status, String backend, String answer, String errorType, long updatedAtMillis) {
         boolean terminal() {
-            return status.equals("succeeded") || status.equals("failed");
+            return AskStatus.fromWire(status).terminal();
         }
 
         /** Whether a client sees the same status, backend, answer and error type in both. */
@@ -29,9 +30,11 @@ public final class StoreRows {
     /** Asks of the drill's user with a terminal row; -1 while the database cannot be read. */
     public static int answered(Target deployment) {
         try (Connection db = deployment.database();
-                var query = db.prepareStatement(
-                        "SELECT count(*) FROM store.asks WHERE user_id = ? AND status IN ('succeeded', 'failed')")) {
+                var query =
+                        db.prepareStatement("SELECT count(*) FROM store.asks WHERE user_id = ? AND status = ANY (?)")) {
             query.setString(1, deployment.userId());
+            query.setArray(
+                    2, db.createArrayOf("varchar", AskStatus.terminalWireNames().toArray()));
             var rows = query.executeQuery();
             rows.next();
             return rows.getInt(1);
