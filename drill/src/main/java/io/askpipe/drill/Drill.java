@@ -155,7 +155,7 @@ final class Drill {
                         submitted.seconds(),
                         submitted.submitSeconds(),
                         asks.accepted(),
-                        asks.succeeded() + asks.failed()),
+                        asks.succeeded() + asks.failed() + asks.expired()),
                 new DrillReport.Latency(evidence.submitMs(), evidence.toResultMs()),
                 evidence.replay().orElse(null),
                 invariants,

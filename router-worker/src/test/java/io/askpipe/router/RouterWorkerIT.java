@@ -373,6 +373,37 @@ class RouterWorkerIT {
     }
 
     @Test
+    void asksWhoseDeadlinePassedWhileQueuedEndExpiredWithoutABackendCall() throws Exception {
+        TopicProvisioner.ensure(kafka, "it-admin");
+        Instant deadline = Instant.now().plusSeconds(1);
+        Set<String> expiring = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            AskRequest request = ask(i).withDeadline(deadline);
+            expiring.add(request.requestId());
+            submit(request);
+        }
+        AskRequest fresh = ask(99);
+        submit(fresh);
+        flush();
+        // the backlog waits out its deadline before any worker runs
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()) + 200);
+
+        startWorker(countingDryrun(Duration.ZERO), Map.of());
+        Set<String> all = new HashSet<>(expiring);
+        all.add(fresh.requestId());
+        List<ConsumerRecord<String, AskResult>> results = readResultsCovering(all);
+
+        assertThat(results)
+                .filteredOn(r -> expiring.contains(r.key()))
+                .hasSize(20)
+                .allSatisfy(r -> {
+                    assertThat(r.value().status()).isEqualTo(AskStatus.EXPIRED);
+                    assertThat(r.value().attempts()).isZero();
+                });
+        assertThat(calls).as("backend calls").containsOnlyKeys(fresh.requestId());
+    }
+
+    @Test
     void anAskPastTheRetentionPeriodIsNotRunAndOldResultsArePurged() throws Exception {
         startWorker(countingDryrun(Duration.ZERO), Map.of("ROUTER_RETENTION", "1h"));
         Instant now = Instant.now();

@@ -9,6 +9,7 @@ import io.askpipe.drill.report.DrillReport.Percentiles;
 import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
 import io.askpipe.drill.report.DrillReport.Webhooks;
+import io.askpipe.schemas.AskStatus;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -46,13 +47,16 @@ public record Evidence(
     public Asks asks() {
         int succeeded = 0;
         int failed = 0;
+        int expired = 0;
         int lost = 0;
         for (Load.Accepted ask : clients.accepted()) {
             StoreRows.Row row = rows.get(ask.requestId());
             if (row == null || !row.terminal()) {
                 lost++;
-            } else if (row.status().equals("succeeded")) {
+            } else if (row.status().equals(AskStatus.SUCCEEDED.wireName())) {
                 succeeded++;
+            } else if (row.status().equals(AskStatus.EXPIRED.wireName())) {
+                expired++;
             } else {
                 failed++;
             }
@@ -67,6 +71,7 @@ public record Evidence(
                 clients.retries(),
                 succeeded,
                 failed,
+                expired,
                 lost,
                 conflicting,
                 lateRetriesNotFindingTheirAsk);

@@ -53,6 +53,7 @@ public record DrillReport(
             int clientRetries,
             int succeeded,
             int failed,
+            int expired,
             int lost,
             int conflicting,
             int retryFoundOtherAsk) {}

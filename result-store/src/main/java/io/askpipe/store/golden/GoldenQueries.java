@@ -30,6 +30,8 @@ public final class GoldenQueries {
             new Span("5m", Duration.ofMinutes(5)),
             new Span("15m", Duration.ofMinutes(15)));
     private static final String FAILED = AskStatus.FAILED.wireName();
+    /** Asks that ran out of their own time: finished, but no measure of a backend's latency. */
+    private static final String EXPIRED = AskStatus.EXPIRED.wireName();
     /** Every way an ask ends; only {@code failed} counts as an error (an expired ask's deadline was the client's). */
     private static final List<String> TERMINAL = AskStatus.terminalWireNames();
 
@@ -65,7 +67,7 @@ public final class GoldenQueries {
         var backendRows = db.select(
                         ASKS.BACKEND,
                         count(),
-                        percentileCont(0.95).withinGroupOrderBy(ASKS.LATENCY_MS),
+                        percentileCont(0.95).withinGroupOrderBy(ASKS.LATENCY_MS).filterWhere(ASKS.STATUS.ne(EXPIRED)),
                         count().filterWhere(ASKS.STATUS.eq(FAILED)),
                         count().filterWhere(ASKS.ERROR_TYPE.eq(ErrorType.TIMEOUT.wireName())))
                 .from(ASKS)

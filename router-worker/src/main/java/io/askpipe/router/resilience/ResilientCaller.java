@@ -115,7 +115,16 @@ public final class ResilientCaller implements AutoCloseable {
                 throw e;
             }
             long tookNanos = System.nanoTime() - started;
-            record(breaker, outcome, tookNanos);
+            // a call cut at the deadline, before the backend's own timeout, says nothing of the
+            // backend's health: a client's short deadline must not open the circuit for everyone
+            boolean cutAtDeadline = outcome instanceof BackendOutcome.Failed cut
+                    && cut.errorType() == ErrorType.TIMEOUT
+                    && limit.compareTo(timeout) < 0;
+            if (cutAtDeadline) {
+                breaker.releasePermission();
+            } else {
+                record(breaker, outcome, tookNanos);
+            }
             if (outcome instanceof BackendOutcome.Failed failed) {
                 LOG.warn(
                         "backend call failed request_id={} backend={} attempt={} elapsed_ms={} error_type={} "
@@ -128,8 +137,7 @@ public final class ResilientCaller implements AutoCloseable {
                         failed.retriable(),
                         failed.message());
                 last = failed;
-                if (failed.errorType() == ErrorType.TIMEOUT && limit.compareTo(timeout) < 0) {
-                    // the time limit was what was left of the deadline: the call was cut at it
+                if (cutAtDeadline) {
                     return new Attempted(failed, attempt, true);
                 }
                 if (!failed.retriable() || attempt >= settings.maxAttempts()) {
@@ -139,7 +147,8 @@ public final class ResilientCaller implements AutoCloseable {
                 Duration wait = failed.retryAfterHint()
                         .filter(hint -> hint.compareTo(backoffWait) > 0)
                         .orElse(backoffWait);
-                if (System.nanoTime() + wait.toNanos() >= deadlineNanos) {
+                if (wait.compareTo(Duration.ofNanos(deadlineNanos - System.nanoTime())) >= 0) {
+                    // no attempt could start before the deadline
                     return new Attempted(failed, attempt, true);
                 }
                 sleeper.sleep(wait);

@@ -26,15 +26,15 @@ final class AskDeadline {
 
     /** The deadline of {@code request}, taken now ({@code clock}, {@code startedNanos}) with {@code budget}. */
     static AskDeadline of(AskRequest request, Duration budget, Clock clock, long startedNanos) {
-        long budgetNanos = startedNanos + budget.toNanos();
         if (request.deadline().isEmpty()) {
-            return new AskDeadline(Optional.empty(), budgetNanos, false);
+            return new AskDeadline(Optional.empty(), startedNanos + budget.toNanos(), false);
         }
         Instant own = request.deadline().get();
         // at least nothing (already past), at most just past the budget: never an overflow
         long left = Math.clamp(saturatedNanos(Duration.between(clock.instant(), own)), 0, budget.toNanos() + 1);
-        long ownNanos = startedNanos + left;
-        return new AskDeadline(Optional.of(own), Math.min(budgetNanos, ownNanos), ownNanos <= budgetNanos);
+        // nanoTime values are compared only as differences: the time left against the budget
+        boolean ownComesFirst = left <= budget.toNanos();
+        return new AskDeadline(Optional.of(own), startedNanos + Math.min(left, budget.toNanos()), ownComesFirst);
     }
 
     /** The deadline to pass to the {@link io.askpipe.router.resilience.ResilientCaller}. */

@@ -88,7 +88,6 @@ public final class AskHandler {
             Entry entry = registry.lookup(name);
             if (entry instanceof Entry.Unavailable unavailable) {
                 failure = BackendOutcome.Failed.of(ErrorType.BACKEND_UNAVAILABLE, unavailable.reason());
-                stoppedByDeadline = false;
                 LOG.warn(
                         "backend unavailable request_id={} backend={} detail=\"{}\"",
                         request.requestId(),
@@ -103,7 +102,9 @@ public final class AskHandler {
                     : new FaultyBackend(available.backend(), faults, request.idempotencyKey());
             ResilientCaller.Attempted attempted = caller.call(backend, available.timeout(), call, deadline.nanos());
             attempts += attempted.attempts();
-            stoppedByDeadline = attempted.stoppedByDeadline();
+            // once the ask's own deadline stopped a backend, a fallback that cannot answer in time
+            // does not turn the expiry into its own failure
+            stoppedByDeadline |= attempted.stoppedByDeadline();
             switch (attempted.outcome()) {
                 case BackendOutcome.Completed completed -> {
                     long latencyMs = elapsedMs(started);
@@ -171,7 +172,10 @@ public final class AskHandler {
                 attempts,
                 message);
         long latencyMs = elapsedMs(started);
-        metrics.latency(backend, latencyMs);
+        if (attempts > 0) {
+            // an ask that expired in the queue says nothing of the backend's latency
+            metrics.latency(backend, latencyMs);
+        }
         metrics.expired(backend);
         return AskResult.expired(
                 request.requestId(), backend, request.model(), message, latencyMs, attempts, clock.instant());

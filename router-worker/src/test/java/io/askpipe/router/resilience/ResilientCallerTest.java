@@ -161,6 +161,25 @@ class ResilientCallerTest {
     }
 
     @Test
+    void callsCutAtTheAsksDeadlineDoNotOpenTheCircuit() throws Exception {
+        var slow = new ScriptedBackend("b", c -> {
+            Thread.sleep(5_000);
+            return new BackendOutcome.Completed("m", "late", Usage.NONE);
+        });
+        for (int i = 0; i < 12; i++) { // past the minimum of 10: each cut at a 50 ms deadline
+            var attempted = caller.call(slow, Duration.ofSeconds(10), call, deadlineIn(Duration.ofMillis(50)));
+
+            assertThat(attempted.stoppedByDeadline()).isTrue();
+            assertThat(((BackendOutcome.Failed) attempted.outcome()).errorType())
+                    .isEqualTo(ErrorType.TIMEOUT);
+        }
+
+        assertThat(caller.circuitBreaker("b").getState())
+                .as("a client's short deadline says nothing of the backend")
+                .isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
     void rejectedRequestsDoNotOpenTheCircuit() throws Exception {
         var backend = failingThenAnswering(99, BackendOutcome.Failed.of(ErrorType.INVALID_REQUEST, "400"));
         for (int i = 0; i < 15; i++) {
