@@ -116,39 +116,10 @@ public record IngestConfig(
         }
     }
 
-    /** With the default wait of {@code POST /v1/chat/completions}. */
-    public IngestConfig(
-            KafkaSettings kafka,
-            DatabaseSettings database,
-            AuthSettings auth,
-            HttpSettings http,
-            OpsSettings ops,
-            IngestLimits limits,
-            CallbackPolicy callbacks,
-            Duration publishTimeout,
-            Duration idempotencyTtl,
-            Duration recoveryInterval,
-            int maxInFlight,
-            Duration ledgerLockTimeout,
-            Duration ledgerStatementTimeout) {
-        this(
-                kafka,
-                database,
-                auth,
-                http,
-                ops,
-                limits,
-                callbacks,
-                publishTimeout,
-                idempotencyTtl,
-                recoveryInterval,
-                maxInFlight,
-                ledgerLockTimeout,
-                ledgerStatementTimeout,
-                CHAT_COMPLETIONS_WAIT.defaultValue());
-    }
-
-    /** With the default in-flight bound and the ledger's timeouts derived from the publish timeout. */
+    /**
+     * With the default in-flight bound, the ledger's timeouts derived from the publish timeout, and
+     * the default wait of {@code POST /v1/chat/completions}.
+     */
     public IngestConfig(
             KafkaSettings kafka,
             DatabaseSettings database,
@@ -173,7 +144,8 @@ public record IngestConfig(
                 recoveryInterval,
                 DEFAULT_MAX_IN_FLIGHT,
                 ledgerLockTimeout(publishTimeout),
-                ledgerStatementTimeout(publishTimeout));
+                ledgerStatementTimeout(publishTimeout),
+                CHAT_COMPLETIONS_WAIT.defaultValue());
     }
 
     public static IngestConfig fromEnv(Env env) {

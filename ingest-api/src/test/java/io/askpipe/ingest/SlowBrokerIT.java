@@ -101,7 +101,8 @@ class SlowBrokerIT {
                 defaults.recoveryInterval(),
                 MAX_IN_FLIGHT,
                 defaults.ledgerLockTimeout(),
-                defaults.ledgerStatementTimeout());
+                defaults.ledgerStatementTimeout(),
+                defaults.chatCompletionsWait());
         meters = new SimpleMeterRegistry();
         service = IngestService.start(config, meters);
         accounts = AuthService.start(database, config.auth());

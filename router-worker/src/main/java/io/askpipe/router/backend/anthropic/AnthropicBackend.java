@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.askpipe.router.backend.Backend;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
+import io.askpipe.router.backend.http.UnsupportedField;
 import io.askpipe.router.backend.http.UpstreamHttp;
-import io.askpipe.schemas.ErrorType;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
@@ -53,8 +53,8 @@ public final class AnthropicBackend implements Backend, AutoCloseable {
         ObjectNode body;
         try {
             body = MessagesRequest.body(call, model, settings.maxTokens());
-        } catch (Unsupported e) {
-            return BackendOutcome.Failed.of(ErrorType.INVALID_REQUEST, e.describe());
+        } catch (UnsupportedField e) {
+            return http.refused(e);
         }
         HttpRequest.Builder request = http.post(endpoint, body, call.requestId());
         headers().forEach(request::header);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.askpipe.router.backend.http.UnsupportedField;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.chat.ChatMessage;
 import io.askpipe.schemas.chat.ContentPart;
@@ -43,15 +44,15 @@ final class Conversation {
     /**
      * The conversation of {@code messages}.
      *
-     * @throws Unsupported naming the first part of a message that Anthropic cannot take
+     * @throws UnsupportedField naming the first part of a message that Anthropic cannot take
      */
-    static Conversation of(List<ChatMessage> messages) throws Unsupported {
+    static Conversation of(List<ChatMessage> messages) throws UnsupportedField {
         Conversation conversation = new Conversation();
         for (int i = 0; i < messages.size(); i++) {
             conversation.add(messages.get(i), "/messages/" + i);
         }
         if (conversation.turns.isEmpty()) {
-            throw new Unsupported(
+            throw new UnsupportedField(
                     "/messages", "Anthropic needs a user or assistant message besides the system and developer ones");
         }
         return conversation;
@@ -80,9 +81,9 @@ final class Conversation {
         return messages;
     }
 
-    private void add(ChatMessage message, String at) throws Unsupported {
+    private void add(ChatMessage message, String at) throws UnsupportedField {
         if (message.name() != null) {
-            throw new Unsupported(at + "/name", "Anthropic's Messages API has no participant names");
+            throw new UnsupportedField(at + "/name", "Anthropic's Messages API has no participant names");
         }
         switch (message.role()) {
             case SYSTEM, DEVELOPER -> system.add(systemText(message.content(), at + "/content"));
@@ -109,11 +110,11 @@ final class Conversation {
         }
     }
 
-    private static String systemText(MessageContent content, String at) throws Unsupported {
+    private static String systemText(MessageContent content, String at) throws UnsupportedField {
         if (content instanceof MessageContent.Parts parts) {
             for (int j = 0; j < parts.parts().size(); j++) {
                 if (!(parts.parts().get(j) instanceof ContentPart.Text)) {
-                    throw new Unsupported(at + "/" + j, "a system prompt on Anthropic is text only");
+                    throw new UnsupportedField(at + "/" + j, "a system prompt on Anthropic is text only");
                 }
             }
         }
@@ -121,7 +122,7 @@ final class Conversation {
     }
 
     /** The blocks of a user's or a tool's content: text, and images if {@code images} may be. */
-    private static ArrayNode contentBlocks(MessageContent content, String at, boolean images) throws Unsupported {
+    private static ArrayNode contentBlocks(MessageContent content, String at, boolean images) throws UnsupportedField {
         ArrayNode blocks = NODES.arrayNode();
         switch (content) {
             case null -> {}
@@ -132,7 +133,8 @@ final class Conversation {
                         case ContentPart.Text text -> blocks.add(text(text.text()));
                         case ContentPart.Image image -> {
                             if (!images) {
-                                throw new Unsupported(at + "/" + j, "an assistant turn on Anthropic holds no images");
+                                throw new UnsupportedField(
+                                        at + "/" + j, "an assistant turn on Anthropic holds no images");
                             }
                             blocks.add(image(image.imageUrl(), at + "/" + j + "/image_url"));
                         }
@@ -143,7 +145,7 @@ final class Conversation {
         return blocks;
     }
 
-    private static ArrayNode assistantBlocks(ChatMessage message, String at) throws Unsupported {
+    private static ArrayNode assistantBlocks(ChatMessage message, String at) throws UnsupportedField {
         ArrayNode blocks = contentBlocks(message.content(), at + "/content", false);
         if (message.refusal() != null) {
             // what the assistant said in that turn, as Anthropic has no refusal field
@@ -163,9 +165,9 @@ final class Conversation {
         return blocks;
     }
 
-    private static ArrayNode toolResult(ChatMessage message, String at) throws Unsupported {
+    private static ArrayNode toolResult(ChatMessage message, String at) throws UnsupportedField {
         if (message.toolCallId() == null) {
-            throw new Unsupported(at + "/tool_call_id", "a tool message answers a tool call by its id");
+            throw new UnsupportedField(at + "/tool_call_id", "a tool message answers a tool call by its id");
         }
         ObjectNode result = NODES.objectNode().put("type", "tool_result").put("tool_use_id", message.toolCallId());
         if (message.content() instanceof MessageContent.Text text) {
@@ -185,9 +187,10 @@ final class Conversation {
      * Anthropic's URL source. Anthropic chooses the resolution itself, so only OpenAI's {@code auto}
      * detail can be honoured.
      */
-    private static ObjectNode image(ContentPart.ImageUrl image, String at) throws Unsupported {
+    private static ObjectNode image(ContentPart.ImageUrl image, String at) throws UnsupportedField {
         if (image.detail() != null && !image.detail().equals("auto")) {
-            throw new Unsupported(at + "/detail", "Anthropic has no image detail levels; leave detail out or auto");
+            throw new UnsupportedField(
+                    at + "/detail", "Anthropic has no image detail levels; leave detail out or auto");
         }
         ObjectNode block = NODES.objectNode().put("type", "image");
         ObjectNode source = block.putObject("source");
@@ -200,7 +203,7 @@ final class Conversation {
         String header = comma < 0 ? "" : url.substring(5, comma).toLowerCase(Locale.ROOT);
         String mediaType = header.endsWith(";base64") ? header.substring(0, header.length() - 7) : "";
         if (!MEDIA_TYPES.contains(mediaType)) {
-            throw new Unsupported(
+            throw new UnsupportedField(
                     at + "/url", "Anthropic takes inline images as base64 data URLs of PNG, JPEG, GIF or WebP");
         }
         source.put("type", "base64").put("media_type", mediaType).put("data", url.substring(comma + 1));
@@ -208,7 +211,7 @@ final class Conversation {
     }
 
     /** A tool call's arguments as Anthropic's {@code input}: the JSON object they spell. */
-    private static JsonNode arguments(String arguments, String at) throws Unsupported {
+    private static JsonNode arguments(String arguments, String at) throws UnsupportedField {
         if (arguments.isBlank()) {
             return NODES.objectNode();
         }
@@ -219,7 +222,7 @@ final class Conversation {
             input = null;
         }
         if (input == null || !input.isObject()) {
-            throw new Unsupported(at, "Anthropic takes a tool call's arguments as a JSON object");
+            throw new UnsupportedField(at, "Anthropic takes a tool call's arguments as a JSON object");
         }
         return input;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.askpipe.router.backend.BackendCall;
+import io.askpipe.router.backend.http.UnsupportedField;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.chat.ChatRequest;
 import io.askpipe.schemas.chat.FunctionDefinition;
@@ -38,7 +39,7 @@ import java.util.Set;
  *
  * What Anthropic cannot honour ({@code seed}, {@code logit_bias}, a non-zero {@code
  * presence_penalty} or {@code frequency_penalty}, {@code n} other than 1, and what {@link
- * Conversation} refuses) fails the call as an {@link Unsupported} field, never dropped.
+ * Conversation} refuses) fails the call as an {@link UnsupportedField}, never dropped.
  */
 final class MessagesRequest {
     /** The highest {@code temperature} Anthropic takes. */
@@ -53,9 +54,9 @@ final class MessagesRequest {
      * The body asking {@code model} what {@code call} asks, with {@code defaultMaxTokens} when the
      * ask sets no token limit.
      *
-     * @throws Unsupported naming the first field of the ask that Anthropic cannot honour
+     * @throws UnsupportedField naming the first field of the ask that Anthropic cannot honour
      */
-    static ObjectNode body(BackendCall call, String model, int defaultMaxTokens) throws Unsupported {
+    static ObjectNode body(BackendCall call, String model, int defaultMaxTokens) throws UnsupportedField {
         ChatRequest chat = call.chat();
         refuseWhatAnthropicLacks(chat);
         Conversation conversation = Conversation.of(chat.messages());
@@ -67,7 +68,7 @@ final class MessagesRequest {
         body.set("messages", conversation.messages());
         if (chat.temperature() != null) {
             if (chat.temperature() > MAX_TEMPERATURE) {
-                throw new Unsupported(
+                throw new UnsupportedField(
                         "/temperature", "Anthropic's temperature goes from 0 to 1, got " + chat.temperature());
             }
             body.put("temperature", chat.temperature());
@@ -88,38 +89,38 @@ final class MessagesRequest {
         return body;
     }
 
-    private static void refuseWhatAnthropicLacks(ChatRequest chat) throws Unsupported {
+    private static void refuseWhatAnthropicLacks(ChatRequest chat) throws UnsupportedField {
         if (chat.seed() != null) {
-            throw new Unsupported("/seed", "Anthropic's Messages API has no seed");
+            throw new UnsupportedField("/seed", "Anthropic's Messages API has no seed");
         }
         if (chat.logitBias() != null) {
-            throw new Unsupported("/logit_bias", "Anthropic's Messages API has no logit bias");
+            throw new UnsupportedField("/logit_bias", "Anthropic's Messages API has no logit bias");
         }
         // 0 is OpenAI's default and changes nothing: clients that always send it keep working
         if (chat.presencePenalty() != null && chat.presencePenalty() != 0) {
-            throw new Unsupported("/presence_penalty", "Anthropic's Messages API has no presence penalty");
+            throw new UnsupportedField("/presence_penalty", "Anthropic's Messages API has no presence penalty");
         }
         if (chat.frequencyPenalty() != null && chat.frequencyPenalty() != 0) {
-            throw new Unsupported("/frequency_penalty", "Anthropic's Messages API has no frequency penalty");
+            throw new UnsupportedField("/frequency_penalty", "Anthropic's Messages API has no frequency penalty");
         }
         if (chat.n() != null && chat.n() != 1) {
-            throw new Unsupported("/n", "Anthropic gives one answer per request");
+            throw new UnsupportedField("/n", "Anthropic gives one answer per request");
         }
     }
 
-    private static Optional<ObjectNode> outputConfig(ChatRequest chat) throws Unsupported {
+    private static Optional<ObjectNode> outputConfig(ChatRequest chat) throws UnsupportedField {
         ObjectNode config = Json.mapper().createObjectNode();
         switch (chat.responseFormat()) {
             case null -> {}
             case ResponseFormat.Text text -> {}
             case ResponseFormat.JsonObject json ->
-                throw new Unsupported(
+                throw new UnsupportedField(
                         "/response_format",
                         "Anthropic constrains an answer to a JSON Schema, not to any JSON object: ask for"
                                 + " json_schema with the object's schema");
             case ResponseFormat.JsonSchema json -> {
                 if (json.jsonSchema().description() != null) {
-                    throw new Unsupported(
+                    throw new UnsupportedField(
                             "/response_format/json_schema/description",
                             "Anthropic's output format is the schema alone: describe the answer in the schema"
                                     + " or the system prompt");
@@ -131,7 +132,7 @@ final class MessagesRequest {
         }
         if (chat.reasoningEffort() != null) {
             if (!EFFORTS.contains(chat.reasoningEffort())) {
-                throw new Unsupported(
+                throw new UnsupportedField(
                         "/reasoning_effort",
                         "Anthropic's effort is low, medium, high or xhigh, not " + chat.reasoningEffort());
             }
@@ -140,10 +141,10 @@ final class MessagesRequest {
         return config.isEmpty() ? Optional.empty() : Optional.of(config);
     }
 
-    private static void tools(ChatRequest chat, ObjectNode body) throws Unsupported {
+    private static void tools(ChatRequest chat, ObjectNode body) throws UnsupportedField {
         if (chat.tools() == null) {
             if (chat.toolChoice() != null) {
-                throw new Unsupported("/tool_choice", "Anthropic takes a tool choice only with tools");
+                throw new UnsupportedField("/tool_choice", "Anthropic takes a tool choice only with tools");
             }
             // parallel_tool_calls without tools changes nothing
             return;
@@ -197,14 +198,14 @@ final class MessagesRequest {
     }
 
     /** Merges the members of {@code extra}; one that would replace a field already set is refused. */
-    private static void extra(ChatRequest chat, ObjectNode body) throws Unsupported {
+    private static void extra(ChatRequest chat, ObjectNode body) throws UnsupportedField {
         if (chat.extra() == null) {
             return;
         }
         for (Map.Entry<String, JsonNode> member : chat.extra().properties()) {
             String name = member.getKey();
             if (body.has(name)) {
-                throw new Unsupported(
+                throw new UnsupportedField(
                         "/extra/" + name.replace("~", "~0").replace("/", "~1"),
                         "would replace the " + name + " that the ask's own fields set");
             }
