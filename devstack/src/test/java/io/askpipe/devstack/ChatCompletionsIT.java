@@ -9,7 +9,6 @@ import com.openai.core.JsonValue;
 import com.openai.errors.UnprocessableEntityException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,15 +28,7 @@ class ChatCompletionsIT {
 
     @BeforeAll
     static void start() {
-        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
-        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("dropin"));
-        Map<String, String> env = Map.of(
-                "HTTP_PORT", "0",
-                "KAFKA_TOPIC_PREFIX", PREFIX,
-                "ROUTER_GROUP_ID", PREFIX + "router",
-                "STORE_APPLICATION_ID", PREFIX + "store",
-                "STORE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams");
-        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+        stack = TestStacks.start(PREFIX, Map.of());
         client = OpenAIOkHttpClient.builder()
                 .baseUrl(stack.clientUrl() + "/v1")
                 .apiKey(stack.issueDevKey().secret())

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
-import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.Json;
 import io.vertx.core.Vertx;
@@ -39,23 +38,11 @@ class DeadlineIT {
 
     @BeforeAll
     static void start() {
-        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
-        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("deadline"));
-        Map<String, String> env = Map.of(
-                "HTTP_PORT",
-                "0",
-                "KAFKA_TOPIC_PREFIX",
+        stack = TestStacks.start(
                 PREFIX,
-                "ROUTER_GROUP_ID",
-                PREFIX + "router",
-                "STORE_APPLICATION_ID",
-                PREFIX + "store",
-                "STORE_STATE_DIR",
-                System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams",
-                // well past the asks' one-second deadline
-                "DRYRUN_LATENCY_MS",
-                "3000");
-        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+                Map.of(
+                        // well past the asks' one-second deadline
+                        "DRYRUN_LATENCY_MS", "3000"));
         base = URI.create(stack.clientUrl());
         bearer = "Bearer " + stack.issueDevKey().secret();
         vertx = Vertx.vertx();

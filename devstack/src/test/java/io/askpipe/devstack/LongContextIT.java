@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
 import io.askpipe.common.kafka.AskSizes;
-import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topics;
@@ -49,23 +48,8 @@ class LongContextIT {
 
     @BeforeAll
     static void start() {
-        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
-        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("long"));
         // nothing about sizes: the defaults must carry a long-context ask
-        Map<String, String> env = Map.of(
-                "HTTP_PORT",
-                "0",
-                "KAFKA_TOPIC_PREFIX",
-                PREFIX,
-                "KAFKA_TOPIC_PARTITIONS",
-                "1",
-                "ROUTER_GROUP_ID",
-                PREFIX + "router",
-                "STORE_APPLICATION_ID",
-                PREFIX + "store",
-                "STORE_STATE_DIR",
-                System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams");
-        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+        stack = TestStacks.start(PREFIX, Map.of("KAFKA_TOPIC_PARTITIONS", "1"));
         base = URI.create(stack.clientUrl());
         bearer = "Bearer " + stack.issueDevKey().secret();
         vertx = Vertx.vertx();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.askpipe.common.http.ProblemType;
-import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.Json;
 import io.vertx.core.Vertx;
@@ -36,15 +35,7 @@ class OpenApiContractIT {
     @BeforeAll
     static void start() throws Exception {
         String prefix = SharedInfrastructure.uniqueName("openapi") + ".";
-        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
-        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("openapi"));
-        Map<String, String> env = Map.of(
-                "HTTP_PORT", "0",
-                "KAFKA_TOPIC_PREFIX", prefix,
-                "ROUTER_GROUP_ID", prefix + "router",
-                "STORE_APPLICATION_ID", prefix + "store",
-                "STORE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/" + prefix + "streams");
-        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+        stack = TestStacks.start(prefix, Map.of());
         base = URI.create(stack.clientUrl());
         ops = URI.create(stack.opsUrl());
         bearer = "Bearer " + stack.issueDevKey().secret();

@@ -12,7 +12,6 @@ import com.networknt.schema.SpecVersion;
 import com.standardwebhooks.Webhook;
 import io.askpipe.auth.IssuedKey;
 import io.askpipe.auth.User;
-import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
@@ -68,25 +67,14 @@ class PipelineIT {
 
     @BeforeAll
     static void start() {
-        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
-        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("e2e"));
-        Map<String, String> env = Map.of(
-                "HTTP_PORT",
-                "0",
-                "KAFKA_TOPIC_PREFIX",
+        stack = TestStacks.start(
                 PREFIX,
-                "KAFKA_TOPIC_PARTITIONS",
-                "3",
-                "ROUTER_GROUP_ID",
-                PREFIX + "router",
-                "STORE_APPLICATION_ID",
-                PREFIX + "store",
-                "STORE_STATE_DIR",
-                System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams",
-                // long enough to see an ask running
-                "DRYRUN_LATENCY_MS",
-                "300");
-        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+                Map.of(
+                        "KAFKA_TOPIC_PARTITIONS",
+                        "3",
+                        // long enough to see an ask running
+                        "DRYRUN_LATENCY_MS",
+                        "300"));
         base = URI.create(stack.clientUrl());
         ops = URI.create(stack.opsUrl());
         devKey = stack.issueDevKey();

@@ -13,7 +13,6 @@ import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageParam;
-import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.schemas.Json;
 import java.net.URI;
@@ -81,30 +80,19 @@ class VendorPipelineIT {
         openAi = new FakeOpenAiServer();
         anthropic = new FakeAnthropicServer();
         ollama = new FakeOllamaServer();
-        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
-        String jdbcUrl = pg.createDatabase(SharedInfrastructure.uniqueName("vendors"));
-        Map<String, String> env = Map.of(
-                "HTTP_PORT",
-                "0",
-                "KAFKA_TOPIC_PREFIX",
+        stack = TestStacks.start(
                 PREFIX,
-                "ROUTER_GROUP_ID",
-                PREFIX + "router",
-                "STORE_APPLICATION_ID",
-                PREFIX + "store",
-                "STORE_STATE_DIR",
-                System.getProperty("java.io.tmpdir") + "/" + PREFIX + "streams",
-                "OPENAI_BASE_URL",
-                openAi.baseUrl(),
-                "OPENAI_API_KEY",
-                "sk-test-vendors",
-                "LLAMA_BASE_URL",
-                ollama.baseUrl(),
-                "ANTHROPIC_BASE_URL",
-                anthropic.baseUrl(),
-                "ANTHROPIC_API_KEY",
-                "sk-ant-test-vendors");
-        stack = DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
+                Map.of(
+                        "OPENAI_BASE_URL",
+                        openAi.baseUrl(),
+                        "OPENAI_API_KEY",
+                        "sk-test-vendors",
+                        "LLAMA_BASE_URL",
+                        ollama.baseUrl(),
+                        "ANTHROPIC_BASE_URL",
+                        anthropic.baseUrl(),
+                        "ANTHROPIC_API_KEY",
+                        "sk-ant-test-vendors"));
         base = URI.create(stack.clientUrl());
         bearer = "Bearer " + stack.issueDevKey().secret();
     }
