@@ -1,9 +1,9 @@
 package io.askpipe.router.backend.anthropic;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.askpipe.router.backend.BackendCall;
+import io.askpipe.router.backend.http.Passthrough;
 import io.askpipe.router.backend.http.UnsupportedField;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.chat.ChatRequest;
@@ -11,7 +11,6 @@ import io.askpipe.schemas.chat.FunctionDefinition;
 import io.askpipe.schemas.chat.ResponseFormat;
 import io.askpipe.schemas.chat.Tool;
 import io.askpipe.schemas.chat.ToolChoice;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -85,7 +84,7 @@ final class MessagesRequest {
         }
         outputConfig(chat).ifPresent(config -> body.set("output_config", config));
         tools(chat, body);
-        extra(chat, body);
+        Passthrough.merge(body, chat.extra());
         return body;
     }
 
@@ -195,21 +194,5 @@ final class MessagesRequest {
             choice.put("disable_parallel_tool_use", true);
         }
         return Optional.of(choice);
-    }
-
-    /** Merges the members of {@code extra}; one that would replace a field already set is refused. */
-    private static void extra(ChatRequest chat, ObjectNode body) throws UnsupportedField {
-        if (chat.extra() == null) {
-            return;
-        }
-        for (Map.Entry<String, JsonNode> member : chat.extra().properties()) {
-            String name = member.getKey();
-            if (body.has(name)) {
-                throw new UnsupportedField(
-                        "/extra/" + name.replace("~", "~0").replace("/", "~1"),
-                        "would replace the " + name + " that the ask's own fields set");
-            }
-            body.set(name, member.getValue().deepCopy());
-        }
     }
 }
