@@ -40,6 +40,9 @@ import java.util.TreeMap;
  *     first accepted it (from {@code expires_after} or {@code deadline}); empty if it has none, as
  *     every ask written before deadlines existed. An additive field of version 2: absent on the
  *     wire when empty (docs/adr/0025-deadlines.md)
+ * @param priority how soon the ask wants its answer; {@link Priority#INTERACTIVE} for every ask
+ *     written before priorities existed. An additive field of version 2: absent on the wire when
+ *     interactive
  */
 public record AskRequest(
         String requestId,
@@ -51,7 +54,8 @@ public record AskRequest(
         String callbackUrl,
         Map<String, String> metadata,
         String traceparent,
-        Optional<Instant> deadline) {
+        Optional<Instant> deadline,
+        Priority priority) {
 
     /** The version of the records this version writes. */
     public static final int SCHEMA_VERSION = 2;
@@ -66,6 +70,7 @@ public record AskRequest(
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(acceptedAt, "acceptedAt");
         deadline = deadline == null ? Optional.empty() : deadline;
+        priority = priority == null ? Priority.INTERACTIVE : priority;
         metadata = metadata == null || metadata.isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(new TreeMap<>(metadata));
@@ -92,7 +97,8 @@ public record AskRequest(
                 callbackUrl,
                 metadata,
                 traceparent,
-                Optional.empty());
+                Optional.empty(),
+                Priority.INTERACTIVE);
     }
 
     /** This ask with {@code deadline} as its deadline. */
@@ -107,7 +113,24 @@ public record AskRequest(
                 callbackUrl,
                 metadata,
                 traceparent,
-                Optional.of(deadline));
+                Optional.of(deadline),
+                priority);
+    }
+
+    /** This ask at {@code priority}. */
+    public AskRequest withPriority(Priority priority) {
+        return new AskRequest(
+                requestId,
+                userId,
+                idempotencyKey,
+                chat,
+                backend,
+                acceptedAt,
+                callbackUrl,
+                metadata,
+                traceparent,
+                deadline,
+                priority);
     }
 
     /** An ask of one user message, {@code prompt}, for {@code model}. */
@@ -213,7 +236,8 @@ public record AskRequest(
                 callbackUrl,
                 metadata.isEmpty() ? null : metadata,
                 traceparent,
-                deadline.orElse(null));
+                deadline.orElse(null),
+                priority == Priority.INTERACTIVE ? null : priority);
     }
 
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -236,13 +260,15 @@ public record AskRequest(
                 wire.callbackUrl(),
                 wire.metadata(),
                 wire.traceparent(),
-                Optional.ofNullable(wire.deadline()));
+                Optional.ofNullable(wire.deadline()),
+                wire.priority());
     }
 
     /**
      * The JSON form of every version: version 1 wrote {@code prompt} and {@code model}, version 2
-     * writes {@code schema_version} and {@code chat} instead, and {@code deadline} once an ask has
-     * one (an additive field: readers before it ignore it, and a record without it has none).
+     * writes {@code schema_version} and {@code chat} instead, {@code deadline} once an ask has one
+     * and {@code priority} unless it is interactive (additive fields: readers before them ignore
+     * them, and a record without them has no deadline and is interactive).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Wire(
@@ -258,5 +284,6 @@ public record AskRequest(
             String callbackUrl,
             Map<String, String> metadata,
             String traceparent,
-            Instant deadline) {}
+            Instant deadline,
+            Priority priority) {}
 }

@@ -210,4 +210,22 @@ class AskRequestVersionsTest {
                 .as("version 1 predates deadlines")
                 .isNotEmpty();
     }
+
+    @Test
+    void aBatchAskSaysSoAndAnInteractiveOneWritesNoPriority() throws Exception {
+        AskRequest interactive = new AskRequest("r1", "u1", "k1", ChatRequest.ofPrompt("hi", null), null, ACCEPTED);
+        AskRequest batch = interactive.withPriority(Priority.BATCH);
+
+        JsonNode written = Json.mapper().readTree(SERDE.serialize("ask.requests", batch));
+
+        assertThat(written.get("priority").asText()).isEqualTo("batch");
+        assertThat(Json.mapper().valueToTree(interactive).has("priority")).isFalse();
+        assertThat(SERDE.deserialize("t", SERDE.serialize("t", batch)).priority())
+                .isEqualTo(Priority.BATCH);
+        assertThat(SERDE.deserialize("t", bytes(VERSION_1)).priority())
+                .as("asks written before priorities existed are interactive")
+                .isEqualTo(Priority.INTERACTIVE);
+        assertThat(JsonSchemaFiles.schema("ask-request.schema.json").validate(written))
+                .isEmpty();
+    }
 }
