@@ -89,7 +89,6 @@ public final class IngestService implements AutoCloseable {
             IngestConfig config,
             HikariDataSource dataSource,
             Producer<String, AskRequest> producer,
-            Topic<String, AskRequest> topic,
             AuthService auth,
             FaultInjector faults,
             MeterRegistry registry,
@@ -106,7 +105,7 @@ public final class IngestService implements AutoCloseable {
         this.auth = auth;
         this.dataSource = dataSource;
         this.producer = producer;
-        this.publisher = new AskPublisher(producer, topic);
+        this.publisher = new AskPublisher(producer, config.kafka().topics());
         this.ledger =
                 new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES), config.ledgerStatementTimeout());
         this.overloaded = Counter.builder("ingest_rejected")
@@ -153,7 +152,7 @@ public final class IngestService implements AutoCloseable {
                         producerProperties(kafka, config.publishTimeout()),
                         topic.keySerde().serializer(),
                         topic.valueSerde().serializer());
-                created.partitionsFor(topic.name());
+                kafka.topics().allRequestNames().forEach(created::partitionsFor);
                 return created;
             });
         } catch (RuntimeException e) {
@@ -167,14 +166,7 @@ public final class IngestService implements AutoCloseable {
             throw e;
         }
         IngestService service = new IngestService(
-                config,
-                dataSource,
-                producer,
-                topic,
-                auth,
-                faults,
-                registry,
-                Metrics.bindKafkaClients(registry, producer));
+                config, dataSource, producer, auth, faults, registry, Metrics.bindKafkaClients(registry, producer));
         try {
             service.resultTail = startup.step(
                     "results tail",

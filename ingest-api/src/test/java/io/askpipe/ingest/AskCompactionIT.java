@@ -8,6 +8,7 @@ import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.JsonSerde;
 import io.askpipe.schemas.Topic;
+import io.askpipe.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,8 @@ class AskCompactionIT {
 
     @Test
     void compactionKeepsEveryAcceptedAskOfAReusedKey() throws Exception {
-        String name = SharedInfrastructure.uniqueName("compaction") + ".ask.requests";
+        String prefix = SharedInfrastructure.uniqueName("compaction") + ".";
+        String name = Topics.withPrefix(prefix).requests().name();
         String bootstrap = SharedInfrastructure.kafka().bootstrapServers();
         Map<String, String> cleanAtOnce = Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
@@ -67,7 +69,7 @@ class AskCompactionIT {
                         topic.valueSerde().serializer());
                 Producer<byte[], byte[]> probes = new KafkaProducer<>(
                         producerProps(bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
-            AskPublisher publisher = new AskPublisher(producer, topic);
+            AskPublisher publisher = new AskPublisher(producer, Topics.withPrefix(prefix));
             publisher.publish(before).get();
             publisher.publish(after).get();
             // two records under one probe key, each in a segment of its own, and one more record

@@ -186,7 +186,7 @@ public final class StoreService implements AutoCloseable {
             streams.start();
             LOG.info(
                     "result store streaming {}, {} and {} into {}",
-                    topics.requests().name(),
+                    topics.allRequestNames(),
                     topics.results().name(),
                     topics.progress().name(),
                     config.database().jdbcUrl());

@@ -246,7 +246,7 @@ public final class RouterService implements AutoCloseable {
         service.thread.start();
         LOG.info(
                 "router worker consuming {} as group {} with up to {} asks in flight",
-                topics.requests().name(),
+                topics.allRequestNames(),
                 config.groupId(),
                 config.maxInFlight());
         return service;

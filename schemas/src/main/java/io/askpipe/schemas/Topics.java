@@ -9,8 +9,11 @@ import org.apache.kafka.common.serialization.Serdes;
  * The registry of askpipe's topics. Names carry an optional prefix so that several deployments
  * (or tests) can share one cluster.
  *
- * @param requests accepted asks, compacted, keyed by request id (older records: by idempotency
- *     scope)
+ * @param requests accepted asks of {@link Priority#INTERACTIVE} priority, compacted, keyed by
+ *     request id (older records: by idempotency scope)
+ * @param batchRequests accepted asks of {@link Priority#BATCH} priority: the same key, value and
+ *     configuration as {@code requests}, apart so that a batch backlog never sits in front of an
+ *     interactive ask in a partition (docs/adr/0028)
  * @param results standardized results, compacted, keyed by request id
  * @param progress workers starting on asks, keyed by request id, kept for a day
  * @param joined asks as the result store joined them, compacted, keyed by request id
@@ -19,6 +22,7 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public record Topics(
         Topic<String, AskRequest> requests,
+        Topic<String, AskRequest> batchRequests,
         Topic<String, AskResult> results,
         Topic<String, AskProgress> progress,
         Topic<String, JoinedAsk> joined,
@@ -26,6 +30,7 @@ public record Topics(
         Topic<byte[], byte[]> storeDeadLetter) {
 
     public static final String REQUESTS = "ask.requests";
+    public static final String BATCH_REQUESTS = "ask.requests.batch";
     public static final String RESULTS = "ask.results";
     public static final String PROGRESS = "ask.progress";
     public static final String JOINED = "ask.joined";
@@ -60,6 +65,7 @@ public record Topics(
     public static Topics withPrefix(String prefix) {
         return new Topics(
                 new Topic<>(prefix + REQUESTS, Serdes.String(), JsonSerde.of(AskRequest.class), COMPACTED),
+                new Topic<>(prefix + BATCH_REQUESTS, Serdes.String(), JsonSerde.of(AskRequest.class), COMPACTED),
                 new Topic<>(prefix + RESULTS, Serdes.String(), JsonSerde.of(AskResult.class), COMPACTED),
                 new Topic<>(prefix + PROGRESS, Serdes.String(), JsonSerde.of(AskProgress.class), SHORT_LIVED),
                 new Topic<>(prefix + JOINED, Serdes.String(), JsonSerde.of(JoinedAsk.class), COMPACTED),
@@ -68,8 +74,29 @@ public record Topics(
                 new Topic<>(prefix + STORE_DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
     }
 
+    /** The topic that carries asks of {@code priority}. */
+    public Topic<String, AskRequest> requests(Priority priority) {
+        return switch (priority) {
+            case INTERACTIVE -> requests;
+            case BATCH -> batchRequests;
+        };
+    }
+
+    /**
+     * Every topic of accepted asks, interactive first: whatever reads the asks (the router, the
+     * result store's join, replays, purges) reads all of them.
+     */
+    public List<Topic<String, AskRequest>> allRequests() {
+        return List.of(requests, batchRequests);
+    }
+
+    /** The names of {@link #allRequests()}. */
+    public List<String> allRequestNames() {
+        return allRequests().stream().map(Topic::name).toList();
+    }
+
     /** Every topic, in the order they are created. */
     public List<Topic<?, ?>> all() {
-        return List.of(requests, results, progress, joined, requestsDeadLetter, storeDeadLetter);
+        return List.of(requests, batchRequests, results, progress, joined, requestsDeadLetter, storeDeadLetter);
     }
 }

@@ -175,11 +175,17 @@ class SchemasTest {
                 .extracting(Topic::name)
                 .containsExactly(
                         "ask.requests",
+                        "ask.requests.batch",
                         "ask.results",
                         "ask.progress",
                         "ask.joined",
                         "ask.requests.dlq",
                         "ask.store.dlq");
+        assertThat(topics.batchRequests().name()).isEqualTo("t1.ask.requests.batch");
+        assertThat(topics.batchRequests().configs()).isEqualTo(topics.requests().configs());
+        assertThat(topics.requests(Priority.BATCH)).isSameAs(topics.batchRequests());
+        assertThat(topics.requests(Priority.INTERACTIVE)).isSameAs(topics.requests());
+        assertThat(topics.allRequestNames()).containsExactly("t1.ask.requests", "t1.ask.requests.batch");
         assertThat(topics.joined().name()).isEqualTo("t1.ask.joined");
         assertThat(topics.joined().cleanupPolicy()).isEqualTo("compact");
         assertThat(topics.progress().name()).isEqualTo("t1.ask.progress");

@@ -66,7 +66,7 @@ public final class Replayer {
         return replay(what, () -> resetRouterTo(spec), before);
     }
 
-    /** Publishes the latest record of {@code idempotencyKey} to {@code ask.requests} again. */
+    /** Publishes the latest record of {@code idempotencyKey} to its topic of asks again. */
     public ReplayOutcome publishAgain(String what, String idempotencyKey, Map<String, StoreRows.Row> before)
             throws Exception {
         return replay(what, () -> publishAgain(idempotencyKey), before);
@@ -74,7 +74,7 @@ public final class Replayer {
 
     private ReplayOutcome replay(String what, Callable<Long> redeliver, Map<String, StoreRows.Row> before)
             throws Exception {
-        String requests = ClusterReader.TOPICS.requests().name();
+        List<String> requests = ClusterReader.TOPICS.allRequestNames();
         String results = ClusterReader.TOPICS.results().name();
         Optional<Long> callsBefore = llm.map(LlmServer::totalCalls);
         long resultsBefore = kafka.endOffsetSum(results);
@@ -82,7 +82,7 @@ public final class Replayer {
         long redelivered = redeliver.call();
         long deadline = System.nanoTime() + catchUpTimeout.toNanos();
         while (System.nanoTime() < deadline
-                && (kafka.lag(Deployment.ROUTER_GROUP, requests) > 0
+                && (routerLag(requests) > 0
                         || kafka.endOffsetSum(results) - resultsBefore < redelivered
                         || kafka.lag(
                                         STORE_WRITER_GROUP,
@@ -107,17 +107,30 @@ public final class Replayer {
                 changed);
     }
 
+    /** The router group's lag summed over {@code topics}. */
+    private long routerLag(List<String> topics) throws Exception {
+        long lag = 0;
+        for (String topic : topics) {
+            lag += kafka.lag(Deployment.ROUTER_GROUP, topic);
+        }
+        return lag;
+    }
+
     /** Stops the workers, resets the router group to {@code spec}, starts them; returns the records to redo. */
     private long resetRouterTo(OffsetSpec spec) throws Exception {
-        String requests = ClusterReader.TOPICS.requests().name();
         deployment.workers().parallelStream().forEach(ServiceProcess::stop);
         // static members do not leave the group when they stop; remove them, as the procedure says
         kafka.admin()
                 .removeMembersFromConsumerGroup(Deployment.ROUTER_GROUP, new RemoveMembersFromConsumerGroupOptions())
                 .all()
                 .get();
-        Map<TopicPartition, Long> end = kafka.offsets(requests, OffsetSpec.latest());
-        Map<TopicPartition, Long> target = kafka.offsets(requests, spec);
+        // both priorities' topics: the group reads them together
+        Map<TopicPartition, Long> end = new HashMap<>();
+        Map<TopicPartition, Long> target = new HashMap<>();
+        for (String requests : ClusterReader.TOPICS.allRequestNames()) {
+            end.putAll(kafka.offsets(requests, OffsetSpec.latest()));
+            target.putAll(kafka.offsets(requests, spec));
+        }
         Map<TopicPartition, OffsetAndMetadata> reset = new HashMap<>();
         long redelivered = 0;
         for (var entry : end.entrySet()) {
@@ -139,25 +152,30 @@ public final class Replayer {
         return redelivered;
     }
 
-    /** Publishes the latest record of {@code idempotencyKey} to {@code ask.requests} again; returns 1 if found. */
+    /**
+     * Publishes the latest record of {@code idempotencyKey} to the topic it is on ({@code
+     * ask.requests} or {@code ask.requests.batch}) again; returns 1 if found.
+     */
     private long publishAgain(String idempotencyKey) throws Exception {
         // matched by the value: records are keyed by request id (older ones by idempotency scope)
         var values = ClusterReader.TOPICS.requests().valueSerde().deserializer();
         List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-        kafka.readAll(ClusterReader.TOPICS.requests().name(), record -> {
-            if (record.value() == null) {
-                return;
-            }
-            AskRequest ask = values.deserialize(record.topic(), record.value());
-            if (ask.userId().equals(deployment.userId()) && ask.idempotencyKey().equals(idempotencyKey)) {
-                found.clear();
-                found.add(record);
-            }
-        });
+        for (String requests : ClusterReader.TOPICS.allRequestNames()) {
+            kafka.readAll(requests, record -> {
+                if (record.value() == null) {
+                    return;
+                }
+                AskRequest ask = values.deserialize(record.topic(), record.value());
+                if (ask.userId().equals(deployment.userId()) && ask.idempotencyKey().equals(idempotencyKey)) {
+                    found.clear();
+                    found.add(record);
+                }
+            });
+        }
         if (found.isEmpty()) {
             out.printf(
                     "drill: no ask with Idempotency-Key %s on %s%n",
-                    idempotencyKey, ClusterReader.TOPICS.requests().name());
+                    idempotencyKey, ClusterReader.TOPICS.allRequestNames());
             return 0;
         }
         ConsumerRecord<byte[], byte[]> record = found.getFirst();

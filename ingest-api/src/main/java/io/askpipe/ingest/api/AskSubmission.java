@@ -12,7 +12,9 @@ import io.askpipe.ingest.validate.ChatBodyReader;
 import io.askpipe.ingest.validate.Expiry;
 import io.askpipe.ingest.validate.ExpiryReader;
 import io.askpipe.ingest.validate.MetadataReader;
+import io.askpipe.ingest.validate.PriorityReader;
 import io.askpipe.schemas.Json;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.chat.ChatRequest;
 import java.time.Instant;
 import java.util.Collections;
@@ -25,7 +27,8 @@ import java.util.regex.Pattern;
 /**
  * The body of {@code POST /v1/ask}, validated and canonical: an OpenAI chat-completions body (or
  * {@code prompt}, the shorthand for one user message) with askpipe's own {@code backend}, {@code
- * callback_url}, {@code metadata} and when it expires ({@code expires_after} or {@code deadline}). Validation failures are problems that name the offending
+ * callback_url}, {@code metadata}, when it expires ({@code expires_after} or {@code deadline}) and
+ * its {@code priority}. Validation failures are problems that name the offending
  * field as a JSON pointer ({@link ChatBodyReader}). A backend must be registered and a model
  * permitted by the deployment's {@link io.askpipe.common.catalog.BackendCatalog}, the one the router
  * routes within, so an ask the router would refuse is refused here. The callback URL's form is
@@ -36,9 +39,15 @@ import java.util.regex.Pattern;
  * @param callbackUrl where to POST the result, or {@code null}
  * @param metadata the client's labels, in key order; empty if none
  * @param expiry when the ask expires, as the client said it; empty if it does not
+ * @param priority how soon the ask wants its answer; interactive unless the client said batch
  */
 public record AskSubmission(
-        ChatRequest chat, String backend, String callbackUrl, Map<String, String> metadata, Optional<Expiry> expiry) {
+        ChatRequest chat,
+        String backend,
+        String callbackUrl,
+        Map<String, String> metadata,
+        Optional<Expiry> expiry,
+        Priority priority) {
     private static final Pattern BACKEND = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     /** Strict reading: a repeated field or anything after the object is malformed, not ignored. */
     private static final ObjectReader READER = Json.mapper()
@@ -49,6 +58,7 @@ public record AskSubmission(
     public AskSubmission {
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(expiry, "expiry");
+        Objects.requireNonNull(priority, "priority");
         metadata = metadata == null || metadata.isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(new TreeMap<>(metadata));
@@ -56,7 +66,13 @@ public record AskSubmission(
 
     /** The submission of {@code {"prompt": ..., "model": ..., "backend": ..., "callback_url": ...}}. */
     public AskSubmission(String prompt, String model, String backend, String callbackUrl) {
-        this(ChatRequest.ofPrompt(prompt, model), backend, callbackUrl, Map.of(), Optional.empty());
+        this(
+                ChatRequest.ofPrompt(prompt, model),
+                backend,
+                callbackUrl,
+                Map.of(),
+                Optional.empty(),
+                Priority.INTERACTIVE);
     }
 
     /** The text of the last user message: the prompt of a prompt-only ask. */
@@ -105,6 +121,7 @@ public record AskSubmission(
         });
         Map<String, String> metadata = MetadataReader.read(json);
         Optional<Expiry> expiry = ExpiryReader.read(json, now);
+        Priority priority = PriorityReader.read(json);
         String callbackUrl = text(json, "callback_url");
         if (callbackUrl != null) {
             try {
@@ -113,7 +130,7 @@ public record AskSubmission(
                 throw invalid("/callback_url", e.getMessage());
             }
         }
-        return new AskSubmission(chat, backend, callbackUrl, metadata, expiry);
+        return new AskSubmission(chat, backend, callbackUrl, metadata, expiry, priority);
     }
 
     private static String text(JsonNode json, String field) {

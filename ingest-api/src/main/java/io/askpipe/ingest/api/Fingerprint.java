@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.askpipe.ingest.validate.Expiry;
 import io.askpipe.schemas.Json;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.chat.ChatMessage;
 import io.askpipe.schemas.chat.ChatRequest;
 import io.askpipe.schemas.chat.MessageContent;
@@ -23,7 +24,8 @@ import java.util.List;
 /**
  * The idempotency fingerprint of a submission: SHA-256, hex-encoded, over its whole canonical
  * request (the chat body, {@code backend}, {@code callback_url}, {@code metadata} and, when sent,
- * {@code expires_after} or {@code deadline} as sent, not the deadline computed from it) written as JSON
+ * {@code expires_after} or {@code deadline} as sent, not the deadline computed from it, and the
+ * priority unless it is interactive, the default, so that sending it or not is the same) written as JSON
  * with every object's keys sorted and numbers in plain form, so that neither field order nor
  * whitespace nor how a number is spelled changes it.
  *
@@ -64,6 +66,7 @@ final class Fingerprint {
         ChatRequest chat = submission.chat();
         if (!submission.metadata().isEmpty()
                 || submission.expiry().isPresent()
+                || submission.priority() != Priority.INTERACTIVE
                 || chat.messages().size() != 1) {
             return false;
         }
@@ -88,6 +91,9 @@ final class Fingerprint {
                 case Expiry.At at -> request.put("deadline", at.instant().toString());
             }
         });
+        if (submission.priority() != Priority.INTERACTIVE) {
+            request.put("priority", submission.priority().wireName());
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator generator = Json.mapper().getFactory().createGenerator(out)) {
             write(request, generator);

@@ -14,7 +14,6 @@ import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
-import io.askpipe.schemas.Priority;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -169,7 +168,7 @@ public final class IngestRoutes {
                 submission.metadata(),
                 Traceparent.parse(ctx.request().getHeader(Headers.TRACEPARENT)),
                 submission.expiry().map(expiry -> expiry.deadline(now)),
-                Priority.INTERACTIVE);
+                submission.priority());
         String fingerprint = submission.fingerprint();
 
         Context context = Vertx.currentContext();

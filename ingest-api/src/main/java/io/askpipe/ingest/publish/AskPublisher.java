@@ -3,6 +3,7 @@ package io.askpipe.ingest.publish;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.Topic;
+import io.askpipe.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +14,8 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Publishes accepted asks to {@code ask.requests}, keyed by request id (each accepted ask its own
+ * Publishes accepted asks to the topic of their priority ({@code ask.requests}, or {@code
+ * ask.requests.batch} for batch asks: docs/adr/0028), keyed by request id (each accepted ask its own
  * key, so compaction never drops one still unread: docs/adr/0013-asks-keyed-by-request-id.md), and
  * completes when
  * the broker has acknowledged them ({@code acks=all}). {@code send} may block while the producer
@@ -26,15 +28,17 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 public final class AskPublisher {
     private final Producer<String, AskRequest> producer;
-    private final Topic<String, AskRequest> topic;
+    private final Topics topics;
 
-    public AskPublisher(Producer<String, AskRequest> producer, Topic<String, AskRequest> topic) {
+    /** @param topics where asks go, by {@link Topics#requests(io.askpipe.schemas.Priority)} */
+    public AskPublisher(Producer<String, AskRequest> producer, Topics topics) {
         this.producer = producer;
-        this.topic = topic;
+        this.topics = topics;
     }
 
     public CompletableFuture<RecordMetadata> publish(AskRequest request) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+        Topic<String, AskRequest> topic = topics.requests(request.priority());
         ProducerRecord<String, AskRequest> record = new ProducerRecord<>(topic.name(), request.requestId(), request);
         record.headers().add(Headers.REQUEST_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
         if (request.traceparent() != null) {

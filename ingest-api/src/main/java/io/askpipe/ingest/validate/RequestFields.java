@@ -36,7 +36,8 @@ final class RequestFields {
             "extra");
 
     /** askpipe's own fields. */
-    static final Set<String> OWN = Set.of("prompt", "backend", "callback_url", "metadata", "expires_after", "deadline");
+    static final Set<String> OWN =
+            Set.of("prompt", "backend", "callback_url", "metadata", "expires_after", "deadline", "priority");
 
     private static final String POLL =
             "askpipe answers asynchronously: poll GET /v1/ask/{id} (with ?wait= to long-poll) or set callback_url";

@@ -82,7 +82,7 @@ class IngestRoutesTest {
                 topics.requests().valueSerde().serializer());
         Router router = HttpServers.baseRouter(vertx);
         new IngestRoutes(
-                        new AskPublisher(producer, topics.requests()),
+                        new AskPublisher(producer, topics),
                         new InMemoryAskLedger(),
                         java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
                         new IngestLimits(2048, 100, CATALOG),

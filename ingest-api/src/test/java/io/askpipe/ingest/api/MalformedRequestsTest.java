@@ -60,7 +60,7 @@ class MalformedRequestsTest {
                 topics.requests().valueSerde().serializer());
         var router = HttpServers.baseRouter(vertx);
         new IngestRoutes(
-                        new AskPublisher(producer, topics.requests()),
+                        new AskPublisher(producer, topics),
                         new InMemoryAskLedger(),
                         Executors.newVirtualThreadPerTaskExecutor(),
                         new IngestLimits(2048, 100, CATALOG),

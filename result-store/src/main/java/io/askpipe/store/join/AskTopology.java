@@ -20,7 +20,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The result store's topology. Asks arrive keyed by request id (older records: by idempotency
+ * The result store's topology. Asks arrive, from the topics of both priorities, keyed by request id (older records: by idempotency
  * scope) and are re-keyed by the request id of their value into a table; results are a table
  * keyed by request id. Their left join emits the ask as queued when it arrives and again, joined,
  * when its result arrives, in whichever order the two come: a result that arrives first waits in
@@ -45,8 +45,9 @@ public final class AskTopology {
      */
     public static Topology build(Topics topics, Properties streamsConfig) {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsConfig)));
+        // both priorities' topics (docs/adr/0028): the same key and value, one stream
         KTable<String, AskRequest> requests = builder.stream(
-                        topics.requests().name(),
+                        topics.allRequestNames(),
                         Consumed.with(
                                         topics.requests().keySerde(),
                                         topics.requests().valueSerde())

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes asks completed more than {@code STORE_RETENTION} ago, and unfinished asks accepted that
- * long ago (no worker runs them any more), everywhere the result store keeps them: first a tombstone for each on {@code ask.requests}, {@code ask.results} and
- * {@code ask.progress} (so compaction removes the prompt and the answer from Kafka, and the
+ * long ago (no worker runs them any more), everywhere the result store keeps them: first a
+ * tombstone for each on {@code ask.requests} and {@code ask.requests.batch}, {@code ask.results}
+ * and {@code ask.progress} (so compaction removes the prompt and the answer from Kafka, and the
  * Streams tables, their changelogs and {@code ask.joined} drop them too), then the row with its
  * webhook deliveries. Tombstones first: an ask whose tombstones did not all land keeps its row and
  * is tried again at the next run, so nothing is deleted from the table and left behind in Kafka.
@@ -80,13 +81,15 @@ public final class AskPurge {
 
     /** Sends a tombstone for each of {@code requestIds} to every topic keyed by it; waits for all. */
     private void tombstone(List<String> requestIds) throws InterruptedException {
-        List<Future<RecordMetadata>> sent = new ArrayList<>(requestIds.size() * 3);
+        // the ask's priority is not kept here: both request topics get the tombstone, and on the
+        // one that never held the ask it is compacted away as any other
+        List<String> keyed = new ArrayList<>(topics.allRequestNames());
+        keyed.add(topics.results().name());
+        keyed.add(topics.progress().name());
+        List<Future<RecordMetadata>> sent = new ArrayList<>(requestIds.size() * keyed.size());
         for (String requestId : requestIds) {
             byte[] key = requestId.getBytes(StandardCharsets.UTF_8);
-            for (String topic : List.of(
-                    topics.requests().name(),
-                    topics.results().name(),
-                    topics.progress().name())) {
+            for (String topic : keyed) {
                 sent.add(producer.send(new ProducerRecord<>(topic, key, null)));
             }
         }

@@ -2,13 +2,13 @@ package io.askpipe.router.consume;
 
 import io.askpipe.common.service.Metrics;
 import io.askpipe.schemas.AskRequest;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +18,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
@@ -28,14 +30,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer loop of {@code ask.requests}, which hands every polled ask to a {@link Processor} on
- * a virtual thread of its own and commits, per partition, the lowest offset still in flight.
+ * The consumer loop of {@code ask.requests} and {@code ask.requests.batch}, which hands every polled
+ * ask to a {@link Processor} on a virtual thread of its own and commits, per partition, the lowest
+ * offset still in flight.
  *
  * <p>Out-of-order completion (docs/adr/0004): an ask is dispatched as soon as a slot is free, and
  * the committed offset never passes an ask whose processing has not finished ({@link
  * OffsetTracker}), so hundreds of slow backend calls run concurrently whatever the partition count.
- * While {@code maxInFlight} asks are running, polled asks wait in order and every partition is
- * paused; a finishing ask wakes the loop to start the next at once. A record that does not read
+ * Polled asks that find no slot wait, and {@link PendingAsks} says which goes next: interactive
+ * ones first, batch ones at least one start in {@link Priority#BATCH_ONE_IN} and never in more than
+ * their share of the slots (docs/adr/0028). The partitions of a topic are paused while asks of its
+ * priority wait, each topic on its own: a batch backlog waiting for its share leaves the
+ * interactive partitions fetching, so an interactive ask is read, and started, at once. A finishing
+ * ask wakes the loop to start the next at once. A record that does not read
  * goes to the dead-letter topic ({@link AskReader}); a processor that is interrupted, or throws,
  * leaves its offset uncommitted, so the ask is redelivered.
  *
@@ -50,6 +57,8 @@ public final class ConsumerLoop implements Runnable {
 
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
     private static final Duration SLOT_WAIT = Duration.ofMillis(20);
+    /** How long a poll waits while batch asks wait for their share: how soon a freed slot is seen. */
+    private static final Duration SHARE_WAIT = Duration.ofMillis(5);
 
     /** What the loop does with one ask it read; runs on the ask's own virtual thread. */
     @FunctionalInterface
@@ -74,6 +83,7 @@ public final class ConsumerLoop implements Runnable {
 
     private final Consumer<String, byte[]> consumer;
     private final String topic;
+    private final String batchTopic;
     private final AskReader reader;
     private final Processor processor;
     private final Limits limits;
@@ -81,11 +91,15 @@ public final class ConsumerLoop implements Runnable {
 
     private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
-    /** Polled asks not yet started because the in-flight bound was reached; consumer thread only. */
-    private final Deque<Polled> pending = new ArrayDeque<>();
+    /** Polled asks not yet started for want of a slot; consumer thread only. */
+    private final PendingAsks<Polled> pending;
+    /** Asks of each priority dispatched and not yet ended (completed, abandoned or failed). */
+    private final AtomicInteger interactiveInFlight = new AtomicInteger();
 
-    /** A fetched ask waiting for a free slot, and when it was fetched. */
-    private record Polled(ConsumerRecord<String, byte[]> record, long polledAtNanos) {
+    private final AtomicInteger batchInFlight = new AtomicInteger();
+
+    /** A fetched ask waiting for a free slot, its priority (by its topic), and when it was fetched. */
+    private record Polled(ConsumerRecord<String, byte[]> record, Priority priority, long polledAtNanos) {
         boolean in(Collection<TopicPartition> partitions) {
             return partitions.contains(new TopicPartition(record.topic(), record.partition()));
         }
@@ -98,7 +112,8 @@ public final class ConsumerLoop implements Runnable {
 
     /**
      * @param consumer the consumer of the worker's group, not yet subscribed; the loop closes it
-     * @param deadLetters where records that do not read are sent ({@code ask.requests.dlq})
+     * @param deadLetters where records that do not read are sent ({@code ask.requests.dlq}), from
+     *     either topic
      */
     public ConsumerLoop(
             Consumer<String, byte[]> consumer,
@@ -109,6 +124,8 @@ public final class ConsumerLoop implements Runnable {
             MeterRegistry registry) {
         this.consumer = consumer;
         this.topic = topics.requests().name();
+        this.batchTopic = topics.batchRequests().name();
+        this.pending = new PendingAsks<>(limits.maxInFlight());
         this.reader = new AskReader(topics, deadLetters, () -> running);
         this.processor = processor;
         this.limits = limits;
@@ -128,22 +145,36 @@ public final class ConsumerLoop implements Runnable {
         return tracker.inFlight();
     }
 
+    /** Asks of {@code priority} dispatched and not finished. */
+    public int inFlight(Priority priority) {
+        return switch (priority) {
+            case INTERACTIVE -> interactiveInFlight.get();
+            case BATCH -> batchInFlight.get();
+        };
+    }
+
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(topic), new Rebalance());
+            consumer.subscribe(List.of(topic, batchTopic), new Rebalance());
             while (running) {
                 dispatchPending();
+                holdWhileWaiting();
+                ConsumerRecords<String, byte[]> polled;
                 if (pending.isEmpty()) {
-                    resumeAll();
-                    var polled = consumer.poll(POLL_TIMEOUT);
-                    long now = System.nanoTime();
-                    polled.forEach(record -> pending.add(new Polled(record, now)));
-                } else {
-                    // full: hold the partitions, wait for a slot, keep the group membership alive
-                    pauseAll();
+                    polled = consumer.poll(POLL_TIMEOUT);
+                } else if (pending.waiting(Priority.INTERACTIVE) > 0) {
+                    // full: wait for a slot, keep the group membership alive
                     tracker.awaitBelow(limits.maxInFlight(), SLOT_WAIT);
-                    consumer.poll(Duration.ZERO);
+                    polled = consumer.poll(Duration.ZERO);
+                } else {
+                    // batch asks wait for their share: interactive ones are still read as they come
+                    polled = consumer.poll(SHARE_WAIT);
+                }
+                long now = System.nanoTime();
+                for (ConsumerRecord<String, byte[]> record : polled) {
+                    Priority priority = priorityOf(record.topic());
+                    pending.add(priority, new Polled(record, priority, now));
                 }
                 commitIfDue();
             }
@@ -160,34 +191,63 @@ public final class ConsumerLoop implements Runnable {
         }
     }
 
-    /** Starts as many pending asks as the in-flight bound allows, in offset order. */
+    private Priority priorityOf(String recordTopic) {
+        return recordTopic.equals(batchTopic) ? Priority.BATCH : Priority.INTERACTIVE;
+    }
+
+    /**
+     * Starts as many pending asks as the in-flight bound and the batch share allow, in the order
+     * {@link PendingAsks} gives (each partition's in offset order).
+     */
     private void dispatchPending() {
-        while (!pending.isEmpty() && !halted && tracker.inFlight() < limits.maxInFlight()) {
-            Polled next = pending.poll();
+        while (!halted && tracker.inFlight() < limits.maxInFlight()) {
+            Optional<Polled> taken = pending.next(batchInFlight.get());
+            if (taken.isEmpty()) {
+                return;
+            }
+            Polled next = taken.get();
             ConsumerRecord<String, byte[]> record = next.record();
+            AtomicInteger ofPriority = next.priority() == Priority.BATCH ? batchInFlight : interactiveInFlight;
             OffsetTracker.Ticket ticket =
                     tracker.started(new TopicPartition(record.topic(), record.partition()), record.offset());
+            ofPriority.incrementAndGet();
             try {
                 asks.execute(() -> {
-                    dispatch.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
-                    process(record, ticket, next.polledAtNanos());
+                    try {
+                        dispatch.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
+                        process(record, ticket, next.polledAtNanos());
+                    } finally {
+                        ofPriority.decrementAndGet();
+                    }
                 });
             } catch (RejectedExecutionException e) {
+                ofPriority.decrementAndGet();
                 tracker.abandoned(ticket); // halted between the check and the dispatch
             }
         }
     }
 
-    private void pauseAll() {
-        Set<TopicPartition> assigned = consumer.assignment();
-        if (!consumer.paused().containsAll(assigned)) {
-            consumer.pause(assigned);
+    /**
+     * Pauses the partitions of each topic whose asks wait for a slot (they have enough: more
+     * fetched would only wait too) and resumes those of a topic whose asks all started.
+     */
+    private void holdWhileWaiting() {
+        Set<TopicPartition> paused = consumer.paused();
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            boolean waiting = pending.waiting(priorityOf(partition.topic())) > 0;
+            if (waiting && !paused.contains(partition)) {
+                pause.add(partition);
+            } else if (!waiting && paused.contains(partition)) {
+                resume.add(partition);
+            }
         }
-    }
-
-    private void resumeAll() {
-        if (!consumer.paused().isEmpty()) {
-            consumer.resume(consumer.paused());
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
         }
     }
 
