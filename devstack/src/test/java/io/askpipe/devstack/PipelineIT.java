@@ -563,6 +563,26 @@ class PipelineIT {
                 .isNotNull();
     }
 
+    @Test
+    void aBatchAskTravelsItsOwnTopicAndIsAnsweredAndShown() throws Exception {
+        var accepted = submit("e2e-batch", "{\"prompt\":\"later\",\"priority\":\"batch\"}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = json(accepted).get("request_id").asText();
+
+        JsonNode done = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () -> json(get("/v1/ask/" + id)),
+                        view -> view.get("status").asText().equals("succeeded"));
+
+        assertThat(done.get("result").get("answer").asText()).isEqualTo("[dryrun] later");
+        Topics topics = Topics.withPrefix(PREFIX);
+        String bootstrap = SharedInfrastructure.kafka().bootstrapServers();
+        assertThat(recordOf(bootstrap, topics.batchRequests().name(), id))
+                .as("a batch ask is on the batch topic")
+                .isNotNull();
+    }
+
     /**
      * The rules of {@code promtool check metrics} that library meters break, applied to each metric
      * family of a scrape:

@@ -22,6 +22,7 @@ import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.ErrorType;
 import io.askpipe.schemas.Json;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.Usage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -101,7 +103,7 @@ class ChatCompletionsIT {
                 consumer,
                 requestTopic.keySerde().deserializer(),
                 requestTopic.valueSerde().deserializer());
-        requests.subscribe(List.of(requestTopic.name()));
+        requests.subscribe(kafka.topics().allRequestNames());
         var resultTopic = kafka.topics().results();
         results = new KafkaProducer<>(
                 kafka.acknowledgedProducerProperties("it-router"),
@@ -128,12 +130,16 @@ class ChatCompletionsIT {
         return request.sendBuffer(Buffer.buffer(body));
     }
 
-    /** The next ask on {@code ask.requests}, as the router would take it. */
+    /** The next ask on {@code ask.requests} or {@code ask.requests.batch}, as the router would take it. */
     private AskRequest nextAsk() {
+        return nextRecord().value();
+    }
+
+    private ConsumerRecord<String, AskRequest> nextRecord() {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             for (var record : requests.poll(Duration.ofMillis(200))) {
-                return record.value();
+                return record;
             }
         }
         throw new AssertionError("no ask was published");
@@ -196,6 +202,22 @@ class ChatCompletionsIT {
         assertThat(response.getHeader("X-Should-Retry"))
                 .as("its retries are spent")
                 .isEqualTo("false");
+    }
+
+    @Test
+    void aBatchAskGoesToTheBatchTopicAndABadPriorityIsAnErrorObjectNamingIt() throws Exception {
+        var pending = post(null, """
+                {"priority": "batch", "messages": [{"role": "user", "content": "later"}]}""");
+        var record = nextRecord();
+        assertThat(record.topic()).isEqualTo(kafka.topics().batchRequests().name());
+        assertThat(record.value().priority()).isEqualTo(Priority.BATCH);
+        publish(AskResult.succeeded(
+                record.key(), "dryrun", "dryrun-echo", "[dryrun] later", Usage.of(1, 2), 3, 1, Instant.now()));
+        assertThat(pending.await().statusCode()).isEqualTo(200);
+
+        var bad = post(null, "{\"priority\": \"soon\", \"prompt\": \"x\"}").await();
+        assertThat(bad.statusCode()).isEqualTo(422);
+        assertThat(error(bad).get("param").asText()).isEqualTo("/priority");
     }
 
     @Test

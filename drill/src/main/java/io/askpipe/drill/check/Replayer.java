@@ -166,7 +166,8 @@ public final class Replayer {
                     return;
                 }
                 AskRequest ask = values.deserialize(record.topic(), record.value());
-                if (ask.userId().equals(deployment.userId()) && ask.idempotencyKey().equals(idempotencyKey)) {
+                if (ask.userId().equals(deployment.userId())
+                        && ask.idempotencyKey().equals(idempotencyKey)) {
                     found.clear();
                     found.add(record);
                 }

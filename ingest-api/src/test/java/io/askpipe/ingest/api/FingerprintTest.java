@@ -160,4 +160,22 @@ class FingerprintTest {
                         java.nio.charset.StandardCharsets.UTF_8))
                 .contains("\"deadline\":\"2026-12-07T15:00:00Z\"");
     }
+
+    @Test
+    void aBatchPriorityIsPartOfTheFingerprintAndInteractiveIsTheDefault() {
+        String plain = of("{\"prompt\": \"hi\"}");
+        String batch = of("{\"prompt\": \"hi\", \"priority\": \"batch\"}");
+
+        assertThat(batch).isNotEqualTo(plain);
+        assertThat(of("{\"priority\": \"batch\", \"prompt\": \"hi\"}")).isEqualTo(batch);
+        assertThat(of("{\"prompt\": \"hi\", \"priority\": \"interactive\"}"))
+                .as("the default said out loud: the older form's fingerprint")
+                .isEqualTo(plain);
+        assertThat(of("{\"prompt\": \"hi\", \"priority\": null}")).isEqualTo(plain);
+        assertThat(new String(
+                        Fingerprint.canonicalJson(AskSubmission.parse(
+                                "{\"prompt\": \"hi\", \"priority\": \"batch\"}", LIMITS, CALLBACKS, NOW)),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"priority\":\"batch\"");
+    }
 }

@@ -14,6 +14,7 @@ import io.askpipe.ingest.ledger.InMemoryAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.chat.ResponseFormat;
 import io.askpipe.schemas.chat.Role;
@@ -258,6 +259,56 @@ class IngestRoutesTest {
             assertThat(json(response).get("errors").get(0).get("pointer").asText())
                     .as(bad[0])
                     .isEqualTo(bad[1]);
+        }
+        assertThat(producer.history()).as("nothing refused is published").isEmpty();
+    }
+
+    @Test
+    void publishesABatchAskToTheBatchTopicAndAnInteractiveOneToAskRequests() throws Exception {
+        var batch = post("{\"prompt\":\"hi\",\"priority\":\"batch\"}", "application/json", "k-batch");
+        var interactive = post("{\"prompt\":\"hi\",\"priority\":\"interactive\"}", "application/json", "k-int");
+        var byDefault = post("{\"prompt\":\"hi\"}", "application/json", "k-default");
+
+        assertThat(List.of(batch, interactive, byDefault))
+                .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(202));
+        assertThat(producer.history()).hasSize(3);
+        assertThat(producer.history().get(0).topic())
+                .isEqualTo(topics.batchRequests().name());
+        assertThat(producer.history().get(0).value().priority()).isEqualTo(Priority.BATCH);
+        assertThat(producer.history().get(1).topic())
+                .isEqualTo(topics.requests().name());
+        assertThat(producer.history().get(1).value().priority()).isEqualTo(Priority.INTERACTIVE);
+        assertThat(producer.history().get(2).topic())
+                .isEqualTo(topics.requests().name());
+        assertThat(producer.history().get(2).value().priority()).isEqualTo(Priority.INTERACTIVE);
+    }
+
+    @Test
+    void thePriorityIsPartOfTheIdempotencyFingerprintAndInteractiveIsTheDefault() throws Exception {
+        post("{\"prompt\":\"hi\",\"priority\":\"batch\"}", "application/json", "k-batch");
+        post("{\"prompt\":\"hi\"}", "application/json", "k-int");
+
+        var otherPriority = post("{\"prompt\":\"hi\"}", "application/json", "k-batch");
+        var sameAsDefault = post("{\"prompt\":\"hi\",\"priority\":\"interactive\"}", "application/json", "k-int");
+
+        assertThat(otherPriority.statusCode())
+                .as("another priority is another ask")
+                .isEqualTo(422);
+        assertThat(sameAsDefault.statusCode()).isEqualTo(202);
+        assertThat(sameAsDefault.getHeader("Idempotent-Replayed"))
+                .as("interactive said or not is the same ask")
+                .isEqualTo("true");
+        assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
+    void refusesAPriorityThatIsNotOneOfTheNames() throws Exception {
+        for (String bad : List.of("\"urgent\"", "\"BATCH\"", "1", "true", "[\"batch\"]")) {
+            var response = post("{\"prompt\":\"hi\",\"priority\":" + bad + "}", "application/json", null);
+            assertThat(response.statusCode()).as(bad).isEqualTo(422);
+            assertThat(json(response).get("errors").get(0).get("pointer").asText())
+                    .as(bad)
+                    .isEqualTo("/priority");
         }
         assertThat(producer.history()).as("nothing refused is published").isEmpty();
     }

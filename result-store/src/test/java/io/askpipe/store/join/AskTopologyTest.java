@@ -7,6 +7,7 @@ import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.JoinedAsk;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.Usage;
 import java.nio.charset.StandardCharsets;
@@ -101,6 +102,24 @@ class AskTopologyTest {
         results.pipeInput("r1", answer("r1", "hello"));
 
         assertThat(written()).containsExactly("r1=queued", "r1=succeeded:hello");
+    }
+
+    @Test
+    void aBatchAskIsJoinedFromItsOwnTopicAndKeepsItsPriority() {
+        var batch = driver.createInputTopic(
+                topics.batchRequests().name(),
+                topics.batchRequests().keySerde().serializer(),
+                topics.batchRequests().valueSerde().serializer());
+        AskRequest ask = ask("b1").withPriority(Priority.BATCH);
+        batch.pipeInput("b1", ask);
+        results.pipeInput("b1", answer("b1", "later"));
+
+        var emitted = joined.readValuesToList();
+        assertThat(emitted).hasSize(2);
+        assertThat(emitted.getLast().request().priority()).isEqualTo(Priority.BATCH);
+        assertThat(emitted.getLast().result().answer()).isEqualTo("later");
+        batch.pipeInput("b1", null); // the purge's tombstone on the batch topic
+        assertThat(written()).containsExactly("b1=deleted");
     }
 
     @Test

@@ -237,6 +237,7 @@ class AskWriterIT {
         assertThat(meters.get("store_asks_purged").counter().count()).isEqualTo(1.0);
         for (String topic : List.of(
                 topics.requests().name(),
+                topics.batchRequests().name(),
                 topics.results().name(),
                 topics.progress().name())) {
             assertThat(readAll(topic, 1)).as("a tombstone on %s", topic).anySatisfy(r -> {

@@ -93,9 +93,7 @@ public final class ConsumerLoop implements Runnable {
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
     /** Polled asks not yet started for want of a slot; consumer thread only. */
     private final PendingAsks<Polled> pending;
-    /** Asks of each priority dispatched and not yet ended (completed, abandoned or failed). */
-    private final AtomicInteger interactiveInFlight = new AtomicInteger();
-
+    /** Batch asks dispatched and not yet ended (completed, abandoned or failed). */
     private final AtomicInteger batchInFlight = new AtomicInteger();
 
     /** A fetched ask waiting for a free slot, its priority (by its topic), and when it was fetched. */
@@ -133,6 +131,15 @@ public final class ConsumerLoop implements Runnable {
     }
 
     /**
+     * The most in-flight slots batch asks may hold of {@code maxInFlight}: all but a reserve of
+     * {@value PendingAsks#INTERACTIVE_RESERVE_PERCENT}% (rounded down, at least one of two or more)
+     * kept for interactive asks.
+     */
+    public static int batchSlots(int maxInFlight) {
+        return PendingAsks.batchSlots(maxInFlight);
+    }
+
+    /**
      * Whether the loop holds an assignment of its group (possibly empty, when the group has more
      * workers than partitions): false before it first joins and while a rebalance moves partitions.
      */
@@ -143,14 +150,6 @@ public final class ConsumerLoop implements Runnable {
     /** Asks dispatched and not finished, for the in-flight gauge. */
     public int inFlight() {
         return tracker.inFlight();
-    }
-
-    /** Asks of {@code priority} dispatched and not finished. */
-    public int inFlight(Priority priority) {
-        return switch (priority) {
-            case INTERACTIVE -> interactiveInFlight.get();
-            case BATCH -> batchInFlight.get();
-        };
     }
 
     @Override
@@ -207,22 +206,19 @@ public final class ConsumerLoop implements Runnable {
             }
             Polled next = taken.get();
             ConsumerRecord<String, byte[]> record = next.record();
-            AtomicInteger ofPriority = next.priority() == Priority.BATCH ? batchInFlight : interactiveInFlight;
-            OffsetTracker.Ticket ticket =
-                    tracker.started(new TopicPartition(record.topic(), record.partition()), record.offset());
-            ofPriority.incrementAndGet();
+            Slot slot = new Slot(
+                    tracker.started(new TopicPartition(record.topic(), record.partition()), record.offset()),
+                    next.priority() == Priority.BATCH);
+            if (slot.batch()) {
+                batchInFlight.incrementAndGet();
+            }
             try {
                 asks.execute(() -> {
-                    try {
-                        dispatch.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
-                        process(record, ticket, next.polledAtNanos());
-                    } finally {
-                        ofPriority.decrementAndGet();
-                    }
+                    dispatch.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
+                    process(record, slot, next.polledAtNanos());
                 });
             } catch (RejectedExecutionException e) {
-                ofPriority.decrementAndGet();
-                tracker.abandoned(ticket); // halted between the check and the dispatch
+                abandoned(slot); // halted between the check and the dispatch
             }
         }
     }
@@ -286,16 +282,35 @@ public final class ConsumerLoop implements Runnable {
         tracker.forget(set);
     }
 
+    /** A started ask's hold on its slot: its offset's ticket, and whether it counts as batch. */
+    private record Slot(OffsetTracker.Ticket ticket, boolean batch) {}
+
+    /** Frees {@code slot}, its offset done; the batch count first, so the woken loop sees it. */
+    private void completed(Slot slot) {
+        if (slot.batch()) {
+            batchInFlight.decrementAndGet();
+        }
+        tracker.completed(slot.ticket());
+    }
+
+    /** Frees {@code slot}, its offset left uncommitted. */
+    private void abandoned(Slot slot) {
+        if (slot.batch()) {
+            batchInFlight.decrementAndGet();
+        }
+        tracker.abandoned(slot.ticket());
+    }
+
     /** One record on its own thread: read, processed, and its offset completed or abandoned. */
-    private void process(ConsumerRecord<String, byte[]> record, OffsetTracker.Ticket ticket, long polledAtNanos) {
+    private void process(ConsumerRecord<String, byte[]> record, Slot slot, long polledAtNanos) {
         try {
             Optional<AskRequest> ask = reader.read(record);
             if (ask.isPresent()) {
                 processor.process(ask.get(), polledAtNanos);
             }
-            tracker.completed(ticket);
+            completed(slot);
         } catch (InterruptedException e) {
-            tracker.abandoned(ticket);
+            abandoned(slot);
         } catch (RuntimeException e) {
             // a bug: leave the offset uncommitted so the ask is retried, and say so loudly
             LOG.error(
@@ -304,7 +319,7 @@ public final class ConsumerLoop implements Runnable {
                     record.partition(),
                     record.offset(),
                     e);
-            tracker.abandoned(ticket);
+            abandoned(slot);
         }
     }
 
