@@ -20,6 +20,9 @@ import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Json;
+import io.askpipe.schemas.Priority;
+import io.askpipe.schemas.Topic;
+import io.askpipe.schemas.chat.ChatRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -150,6 +154,30 @@ class IngestIT {
     }
 
     @Test
+    void aBatchAskClaimedButNeverPublishedIsPublishedFromTheLedgerToTheBatchTopic() throws Exception {
+        PostgresAskLedger ledger = new PostgresAskLedger(
+                DSL.using(config.database().dataSource("it", PostgresAskLedger.SCHEMA), SQLDialect.POSTGRES));
+        Instant then = Instant.now().minusSeconds(60);
+        AskRequest orphan = new AskRequest(
+                        "01a21640-0000-7000-8000-000000000002", user.id(), "orphan-batch", "later?", null, null, then)
+                .withPriority(Priority.BATCH);
+        String fingerprint = new AskSubmission(
+                        ChatRequest.ofPrompt("later?", null), null, null, Map.of(), Optional.empty(), Priority.BATCH)
+                .fingerprint();
+        assertThat(ledger.claim(orphan, "POST", "/v1/ask", fingerprint, then, then.plus(Duration.ofMinutes(5))))
+                .isInstanceOf(AskLedger.Claim.Won.class);
+
+        service.housekeep();
+
+        List<ConsumerRecord<String, AskRequest>> seen = read(kafka.topics().batchRequests(), 1);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.getFirst().value()).isEqualTo(orphan);
+        var retry = submit("orphan-batch", "{\"prompt\":\"later?\",\"priority\":\"batch\"}");
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    }
+
+    @Test
     void twoInstancesReceivingOneKeyAtOncePublishOneAsk() throws Exception {
         IngestService other = IngestService.start(config, new SimpleMeterRegistry());
         try {
@@ -205,7 +233,10 @@ class IngestIT {
     }
 
     private List<ConsumerRecord<String, AskRequest>> read(int expected) {
-        var topic = kafka.topics().requests();
+        return read(kafka.topics().requests(), expected);
+    }
+
+    private List<ConsumerRecord<String, AskRequest>> read(Topic<String, AskRequest> topic, int expected) {
         Map<String, Object> props = kafka.clientProperties("it");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, SharedInfrastructure.uniqueName("g"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
