@@ -78,7 +78,8 @@ public final class Metrics {
      * ask_stage_seconds{stage=...}}: in ingest {@code ingest_claim} (the ledger's claim), {@code
      * ingest_publish} (sent until Kafka acknowledged it) and {@code ingest_mark} (the ledger's
      * accepted mark); {@code queued} (accepted until a worker took it), {@code
-     * dispatch} (fetched by the worker until a slot started it; long when the worker is full), {@code
+     * dispatch} (an interactive ask fetched by the worker until a slot started it; long when the
+     * worker is full), {@code dispatch_batch} (the same for a batch ask: long during a backlog), {@code
      * publish} (the worker's result until Kafka acknowledged it), {@code worker} (fetched by the
      * worker until its result was acknowledged: the backend call and everything the worker adds), {@code store_write} (one batch
      * into PostgreSQL), {@code visible} (the router's answer until its row is committed), {@code

@@ -88,6 +88,7 @@ public final class ConsumerLoop implements Runnable {
     private final Processor processor;
     private final Limits limits;
     private final Timer dispatch;
+    private final Timer dispatchBatch;
 
     private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor();
@@ -128,6 +129,7 @@ public final class ConsumerLoop implements Runnable {
         this.processor = processor;
         this.limits = limits;
         this.dispatch = Metrics.stage(registry, "dispatch");
+        this.dispatchBatch = Metrics.stage(registry, "dispatch_batch");
     }
 
     /**
@@ -212,9 +214,10 @@ public final class ConsumerLoop implements Runnable {
             if (slot.batch()) {
                 batchInFlight.incrementAndGet();
             }
+            Timer waited = slot.batch() ? dispatchBatch : dispatch;
             try {
                 asks.execute(() -> {
-                    dispatch.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
+                    waited.record(System.nanoTime() - next.polledAtNanos(), TimeUnit.NANOSECONDS);
                     process(record, slot, next.polledAtNanos());
                 });
             } catch (RejectedExecutionException e) {
