@@ -92,6 +92,7 @@ final class BackendGate {
                     break;
                 }
             }
+            metrics.waited(backend, Duration.ofNanos(System.nanoTime() - started));
             return Optional.empty();
         } finally {
             queue.leave(ticket);
