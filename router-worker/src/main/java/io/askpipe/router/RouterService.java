@@ -272,6 +272,7 @@ public final class RouterService implements AutoCloseable {
     @Override
     public void close() {
         processor.stop(); // a database or Kafka step failing from now on gives its ask up
+        limits.endWaits(); // asks waiting for a provider's permit go back to the next owner at once
         loop.stop();
         join(grace.plusSeconds(15));
         release(Duration.ofSeconds(10));

@@ -236,6 +236,11 @@ final class BackendGate {
         }
     }
 
+    /** Ends every wait at this gate: the worker stopped, and its asks go to the next owner. */
+    void close() {
+        queue.close();
+    }
+
     private static long jittered(long nanos) {
         // up to a tenth more, so that the heads of several workers do not ask in lockstep
         return nanos + ThreadLocalRandom.current().nextLong(nanos / 10 + 1);

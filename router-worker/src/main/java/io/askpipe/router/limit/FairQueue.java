@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * not hold back another user's asks. Only the {@linkplain #awaitHead head} asks the shared limits;
  * the others sleep until it is their turn.
  *
- * <p>Thread-safe: every waiting ask's thread calls in; waits are interruptible and bounded by the
- * ask's own deadline.
+ * <p>Thread-safe: every waiting ask's thread calls in; waits are interruptible, bounded by the
+ * ask's own deadline, and ended by {@link #close()}.
  */
 final class FairQueue {
     /** One waiting ask. */
@@ -49,6 +49,8 @@ final class FairQueue {
     private int sinceBatch;
 
     private int size;
+    /** Whether the worker stopped: every wait ends. */
+    private boolean closed;
 
     FairQueue() {
         for (Priority priority : Priority.values()) {
@@ -161,8 +163,22 @@ final class FairQueue {
         }
     }
 
+    /** Ends every wait, now and later, with an {@link InterruptedException}: the worker stopped. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether time is left: waits up to {@code maxNanos}, or to {@code untilNanos} if sooner. */
     private boolean await(Optional<Long> untilNanos, long maxNanos) throws InterruptedException {
+        if (closed) {
+            throw new InterruptedException("the router stopped while the ask waited for a permit");
+        }
         long wait = maxNanos;
         if (untilNanos.isPresent()) {
             long left = untilNanos.get() - System.nanoTime();
@@ -175,6 +191,9 @@ final class FairQueue {
             changed.await();
         } else {
             changed.awaitNanos(wait);
+        }
+        if (closed) {
+            throw new InterruptedException("the router stopped while the ask waited for a permit");
         }
         return untilNanos.isEmpty() || untilNanos.get() - System.nanoTime() > 0;
     }

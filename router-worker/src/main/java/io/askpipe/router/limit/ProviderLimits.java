@@ -21,6 +21,7 @@ import org.jooq.impl.DSL;
 public final class ProviderLimits implements AutoCloseable {
     private final Optional<Shared> shared;
     private final Map<String, BackendGate> gates = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /** What the gates share: the settings, the tables, the meters. */
     private record Shared(
@@ -72,16 +73,31 @@ public final class ProviderLimits implements AutoCloseable {
             return Optional.of(Permit.free());
         }
         Shared s = shared.get();
-        BackendGate gate = gates.computeIfAbsent(
-                backend,
-                name -> new BackendGate(
-                        name, s.settings(), s.buckets(), s.slots(), s.pauses(), s.metrics(), s.clock()));
+        BackendGate gate = gates.computeIfAbsent(backend, name -> {
+            BackendGate created =
+                    new BackendGate(name, s.settings(), s.buckets(), s.slots(), s.pauses(), s.metrics(), s.clock());
+            if (closed) {
+                created.close(); // the worker is stopping: no wait starts here
+            }
+            return created;
+        });
         return gate.acquire(call, waiter, untilNanos);
     }
 
-    /** Gives back the concurrency slots this worker still holds. */
+    /**
+     * Ends the waits of every ask waiting now or later with an {@link InterruptedException}: the
+     * worker is stopping, and its waiting asks go back uncommitted to the next owner of their
+     * partitions at once, instead of holding the stop for its grace. Calls already running go on.
+     */
+    public void endWaits() {
+        closed = true;
+        gates.values().forEach(BackendGate::close);
+    }
+
+    /** Ends every wait ({@link #endWaits()}) and gives back the concurrency slots this worker holds. */
     @Override
     public void close() {
+        endWaits();
         shared.ifPresent(s -> {
             s.slots().close();
             s.metrics().close();

@@ -171,4 +171,23 @@ class FairQueueTest {
         queue.leave(head);
         assertThat(queue.size()).isZero();
     }
+
+    @Test
+    void closingEndsEveryWait() throws Exception {
+        queue.enter(Priority.INTERACTIVE, "a");
+        FairQueue.Ticket waiting = queue.enter(Priority.INTERACTIVE, "b");
+        CompletableFuture<Throwable> ended = CompletableFuture.supplyAsync(() -> {
+            try {
+                queue.awaitHead(waiting, Optional.empty());
+                return null;
+            } catch (InterruptedException e) {
+                return e;
+            }
+        });
+        Thread.sleep(50);
+
+        queue.close();
+
+        assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+    }
 }
