@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
@@ -96,7 +97,15 @@ final class ConcurrencySlots implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+            Properties props = new Properties();
+            props.setProperty("user", database.user());
+            props.setProperty("password", database.password());
+            props.setProperty("ApplicationName", "askpipe-router-slots");
+            // a database that stops answering fails the take (the ask waits and asks again) rather
+            // than holding every backend's waiting asks behind one statement
+            props.setProperty("connectTimeout", "10");
+            props.setProperty("socketTimeout", "10");
+            connection = DriverManager.getConnection(database.jdbcUrl(), props);
         }
         return connection;
     }
