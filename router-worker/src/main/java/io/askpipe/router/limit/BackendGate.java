@@ -60,7 +60,11 @@ final class BackendGate {
 
     /** A grant of the limits, or how long to wait before asking again. */
     private sealed interface Take {
-        record Granted(List<ConcurrencySlots.Slot> slots, List<SharedBuckets.Bucket> tokenBuckets) implements Take {}
+        record Granted(
+                List<ConcurrencySlots.Slot> slots,
+                List<SharedBuckets.Bucket> requestBuckets,
+                List<SharedBuckets.Bucket> tokenBuckets)
+                implements Take {}
 
         record Wait(long nanos) implements Take {}
     }
@@ -77,7 +81,7 @@ final class BackendGate {
         List<Scope> scopes = scopes(call);
         TokenEstimate estimate = TokenEstimate.of(call);
         if (scopes.isEmpty() && paused().isZero()) {
-            return Optional.of(granted(new Take.Granted(List.of(), List.of()), estimate, started));
+            return Optional.of(granted(new Take.Granted(List.of(), List.of(), List.of()), estimate, started));
         }
         FairQueue.Ticket ticket = queue.enter(waiter.priority(), waiter.user());
         try {
@@ -103,7 +107,8 @@ final class BackendGate {
         Duration waited = Duration.ofNanos(System.nanoTime() - started);
         metrics.waited(backend, waited);
         inUse.incrementAndGet();
-        return new Permit(Optional.of(this), grant.slots(), grant.tokenBuckets(), estimate, waited);
+        return new Permit(
+                Optional.of(this), grant.slots(), grant.requestBuckets(), grant.tokenBuckets(), estimate, waited);
     }
 
     private List<Scope> scopes(BackendCall call) {
@@ -161,7 +166,7 @@ final class BackendGate {
                 }
             }
             granted = true;
-            return new Take.Granted(held, takenTokens);
+            return new Take.Granted(held, takenRequests, takenTokens);
         } catch (RuntimeException e) {
             // the limits cannot be asked: the call waits rather than going over them
             LOG.warn(
@@ -177,7 +182,8 @@ final class BackendGate {
         }
     }
 
-    private void giveBack(
+    /** Gives back what a grant took: its requests and tokens, and its slots. */
+    void giveBack(
             List<ConcurrencySlots.Slot> held,
             List<SharedBuckets.Bucket> requests,
             List<SharedBuckets.Bucket> tokens,

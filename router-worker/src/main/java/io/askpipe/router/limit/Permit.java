@@ -15,6 +15,7 @@ public final class Permit implements AutoCloseable {
     private final Optional<BackendGate> gate;
 
     private final List<ConcurrencySlots.Slot> slots;
+    private final List<SharedBuckets.Bucket> requestBuckets;
     private final List<SharedBuckets.Bucket> tokenBuckets;
     private final TokenEstimate estimate;
     private final Duration waited;
@@ -23,11 +24,13 @@ public final class Permit implements AutoCloseable {
     Permit(
             Optional<BackendGate> gate,
             List<ConcurrencySlots.Slot> slots,
+            List<SharedBuckets.Bucket> requestBuckets,
             List<SharedBuckets.Bucket> tokenBuckets,
             TokenEstimate estimate,
             Duration waited) {
         this.gate = gate;
         this.slots = List.copyOf(slots);
+        this.requestBuckets = List.copyOf(requestBuckets);
         this.tokenBuckets = List.copyOf(tokenBuckets);
         this.estimate = estimate;
         this.waited = waited;
@@ -35,7 +38,7 @@ public final class Permit implements AutoCloseable {
 
     /** The permit of a worker without limits: granted at once, nothing to settle. */
     static Permit free() {
-        return new Permit(Optional.empty(), List.of(), List.of(), new TokenEstimate(0, 0), Duration.ZERO);
+        return new Permit(Optional.empty(), List.of(), List.of(), List.of(), new TokenEstimate(0, 0), Duration.ZERO);
     }
 
     /** How long the ask waited for this permit. */
@@ -49,6 +52,20 @@ public final class Permit implements AutoCloseable {
      */
     public void settle(BackendOutcome outcome) {
         gate.ifPresent(g -> g.settle(tokenBuckets, estimate.settle(outcome), outcome));
+    }
+
+    /**
+     * Gives everything back unused: the call was not made after all (the backend's circuit is open).
+     * The permit is closed.
+     */
+    public void unused() {
+        if (!closed) {
+            closed = true;
+            gate.ifPresent(g -> {
+                g.giveBack(List.of(), requestBuckets, tokenBuckets, estimate);
+                g.release(slots);
+            });
+        }
     }
 
     /** Gives the concurrency slots back; the call is over (or never started). */

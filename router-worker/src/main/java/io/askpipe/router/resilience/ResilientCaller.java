@@ -134,6 +134,7 @@ public final class ResilientCaller implements AutoCloseable {
                     return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
                 }
                 if (!breaker.tryAcquirePermission()) {
+                    held.unused(); // no call: what the permit took goes back
                     LOG.warn(
                             "backend call refused request_id={} backend={} attempt={} reason=circuit_open",
                             call.requestId(),
