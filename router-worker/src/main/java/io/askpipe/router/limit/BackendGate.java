@@ -79,9 +79,14 @@ final class BackendGate {
     Optional<Permit> acquire(BackendCall call, Waiter waiter, Optional<Long> untilNanos) throws InterruptedException {
         long started = System.nanoTime();
         List<Scope> scopes = scopes(call);
-        TokenEstimate estimate = TokenEstimate.of(call);
+        // the estimate serializes the messages: only a tokens-per-minute limit needs it
+        TokenEstimate estimate =
+                scopes.stream().anyMatch(scope -> scope.limits().tpm() > 0)
+                        ? TokenEstimate.of(call)
+                        : new TokenEstimate(0, 0);
         if (scopes.isEmpty() && paused().isZero()) {
-            return Optional.of(granted(new Take.Granted(List.of(), List.of(), List.of()), estimate, started));
+            // nothing to wait for: no wait to count
+            return Optional.of(granted(new Take.Granted(List.of(), List.of(), List.of()), estimate, System.nanoTime()));
         }
         FairQueue.Ticket ticket = queue.enter(waiter.priority(), waiter.user());
         try {

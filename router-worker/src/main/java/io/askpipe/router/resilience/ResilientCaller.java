@@ -121,11 +121,12 @@ public final class ResilientCaller implements AutoCloseable {
             }
             long waiting = System.nanoTime();
             Optional<Permit> permit = limits.acquire(backend.name(), call, waiter, deadline.waitBound());
-            deadline.waited(Duration.ofNanos(System.nanoTime() - waiting));
             if (permit.isEmpty()) {
                 // the ask's own deadline came while it waited for its turn: no call
+                deadline.waited(Duration.ofNanos(System.nanoTime() - waiting));
                 return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
             }
+            deadline.waited(permit.get().waited());
             BackendOutcome.Failed failed;
             boolean cutAtDeadline;
             try (Permit held = permit.get()) {

@@ -98,6 +98,19 @@ class SharedLimitsIT {
     }
 
     @Test
+    void aPermitUnusedGivesItsRequestBack() throws Exception {
+        ProviderLimits limits = limits(Map.of("OPENAI_RPM", "1"));
+
+        limits.acquire("openai", call("m", 1), ALICE, in(Duration.ofSeconds(5)))
+                .orElseThrow()
+                .unused();
+
+        assertThat(limits.acquire("openai", call("m", 1), ALICE, in(Duration.ofMillis(500))))
+                .as("the call was not made: the minute's one request is still there")
+                .isPresent();
+    }
+
+    @Test
     void aModelsLimitHoldsItsCallsAndNotTheOtherModels() throws Exception {
         ProviderLimits limits = limits(Map.of("ROUTER_MODEL_LIMITS", "openai/slow:rpm=1"));
 
