@@ -6,6 +6,7 @@ import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
+import io.askpipe.router.limit.LimitSettings;
 import io.askpipe.router.resilience.ResilienceSettings;
 import io.askpipe.router.route.BackendSettings;
 import io.askpipe.router.route.Routing;
@@ -28,6 +29,8 @@ import java.util.Map;
  *     alike
  * @param backends the backends' own settings
  * @param resilience retries, circuit breakers and the ask deadline
+ * @param limits the provider limits every worker shares ({@code <BACKEND>_RPM}, {@code
+ *     <BACKEND>_TPM}, {@code <BACKEND>_MAX_CONCURRENCY}, {@code ROUTER_MODEL_LIMITS})
  * @param maxInFlight {@code ROUTER_MAX_IN_FLIGHT}: asks handled at once by one worker (default 256)
  * @param maxPollRecords {@code ROUTER_MAX_POLL_RECORDS}: asks taken per poll (default 500, at most
  *     {@code maxInFlight})
@@ -52,6 +55,7 @@ public record RouterConfig(
         Routing routing,
         BackendSettings backends,
         ResilienceSettings resilience,
+        LimitSettings limits,
         int maxInFlight,
         int maxPollRecords,
         Duration commitInterval,
@@ -101,6 +105,7 @@ public record RouterConfig(
                 routing,
                 BackendSettings.fromEnv(env, routing.backends()),
                 ResilienceSettings.fromEnv(env),
+                LimitSettings.fromEnv(env, routing.backends()),
                 maxInFlight,
                 Math.min(maxInFlight, env.get(MAX_POLL_RECORDS)),
                 env.get(COMMIT_INTERVAL),
@@ -120,6 +125,7 @@ public record RouterConfig(
                 Routing.settings(),
                 BackendSettings.settings(),
                 ResilienceSettings.settings(),
+                LimitSettings.settings(),
                 List.of(MAX_IN_FLIGHT, MAX_POLL_RECORDS, COMMIT_INTERVAL, SHUTDOWN_GRACE, PROGRESS_AFTER, RETENTION));
     }
 

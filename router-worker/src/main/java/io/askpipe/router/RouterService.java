@@ -9,6 +9,7 @@ import io.askpipe.common.service.Readiness;
 import io.askpipe.common.service.Startup;
 import io.askpipe.router.backend.Backend;
 import io.askpipe.router.consume.ConsumerLoop;
+import io.askpipe.router.limit.ProviderLimits;
 import io.askpipe.router.process.AskProcessor;
 import io.askpipe.router.process.ResultPurge;
 import io.askpipe.router.process.RouterResults;
@@ -57,6 +58,7 @@ public final class RouterService implements AutoCloseable {
     private final Producer<byte[], byte[]> rawProducer;
 
     private final ResilientCaller caller;
+    private final ProviderLimits limits;
     private final BackendRegistry backends;
     private final AskProcessor processor;
     private final ConsumerLoop loop;
@@ -72,6 +74,7 @@ public final class RouterService implements AutoCloseable {
             Producer<String, AskResult> resultProducer,
             Producer<byte[], byte[]> rawProducer,
             ResilientCaller caller,
+            ProviderLimits limits,
             BackendRegistry backends,
             AskProcessor processor,
             ConsumerLoop loop,
@@ -84,6 +87,7 @@ public final class RouterService implements AutoCloseable {
         this.resultProducer = resultProducer;
         this.rawProducer = rawProducer;
         this.caller = caller;
+        this.limits = limits;
         this.backends = backends;
         this.processor = processor;
         this.loop = loop;
@@ -183,7 +187,8 @@ public final class RouterService implements AutoCloseable {
             throw e;
         }
         Clock clock = Clock.systemUTC();
-        ResilientCaller caller = new ResilientCaller(config.resilience());
+        ProviderLimits limits = ProviderLimits.start(config.limits(), dataSource, config.database(), registry, clock);
+        ResilientCaller caller = new ResilientCaller(config.resilience(), limits);
         AskHandler handler = new AskHandler(
                 config.routing(),
                 backends,
@@ -238,6 +243,7 @@ public final class RouterService implements AutoCloseable {
                 resultProducer,
                 rawProducer,
                 caller,
+                limits,
                 backends,
                 processor,
                 loop,
@@ -266,6 +272,7 @@ public final class RouterService implements AutoCloseable {
     @Override
     public void close() {
         processor.stop(); // a database or Kafka step failing from now on gives its ask up
+        limits.endWaits(); // asks waiting for a provider's permit go back to the next owner at once
         loop.stop();
         join(grace.plusSeconds(15));
         release(Duration.ofSeconds(10));
@@ -303,6 +310,7 @@ public final class RouterService implements AutoCloseable {
         purge.close();
         Metrics.unbind(kafkaMetrics);
         caller.close();
+        limits.close();
         backends.close();
         resultProducer.close(producerTimeout);
         rawProducer.close(producerTimeout);

@@ -31,6 +31,9 @@ import java.util.Objects;
  * @param message the assistant's message, whose text is {@code answer}; {@code null} if the backend
  *     gave only text, or on failure
  * @param systemFingerprint the vendor's fingerprint of its configuration, or {@code null}
+ * @param waitedMs how long the ask waited for permits of the provider limits before its backend
+ *     calls, in milliseconds; {@code null} (absent on the wire) when it did not wait, as in results
+ *     written before it existed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AskResult(
@@ -46,7 +49,8 @@ public record AskResult(
         Instant completedAt,
         FinishReason finishReason,
         ChatMessage message,
-        String systemFingerprint) {
+        String systemFingerprint,
+        Long waitedMs) {
 
     public AskResult {
         Objects.requireNonNull(backend, "backend");
@@ -68,6 +72,44 @@ public record AskResult(
         if (message != null && message.role() != Role.ASSISTANT) {
             throw new IllegalArgumentException("a result's message is the assistant's, not " + message.role());
         }
+        if (waitedMs != null && waitedMs < 0) {
+            throw new IllegalArgumentException("waitedMs is 0 or more");
+        }
+        if (waitedMs != null && waitedMs == 0) {
+            waitedMs = null; // an ask that did not wait says nothing of it
+        }
+    }
+
+    /** A result that did not wait for permits. */
+    public AskResult(
+            String backend,
+            String model,
+            String answer,
+            Usage usage,
+            long latencyMs,
+            String reqId,
+            AskStatus status,
+            AskError error,
+            int attempts,
+            Instant completedAt,
+            FinishReason finishReason,
+            ChatMessage message,
+            String systemFingerprint) {
+        this(
+                backend,
+                model,
+                answer,
+                usage,
+                latencyMs,
+                reqId,
+                status,
+                error,
+                attempts,
+                completedAt,
+                finishReason,
+                message,
+                systemFingerprint,
+                null);
     }
 
     /** A result without what only some backends say (finish reason, message, fingerprint). */
@@ -106,7 +148,30 @@ public record AskResult(
                 completedAt,
                 finishReason,
                 message,
-                systemFingerprint);
+                systemFingerprint,
+                waitedMs);
+    }
+
+    /** This result, saying it waited {@code waitedMs} for permits of the provider limits. */
+    public AskResult withWaitedMs(long waitedMs) {
+        if (waitedMs < 0) {
+            throw new IllegalArgumentException("waitedMs is 0 or more");
+        }
+        return new AskResult(
+                backend,
+                model,
+                answer,
+                usage,
+                latencyMs,
+                reqId,
+                status,
+                error,
+                attempts,
+                completedAt,
+                finishReason,
+                message,
+                systemFingerprint,
+                waitedMs);
     }
 
     /** A successful result. */

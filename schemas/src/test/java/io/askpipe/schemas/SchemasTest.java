@@ -63,6 +63,24 @@ class SchemasTest {
     }
 
     @Test
+    void aResultSaysHowLongItWaitedForPermitsOnlyWhenItWaited() throws Exception {
+        AskResult waited = AskResult.succeeded(ID, "openai", "gpt-4o", "hi", Usage.of(3, 1), 12, 1, NOW)
+                .withWaitedMs(1_500);
+        JsonNode json = tree(waited);
+
+        assertThat(json.get("waited_ms").asLong()).isEqualTo(1_500);
+        assertThat(schema("ask-result.schema.json").validate(json)).isEmpty();
+        assertThat(Json.mapper().treeToValue(json, AskResult.class)).isEqualTo(waited);
+
+        AskResult notWaited = waited.withWaitedMs(0);
+        assertThat(notWaited.waitedMs()).isNull();
+        assertThat(tree(notWaited).has("waited_ms"))
+                .as("absent when it did not wait")
+                .isFalse();
+        assertThat(Json.mapper().treeToValue(tree(notWaited), AskResult.class)).isEqualTo(notWaited);
+    }
+
+    @Test
     void failedResultMatchesItsSchemaAndNeedsAnError() throws Exception {
         AskResult failed = AskResult.failed(
                 ID, "openai", "gpt-4o", new AskError(ErrorType.TIMEOUT, "took too long"), 30_000, 1, NOW);

@@ -1,6 +1,7 @@
 package io.askpipe.store.golden;
 
 import static io.askpipe.store.db.Tables.ASKS;
+import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.percentileCont;
 
@@ -22,7 +23,9 @@ import org.jooq.DSLContext;
  * SQL over {@code store.asks}, which every result-store instance writes and reads, so any instance
  * answers for the whole deployment. An ask counts in a window when it finished in it (its {@code
  * completed_at}, the router's clock); its latency is the time its backend calls took
- * ({@code latency_ms}), as in the {@code ask_latency_ms} histogram.
+ * ({@code latency_ms}), as in the {@code ask_latency_ms} histogram. Per backend it also says how
+ * long asks waited for permits of the provider limits (the p95 of {@code waited_ms}, an ask that
+ * did not wait counting 0) and the share of asks that waited at all.
  */
 public final class GoldenQueries {
     private static final List<Span> WINDOWS = List.of(
@@ -69,7 +72,9 @@ public final class GoldenQueries {
                         count(),
                         percentileCont(0.95).withinGroupOrderBy(ASKS.LATENCY_MS).filterWhere(ASKS.STATUS.ne(EXPIRED)),
                         count().filterWhere(ASKS.STATUS.eq(FAILED)),
-                        count().filterWhere(ASKS.ERROR_TYPE.eq(ErrorType.TIMEOUT.wireName())))
+                        count().filterWhere(ASKS.ERROR_TYPE.eq(ErrorType.TIMEOUT.wireName())),
+                        percentileCont(0.95).withinGroupOrderBy(coalesce(ASKS.WAITED_MS, 0L)),
+                        count().filterWhere(ASKS.WAITED_MS.gt(0L)))
                 .from(ASKS)
                 .where(finished)
                 .groupBy(ASKS.BACKEND)
@@ -97,7 +102,9 @@ public final class GoldenQueries {
                     backendFailed,
                     rate(backendFailed, backendAsks),
                     backendBreaches,
-                    errorsByBackend.getOrDefault(row.value1(), List.of())));
+                    errorsByBackend.getOrDefault(row.value1(), List.of()),
+                    row.value6().doubleValue(),
+                    rate(row.value7(), backendAsks)));
             asks += backendAsks;
             failed += backendFailed;
             breaches += backendBreaches;

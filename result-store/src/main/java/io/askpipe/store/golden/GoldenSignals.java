@@ -27,6 +27,9 @@ public record GoldenSignals(Instant generatedAt, List<Window> windows) {
      *     between the two nearest values
      * @param errorRate failed / asks
      * @param errors the failures by error type, each with its share of the backend's asks
+     * @param p95WaitMs the 95th percentile of the time the asks waited for permits of the provider
+     *     limits ({@code waited_ms}; 0 for an ask that did not wait)
+     * @param waitedShare the share of the asks that waited for a permit at all
      */
     record Backend(
             String backend,
@@ -35,7 +38,9 @@ public record GoldenSignals(Instant generatedAt, List<Window> windows) {
             long failed,
             double errorRate,
             long timeoutBreaches,
-            List<ErrorCount> errors) {}
+            List<ErrorCount> errors,
+            double p95WaitMs,
+            double waitedShare) {}
 
     record ErrorCount(String type, long count, double rate) {}
 }

@@ -156,6 +156,7 @@ public final class AskRepository {
                     .set(ASKS.COMPLETION_TOKENS, excluded(ASKS.COMPLETION_TOKENS))
                     .set(ASKS.TOTAL_TOKENS, excluded(ASKS.TOTAL_TOKENS))
                     .set(ASKS.LATENCY_MS, excluded(ASKS.LATENCY_MS))
+                    .set(ASKS.WAITED_MS, excluded(ASKS.WAITED_MS))
                     .set(ASKS.ATTEMPTS, excluded(ASKS.ATTEMPTS))
                     .set(ASKS.ERROR_TYPE, excluded(ASKS.ERROR_TYPE))
                     .set(ASKS.ERROR_MESSAGE, excluded(ASKS.ERROR_MESSAGE))
@@ -244,6 +245,7 @@ public final class AskRepository {
         row.setCompletionTokens(result.usage().completionTokens());
         row.setTotalTokens(result.usage().totalTokens());
         row.setLatencyMs(result.latencyMs());
+        row.setWaitedMs(result.waitedMs());
         row.setAttempts(result.attempts());
         row.setCompletedAt(utc(result.completedAt()));
         AskRows.reply(row, result);

@@ -61,15 +61,15 @@ class GoldenQueriesIT {
         for (int i = 0; i < 20; i++) {
             batch.add(finished("beta", 30_000, new AskError(ErrorType.TIMEOUT, "too slow"), NOW.minusSeconds(600)));
         }
-        // beta, ten minutes ago: 5 asks that ran out of their own deadline after a long wait; finished,
-        // not failed, and no measure of beta's latency
+        // beta, ten minutes ago: 5 asks that ran out of their own deadline after a long wait, 90 s of it
+        // for permits of the provider limits; finished, not failed, and no measure of beta's latency
         for (int i = 0; i < 5; i++) {
             AskRequest request = request();
             batch.add(new JoinedAsk(
                     request,
                     null,
-                    AskResult.expired(
-                            request.requestId(), "beta", "m", "deadline", 100_000, 1, NOW.minusSeconds(600))));
+                    AskResult.expired(request.requestId(), "beta", "m", "deadline", 100_000, 1, NOW.minusSeconds(600))
+                            .withWaitedMs(90_000)));
         }
         // outside every window, and not finished at all: counted nowhere
         batch.add(finished("gamma", 5, null, NOW.minus(Duration.ofMinutes(20))));
@@ -97,6 +97,8 @@ class GoldenQueriesIT {
         // percentile_cont over 1..100: 1 + 0.95 * 99
         assertThat(alpha.p95LatencyMs()).isCloseTo(95.05, within(1e-9));
         assertThat(alpha.errorRate()).isCloseTo(0.10, within(1e-9));
+        assertThat(alpha.p95WaitMs()).as("no alpha ask waited").isZero();
+        assertThat(alpha.waitedShare()).isZero();
         assertThat(alpha.errors())
                 .containsExactlyInAnyOrder(
                         new GoldenSignals.ErrorCount(ErrorType.TIMEOUT.wireName(), 5, 0.05),
@@ -129,6 +131,9 @@ class GoldenQueriesIT {
         assertThat(beta.errorRate()).isEqualTo(0.8);
         assertThat(beta.timeoutBreaches()).isEqualTo(20);
         assertThat(beta.errors()).containsExactly(new GoldenSignals.ErrorCount(ErrorType.TIMEOUT.wireName(), 20, 0.8));
+        // 20 asks that did not wait (0) and 5 that waited 90 s: the 95th percentile falls among the 5
+        assertThat(beta.p95WaitMs()).isCloseTo(90_000, within(1e-9));
+        assertThat(beta.waitedShare()).as("5 of 25 waited").isCloseTo(0.2, within(1e-9));
         assertThat(signals.generatedAt()).isEqualTo(NOW);
     }
 

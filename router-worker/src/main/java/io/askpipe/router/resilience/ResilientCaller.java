@@ -3,7 +3,11 @@ package io.askpipe.router.resilience;
 import io.askpipe.router.backend.Backend;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
+import io.askpipe.router.limit.Permit;
+import io.askpipe.router.limit.ProviderLimits;
+import io.askpipe.router.limit.Waiter;
 import io.askpipe.schemas.ErrorType;
+import io.askpipe.schemas.Priority;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -11,6 +15,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * TimeLimiter} (the call is cancelled, which interrupts it), guarded by the backend's {@link
  * CircuitBreaker} (an open circuit fails fast), and retried with exponential backoff and jitter
  * ({@link IntervalFunction}) while the failure is retriable. A {@code Retry-After} longer than the
- * backoff is honoured, and nothing goes past the ask's deadline.
+ * backoff is honoured, and nothing goes past the ask's deadline. Before every attempt the ask waits
+ * for its permit of the {@link ProviderLimits} (the backend's rate, token and concurrency limits,
+ * and its pauses), for no longer than its own deadline; the router's budget does not run while it
+ * waits ({@link CallDeadline}).
  *
  * <p>The retry loop is written here rather than with resilience4j's {@code Retry} because each
  * attempt's time limit shrinks with what remains of the deadline, and a wait that would end past
@@ -54,11 +62,17 @@ public final class ResilientCaller implements AutoCloseable {
     private final IntervalFunction backoff;
     private final CircuitBreakerRegistry breakers;
     private final Sleeper sleeper;
+    private final ProviderLimits limits;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
     public ResilientCaller(ResilienceSettings settings, Sleeper sleeper) {
+        this(settings, sleeper, ProviderLimits.none());
+    }
+
+    public ResilientCaller(ResilienceSettings settings, Sleeper sleeper, ProviderLimits limits) {
         this.settings = settings;
         this.sleeper = sleeper;
+        this.limits = limits;
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5);
         this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -72,7 +86,11 @@ public final class ResilientCaller implements AutoCloseable {
     }
 
     public ResilientCaller(ResilienceSettings settings) {
-        this(settings, duration -> Thread.sleep(duration));
+        this(settings, ProviderLimits.none());
+    }
+
+    public ResilientCaller(ResilienceSettings settings, ProviderLimits limits) {
+        this(settings, duration -> Thread.sleep(duration), limits);
     }
 
     /** The circuit breaker of {@code backend}, for metrics and tests. */
@@ -86,46 +104,80 @@ public final class ResilientCaller implements AutoCloseable {
      */
     public Attempted call(Backend backend, Duration timeout, BackendCall call, long deadlineNanos)
             throws InterruptedException {
+        return call(backend, timeout, call, new Waiter(Priority.INTERACTIVE, ""), CallDeadline.fixed(deadlineNanos));
+    }
+
+    /**
+     * Calls {@code backend} for {@code waiter} until it answers, fails for good, runs out of
+     * attempts, or {@code deadline} comes; each attempt first waits for its permit.
+     */
+    public Attempted call(Backend backend, Duration timeout, BackendCall call, Waiter waiter, CallDeadline deadline)
+            throws InterruptedException {
         CircuitBreaker breaker = breakers.circuitBreaker(backend.name());
         BackendOutcome.Failed last = null;
         for (int attempt = 1; ; attempt++) {
-            long remaining = deadlineNanos - System.nanoTime();
-            if (remaining <= 0) {
+            if (deadline.nanos() - System.nanoTime() <= 0) {
                 return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
             }
-            if (!breaker.tryAcquirePermission()) {
-                LOG.warn(
-                        "backend call refused request_id={} backend={} attempt={} reason=circuit_open",
-                        call.requestId(),
-                        backend.name(),
-                        attempt);
-                return new Attempted(
-                        BackendOutcome.Failed.of(
-                                ErrorType.BACKEND_UNAVAILABLE,
-                                backend.name() + " is failing; its circuit breaker is open"),
-                        attempt - 1);
+            long waiting = System.nanoTime();
+            Optional<Permit> permit = limits.acquire(backend.name(), call, waiter, deadline.waitBound());
+            if (permit.isEmpty()) {
+                // the ask's own deadline came while it waited for its turn: no call
+                deadline.waited(Duration.ofNanos(System.nanoTime() - waiting));
+                return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
             }
-            Duration limit = Duration.ofNanos(Math.min(timeout.toNanos(), remaining));
-            long started = System.nanoTime();
-            BackendOutcome outcome;
-            try {
-                outcome = callOnce(backend, call, limit);
-            } catch (InterruptedException e) {
-                breaker.releasePermission();
-                throw e;
-            }
-            long tookNanos = System.nanoTime() - started;
-            // a call cut at the deadline, before the backend's own timeout, says nothing of the
-            // backend's health: a client's short deadline must not open the circuit for everyone
-            boolean cutAtDeadline = outcome instanceof BackendOutcome.Failed cut
-                    && cut.errorType() == ErrorType.TIMEOUT
-                    && limit.compareTo(timeout) < 0;
-            if (cutAtDeadline) {
-                breaker.releasePermission();
-            } else {
-                record(breaker, outcome, tookNanos);
-            }
-            if (outcome instanceof BackendOutcome.Failed failed) {
+            deadline.waited(permit.get().waited());
+            BackendOutcome.Failed failed;
+            boolean cutAtDeadline;
+            try (Permit held = permit.get()) {
+                long remaining = deadline.nanos() - System.nanoTime();
+                if (remaining <= 0) {
+                    return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
+                }
+                if (!breaker.tryAcquirePermission()) {
+                    held.unused(); // no call: what the permit took goes back
+                    LOG.warn(
+                            "backend call refused request_id={} backend={} attempt={} reason=circuit_open",
+                            call.requestId(),
+                            backend.name(),
+                            attempt);
+                    return new Attempted(
+                            BackendOutcome.Failed.of(
+                                    ErrorType.BACKEND_UNAVAILABLE,
+                                    backend.name() + " is failing; its circuit breaker is open"),
+                            attempt - 1);
+                }
+                Duration limit = Duration.ofNanos(Math.min(timeout.toNanos(), remaining));
+                long started = System.nanoTime();
+                BackendOutcome outcome;
+                try {
+                    outcome = callOnce(backend, call, limit);
+                } catch (InterruptedException e) {
+                    breaker.releasePermission();
+                    throw e;
+                }
+                long tookNanos = System.nanoTime() - started;
+                held.settle(outcome);
+                // a call cut at the deadline, before the backend's own timeout, says nothing of the
+                // backend's health: a client's short deadline must not open the circuit for everyone
+                cutAtDeadline = outcome instanceof BackendOutcome.Failed cut
+                        && cut.errorType() == ErrorType.TIMEOUT
+                        && limit.compareTo(timeout) < 0;
+                if (cutAtDeadline) {
+                    breaker.releasePermission();
+                } else {
+                    record(breaker, outcome, tookNanos);
+                }
+                if (!(outcome instanceof BackendOutcome.Failed f)) {
+                    LOG.debug(
+                            "backend call answered request_id={} backend={} attempt={} elapsed_ms={}",
+                            call.requestId(),
+                            backend.name(),
+                            attempt,
+                            TimeUnit.NANOSECONDS.toMillis(tookNanos));
+                    return new Attempted(outcome, attempt);
+                }
+                failed = f;
                 LOG.warn(
                         "backend call failed request_id={} backend={} attempt={} elapsed_ms={} error_type={} "
                                 + "retriable={} detail=\"{}\"",
@@ -136,31 +188,24 @@ public final class ResilientCaller implements AutoCloseable {
                         failed.errorType().wireName(),
                         failed.retriable(),
                         failed.message());
-                last = failed;
-                if (cutAtDeadline) {
-                    return new Attempted(failed, attempt, true);
-                }
-                if (!failed.retriable() || attempt >= settings.maxAttempts()) {
-                    return new Attempted(failed, attempt);
-                }
-                Duration backoffWait = Duration.ofMillis(backoff.apply(attempt));
-                Duration wait = failed.retryAfterHint()
-                        .filter(hint -> hint.compareTo(backoffWait) > 0)
-                        .orElse(backoffWait);
-                if (wait.compareTo(Duration.ofNanos(deadlineNanos - System.nanoTime())) >= 0) {
-                    // no attempt could start before the deadline
-                    return new Attempted(failed, attempt, true);
-                }
-                sleeper.sleep(wait);
-            } else {
-                LOG.debug(
-                        "backend call answered request_id={} backend={} attempt={} elapsed_ms={}",
-                        call.requestId(),
-                        backend.name(),
-                        attempt,
-                        TimeUnit.NANOSECONDS.toMillis(tookNanos));
-                return new Attempted(outcome, attempt);
             }
+            // the permit is back: a wait between attempts holds no slot
+            last = failed;
+            if (cutAtDeadline) {
+                return new Attempted(failed, attempt, true);
+            }
+            if (!failed.retriable() || attempt >= settings.maxAttempts()) {
+                return new Attempted(failed, attempt);
+            }
+            Duration backoffWait = Duration.ofMillis(backoff.apply(attempt));
+            Duration wait = failed.retryAfterHint()
+                    .filter(hint -> hint.compareTo(backoffWait) > 0)
+                    .orElse(backoffWait);
+            if (wait.compareTo(Duration.ofNanos(deadline.nanos() - System.nanoTime())) >= 0) {
+                // no attempt could start before the deadline
+                return new Attempted(failed, attempt, true);
+            }
+            sleeper.sleep(wait);
         }
     }
 

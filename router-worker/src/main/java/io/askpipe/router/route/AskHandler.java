@@ -5,6 +5,7 @@ import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.router.backend.Backend;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
+import io.askpipe.router.limit.Waiter;
 import io.askpipe.router.resilience.ResilientCaller;
 import io.askpipe.router.route.BackendRegistry.Entry;
 import io.askpipe.schemas.AskError;
@@ -32,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>An ask with a deadline of its own ({@link AskDeadline}) ends {@code expired} when it is
  * already past as the router takes it (no backend call), when a call is cut at it (each call's
  * time limit is the smaller of the backend's and the time left), or when a retry, its backoff or
- * the next fallback would start past it (no further attempt).
+ * the next fallback would start past it (no further attempt), or while it waits for a permit of
+ * the provider limits (no call). A wait for a permit does not use up the router's own budget
+ * ({@code ROUTER_ASK_DEADLINE_MS} is for backend work), and the result says how long it was
+ * ({@code waited_ms}), apart from {@code latency_ms}, the time of the backend work itself.
  */
 public final class AskHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AskHandler.class);
@@ -100,14 +104,15 @@ public final class AskHandler {
             Backend backend = faults == FaultInjector.NONE
                     ? available.backend()
                     : new FaultyBackend(available.backend(), faults, request.idempotencyKey());
-            ResilientCaller.Attempted attempted = caller.call(backend, available.timeout(), call, deadline.nanos());
+            ResilientCaller.Attempted attempted =
+                    caller.call(backend, available.timeout(), call, Waiter.of(request), deadline);
             attempts += attempted.attempts();
             // once the ask's own deadline stopped a backend, a fallback that cannot answer in time
             // does not turn the expiry into its own failure
             stoppedByDeadline |= attempted.stoppedByDeadline();
             switch (attempted.outcome()) {
                 case BackendOutcome.Completed completed -> {
-                    long latencyMs = elapsedMs(started);
+                    long latencyMs = workMs(started, deadline);
                     metrics.latency(name, latencyMs);
                     return AskResult.succeeded(
                                     request.requestId(),
@@ -118,7 +123,8 @@ public final class AskHandler {
                                     latencyMs,
                                     attempts,
                                     clock.instant())
-                            .withReply(completed.message(), completed.finishReason(), completed.systemFingerprint());
+                            .withReply(completed.message(), completed.finishReason(), completed.systemFingerprint())
+                            .withWaitedMs(deadline.waited().toMillis());
                 }
                 case BackendOutcome.Failed failed -> {
                     failure = failed;
@@ -142,11 +148,18 @@ public final class AskHandler {
         if (stoppedByDeadline && deadline.expires() && failure.retriable()) {
             return expired(request, tried, Optional.of(failure), attempts, deadline, started);
         }
-        long latencyMs = elapsedMs(started);
+        long latencyMs = workMs(started, deadline);
         metrics.latency(tried, latencyMs);
         metrics.error(tried, failure.errorType());
         return AskResult.failed(
-                request.requestId(), tried, request.model(), failure.toError(), latencyMs, attempts, clock.instant());
+                        request.requestId(),
+                        tried,
+                        request.model(),
+                        failure.toError(),
+                        latencyMs,
+                        attempts,
+                        clock.instant())
+                .withWaitedMs(deadline.waited().toMillis());
     }
 
     /**
@@ -171,14 +184,15 @@ public final class AskHandler {
                 backend,
                 attempts,
                 message);
-        long latencyMs = elapsedMs(started);
+        long latencyMs = workMs(started, deadline);
         if (attempts > 0) {
             // an ask that expired in the queue says nothing of the backend's latency
             metrics.latency(backend, latencyMs);
         }
         metrics.expired(backend);
         return AskResult.expired(
-                request.requestId(), backend, request.model(), message, latencyMs, attempts, clock.instant());
+                        request.requestId(), backend, request.model(), message, latencyMs, attempts, clock.instant())
+                .withWaitedMs(deadline.waited().toMillis());
     }
 
     /**
@@ -208,6 +222,11 @@ public final class AskHandler {
                 latencyMs,
                 0,
                 clock.instant());
+    }
+
+    /** The time spent on the ask's backend work: since {@code startedNanos}, less its waits for permits. */
+    private static long workMs(long startedNanos, AskDeadline deadline) {
+        return Math.max(0, elapsedMs(startedNanos) - deadline.waited().toMillis());
     }
 
     private static long elapsedMs(long startedNanos) {

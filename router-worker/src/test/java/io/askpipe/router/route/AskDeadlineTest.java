@@ -199,4 +199,34 @@ class AskDeadlineTest {
         assertThat(result.status()).isEqualTo(AskStatus.FAILED);
         assertThat(result.error().type()).isEqualTo(ErrorType.INVALID_REQUEST);
     }
+
+    @Test
+    void aWaitForAPermitMovesTheRoutersBudgetOnButNotTheAsksOwnDeadline() {
+        long started = System.nanoTime();
+        AskDeadline budgetOnly = AskDeadline.of(ask("fake", NOW), Duration.ofSeconds(10), FIXED, started);
+        AskDeadline own = AskDeadline.of(
+                ask("fake", NOW).withDeadline(NOW.plusSeconds(60)), Duration.ofSeconds(10), FIXED, started);
+
+        budgetOnly.waited(Duration.ofSeconds(30));
+        own.waited(Duration.ofSeconds(30));
+
+        assertThat(budgetOnly.nanos() - started)
+                .isEqualTo(Duration.ofSeconds(40).toNanos());
+        assertThat(budgetOnly.waitBound())
+                .as("no deadline of its own: the wait is unbounded")
+                .isEmpty();
+        assertThat(budgetOnly.waited()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(own.waitBound()).contains(started + Duration.ofSeconds(60).toNanos());
+        assertThat(own.nanos() - started)
+                .as("the budget, moved on by the wait")
+                .isEqualTo(Duration.ofSeconds(40).toNanos());
+        assertThat(own.expires()).as("the budget still ends first").isFalse();
+
+        own.waited(Duration.ofSeconds(25));
+
+        assertThat(own.nanos() - started)
+                .as("now the ask's own deadline comes first")
+                .isEqualTo(Duration.ofSeconds(60).toNanos());
+        assertThat(own.expires()).isTrue();
+    }
 }
