@@ -13,8 +13,10 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * TimeLimiter} (the call is cancelled, which interrupts it), guarded by the backend's {@link
  * CircuitBreaker} (an open circuit fails fast), and retried with exponential backoff and jitter
  * ({@link IntervalFunction}) while the failure is retriable. A {@code Retry-After} longer than the
- * backoff is honoured, and nothing goes past the ask's deadline.
+ * backoff is honoured, and nothing goes past the ask's deadline. An interrupt of the calling
+ * thread (the ask was cancelled) ends the call in progress or the wait before the next one, and no
+ * attempt starts on an interrupted thread.
  *
  * <p>The retry loop is written here rather than with resilience4j's {@code Retry} because each
  * attempt's time limit shrinks with what remains of the deadline, and a wait that would end past
@@ -89,6 +93,10 @@ public final class ResilientCaller implements AutoCloseable {
         CircuitBreaker breaker = breakers.circuitBreaker(backend.name());
         BackendOutcome.Failed last = null;
         for (int attempt = 1; ; attempt++) {
+            if (Thread.interrupted()) {
+                // the ask was cancelled (or the worker stops): no further attempt starts
+                throw new InterruptedException("interrupted before attempt " + attempt + " of " + backend.name());
+            }
             long remaining = deadlineNanos - System.nanoTime();
             if (remaining <= 0) {
                 return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
@@ -169,12 +177,22 @@ public final class ResilientCaller implements AutoCloseable {
                 .timeoutDuration(limit)
                 .cancelRunningFuture(true)
                 .build());
+        var running = new AtomicReference<Future<BackendOutcome>>();
         try {
-            return limiter.executeFutureSupplier(() -> calls.submit(() -> backend.call(call)));
+            return limiter.executeFutureSupplier(() -> {
+                running.set(calls.submit(() -> backend.call(call)));
+                return running.get();
+            });
         } catch (TimeoutException e) {
             return BackendOutcome.Failed.of(
                     ErrorType.TIMEOUT, backend.name() + " did not answer within " + limit.toMillis() + " ms");
         } catch (InterruptedException e) {
+            // the ask's thread was interrupted (a cancel, or the worker stops): the call ends too,
+            // which closes its connection
+            Future<BackendOutcome> inProgress = running.get();
+            if (inProgress != null) {
+                inProgress.cancel(true);
+            }
             throw e;
         } catch (Exception e) {
             if (calls.isShutdown()) {

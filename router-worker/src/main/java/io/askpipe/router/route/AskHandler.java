@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * already past as the router takes it (no backend call), when a call is cut at it (each call's
  * time limit is the smaller of the backend's and the time left), or when a retry, its backoff or
  * the next fallback would start past it (no further attempt).
+ *
+ * <p>A cancel interrupts the thread that handles the ask: the call in progress, a backoff or a
+ * wait ends with an {@link InterruptedException}, and no attempt or fallback starts on an
+ * interrupted thread. Whether the interrupt was a cancel is the caller's to know.
  */
 public final class AskHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AskHandler.class);
@@ -84,6 +88,10 @@ public final class AskHandler {
         String tried = route.primary();
         int attempts = 0;
         for (String name : route.backends()) {
+            if (Thread.interrupted()) {
+                // the ask was cancelled (or the worker stops): no fallback starts
+                throw new InterruptedException("interrupted before trying " + name);
+            }
             tried = name;
             Entry entry = registry.lookup(name);
             if (entry instanceof Entry.Unavailable unavailable) {
