@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -128,7 +129,8 @@ public final class CancelRoute {
      * publishes its cancel; returns the ask's result to come. Runs off the event loop.
      */
     private CompletableFuture<AskResult> send(String id, String userId) {
-        Instant now = clock.instant();
+        // to the microsecond, as PostgreSQL keeps it: the 200 and GET /v1/ask/{id} say the same moment
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         AskRequest ask;
         try {
             ask = ledger.ask(id, now)
