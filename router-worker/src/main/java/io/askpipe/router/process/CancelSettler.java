@@ -94,14 +94,17 @@ public final class CancelSettler implements AutoCloseable {
                     consumer.seek(e.topicPartition(), e.offset() + 1);
                 } catch (WakeupException e) {
                     // close() asked us to stop
+                } catch (RuntimeException e) {
+                    // a failed commit after a rebalance, a broker away: what was not committed is
+                    // settled again, which keepFirst makes harmless
+                    if (running) {
+                        LOG.warn("settling cancels failed, retrying: {}", e.toString());
+                        Thread.sleep(POLL);
+                    }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            if (running) {
-                LOG.error("settling cancels failed; the worker's cancels are settled by the others", e);
-            }
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
