@@ -234,10 +234,22 @@ public final class RouterService implements AutoCloseable {
 
         CancelledAsks cancelled = new CancelledAsks(config.retention(), clock);
         RunningAsks running = new RunningAsks();
-        CancelTail cancelTail = startup.step(
-                "cancels",
-                Startup.KAFKA_FIX,
-                () -> CancelTail.start(kafka, topics.cancels(), cancelled, running, CANCELS_CATCH_UP));
+        CancelTail cancelTail;
+        try {
+            cancelTail = startup.step(
+                    "cancels",
+                    Startup.KAFKA_FIX,
+                    () -> CancelTail.start(kafka, topics.cancels(), cancelled, running, CANCELS_CATCH_UP));
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            results.close();
+            resultProducer.close(Duration.ZERO);
+            rawProducer.close(Duration.ZERO);
+            caller.close();
+            backends.close();
+            dataSource.close();
+            throw e;
+        }
         CancelSettler cancelSettler = new CancelSettler(
                         new KafkaConsumer<>(
                                 cancelConsumerProperties(config),
