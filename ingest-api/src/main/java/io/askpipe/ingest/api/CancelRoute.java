@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
@@ -97,15 +98,21 @@ public final class CancelRoute {
             throw notFound(id);
         }
         Context context = Vertx.currentContext();
+        // the wait registered by send, forgotten here should send fail or run out of time after it
+        AtomicReference<CompletableFuture<AskResult>> registered = new AtomicReference<>();
         CompletableFuture<CompletableFuture<AskResult>> sent;
         try {
-            sent = CompletableFuture.supplyAsync(() -> send(id, userId), blocking);
+            sent = CompletableFuture.supplyAsync(() -> send(id, userId, registered), blocking);
         } catch (RejectedExecutionException e) {
             throw unavailable(e);
         }
         sent.orTimeout(publishTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((awaited, error) -> {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             if (cause != null) {
+                CompletableFuture<AskResult> waiting = registered.getAndSet(null);
+                if (waiting != null) {
+                    results.forget(id, waiting);
+                }
                 context.runOnContext(v -> ctx.fail(cause instanceof ProblemException ? cause : unavailable(cause)));
                 return;
             }
@@ -128,7 +135,8 @@ public final class CancelRoute {
      * Looks the ask up for its owner and, unless its result went by lately (no cancel changes it),
      * publishes its cancel; returns the ask's result to come. Runs off the event loop.
      */
-    private CompletableFuture<AskResult> send(String id, String userId) {
+    private CompletableFuture<AskResult> send(
+            String id, String userId, AtomicReference<CompletableFuture<AskResult>> registered) {
         // to the microsecond, as PostgreSQL keeps it: the 200 and GET /v1/ask/{id} say the same moment
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         AskRequest ask;
@@ -142,6 +150,7 @@ public final class CancelRoute {
         }
         // waiting before the cancel is sent: an outcome published right after it is not missed
         CompletableFuture<AskResult> outcome = results.await(id);
+        registered.set(outcome);
         if (outcome.isDone()) {
             return outcome;
         }
