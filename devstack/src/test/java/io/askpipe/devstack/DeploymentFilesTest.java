@@ -163,6 +163,28 @@ class DeploymentFilesTest {
                 .isGreaterThan(io.askpipe.ingest.IngestConfig.CHAT_COMPLETIONS_WAIT.defaultValue());
     }
 
+    @Test
+    void theCancelRouteGoesToIngestAndOnlyIt() throws IOException {
+        Nginx server = Nginx.only(Nginx.parse(Files.readString(DEPLOY.resolve("nginx/askpipe.conf"))), "server");
+        Nginx cancel = server.children().stream()
+                .filter(d -> d.name().equals("location") && d.args().getFirst().equals("~"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no regex location for the cancel route"));
+        java.util.regex.Pattern path =
+                java.util.regex.Pattern.compile(cancel.args().get(1));
+
+        assertThat(Nginx.only(cancel.children(), "proxy_pass").args()).containsExactly("http://ingest");
+        assertThat(path.matcher("/v1/ask/0195f1a8-7b6e-7c3d-9a2b-4f5e6d7c8b9a/cancel")
+                        .find())
+                .isTrue();
+        assertThat(path.matcher("/v1/ask/0195f1a8-7b6e-7c3d-9a2b-4f5e6d7c8b9a").find())
+                .as("reads stay with the store")
+                .isFalse();
+        assertThat(path.matcher("/v1/ask/0195f1a8-7b6e-7c3d-9a2b-4f5e6d7c8b9a/webhook/resend")
+                        .find())
+                .isFalse();
+    }
+
     private static Nginx location(Nginx server, String path) {
         return server.children().stream()
                 .filter(d -> d.name().equals("location") && d.args().equals(List.of("=", path)))

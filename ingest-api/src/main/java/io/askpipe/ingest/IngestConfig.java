@@ -42,6 +42,8 @@ import java.util.List;
  * @param chatCompletionsWait {@code CHAT_COMPLETIONS_WAIT_MS}: how long {@code POST
  *     /v1/chat/completions} waits for its ask's result before it answers 504 (default 55000, below
  *     the proxy's read timeout)
+ * @param cancelWait {@code CANCEL_WAIT_MS}: how long {@code POST /v1/ask/{id}/cancel} waits for
+ *     the ask's outcome before it answers 202 {@code cancelling} (default 3000)
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -57,7 +59,8 @@ public record IngestConfig(
         int maxInFlight,
         Duration ledgerLockTimeout,
         Duration ledgerStatementTimeout,
-        Duration chatCompletionsWait) {
+        Duration chatCompletionsWait,
+        Duration cancelWait) {
     static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
     public static final Setting<Duration> PUBLISH_TIMEOUT = Setting.millis("INGEST_PUBLISH_TIMEOUT_MS", 1_000, 300_000)
@@ -90,6 +93,11 @@ public record IngestConfig(
             .doc("how long `POST /v1/chat/completions` waits for its ask's result; past it `504` `wait_expired`"
                     + " with the ask's id, and the ask goes on");
 
+    public static final Setting<Duration> CANCEL_WAIT = Setting.millis("CANCEL_WAIT_MS", 0, 60_000)
+            .defaultsTo("3000")
+            .doc("how long `POST /v1/ask/{id}/cancel` waits for the ask's outcome; past it `202` `cancelling`,"
+                    + " and the cancel goes on");
+
     public static final int DEFAULT_MAX_IN_FLIGHT = MAX_IN_FLIGHT.defaultValue();
 
     public IngestConfig {
@@ -118,7 +126,7 @@ public record IngestConfig(
 
     /**
      * With the default in-flight bound, the ledger's timeouts derived from the publish timeout, and
-     * the default wait of {@code POST /v1/chat/completions}.
+     * the default waits of {@code POST /v1/chat/completions} and {@code POST /v1/ask/{id}/cancel}.
      */
     public IngestConfig(
             KafkaSettings kafka,
@@ -145,7 +153,8 @@ public record IngestConfig(
                 DEFAULT_MAX_IN_FLIGHT,
                 ledgerLockTimeout(publishTimeout),
                 ledgerStatementTimeout(publishTimeout),
-                CHAT_COMPLETIONS_WAIT.defaultValue());
+                CHAT_COMPLETIONS_WAIT.defaultValue(),
+                CANCEL_WAIT.defaultValue());
     }
 
     public static IngestConfig fromEnv(Env env) {
@@ -164,7 +173,8 @@ public record IngestConfig(
                 env.get(MAX_IN_FLIGHT),
                 env.get(LEDGER_LOCK_TIMEOUT),
                 env.get(LEDGER_STATEMENT_TIMEOUT),
-                env.get(CHAT_COMPLETIONS_WAIT));
+                env.get(CHAT_COMPLETIONS_WAIT),
+                env.get(CANCEL_WAIT));
     }
 
     /** The settings {@link #fromEnv} reads. */
@@ -184,7 +194,8 @@ public record IngestConfig(
                         MAX_IN_FLIGHT,
                         LEDGER_LOCK_TIMEOUT,
                         LEDGER_STATEMENT_TIMEOUT,
-                        CHAT_COMPLETIONS_WAIT));
+                        CHAT_COMPLETIONS_WAIT,
+                        CANCEL_WAIT));
     }
 
     /** The ledger's lock timeout unless set: a fifth of the publish timeout. */

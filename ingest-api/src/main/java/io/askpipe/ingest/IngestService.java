@@ -8,13 +8,16 @@ import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.common.service.Metrics;
 import io.askpipe.common.service.Readiness;
 import io.askpipe.common.service.Startup;
+import io.askpipe.ingest.api.CancelRoute;
 import io.askpipe.ingest.api.ChatCompletionsRoute;
 import io.askpipe.ingest.api.IngestRoutes;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
+import io.askpipe.ingest.publish.CancelPublisher;
 import io.askpipe.ingest.results.ResultTail;
 import io.askpipe.ingest.results.ResultWaiters;
+import io.askpipe.schemas.AskCancel;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topic;
@@ -67,13 +70,17 @@ public final class IngestService implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Producer<String, AskRequest> producer;
     private final AskPublisher publisher;
+    /** Sends owners' cancels to {@code ask.cancels}. */
+    private final Producer<String, AskCancel> cancelProducer;
+
+    private final CancelPublisher cancels;
     private final PostgresAskLedger ledger;
     private final AuthService auth;
     private final FaultInjector faults;
     private final MeterRegistry registry;
     private final List<AutoCloseable> kafkaMetrics;
     private final Admin admin;
-    /** The requests of {@code POST /v1/chat/completions} waiting for their results. */
+    /** The requests of {@code POST /v1/chat/completions} and of cancels waiting for their asks' results. */
     private final ResultWaiters results;
 
     private ResultTail resultTail;
@@ -106,6 +113,12 @@ public final class IngestService implements AutoCloseable {
         this.dataSource = dataSource;
         this.producer = producer;
         this.publisher = new AskPublisher(producer, config.kafka().topics());
+        Topic<String, AskCancel> cancelTopic = config.kafka().topics().cancels();
+        this.cancelProducer = new KafkaProducer<>(
+                producerProperties(config.kafka(), config.publishTimeout()),
+                cancelTopic.keySerde().serializer(),
+                cancelTopic.valueSerde().serializer());
+        this.cancels = new CancelPublisher(cancelProducer, cancelTopic);
         this.ledger =
                 new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES), config.ledgerStatementTimeout());
         this.overloaded = Counter.builder("ingest_rejected")
@@ -177,7 +190,7 @@ public final class IngestService implements AutoCloseable {
             throw e;
         }
         Gauge.builder("ingest_chat_completions_waiting", service.results, ResultWaiters::waiting)
-                .description("Requests of POST /v1/chat/completions waiting for their ask's result")
+                .description("Requests of POST /v1/chat/completions and of cancels waiting for their ask's result")
                 .register(registry);
         Gauge.builder("ingest_in_flight", service.accepting, AtomicInteger::get)
                 .description("Submits being accepted (ledger claim, Kafka publish) right now")
@@ -274,7 +287,10 @@ public final class IngestService implements AutoCloseable {
         return new Readiness().add("database", Readiness.database(dataSource)).add("kafka", Readiness.kafka(admin));
     }
 
-    /** Mounts the write routes on {@code router}: {@code POST /v1/ask} and {@code POST /v1/chat/completions}. */
+    /**
+     * Mounts the write routes on {@code router}: {@code POST /v1/ask}, {@code POST
+     * /v1/chat/completions} and {@code POST /v1/ask/{id}/cancel}.
+     */
     public void mount(Router router) {
         IngestRoutes submits = new IngestRoutes(
                 publisher,
@@ -289,6 +305,15 @@ public final class IngestService implements AutoCloseable {
                 registry);
         submits.mount(router, auth.bearerAuth());
         new ChatCompletionsRoute(submits, results, config.chatCompletionsWait()).mount(router, auth.bearerAuth());
+        new CancelRoute(
+                        ledger,
+                        cancels,
+                        results,
+                        blocking,
+                        config.publishTimeout(),
+                        config.cancelWait(),
+                        Clock.systemUTC())
+                .mount(router, auth.bearerAuth());
     }
 
     @Override
@@ -302,6 +327,7 @@ public final class IngestService implements AutoCloseable {
         Metrics.unbind(kafkaMetrics);
         admin.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(10));
+        cancelProducer.close(Duration.ofSeconds(10));
         auth.close();
         dataSource.close();
     }

@@ -84,7 +84,8 @@ class ChatCompletionsIT {
                 IngestConfig.DEFAULT_MAX_IN_FLIGHT,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(5),
-                WAIT);
+                WAIT,
+                IngestConfig.CANCEL_WAIT.defaultValue());
         service = IngestService.start(config, new SimpleMeterRegistry());
         accounts = AuthService.start(database, config.auth());
         key = accounts.accounts()

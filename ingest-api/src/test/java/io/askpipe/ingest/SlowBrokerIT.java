@@ -102,7 +102,8 @@ class SlowBrokerIT {
                 MAX_IN_FLIGHT,
                 defaults.ledgerLockTimeout(),
                 defaults.ledgerStatementTimeout(),
-                defaults.chatCompletionsWait());
+                defaults.chatCompletionsWait(),
+                defaults.cancelWait());
         meters = new SimpleMeterRegistry();
         service = IngestService.start(config, meters);
         accounts = AuthService.start(database, config.auth());

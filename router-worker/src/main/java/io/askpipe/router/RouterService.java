@@ -8,9 +8,14 @@ import io.askpipe.common.service.Metrics;
 import io.askpipe.common.service.Readiness;
 import io.askpipe.common.service.Startup;
 import io.askpipe.router.backend.Backend;
+import io.askpipe.router.cancel.CancelGuard;
+import io.askpipe.router.cancel.CancelTail;
+import io.askpipe.router.cancel.CancelledAsks;
+import io.askpipe.router.cancel.RunningAsks;
 import io.askpipe.router.consume.ConsumerLoop;
 import io.askpipe.router.limit.ProviderLimits;
 import io.askpipe.router.process.AskProcessor;
+import io.askpipe.router.process.CancelSettler;
 import io.askpipe.router.process.ResultPurge;
 import io.askpipe.router.process.RouterResults;
 import io.askpipe.router.resilience.ResilientCaller;
@@ -42,10 +47,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The router worker as a service, in front of its running parts: its database (migrated at start),
  * the backend registry, the resilience policies, the producers, the {@link AskProcessor} and the
- * {@link ConsumerLoop} on its own thread.
+ * {@link ConsumerLoop} on its own thread, and the cancel path: the {@link CancelTail} every worker
+ * runs and its share of the {@link CancelSettler} group.
  */
 public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
+    /** How long a starting worker reads the retained cancels before it takes asks. */
+    private static final Duration CANCELS_CATCH_UP = Duration.ofSeconds(30);
     /** How long a stopped worker's interrupted asks get to end before the pool closes under them. */
     private static final Duration ASKS_ENDED_WAIT = Duration.ofSeconds(5);
 
@@ -60,6 +68,8 @@ public final class RouterService implements AutoCloseable {
     private final ResilientCaller caller;
     private final ProviderLimits limits;
     private final BackendRegistry backends;
+    private final CancelTail cancelTail;
+    private final CancelSettler cancelSettler;
     private final AskProcessor processor;
     private final ConsumerLoop loop;
     private final Thread thread;
@@ -76,6 +86,8 @@ public final class RouterService implements AutoCloseable {
             ResilientCaller caller,
             ProviderLimits limits,
             BackendRegistry backends,
+            CancelTail cancelTail,
+            CancelSettler cancelSettler,
             AskProcessor processor,
             ConsumerLoop loop,
             Duration grace,
@@ -89,6 +101,8 @@ public final class RouterService implements AutoCloseable {
         this.caller = caller;
         this.limits = limits;
         this.backends = backends;
+        this.cancelTail = cancelTail;
+        this.cancelSettler = cancelSettler;
         this.processor = processor;
         this.loop = loop;
         this.grace = grace;
@@ -165,6 +179,19 @@ public final class RouterService implements AutoCloseable {
         return props;
     }
 
+    /**
+     * The properties of the consumer of the workers' cancel group ({@code ROUTER_GROUP_ID} with
+     * {@code -cancels}): one worker settles each cancel, committing by hand once it is published.
+     */
+    static Map<String, Object> cancelConsumerProperties(RouterConfig config) {
+        Map<String, Object> props = config.kafka().consumerProperties("askpipe-router-cancels");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + "-cancels");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
+    }
+
     /** Starts with the given backends, as {@link #start(RouterConfig, MeterRegistry, Startup, FaultInjector)} does. */
     static RouterService start(
             RouterConfig config,
@@ -210,9 +237,43 @@ public final class RouterService implements AutoCloseable {
                 new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
         RouterResults results = new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES));
 
+        CancelledAsks cancelled = new CancelledAsks(config.retention(), clock);
+        RunningAsks running = new RunningAsks();
+        CancelTail cancelTail;
+        try {
+            cancelTail = startup.step(
+                    "cancels",
+                    Startup.KAFKA_FIX,
+                    () -> CancelTail.start(kafka, topics.cancels(), cancelled, running, CANCELS_CATCH_UP));
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            results.close();
+            resultProducer.close(Duration.ZERO);
+            rawProducer.close(Duration.ZERO);
+            caller.close();
+            backends.close();
+            dataSource.close();
+            throw e;
+        }
+        CancelSettler cancelSettler = new CancelSettler(
+                        new KafkaConsumer<>(
+                                cancelConsumerProperties(config),
+                                new StringDeserializer(),
+                                new ByteArrayDeserializer()),
+                        topics.cancels(),
+                        results,
+                        resultProducer,
+                        topics.results().name(),
+                        config.routing(),
+                        config.retention(),
+                        clock,
+                        registry)
+                .start();
+
         AskProcessor processor = new AskProcessor(
                 results,
                 handler,
+                new CancelGuard(cancelled, running, config.routing(), clock, registry),
                 resultProducer,
                 rawProducer,
                 topics,
@@ -245,6 +306,8 @@ public final class RouterService implements AutoCloseable {
                 caller,
                 limits,
                 backends,
+                cancelTail,
+                cancelSettler,
                 processor,
                 loop,
                 config.shutdownGrace(),
@@ -271,6 +334,7 @@ public final class RouterService implements AutoCloseable {
     /** Finishes running asks within the grace period, commits, and stops. */
     @Override
     public void close() {
+        cancelSettler.close();
         processor.stop(); // a database or Kafka step failing from now on gives its ask up
         limits.endWaits(); // asks waiting for a provider's permit go back to the next owner at once
         loop.stop();
@@ -283,6 +347,7 @@ public final class RouterService implements AutoCloseable {
      * failover tests and drills.
      */
     public void halt() {
+        cancelSettler.close();
         processor.stop();
         loop.halt();
         join(Duration.ofSeconds(15));
@@ -307,6 +372,7 @@ public final class RouterService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         processor.close();
+        cancelTail.close();
         purge.close();
         Metrics.unbind(kafkaMetrics);
         caller.close();

@@ -22,11 +22,12 @@ import java.util.Objects;
  * @param usage token counts; {@link Usage#NONE} when the ask failed
  * @param latencyMs time spent calling the backend, in milliseconds
  * @param reqId the request id of the ask
- * @param status a terminal status: {@link AskStatus#SUCCEEDED}, {@link AskStatus#FAILED} or
- *     {@link AskStatus#EXPIRED}
+ * @param status a terminal status: {@link AskStatus#SUCCEEDED}, {@link AskStatus#FAILED},
+ *     {@link AskStatus#EXPIRED} or {@link AskStatus#CANCELLED}
  * @param error why there is no answer; {@code null} on success
  * @param attempts how many backend calls it took
- * @param completedAt when the worker finished: for an expired ask, when it found the deadline past
+ * @param completedAt when the worker finished: for an expired ask, when it found the deadline past;
+ *     for a cancelled one, when the cancel was taken
  * @param finishReason why the model stopped; {@code null} if the backend did not say, or on failure
  * @param message the assistant's message, whose text is {@code answer}; {@code null} if the backend
  *     gave only text, or on failure
@@ -224,5 +225,30 @@ public record AskResult(
                 new AskError(ErrorType.DEADLINE_EXCEEDED, message),
                 attempts,
                 completedAt);
+    }
+
+    /**
+     * The result of an ask its owner cancelled before it had an answer: {@link AskStatus#CANCELLED}
+     * with a {@link ErrorType#CANCELLED} error saying {@code message}, reached at {@code cancelledAt}.
+     */
+    public static AskResult cancelled(
+            String reqId,
+            String backend,
+            String model,
+            String message,
+            long latencyMs,
+            int attempts,
+            Instant cancelledAt) {
+        return new AskResult(
+                backend,
+                model,
+                null,
+                Usage.NONE,
+                latencyMs,
+                reqId,
+                AskStatus.CANCELLED,
+                new AskError(ErrorType.CANCELLED, message),
+                attempts,
+                cancelledAt);
     }
 }

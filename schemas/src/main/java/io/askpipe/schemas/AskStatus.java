@@ -18,7 +18,9 @@ public enum AskStatus {
     /** The backends failed it, or the deployment refused it. */
     FAILED(true),
     /** Its deadline ({@code expires_after} or {@code deadline}) passed before it had an answer. */
-    EXPIRED(true);
+    EXPIRED(true),
+    /** Its owner cancelled it ({@code POST /v1/ask/{id}/cancel}) before it had another outcome. */
+    CANCELLED(true);
 
     /** The terminal statuses, in declaration order. */
     public static final List<AskStatus> TERMINAL =

@@ -70,7 +70,15 @@ public enum ErrorType implements AskError.Type {
      * result is {@link AskStatus#EXPIRED}. 504 as a gateway that gave up waiting for its upstream
      * (OpenAI's {@code timeout_error}); permanent, since the deadline stays past.
      */
-    DEADLINE_EXCEEDED("deadline_exceeded", 504, false);
+    DEADLINE_EXCEEDED("deadline_exceeded", 504, false),
+    /**
+     * The ask's owner cancelled it ({@code POST /v1/ask/{id}/cancel}) before it had an answer: while
+     * it was queued (no backend call) or during a call, which was interrupted. The result is {@link
+     * AskStatus#CANCELLED}. 499, the status nginx and gRPC's HTTP mapping give a request its client
+     * gave up: the ask ended by its own side's choice, neither a fault of the request (4xx proper)
+     * nor of askpipe (5xx); and unlike 409, which OpenAI's SDKs retry, no SDK retries it. Permanent.
+     */
+    CANCELLED("cancelled", 499, false);
 
     private static final Map<String, ErrorType> BY_WIRE_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ErrorType::wireName, Function.identity()));

@@ -17,6 +17,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param results standardized results, compacted, keyed by request id
  * @param progress workers starting on asks, keyed by request id, kept for a day
  * @param joined asks as the result store joined them, compacted, keyed by request id
+ * @param cancels cancels of asks by their owners, compacted, keyed by request id: every router
+ *     worker reads them all (docs/adr/0027-cancellation.md)
  * @param requestsDeadLetter records from {@code ask.requests} that could not be read
  * @param storeDeadLetter records the result store could not read, from either input topic
  */
@@ -26,6 +28,7 @@ public record Topics(
         Topic<String, AskResult> results,
         Topic<String, AskProgress> progress,
         Topic<String, JoinedAsk> joined,
+        Topic<String, AskCancel> cancels,
         Topic<byte[], byte[]> requestsDeadLetter,
         Topic<byte[], byte[]> storeDeadLetter) {
 
@@ -34,6 +37,7 @@ public record Topics(
     public static final String RESULTS = "ask.results";
     public static final String PROGRESS = "ask.progress";
     public static final String JOINED = "ask.joined";
+    public static final String CANCELS = "ask.cancels";
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
     public static final String STORE_DEAD_LETTER = "ask.store.dlq";
 
@@ -69,6 +73,7 @@ public record Topics(
                 new Topic<>(prefix + RESULTS, Serdes.String(), JsonSerde.of(AskResult.class), COMPACTED),
                 new Topic<>(prefix + PROGRESS, Serdes.String(), JsonSerde.of(AskProgress.class), SHORT_LIVED),
                 new Topic<>(prefix + JOINED, Serdes.String(), JsonSerde.of(JoinedAsk.class), COMPACTED),
+                new Topic<>(prefix + CANCELS, Serdes.String(), JsonSerde.of(AskCancel.class), COMPACTED),
                 new Topic<>(
                         prefix + REQUESTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER),
                 new Topic<>(prefix + STORE_DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
@@ -97,6 +102,7 @@ public record Topics(
 
     /** Every topic, in the order they are created. */
     public List<Topic<?, ?>> all() {
-        return List.of(requests, batchRequests, results, progress, joined, requestsDeadLetter, storeDeadLetter);
+        return List.of(
+                requests, batchRequests, results, progress, joined, cancels, requestsDeadLetter, storeDeadLetter);
     }
 }

@@ -39,7 +39,8 @@ class ErrorTypeTest {
                         "unknown_backend 422 false",
                         "model_not_permitted 422 false",
                         "invalid_request 400 false",
-                        "deadline_exceeded 504 false");
+                        "deadline_exceeded 504 false",
+                        "cancelled 499 false");
     }
 
     @Test

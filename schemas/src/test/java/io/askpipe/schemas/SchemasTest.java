@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import java.time.Instant;
 import org.apache.kafka.common.errors.SerializationException;
@@ -115,8 +116,9 @@ class SchemasTest {
 
     @Test
     void theTerminalStatusesAreThoseAnAskNeverLeaves() {
-        assertThat(AskStatus.TERMINAL).containsExactly(AskStatus.SUCCEEDED, AskStatus.FAILED, AskStatus.EXPIRED);
-        assertThat(AskStatus.terminalWireNames()).containsExactly("succeeded", "failed", "expired");
+        assertThat(AskStatus.TERMINAL)
+                .containsExactly(AskStatus.SUCCEEDED, AskStatus.FAILED, AskStatus.EXPIRED, AskStatus.CANCELLED);
+        assertThat(AskStatus.terminalWireNames()).containsExactly("succeeded", "failed", "expired", "cancelled");
         assertThat(AskStatus.fromWire("expired")).isEqualTo(AskStatus.EXPIRED);
         assertThat(AskStatus.SUCCEEDED.unanswered()).isFalse();
         assertThat(AskStatus.QUEUED.unanswered()).isFalse();
@@ -197,6 +199,7 @@ class SchemasTest {
                         "ask.results",
                         "ask.progress",
                         "ask.joined",
+                        "ask.cancels",
                         "ask.requests.dlq",
                         "ask.store.dlq");
         assertThat(topics.batchRequests().name()).isEqualTo("t1.ask.requests.batch");
@@ -208,5 +211,41 @@ class SchemasTest {
         assertThat(topics.joined().cleanupPolicy()).isEqualTo("compact");
         assertThat(topics.progress().name()).isEqualTo("t1.ask.progress");
         assertThat(topics.progress().cleanupPolicy()).isEqualTo("delete");
+        assertThat(topics.cancels().name()).isEqualTo("t1.ask.cancels");
+        assertThat(topics.cancels().cleanupPolicy()).isEqualTo("compact");
+    }
+
+    @Test
+    void cancelRoundTripsAndMatchesItsSchema() throws Exception {
+        AskCancel cancel = new AskCancel(ID, "alice", "dryrun", null, NOW, NOW.plusSeconds(1));
+        byte[] bytes = JsonSerde.of(AskCancel.class).serializer().serialize("ask.cancels", cancel);
+        JsonNode json = Json.mapper().readTree(bytes);
+        assertThat(json.has("model")).as("an absent model is left out").isFalse();
+        assertThat(json.get("cancelled_at").asText())
+                .isEqualTo(NOW.plusSeconds(1).toString());
+        assertThat(schema("ask-cancel.schema.json").validate(json)).isEmpty();
+        assertThat(JsonSerde.of(AskCancel.class).deserializer().deserialize("ask.cancels", bytes))
+                .isEqualTo(cancel);
+    }
+
+    @Test
+    void cancelledResultCarriesItsErrorAndMatchesItsSchema() throws Exception {
+        AskResult cancelled = AskResult.cancelled(ID, "dryrun", null, "cancelled by its owner", 0, 0, NOW);
+
+        assertThat(cancelled.status()).isEqualTo(AskStatus.CANCELLED);
+        assertThat(cancelled.status().terminal()).isTrue();
+        assertThat(cancelled.status().unanswered()).isTrue();
+        assertThat(cancelled.error().type()).isEqualTo(ErrorType.CANCELLED);
+        assertThat(cancelled.error().httpStatus()).isEqualTo(499);
+        assertThat(ErrorType.CANCELLED.retriable()).isFalse();
+        assertThat(cancelled.completedAt()).isEqualTo(NOW);
+        JsonNode json = tree(cancelled);
+        assertThat(json.get("status").asText()).isEqualTo("cancelled");
+        assertThat(schema("ask-result.schema.json").validate(json)).isEmpty();
+        assertThat(Json.mapper().treeToValue(json, AskResult.class)).isEqualTo(cancelled);
+
+        JsonNode withoutError = tree(cancelled);
+        ((ObjectNode) withoutError).remove("error");
+        assertThat(schema("ask-result.schema.json").validate(withoutError)).isNotEmpty();
     }
 }

@@ -16,6 +16,8 @@ public enum ProblemType {
     REQUEST_IN_PROGRESS(409, "request-in-progress", "A request with this Idempotency-Key is in progress"),
     /** An ask's completion was asked for while the ask is still queued or running. */
     ASK_NOT_FINISHED(409, "ask-not-finished", "The ask is not finished"),
+    /** A cancel came after the ask had ended otherwise; the detail names the status it ended with. */
+    ASK_ALREADY_ENDED(409, "ask-already-ended", "The ask already ended"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     URI_TOO_LONG(414, "uri-too-long", "URI too long"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),

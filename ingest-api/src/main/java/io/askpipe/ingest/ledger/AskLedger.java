@@ -40,6 +40,13 @@ public interface AskLedger {
      */
     Claim claim(AskRequest ask, String method, String path, String fingerprint, Instant now, Instant expiresAt);
 
+    /**
+     * The ask accepted (or being accepted) as {@code requestId} while its key's TTL runs at {@code now}, with its
+     * owner: what a cancel of it needs. Empty for an unknown id, an ask set aside, or one whose key
+     * expired.
+     */
+    java.util.Optional<AskRequest> ask(String requestId, Instant now);
+
     /** Records that Kafka acknowledged {@code ask} and what the client was answered. */
     void accepted(AskRequest ask, String method, String path, int status, String body);
 

@@ -84,6 +84,19 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<AskRequest> ask(String requestId, Instant now) {
+        // one of the key's states other than set aside; an expired key keeps no ask
+        return db.select(IDEMPOTENCY.ASK)
+                .from(IDEMPOTENCY)
+                .where(IDEMPOTENCY.REQUEST_ID.eq(requestId))
+                .and(IDEMPOTENCY.STATE.in(ACCEPTING, ACCEPTED))
+                .and(IDEMPOTENCY.EXPIRES_AT.gt(utc(now)))
+                .limit(1)
+                .fetchOptional(IDEMPOTENCY.ASK)
+                .map(PostgresAskLedger::read);
+    }
+
+    @Override
     public void accepted(AskRequest ask, String method, String path, int status, String body) {
         bounded(() -> marks.call(new Accepted(ask, method, path, status, body), callTimeout));
     }

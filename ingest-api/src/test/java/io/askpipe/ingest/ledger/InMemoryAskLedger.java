@@ -39,6 +39,16 @@ public final class InMemoryAskLedger implements AskLedger {
     }
 
     @Override
+    public synchronized java.util.Optional<AskRequest> ask(String requestId, Instant now) {
+        return entries.values().stream()
+                .filter(entry -> entry.ask().requestId().equals(requestId))
+                .filter(entry -> entry.expiresAt().isAfter(now))
+                .filter(entry -> entry.status() != null || entry.body() == null) // not set aside
+                .map(Entry::ask)
+                .findFirst();
+    }
+
+    @Override
     public synchronized void accepted(AskRequest ask, String method, String path, int status, String body) {
         entries.computeIfPresent(
                 scope(ask, method, path), (k, e) -> new Entry(e.fingerprint(), e.ask(), e.expiresAt(), status, body));

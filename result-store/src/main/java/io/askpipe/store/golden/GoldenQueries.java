@@ -35,6 +35,8 @@ public final class GoldenQueries {
     private static final String FAILED = AskStatus.FAILED.wireName();
     /** Asks that ran out of their own time: finished, but no measure of a backend's latency. */
     private static final String EXPIRED = AskStatus.EXPIRED.wireName();
+    /** Asks their owners cancelled: their latency is the time until the cancel, not a backend's. */
+    private static final String CANCELLED = AskStatus.CANCELLED.wireName();
     /** Every way an ask ends; only {@code failed} counts as an error (an expired ask's deadline was the client's). */
     private static final List<String> TERMINAL = AskStatus.terminalWireNames();
 
@@ -70,7 +72,9 @@ public final class GoldenQueries {
         var backendRows = db.select(
                         ASKS.BACKEND,
                         count(),
-                        percentileCont(0.95).withinGroupOrderBy(ASKS.LATENCY_MS).filterWhere(ASKS.STATUS.ne(EXPIRED)),
+                        percentileCont(0.95)
+                                .withinGroupOrderBy(ASKS.LATENCY_MS)
+                                .filterWhere(ASKS.STATUS.notIn(EXPIRED, CANCELLED)),
                         count().filterWhere(ASKS.STATUS.eq(FAILED)),
                         count().filterWhere(ASKS.ERROR_TYPE.eq(ErrorType.TIMEOUT.wireName())),
                         percentileCont(0.95).withinGroupOrderBy(coalesce(ASKS.WAITED_MS, 0L)),

@@ -354,10 +354,12 @@ public final class AskRepository {
         var succeeded = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.SUCCEEDED.wireName()));
         var failed = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.FAILED.wireName()));
         var expired = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.EXPIRED.wireName()));
+        var cancelled = DSL.count().filterWhere(ASKS.STATUS.eq(AskStatus.CANCELLED.wireName()));
         var promptTokens = DSL.coalesce(DSL.sum(ASKS.PROMPT_TOKENS), BigDecimal.ZERO);
         var completionTokens = DSL.coalesce(DSL.sum(ASKS.COMPLETION_TOKENS), BigDecimal.ZERO);
         var totalTokens = DSL.coalesce(DSL.sum(ASKS.TOTAL_TOKENS), BigDecimal.ZERO);
-        var row = db.select(DSL.count(), succeeded, failed, expired, promptTokens, completionTokens, totalTokens)
+        var row = db.select(
+                        DSL.count(), succeeded, failed, expired, cancelled, promptTokens, completionTokens, totalTokens)
                 .from(ASKS)
                 .where(ASKS.USER_ID.eq(userId))
                 .fetchSingle();
@@ -366,14 +368,15 @@ public final class AskRepository {
                 userId,
                 new UsageView.Asks(
                         submitted,
-                        submitted - row.value2() - row.value3() - row.value4(),
+                        submitted - row.value2() - row.value3() - row.value4() - row.value5(),
                         row.value2(),
                         row.value3(),
-                        row.value4()),
+                        row.value4(),
+                        row.value5()),
                 new UsageView.Tokens(
-                        row.value5().longValueExact(),
                         row.value6().longValueExact(),
-                        row.value7().longValueExact()));
+                        row.value7().longValueExact(),
+                        row.value8().longValueExact()));
     }
 
     private static OffsetDateTime utc(Instant instant) {

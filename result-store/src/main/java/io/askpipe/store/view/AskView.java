@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * What {@code GET /v1/ask/{id}} answers: the ask's status and, once it is terminal, the
- * standardized result envelope, how many backend calls it took and (for a failure or an expired
- * ask) the typed error;
+ * standardized result envelope, how many backend calls it took and (for a failure, an expired or
+ * a cancelled ask) the typed error;
  * and the client's metadata, when the ask has any. A terminal ask's view holds its whole result
  * ({@link #outcome()}).
  */

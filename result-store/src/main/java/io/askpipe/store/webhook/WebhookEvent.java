@@ -10,8 +10,8 @@ import java.time.Instant;
  * {"type": "ask.succeeded", "timestamp": "...", "data": {...}}}, where {@code data} is the ask as
  * {@code GET /v1/ask/{id}} shows it. Its JSON Schema is {@code schemas/webhook-event.schema.json}.
  *
- * @param type {@code ask.} and the terminal status: {@code ask.succeeded}, {@code ask.failed} or
- *     {@code ask.expired}
+ * @param type {@code ask.} and the terminal status: {@code ask.succeeded}, {@code ask.failed},
+ *     {@code ask.expired} or {@code ask.cancelled}
  * @param timestamp when the ask became terminal
  * @param data the ask
  */

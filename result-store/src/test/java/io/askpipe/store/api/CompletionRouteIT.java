@@ -233,6 +233,23 @@ class CompletionRouteIT {
     }
 
     @Test
+    void aCancelledAskIsOpenAisErrorWithItsOwnCodeAndNoRetry() throws Exception {
+        AskRequest ask = queued("alice");
+        asks.upsert(
+                ask,
+                AskResult.cancelled(
+                        ask.requestId(), "dryrun", null, "the ask was cancelled by its owner", 0, 0, Instant.now()));
+
+        var response = completion("alice", ask.requestId());
+
+        assertThat(response.statusCode()).isEqualTo(499);
+        JsonNode error = error(response);
+        assertThat(error.get("code").asText()).isEqualTo("cancelled");
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.get("message").asText()).contains("cancelled by its owner");
+    }
+
+    @Test
     void anUnfinishedAskIsAConflictToTryAgainAndAWaitAnswersOnceItIsDone() throws Exception {
         AskRequest ask = queued("alice");
 

@@ -318,13 +318,56 @@ public class AskRepositoryIT {
                 .extracting(AskView::requestId)
                 .containsExactly(expiredId);
         assertThat(asks.list(user, AskStatus.FAILED, null, 10)).isEmpty();
-        assertThat(asks.usage(user).asks()).isEqualTo(new UsageView.Asks(2, 1, 0, 0, 1));
+        assertThat(asks.usage(user).asks()).isEqualTo(new UsageView.Asks(2, 1, 0, 0, 1, 0));
         String event = DSL.using(dataSource, SQLDialect.POSTGRES)
                 .select(WEBHOOK_DELIVERIES.PAYLOAD)
                 .from(WEBHOOK_DELIVERIES)
                 .where(WEBHOOK_DELIVERIES.REQUEST_ID.eq(expiredId))
                 .fetchSingle(WEBHOOK_DELIVERIES.PAYLOAD);
         assertThat(event).contains("\"type\":\"ask.expired\"", "\"status\":\"expired\"", "deadline_exceeded");
+    }
+
+    @Test
+    void aCancelledAskIsStoredTerminalFilteredCountedAndOwesItsWebhook() {
+        String user = "cancel-" + System.nanoTime();
+        String cancelledId = "00000000-0000-7000-8000-000000000c01";
+        String queuedId = "00000000-0000-7000-8000-000000000c02";
+        Instant reached = T0.plusSeconds(3);
+        AskRequest cancelling = new AskRequest(
+                cancelledId,
+                user,
+                "k-c1",
+                ChatRequest.ofPrompt("p", null),
+                null,
+                T0,
+                "https://hooks.example.com/c",
+                Map.of(),
+                null);
+        asks.upsert(new AskRequest(queuedId, user, "k-c2", "p", null, null, T0), null);
+        asks.upsert(cancelling, null);
+
+        asks.upsert(
+                cancelling,
+                AskResult.cancelled(cancelledId, "dryrun", null, "the ask was cancelled by its owner", 0, 0, reached));
+        // an answer that lost the race to the cancel never moves it on
+        asks.upsert(cancelling, AskResult.succeeded(cancelledId, "dryrun", "m", "late", Usage.of(1, 1), 1, 1, T0));
+
+        AskView view = asks.find(cancelledId, user).orElseThrow();
+        assertThat(view.status()).isEqualTo(AskStatus.CANCELLED);
+        assertThat(view.completedAt()).as("the moment of the cancel").isEqualTo(reached);
+        assertThat(view.error()).isEqualTo(new AskError(ErrorType.CANCELLED, "the ask was cancelled by its owner"));
+        assertThat(view.result().answer()).isNull();
+        assertThat(asks.list(user, AskStatus.CANCELLED, null, 10))
+                .extracting(AskView::requestId)
+                .containsExactly(cancelledId);
+        assertThat(asks.list(user, AskStatus.SUCCEEDED, null, 10)).isEmpty();
+        assertThat(asks.usage(user).asks()).isEqualTo(new UsageView.Asks(2, 1, 0, 0, 0, 1));
+        String event = DSL.using(dataSource, SQLDialect.POSTGRES)
+                .select(WEBHOOK_DELIVERIES.PAYLOAD)
+                .from(WEBHOOK_DELIVERIES)
+                .where(WEBHOOK_DELIVERIES.REQUEST_ID.eq(cancelledId))
+                .fetchSingle(WEBHOOK_DELIVERIES.PAYLOAD);
+        assertThat(event).contains("\"type\":\"ask.cancelled\"", "\"status\":\"cancelled\"", "\"cancelled\"");
     }
 
     @Test
@@ -355,9 +398,9 @@ public class AskRepositoryIT {
         asks.upsert(fourth, AskResult.failed(ids[3], "openai", "m", new AskError(ErrorType.TIMEOUT, "slow"), 9, 2, T0));
 
         assertThat(asks.usage(user))
-                .isEqualTo(new UsageView(user, new UsageView.Asks(4, 1, 2, 1, 0), new UsageView.Tokens(17, 8, 25)));
+                .isEqualTo(new UsageView(user, new UsageView.Asks(4, 1, 2, 1, 0, 0), new UsageView.Tokens(17, 8, 25)));
         UsageView nobody = asks.usage("nobody-" + System.nanoTime());
-        assertThat(nobody.asks()).isEqualTo(new UsageView.Asks(0, 0, 0, 0, 0));
+        assertThat(nobody.asks()).isEqualTo(new UsageView.Asks(0, 0, 0, 0, 0, 0));
         assertThat(nobody.tokens()).isEqualTo(new UsageView.Tokens(0, 0, 0));
     }
 

@@ -5,6 +5,7 @@ import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.common.log.LogContext;
 import io.askpipe.common.retry.Backoff;
 import io.askpipe.common.service.Metrics;
+import io.askpipe.router.cancel.CancelGuard;
 import io.askpipe.router.route.AskHandler;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@link RouterResults} if there is one, else a fresh one from the backends, kept first and then
  * published to {@code ask.results}.
  *
+ * <p>An ask its owner cancelled ends {@code cancelled} ({@link CancelGuard}): with no backend call
+ * when the cancel came first, or with its call interrupted; whichever of the answer and the cancel
+ * is kept first is the ask's one result, and the kept one is what is published.
+ *
  * <p>An ask that already has a result (a redelivery, a replay, another worker's race) gets that
  * result published again without a backend call. An ask accepted longer than {@code retention} ago
  * is skipped: nobody keeps its answer any more. Database and Kafka faults on the way are retried
@@ -46,6 +51,7 @@ public final class AskProcessor implements AutoCloseable {
 
     private final RouterResults results;
     private final AskHandler handler;
+    private final CancelGuard cancels;
     private final ProgressAnnouncer progress;
     private final CrashPoint crash;
     private final ResultPublisher publisher;
@@ -63,6 +69,7 @@ public final class AskProcessor implements AutoCloseable {
     /**
      * @param results where results are looked up and kept
      * @param handler calls the backends for an ask that has no result yet
+     * @param cancels ends an ask its owner cancelled, before or during its backend work
      * @param resultProducer sends results to {@code ask.results}
      * @param progressProducer sends progress records to {@code ask.progress}
      * @param sizes the largest result that is published as it is ({@link ResultSizeLimit})
@@ -75,6 +82,7 @@ public final class AskProcessor implements AutoCloseable {
     public AskProcessor(
             RouterResults results,
             AskHandler handler,
+            CancelGuard cancels,
             Producer<String, AskResult> resultProducer,
             Producer<byte[], byte[]> progressProducer,
             Topics topics,
@@ -86,6 +94,7 @@ public final class AskProcessor implements AutoCloseable {
             Clock clock) {
         this.results = results;
         this.handler = handler;
+        this.cancels = cancels;
         this.progress = new ProgressAnnouncer(progressProducer, topics.progress(), progressAfter, clock);
         this.crash = new CrashPoint(faults);
         this.publisher = new ResultPublisher(resultProducer, topics.results().name());
@@ -137,7 +146,10 @@ public final class AskProcessor implements AutoCloseable {
                     known.get().backend());
             result = known.get();
         } else {
-            AskResult fresh = progress.announcingWhile(request, handler::handle);
+            AskResult fresh = cancels.run(
+                    request,
+                    started -> progress.announcingWhile(
+                            request, (ask, onStart) -> handler.handle(ask, onStart.andThen(started))));
             result = untilDone("keep the result of " + request.requestId(), () -> results.keepFirst(fresh));
             crash.strike(request);
         }

@@ -24,10 +24,18 @@ final class ResultPublisher {
 
     /** Sends {@code result}, the answer to {@code request}; the future ends when the broker acknowledges it. */
     Future<RecordMetadata> send(AskRequest request, AskResult result) {
+        return send(result, request.traceparent());
+    }
+
+    /**
+     * Sends {@code result} with the trace context {@code traceparent} ({@code null}: none); the
+     * future ends when the broker acknowledges it.
+     */
+    Future<RecordMetadata> send(AskResult result, String traceparent) {
         ProducerRecord<String, AskResult> out = new ProducerRecord<>(topic, result.reqId(), result);
         out.headers().add(Headers.REQUEST_ID, result.reqId().getBytes(StandardCharsets.UTF_8));
-        if (request.traceparent() != null) {
-            out.headers().add(Headers.TRACEPARENT, request.traceparent().getBytes(StandardCharsets.UTF_8));
+        if (traceparent != null) {
+            out.headers().add(Headers.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
         }
         return producer.send(out);
     }

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * for its permit of the {@link ProviderLimits} (the backend's rate, token and concurrency limits,
  * and its pauses), for no longer than its own deadline; the router's budget does not run while it
  * waits ({@link CallDeadline}).
+ * An interrupt of the calling thread (the ask was cancelled) ends the call in progress, the wait
+ * for a permit or the wait before the next attempt, and no attempt starts on an interrupted thread.
  *
  * <p>The retry loop is written here rather than with resilience4j's {@code Retry} because each
  * attempt's time limit shrinks with what remains of the deadline, and a wait that would end past
@@ -116,6 +120,10 @@ public final class ResilientCaller implements AutoCloseable {
         CircuitBreaker breaker = breakers.circuitBreaker(backend.name());
         BackendOutcome.Failed last = null;
         for (int attempt = 1; ; attempt++) {
+            if (Thread.interrupted()) {
+                // the ask was cancelled (or the worker stops): no further attempt starts
+                throw new InterruptedException("interrupted before attempt " + attempt + " of " + backend.name());
+            }
             if (deadline.nanos() - System.nanoTime() <= 0) {
                 return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
             }
@@ -214,12 +222,22 @@ public final class ResilientCaller implements AutoCloseable {
                 .timeoutDuration(limit)
                 .cancelRunningFuture(true)
                 .build());
+        var running = new AtomicReference<Future<BackendOutcome>>();
         try {
-            return limiter.executeFutureSupplier(() -> calls.submit(() -> backend.call(call)));
+            return limiter.executeFutureSupplier(() -> {
+                running.set(calls.submit(() -> backend.call(call)));
+                return running.get();
+            });
         } catch (TimeoutException e) {
             return BackendOutcome.Failed.of(
                     ErrorType.TIMEOUT, backend.name() + " did not answer within " + limit.toMillis() + " ms");
         } catch (InterruptedException e) {
+            // the ask's thread was interrupted (a cancel, or the worker stops): the call ends too,
+            // which closes its connection
+            Future<BackendOutcome> inProgress = running.get();
+            if (inProgress != null) {
+                inProgress.cancel(true);
+            }
             throw e;
         } catch (Exception e) {
             if (calls.isShutdown()) {

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * the provider limits (no call). A wait for a permit does not use up the router's own budget
  * ({@code ROUTER_ASK_DEADLINE_MS} is for backend work), and the result says how long it was
  * ({@code waited_ms}), apart from {@code latency_ms}, the time of the backend work itself.
+ *
+ * <p>A cancel interrupts the thread that handles the ask: the call in progress, a backoff or a
+ * wait ends with an {@link InterruptedException}, and no attempt or fallback starts on an
+ * interrupted thread. Whether the interrupt was a cancel is the caller's to know.
  */
 public final class AskHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AskHandler.class);
@@ -88,6 +92,10 @@ public final class AskHandler {
         String tried = route.primary();
         int attempts = 0;
         for (String name : route.backends()) {
+            if (Thread.interrupted()) {
+                // the ask was cancelled (or the worker stops): no fallback starts
+                throw new InterruptedException("interrupted before trying " + name);
+            }
             tried = name;
             Entry entry = registry.lookup(name);
             if (entry instanceof Entry.Unavailable unavailable) {

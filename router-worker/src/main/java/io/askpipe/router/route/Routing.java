@@ -59,11 +59,19 @@ public final class Routing {
     }
 
     private String primary(AskRequest request) {
-        if (request.backend() != null && catalog.registered(request.backend())) {
-            return request.backend();
+        return primary(request.backend(), request.model());
+    }
+
+    /**
+     * The registered backend an ask that asked for {@code backend} and {@code model} (each possibly
+     * {@code null}) starts with: what a result names when the ask has none from a backend.
+     */
+    public String primary(String backend, String model) {
+        if (backend != null && catalog.registered(backend)) {
+            return backend;
         }
-        if (request.model() != null) {
-            Optional<String> routed = catalog.routeOf(request.model());
+        if (model != null) {
+            Optional<String> routed = catalog.routeOf(model);
             if (routed.isPresent()) {
                 return routed.get();
             }

@@ -73,6 +73,51 @@ class ResilientCallerTest {
     }
 
     @Test
+    void anInterruptOfTheAsksThreadEndsTheCallInProgressAndStartsNoOther() throws Exception {
+        CountDownLatch calling = new CountDownLatch(1);
+        CountDownLatch callEnded = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        var slow = new ScriptedBackend("b", c -> {
+            calls.incrementAndGet();
+            calling.countDown();
+            try {
+                Thread.sleep(30_000);
+            } finally {
+                callEnded.countDown();
+            }
+            return new BackendOutcome.Completed("m", "late", Usage.NONE);
+        });
+        AtomicReference<Object> ended = new AtomicReference<>();
+        Thread ask = Thread.ofVirtual().start(() -> {
+            try {
+                ended.set(caller.call(slow, Duration.ofSeconds(20), call, deadlineIn(Duration.ofSeconds(30))));
+            } catch (InterruptedException e) {
+                ended.set(e);
+            }
+        });
+        assertThat(calling.await(5, TimeUnit.SECONDS)).isTrue();
+
+        ask.interrupt(); // as a cancel does
+        ask.join(Duration.ofSeconds(5));
+
+        assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+        assertThat(callEnded.await(5, TimeUnit.SECONDS))
+                .as("the backend call was cancelled too")
+                .isTrue();
+        assertThat(calls).hasValue(1);
+
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> caller.call(slow, Duration.ofSeconds(1), call, deadlineIn(Duration.ofSeconds(5))))
+                    .as("no attempt starts on an interrupted thread")
+                    .isInstanceOf(InterruptedException.class);
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
     void retriesTransientFailuresWithGrowingJitteredBackoff() throws Exception {
         var backend = failingThenAnswering(3, BackendOutcome.Failed.of(ErrorType.UPSTREAM_ERROR, "502"));
 
