@@ -10,6 +10,7 @@ import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.ingest.api.IngestLimits;
+import io.askpipe.ingest.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -42,6 +43,8 @@ import java.util.List;
  * @param chatCompletionsWait {@code CHAT_COMPLETIONS_WAIT_MS}: how long {@code POST
  *     /v1/chat/completions} waits for its ask's result before it answers 504 (default 55000, below
  *     the proxy's read timeout)
+ * @param quotas the users' default quotas ({@code QUOTA_*}; unlimited unless set) and how long an
+ *     ask without a result counts as in flight
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -57,7 +60,8 @@ public record IngestConfig(
         int maxInFlight,
         Duration ledgerLockTimeout,
         Duration ledgerStatementTimeout,
-        Duration chatCompletionsWait) {
+        Duration chatCompletionsWait,
+        QuotaSettings quotas) {
     static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
     public static final Setting<Duration> PUBLISH_TIMEOUT = Setting.millis("INGEST_PUBLISH_TIMEOUT_MS", 1_000, 300_000)
@@ -116,6 +120,60 @@ public record IngestConfig(
         }
     }
 
+    /** With the default quotas: unlimited. */
+    public IngestConfig(
+            KafkaSettings kafka,
+            DatabaseSettings database,
+            AuthSettings auth,
+            HttpSettings http,
+            OpsSettings ops,
+            IngestLimits limits,
+            CallbackPolicy callbacks,
+            Duration publishTimeout,
+            Duration idempotencyTtl,
+            Duration recoveryInterval,
+            int maxInFlight,
+            Duration ledgerLockTimeout,
+            Duration ledgerStatementTimeout,
+            Duration chatCompletionsWait) {
+        this(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                chatCompletionsWait,
+                QuotaSettings.DEFAULTS);
+    }
+
+    /** This configuration with {@code quotas} instead. */
+    public IngestConfig withQuotas(QuotaSettings quotas) {
+        return new IngestConfig(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                chatCompletionsWait,
+                quotas);
+    }
+
     /**
      * With the default in-flight bound, the ledger's timeouts derived from the publish timeout, and
      * the default wait of {@code POST /v1/chat/completions}.
@@ -145,7 +203,8 @@ public record IngestConfig(
                 DEFAULT_MAX_IN_FLIGHT,
                 ledgerLockTimeout(publishTimeout),
                 ledgerStatementTimeout(publishTimeout),
-                CHAT_COMPLETIONS_WAIT.defaultValue());
+                CHAT_COMPLETIONS_WAIT.defaultValue(),
+                QuotaSettings.DEFAULTS);
     }
 
     public static IngestConfig fromEnv(Env env) {
@@ -164,7 +223,8 @@ public record IngestConfig(
                 env.get(MAX_IN_FLIGHT),
                 env.get(LEDGER_LOCK_TIMEOUT),
                 env.get(LEDGER_STATEMENT_TIMEOUT),
-                env.get(CHAT_COMPLETIONS_WAIT));
+                env.get(CHAT_COMPLETIONS_WAIT),
+                QuotaSettings.fromEnv(env));
     }
 
     /** The settings {@link #fromEnv} reads. */
@@ -177,6 +237,7 @@ public record IngestConfig(
                 OpsSettings.settings(OPS_PORT),
                 IngestLimits.settings(),
                 CallbackPolicy.settings(),
+                QuotaSettings.settings(),
                 List.of(
                         PUBLISH_TIMEOUT,
                         IDEMPOTENCY_TTL,

@@ -13,6 +13,9 @@ import io.askpipe.ingest.api.IngestRoutes;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
+import io.askpipe.ingest.quota.PostgresQuotas;
+import io.askpipe.ingest.quota.Quotas;
+import io.askpipe.ingest.quota.ResultTally;
 import io.askpipe.ingest.results.ResultTail;
 import io.askpipe.ingest.results.ResultWaiters;
 import io.askpipe.schemas.AskRequest;
@@ -45,8 +48,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
  * authenticate against, one shared idempotent producer, the routes (and the tail of {@code
- * ask.results} that {@code POST /v1/chat/completions} waits on), and a background task that publishes asks a request claimed but never
- * published (the process died, Kafka timed out) and deletes expired keys.
+ * ask.results} that {@code POST /v1/chat/completions} waits on), the users' quotas (with the
+ * consumer group on {@code ask.results} that tells them when asks finish), and a background task
+ * that publishes asks a request claimed but never published (the process died, Kafka timed out)
+ * and deletes expired keys.
  *
  * <p>At most {@code INGEST_MAX_IN_FLIGHT} submits are accepted at once; one beyond is refused before
  * any ledger work ({@link RejectedExecutionException}, a 503 for the client), so a slow database or
@@ -68,6 +73,7 @@ public final class IngestService implements AutoCloseable {
     private final Producer<String, AskRequest> producer;
     private final AskPublisher publisher;
     private final PostgresAskLedger ledger;
+    private final Quotas quotas;
     private final AuthService auth;
     private final FaultInjector faults;
     private final MeterRegistry registry;
@@ -77,6 +83,7 @@ public final class IngestService implements AutoCloseable {
     private final ResultWaiters results;
 
     private ResultTail resultTail;
+    private ResultTally resultTally;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
     private final AtomicInteger accepting = new AtomicInteger();
@@ -107,12 +114,17 @@ public final class IngestService implements AutoCloseable {
         this.dataSource = dataSource;
         this.producer = producer;
         this.publisher = new AskPublisher(producer, topic);
-        this.ledger =
-                new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES), config.ledgerStatementTimeout());
-        this.overloaded = Counter.builder("ingest_rejected")
-                .tag("reason", "overloaded")
-                .description("Submits refused before any work: INGEST_MAX_IN_FLIGHT submits were being accepted")
-                .register(registry);
+        this.ledger = new PostgresAskLedger(
+                DSL.using(dataSource, SQLDialect.POSTGRES),
+                config.ledgerStatementTimeout(),
+                config.quotas().inFlightRetention());
+        this.quotas = new PostgresQuotas(
+                DSL.using(dataSource, SQLDialect.POSTGRES),
+                auth.quotas()::of,
+                config.auth().cacheTtl(),
+                config.quotas(),
+                Clock.systemUTC());
+        this.overloaded = IngestRoutes.rejected(registry, "overloaded");
     }
 
     /** {@link #start(IngestConfig, MeterRegistry, Startup, FaultInjector)} with defaults and no faults. */
@@ -180,6 +192,14 @@ public final class IngestService implements AutoCloseable {
                     "results tail",
                     Startup.KAFKA_FIX,
                     () -> ResultTail.start(kafka, kafka.topics().results(), service.results));
+            service.resultTally = startup.step(
+                    "results tally",
+                    Startup.KAFKA_FIX,
+                    () -> ResultTally.start(
+                            kafka,
+                            kafka.topics().results(),
+                            DSL.using(dataSource, SQLDialect.POSTGRES),
+                            Clock.systemUTC()));
         } catch (RuntimeException e) {
             service.close();
             throw e;
@@ -287,6 +307,7 @@ public final class IngestService implements AutoCloseable {
         IngestRoutes submits = new IngestRoutes(
                 publisher,
                 ledger,
+                quotas,
                 this::accept,
                 config.limits(),
                 config.callbacks(),
@@ -304,6 +325,9 @@ public final class IngestService implements AutoCloseable {
         housekeeping.shutdownNow();
         if (resultTail != null) {
             resultTail.close();
+        }
+        if (resultTally != null) {
+            resultTally.close();
         }
         blocking.close();
         ledger.close();

@@ -12,6 +12,8 @@ import io.askpipe.common.service.Metrics;
 import io.askpipe.ingest.ledger.AcceptedResponse;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
+import io.askpipe.ingest.quota.Admission;
+import io.askpipe.ingest.quota.Quotas;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
 import io.askpipe.schemas.Priority;
@@ -26,6 +28,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * broker) is set aside, and it and every retry with its key get a final problem instead.
  * Chaos mode ({@code CHAOS_INGEST_PUBLISH_FAILURE}) fails a client's publish the same way, keyed by
  * the {@code Idempotency-Key}.
+ *
+ * <p>A new ask passes its user's {@link Quotas} after its key is claimed and before it is published:
+ * a retry of an accepted ask is replayed by the ledger without counting again or being refused,
+ * and an ask over a quota gives its claim up again and is answered 429 with the quota's problem
+ * type and the IETF {@code RateLimit} fields, which an accepted ask carries too.
  */
 public final class IngestRoutes {
     /** The path of the submit route and the prefix of every ask's status URL. */
@@ -72,6 +80,7 @@ public final class IngestRoutes {
 
     private final AskPublisher publisher;
     private final AskLedger ledger;
+    private final Quotas quotas;
     private final Executor blocking;
     private final IngestLimits limits;
     private final CallbackPolicy callbacks;
@@ -85,12 +94,13 @@ public final class IngestRoutes {
     private final MeterRegistry registry;
 
     /**
-     * The write routes over {@code publisher} and {@code ledger}; each submit's ledger and Kafka work
-     * runs on {@code blocking}.
+     * The write routes over {@code publisher} and {@code ledger}, admitting new asks by {@code
+     * quotas}; each submit's ledger, quota and Kafka work runs on {@code blocking}.
      */
     public IngestRoutes(
             AskPublisher publisher,
             AskLedger ledger,
+            Quotas quotas,
             Executor blocking,
             IngestLimits limits,
             CallbackPolicy callbacks,
@@ -101,6 +111,7 @@ public final class IngestRoutes {
             MeterRegistry registry) {
         this.publisher = publisher;
         this.ledger = ledger;
+        this.quotas = quotas;
         this.blocking = blocking;
         this.limits = limits;
         this.callbacks = callbacks;
@@ -123,6 +134,18 @@ public final class IngestRoutes {
                 .increment();
     }
 
+    /**
+     * The count of submits refused for {@code reason}: {@code overloaded} before any work, or the
+     * code of the user's quota that refused a new ask.
+     */
+    public static Counter rejected(MeterRegistry registry, String reason) {
+        return Counter.builder("ingest_rejected")
+                .tag("reason", reason)
+                .description("Submits refused: overloaded (INGEST_MAX_IN_FLIGHT submits being accepted, before any"
+                        + " work), or over the user's quota named by the reason")
+                .register(registry);
+    }
+
     /** Mounts the write routes on {@code router}, admitting callers through {@code auth}. */
     public void mount(Router router, BearerAuth auth) {
         router.post(ASK_PATH)
@@ -136,8 +159,8 @@ public final class IngestRoutes {
         return limits.maxBodyBytes();
     }
 
-    /** What the client is answered. */
-    record Answer(int status, String body, String requestId, boolean replayed) {}
+    /** What the client is answered; {@code headers} are the quotas' {@code RateLimit} fields, if any. */
+    record Answer(int status, String body, String requestId, boolean replayed, Map<String, String> headers) {}
 
     private void submit(RoutingContext ctx) {
         take(ctx, ASK_PATH, (answer, idempotencyKey) -> respond(ctx, answer, idempotencyKey));
@@ -224,8 +247,9 @@ public final class IngestRoutes {
             throw unavailable(e);
         }
         return switch (claim) {
-            case AskLedger.Claim.Won won -> publish(request, path, deadline);
-            case AskLedger.Claim.Replay replay -> new Answer(replay.status(), replay.body(), replay.requestId(), true);
+            case AskLedger.Claim.Won won -> publish(request, path, deadline, admit(request, path));
+            case AskLedger.Claim.Replay replay ->
+                new Answer(replay.status(), replay.body(), replay.requestId(), true, Map.of());
             case AskLedger.Claim.InProgress inProgress ->
                 throw new ProblemException(
                         ProblemType.REQUEST_IN_PROGRESS,
@@ -241,6 +265,40 @@ public final class IngestRoutes {
     }
 
     /**
+     * Counts the claimed ask against its user's quotas and returns the {@code RateLimit} fields of
+     * its answer; over a quota, gives the claim up again and throws the quota's 429.
+     */
+    private Map<String, String> admit(AskRequest request, String path) {
+        Admission admission;
+        try {
+            admission = quotas.admit(request.userId(), request.requestId());
+        } catch (DataAccessException e) {
+            LOG.warn("ask {} not accepted: its quotas cannot be checked: {}", request.requestId(), e.toString());
+            release(request, path);
+            throw unavailable(e);
+        }
+        if (admission instanceof Admission.Refused refused) {
+            release(request, path);
+            rejected(registry, refused.type().code()).increment();
+            throw refused.problem();
+        }
+        return admission.headers();
+    }
+
+    /**
+     * Gives up the claim of an ask that was not admitted; when that fails, the client hears 503
+     * rather than 429, since the ledger's recovery will publish the ask its retry then converges on.
+     */
+    private void release(AskRequest request, String path) {
+        try {
+            ledger.release(request, METHOD, path);
+        } catch (DataAccessException e) {
+            LOG.warn("ask {} refused but its claim not given up: {}", request.requestId(), e.toString());
+            throw unavailable(e);
+        }
+    }
+
+    /**
      * Refuses a callback whose host resolves to an address askpipe must not call, or to nothing (a
      * DNS lookup). The client is told only {@link CallbackPolicy#NOT_PUBLIC}, whichever it was; the
      * policy logs the host and its addresses.
@@ -253,7 +311,7 @@ public final class IngestRoutes {
         }
     }
 
-    private Answer publish(AskRequest request, String path, long deadline) {
+    private Answer publish(AskRequest request, String path, long deadline, Map<String, String> rateLimit) {
         try {
             if (faults.strikesAgain(Fault.INGEST_PUBLISH_FAILURE, request.idempotencyKey())) {
                 // as a publish Kafka did not acknowledge: nothing is sent, the claim stays
@@ -293,7 +351,7 @@ public final class IngestRoutes {
             LOG.warn("ask {} accepted but not yet marked so in the ledger: {}", request.requestId(), e.toString());
         }
         ASKS.info("ask accepted for user {}", request.userId());
-        return new Answer(202, body, request.requestId(), false);
+        return new Answer(202, body, request.requestId(), false, rateLimit);
     }
 
     /** Sets an ask that can never be published aside in the ledger, so that retries hear so too. */
@@ -338,6 +396,7 @@ public final class IngestRoutes {
         if (answer.replayed()) {
             response.putHeader(REPLAYED, "true");
         }
+        answer.headers().forEach(response::putHeader);
         response.end(answer.body());
     }
 
