@@ -11,7 +11,8 @@ import org.jooq.Record;
 
 /**
  * The one statement a submit's quotas cost, in schema {@code ingest}: it counts the user's asks in
- * flight (ledger rows claimed since the retention and not finished, this ask's own aside), reads the
+ * flight (ledger rows claimed since the retention and not finished, this ask's own aside, counted up
+ * to the limit), reads the
  * tokens of their month, and, when both are within their limits, takes one ask of their rate
  * (an upsert of their {@code user_rates} row that moves its arrival time only while it stays within
  * the minute). The row lock of that upsert makes the rate exact across instances; the count and
@@ -22,7 +23,7 @@ final class QuotaStatement {
     /**
      * What the statement saw and did.
      *
-     * @param inFlight the user's other asks in flight; 0 when that quota does not apply
+     * @param inFlight the user's other asks in flight, at most the limit; 0 when that quota does not apply
      * @param tokensSpent tokens used in the month so far; 0 when that quota does not apply
      * @param admittedTat the new arrival time when an ask of the rate was taken
      * @param currentTat the arrival time before the statement, if the user has one
@@ -44,9 +45,11 @@ final class QuotaStatement {
         List<Object> binds = new ArrayList<>();
         StringBuilder sql = new StringBuilder("WITH flying AS (");
         if (limits.maxInFlight() > 0) {
-            sql.append("SELECT count(*) AS n FROM idempotency WHERE user_id = ? AND finished_at IS NULL"
-                    + " AND state <> 'dead' AND created_at > ?::timestamptz AND request_id <> ?");
-            binds.addAll(List.of(userId, inFlightSince.atOffset(ZoneOffset.UTC).toString(), requestId));
+            // counted up to the limit: all the decision and the RateLimit field need, at a bounded cost
+            sql.append("SELECT count(*) AS n FROM (SELECT 1 FROM idempotency WHERE user_id = ? AND finished_at IS NULL"
+                    + " AND state <> 'dead' AND created_at > ?::timestamptz AND request_id <> ? LIMIT ?) AS f");
+            binds.addAll(List.of(
+                    userId, inFlightSince.atOffset(ZoneOffset.UTC).toString(), requestId, limits.maxInFlight()));
         } else {
             sql.append("SELECT 0::bigint AS n");
         }
