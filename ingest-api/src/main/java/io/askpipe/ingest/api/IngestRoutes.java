@@ -12,7 +12,6 @@ import io.askpipe.common.service.Metrics;
 import io.askpipe.ingest.ledger.AcceptedResponse;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
-import io.askpipe.ingest.quota.Admission;
 import io.askpipe.ingest.quota.Quotas;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
@@ -80,7 +79,7 @@ public final class IngestRoutes {
 
     private final AskPublisher publisher;
     private final AskLedger ledger;
-    private final Quotas quotas;
+    private final QuotaAdmission admission;
     private final Executor blocking;
     private final IngestLimits limits;
     private final CallbackPolicy callbacks;
@@ -111,7 +110,7 @@ public final class IngestRoutes {
             MeterRegistry registry) {
         this.publisher = publisher;
         this.ledger = ledger;
-        this.quotas = quotas;
+        this.admission = new QuotaAdmission(quotas, ledger, METHOD, registry);
         this.blocking = blocking;
         this.limits = limits;
         this.callbacks = callbacks;
@@ -247,7 +246,7 @@ public final class IngestRoutes {
             throw unavailable(e);
         }
         return switch (claim) {
-            case AskLedger.Claim.Won won -> publish(request, path, deadline, admit(request, path));
+            case AskLedger.Claim.Won won -> publish(request, path, deadline, admission.admit(request, path));
             case AskLedger.Claim.Replay replay ->
                 new Answer(replay.status(), replay.body(), replay.requestId(), true, Map.of());
             case AskLedger.Claim.InProgress inProgress ->
@@ -262,40 +261,6 @@ public final class IngestRoutes {
                         "This Idempotency-Key was used for a different ask; use a new key for a new ask");
             case AskLedger.Claim.SetAside setAside -> throw setAside(setAside.reason());
         };
-    }
-
-    /**
-     * Counts the claimed ask against its user's quotas and returns the {@code RateLimit} fields of
-     * its answer; over a quota, gives the claim up again and throws the quota's 429.
-     */
-    private Map<String, String> admit(AskRequest request, String path) {
-        Admission admission;
-        try {
-            admission = quotas.admit(request.userId(), request.requestId());
-        } catch (DataAccessException e) {
-            LOG.warn("ask {} not accepted: its quotas cannot be checked: {}", request.requestId(), e.toString());
-            release(request, path);
-            throw unavailable(e);
-        }
-        if (admission instanceof Admission.Refused refused) {
-            release(request, path);
-            rejected(registry, refused.type().code()).increment();
-            throw refused.problem();
-        }
-        return admission.headers();
-    }
-
-    /**
-     * Gives up the claim of an ask that was not admitted; when that fails, the client hears 503
-     * rather than 429, since the ledger's recovery will publish the ask its retry then converges on.
-     */
-    private void release(AskRequest request, String path) {
-        try {
-            ledger.release(request, METHOD, path);
-        } catch (DataAccessException e) {
-            LOG.warn("ask {} refused but its claim not given up: {}", request.requestId(), e.toString());
-            throw unavailable(e);
-        }
     }
 
     /**
@@ -380,7 +345,7 @@ public final class IngestRoutes {
                         + " Send it again with a new Idempotency-Key");
     }
 
-    private static ProblemException unavailable(Throwable cause) {
+    static ProblemException unavailable(Throwable cause) {
         return ProblemException.unavailable(
                 "The ask could not be queued right now; retry with the same Idempotency-Key", RETRY_AFTER, cause);
     }
