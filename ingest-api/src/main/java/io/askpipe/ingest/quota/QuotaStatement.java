@@ -11,13 +11,12 @@ import org.jooq.Record;
 
 /**
  * The one statement a submit's quotas cost, in schema {@code ingest}: it counts the user's asks in
- * flight (ledger rows claimed since the retention and not finished, this ask's own aside, counted up
- * to the limit), reads the
- * tokens of their month, and, when both are within their limits, takes one ask of their rate
- * (an upsert of their {@code user_rates} row that moves its arrival time only while it stays within
- * the minute). The row lock of that upsert makes the rate exact across instances; the count and
- * the tokens are what the statement's snapshot saw. A quota that does not apply costs nothing in
- * it. Thread-safe.
+ * flight (ledger rows claimed since the retention and not finished, this ask's own aside, counted
+ * up to the limit), reads the tokens of their month, and, when both are within their limits, takes
+ * one ask of their rate (an upsert of their {@code user_rates} row that moves its arrival time only
+ * while it stays within the minute). The row lock of that upsert makes the rate exact across
+ * instances; the count and the tokens are what the statement's snapshot saw. A quota that does not
+ * apply costs nothing in it. Thread-safe.
  */
 final class QuotaStatement {
     /**
