@@ -22,16 +22,25 @@ final class AdminCommand {
               disable-user USER            refuse every key of the user (403) until enabled
               enable-user USER             admit the user's keys again
               list-users                   every user: id, name, created, disabled
+              set-quota USER [--rpm N] [--in-flight N] [--monthly-tokens N]
+                                           override the user's quotas (asks a minute, asks queued
+                                           or running at once, tokens a calendar month in UTC);
+                                           0 is unlimited, a limit not named keeps its value;
+                                           ingest applies it within AUTH_CACHE_TTL
+              show-quota USER              the user's overrides, or "default" where it has none
+              clear-quota USER             drop the user's overrides: the defaults apply again
               migrate                      only bring schema auth up to date, as every command
                                            does first (a deployment's step before its services)
             USER is a user's name or id.""";
 
     private final Accounts accounts;
+    private final QuotaOverrides quotas;
     private final PrintStream out;
     private final PrintStream err;
 
-    AdminCommand(Accounts accounts, PrintStream out, PrintStream err) {
+    AdminCommand(Accounts accounts, QuotaOverrides quotas, PrintStream out, PrintStream err) {
         this.accounts = accounts;
+        this.quotas = quotas;
         this.out = out;
         this.err = err;
     }
@@ -52,6 +61,9 @@ final class AdminCommand {
                 case "disable-user" -> rest.size() == 1 ? setDisabled(rest.get(0), true) : usage();
                 case "enable-user" -> rest.size() == 1 ? setDisabled(rest.get(0), false) : usage();
                 case "list-users" -> rest.isEmpty() ? listUsers() : usage();
+                case "set-quota" -> rest.size() >= 3 && rest.size() % 2 == 1 ? setQuota(rest) : usage();
+                case "show-quota" -> rest.size() == 1 ? showQuota(rest.get(0)) : usage();
+                case "clear-quota" -> rest.size() == 1 ? clearQuota(rest.get(0)) : usage();
                 case "migrate" -> rest.isEmpty() ? migrated() : usage();
                 default -> usage();
             };
@@ -149,6 +161,76 @@ final class AdminCommand {
                     user.id(), user.name(), user.createdAt(), user.disabled() ? user.disabledAt() : "-");
         }
         return 0;
+    }
+
+    private int setQuota(List<String> args) {
+        Optional<User> user = user(args.get(0));
+        if (user.isEmpty()) {
+            return 1;
+        }
+        Optional<Integer> rpm = Optional.empty();
+        Optional<Integer> inFlight = Optional.empty();
+        Optional<Long> tokens = Optional.empty();
+        for (int i = 1; i < args.size(); i += 2) {
+            String flag = args.get(i);
+            String value = args.get(i + 1);
+            if (!value.matches("\\d{1,18}")) {
+                err.println("askpipe admin: " + flag + " takes a whole number, 0 for unlimited, not " + value);
+                return 2;
+            }
+            long n = Long.parseLong(value);
+            switch (flag) {
+                case "--rpm" -> rpm = Optional.of(asInt(n));
+                case "--in-flight" -> inFlight = Optional.of(asInt(n));
+                case "--monthly-tokens" -> tokens = Optional.of(n);
+                default -> {
+                    return usage();
+                }
+            }
+        }
+        if (rpm.orElse(0) < 0 || inFlight.orElse(0) < 0) {
+            err.println("askpipe admin: --rpm and --in-flight are at most " + Integer.MAX_VALUE);
+            return 2;
+        }
+        QuotaOverride stored = quotas.set(user.get().id(), new QuotaOverride(rpm, inFlight, tokens));
+        err.println("quotas of " + user.get().name() + " set; ingest applies them within AUTH_CACHE_TTL");
+        printQuota(stored);
+        return 0;
+    }
+
+    /** {@code n}, or -1 when it does not fit an int (refused by the caller). */
+    private static int asInt(long n) {
+        return n > Integer.MAX_VALUE ? -1 : (int) n;
+    }
+
+    private int showQuota(String who) {
+        Optional<User> user = user(who);
+        if (user.isEmpty()) {
+            return 1;
+        }
+        printQuota(quotas.of(user.get().id()));
+        return 0;
+    }
+
+    private int clearQuota(String who) {
+        Optional<User> user = user(who);
+        if (user.isEmpty()) {
+            return 1;
+        }
+        boolean had = quotas.clear(user.get().id());
+        err.println(user.get().name() + (had ? " takes the default quotas again" : " had no quota overrides"));
+        return 0;
+    }
+
+    /** One line per limit: its name and value, {@code unlimited} for 0, {@code default} if not set. */
+    private void printQuota(QuotaOverride quota) {
+        out.println("rpm " + limit(quota.rpm().map(Integer::longValue)));
+        out.println("in-flight " + limit(quota.maxInFlight().map(Integer::longValue)));
+        out.println("monthly-tokens " + limit(quota.monthlyTokens()));
+    }
+
+    private static String limit(Optional<Long> value) {
+        return value.map(v -> v == 0 ? "unlimited" : Long.toString(v)).orElse("default");
     }
 
     private Optional<User> user(String nameOrId) {

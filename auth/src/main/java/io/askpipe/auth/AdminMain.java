@@ -8,7 +8,7 @@ import io.askpipe.common.log.LogSettings;
 import java.util.List;
 
 /**
- * {@code askpipe admin}: manages users and API keys in the database named by {@code DATABASE_URL}
+ * {@code askpipe admin}: manages users, API keys and quota overrides in the database named by {@code DATABASE_URL}
  * (and {@code DATABASE_USER}, {@code DATABASE_PASSWORD}). Wiring only; see {@link AdminCommand}.
  */
 public final class AdminMain {
@@ -27,7 +27,7 @@ public final class AdminMain {
         int status;
         try (AuthService auth =
                 AuthService.start(DatabaseSettings.fromEnv(Env.system()), AuthSettings.fromEnv(Env.system()))) {
-            status = new AdminCommand(auth.accounts(), System.out, System.err).run(List.of(args));
+            status = new AdminCommand(auth.accounts(), auth.quotas(), System.out, System.err).run(List.of(args));
         } catch (ConfigException e) {
             System.err.println("askpipe admin: " + e.getMessage());
             status = 2;

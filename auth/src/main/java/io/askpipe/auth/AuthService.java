@@ -8,8 +8,8 @@ import org.jooq.impl.DSL;
 
 /**
  * The accounts a service authenticates against: a small connection pool on schema {@code auth}
- * (migrated at start, so whichever service starts first creates it), the {@link Accounts} DAO and
- * the {@link BearerAuth} route handler. Every statement of the pool is bounded by the lookup
+ * (migrated at start, so whichever service starts first creates it), the {@link Accounts} and
+ * {@link QuotaOverrides} DAOs and the {@link BearerAuth} route handler. Every statement of the pool is bounded by the lookup
  * timeout (PostgreSQL's {@code lock_timeout} and {@code statement_timeout}, and the driver's socket
  * timeout for a server that does not answer at all), so a stalled database holds no request and no
  * worker thread for longer.
@@ -19,11 +19,13 @@ public final class AuthService implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Accounts accounts;
+    private final QuotaOverrides quotas;
     private final BearerAuth bearerAuth;
 
     private AuthService(HikariDataSource dataSource, AuthSettings settings) {
         this.dataSource = dataSource;
         this.accounts = new Accounts(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+        this.quotas = new QuotaOverrides(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
         this.bearerAuth = BearerAuth.over(accounts, settings.cacheTtl(), settings.lookupTimeout());
     }
 
@@ -42,6 +44,11 @@ public final class AuthService implements AutoCloseable {
 
     public Accounts accounts() {
         return accounts;
+    }
+
+    /** The users' quota overrides. */
+    public QuotaOverrides quotas() {
+        return quotas;
     }
 
     /** The handler to put before every client route. */

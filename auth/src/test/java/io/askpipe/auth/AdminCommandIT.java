@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class AdminCommandIT {
     private static HikariDataSource dataSource;
     private static Accounts accounts;
+    private static QuotaOverrides quotas;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -33,6 +35,7 @@ class AdminCommandIT {
         dataSource = settings.dataSource("admin-test", Accounts.SCHEMA);
         FlywayMigrations.migrate(dataSource, Accounts.SCHEMA);
         accounts = new Accounts(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+        quotas = new QuotaOverrides(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
     }
 
     @AfterAll
@@ -45,6 +48,7 @@ class AdminCommandIT {
         err.reset();
         return new AdminCommand(
                         accounts,
+                        quotas,
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8))
                 .run(List.of(args));
@@ -134,5 +138,39 @@ class AdminCommandIT {
         assertThat(out()).isEmpty();
         assertThat(err()).contains("schema auth is up to date");
         assertThat(admin("migrate", "now")).isEqualTo(2);
+    }
+
+    @Test
+    void setsShowsAndClearsAUsersQuotaOverrides() {
+        String name = "quinn-" + System.nanoTime();
+        assertThat(admin("create-user", name)).isZero();
+        String userId = out();
+        assertThat(admin("show-quota", name)).isZero();
+        assertThat(out()).isEqualTo("rpm default\nin-flight default\nmonthly-tokens default");
+
+        assertThat(admin("set-quota", name, "--rpm", "60", "--monthly-tokens", "0"))
+                .isZero();
+        assertThat(quotas.of(userId)).isEqualTo(new QuotaOverride(Optional.of(60), Optional.empty(), Optional.of(0L)));
+        assertThat(admin("set-quota", userId, "--in-flight", "5"))
+                .as("by id; the others kept")
+                .isZero();
+        assertThat(out()).isEqualTo("rpm 60\nin-flight 5\nmonthly-tokens unlimited");
+        assertThat(admin("show-quota", name)).isZero();
+        assertThat(out()).isEqualTo("rpm 60\nin-flight 5\nmonthly-tokens unlimited");
+
+        assertThat(admin("set-quota", name, "--rpm", "-1")).as("negative").isEqualTo(2);
+        assertThat(admin("set-quota", name, "--rpm", "3000000000"))
+                .as("beyond an int")
+                .isEqualTo(2);
+        assertThat(admin("set-quota", name, "--burst", "3")).as("unknown flag").isEqualTo(2);
+        assertThat(admin("set-quota", name, "--rpm")).as("no value").isEqualTo(2);
+        assertThat(admin("set-quota", "nobody-" + System.nanoTime(), "--rpm", "1"))
+                .isEqualTo(1);
+        assertThat(quotas.of(userId).rpm()).as("unchanged by the refusals").contains(60);
+
+        assertThat(admin("clear-quota", name)).isZero();
+        assertThat(quotas.of(userId)).isEqualTo(QuotaOverride.NONE);
+        assertThat(admin("clear-quota", name)).isZero();
+        assertThat(err()).contains("had no quota overrides");
     }
 }

@@ -10,6 +10,7 @@ import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.ingest.api.IngestLimits;
+import io.askpipe.ingest.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -44,6 +45,8 @@ import java.util.List;
  *     the proxy's read timeout)
  * @param cancelWait {@code CANCEL_WAIT_MS}: how long {@code POST /v1/ask/{id}/cancel} waits for
  *     the ask's outcome before it answers 202 {@code cancelling} (default 3000)
+ * @param quotas the users' default quotas ({@code QUOTA_*}; unlimited unless set) and how long an
+ *     ask without a result counts as in flight
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -60,7 +63,8 @@ public record IngestConfig(
         Duration ledgerLockTimeout,
         Duration ledgerStatementTimeout,
         Duration chatCompletionsWait,
-        Duration cancelWait) {
+        Duration cancelWait,
+        QuotaSettings quotas) {
     static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
     public static final Setting<Duration> PUBLISH_TIMEOUT = Setting.millis("INGEST_PUBLISH_TIMEOUT_MS", 1_000, 300_000)
@@ -124,6 +128,63 @@ public record IngestConfig(
         }
     }
 
+    /** With the default quotas: unlimited. */
+    public IngestConfig(
+            KafkaSettings kafka,
+            DatabaseSettings database,
+            AuthSettings auth,
+            HttpSettings http,
+            OpsSettings ops,
+            IngestLimits limits,
+            CallbackPolicy callbacks,
+            Duration publishTimeout,
+            Duration idempotencyTtl,
+            Duration recoveryInterval,
+            int maxInFlight,
+            Duration ledgerLockTimeout,
+            Duration ledgerStatementTimeout,
+            Duration chatCompletionsWait,
+            Duration cancelWait) {
+        this(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                chatCompletionsWait,
+                cancelWait,
+                QuotaSettings.DEFAULTS);
+    }
+
+    /** This configuration with {@code quotas} instead. */
+    public IngestConfig withQuotas(QuotaSettings quotas) {
+        return new IngestConfig(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                chatCompletionsWait,
+                cancelWait,
+                quotas);
+    }
+
     /**
      * With the default in-flight bound, the ledger's timeouts derived from the publish timeout, and
      * the default waits of {@code POST /v1/chat/completions} and {@code POST /v1/ask/{id}/cancel}.
@@ -154,7 +215,8 @@ public record IngestConfig(
                 ledgerLockTimeout(publishTimeout),
                 ledgerStatementTimeout(publishTimeout),
                 CHAT_COMPLETIONS_WAIT.defaultValue(),
-                CANCEL_WAIT.defaultValue());
+                CANCEL_WAIT.defaultValue(),
+                QuotaSettings.DEFAULTS);
     }
 
     public static IngestConfig fromEnv(Env env) {
@@ -174,7 +236,8 @@ public record IngestConfig(
                 env.get(LEDGER_LOCK_TIMEOUT),
                 env.get(LEDGER_STATEMENT_TIMEOUT),
                 env.get(CHAT_COMPLETIONS_WAIT),
-                env.get(CANCEL_WAIT));
+                env.get(CANCEL_WAIT),
+                QuotaSettings.fromEnv(env));
     }
 
     /** The settings {@link #fromEnv} reads. */
@@ -187,6 +250,7 @@ public record IngestConfig(
                 OpsSettings.settings(OPS_PORT),
                 IngestLimits.settings(),
                 CallbackPolicy.settings(),
+                QuotaSettings.settings(),
                 List.of(
                         PUBLISH_TIMEOUT,
                         IDEMPOTENCY_TTL,

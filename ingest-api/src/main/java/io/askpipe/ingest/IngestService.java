@@ -15,6 +15,9 @@ import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.ingest.publish.CancelPublisher;
+import io.askpipe.ingest.quota.PostgresQuotas;
+import io.askpipe.ingest.quota.Quotas;
+import io.askpipe.ingest.quota.ResultTally;
 import io.askpipe.ingest.results.ResultTail;
 import io.askpipe.ingest.results.ResultWaiters;
 import io.askpipe.schemas.AskCancel;
@@ -48,8 +51,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
  * authenticate against, one shared idempotent producer, the routes (and the tail of {@code
- * ask.results} that {@code POST /v1/chat/completions} waits on), and a background task that publishes asks a request claimed but never
- * published (the process died, Kafka timed out) and deletes expired keys.
+ * ask.results} that {@code POST /v1/chat/completions} waits on), the users' quotas (with the
+ * consumer group on {@code ask.results} that tells them when asks finish), and a background task
+ * that publishes asks a request claimed but never published (the process died, Kafka timed out)
+ * and deletes expired keys.
  *
  * <p>At most {@code INGEST_MAX_IN_FLIGHT} submits are accepted at once; one beyond is refused before
  * any ledger work ({@link RejectedExecutionException}, a 503 for the client), so a slow database or
@@ -75,6 +80,7 @@ public final class IngestService implements AutoCloseable {
 
     private final CancelPublisher cancels;
     private final PostgresAskLedger ledger;
+    private final Quotas quotas;
     private final AuthService auth;
     private final FaultInjector faults;
     private final MeterRegistry registry;
@@ -84,6 +90,7 @@ public final class IngestService implements AutoCloseable {
     private final ResultWaiters results;
 
     private ResultTail resultTail;
+    private ResultTally resultTally;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
     private final AtomicInteger accepting = new AtomicInteger();
@@ -119,12 +126,17 @@ public final class IngestService implements AutoCloseable {
                 cancelTopic.keySerde().serializer(),
                 cancelTopic.valueSerde().serializer());
         this.cancels = new CancelPublisher(cancelProducer, cancelTopic);
-        this.ledger =
-                new PostgresAskLedger(DSL.using(dataSource, SQLDialect.POSTGRES), config.ledgerStatementTimeout());
-        this.overloaded = Counter.builder("ingest_rejected")
-                .tag("reason", "overloaded")
-                .description("Submits refused before any work: INGEST_MAX_IN_FLIGHT submits were being accepted")
-                .register(registry);
+        this.ledger = new PostgresAskLedger(
+                DSL.using(dataSource, SQLDialect.POSTGRES),
+                config.ledgerStatementTimeout(),
+                config.quotas().inFlightRetention());
+        this.quotas = new PostgresQuotas(
+                DSL.using(dataSource, SQLDialect.POSTGRES),
+                auth.quotas()::of,
+                config.auth().cacheTtl(),
+                config.quotas(),
+                Clock.systemUTC());
+        this.overloaded = IngestRoutes.rejected(registry, "overloaded");
     }
 
     /** {@link #start(IngestConfig, MeterRegistry, Startup, FaultInjector)} with defaults and no faults. */
@@ -185,6 +197,14 @@ public final class IngestService implements AutoCloseable {
                     "results tail",
                     Startup.KAFKA_FIX,
                     () -> ResultTail.start(kafka, kafka.topics().results(), service.results));
+            service.resultTally = startup.step(
+                    "results tally",
+                    Startup.KAFKA_FIX,
+                    () -> ResultTally.start(
+                            kafka,
+                            kafka.topics().results(),
+                            DSL.using(dataSource, SQLDialect.POSTGRES),
+                            Clock.systemUTC()));
         } catch (RuntimeException e) {
             service.close();
             throw e;
@@ -295,6 +315,7 @@ public final class IngestService implements AutoCloseable {
         IngestRoutes submits = new IngestRoutes(
                 publisher,
                 ledger,
+                quotas,
                 this::accept,
                 config.limits(),
                 config.callbacks(),
@@ -321,6 +342,9 @@ public final class IngestService implements AutoCloseable {
         housekeeping.shutdownNow();
         if (resultTail != null) {
             resultTail.close();
+        }
+        if (resultTally != null) {
+            resultTally.close();
         }
         blocking.close();
         ledger.close();

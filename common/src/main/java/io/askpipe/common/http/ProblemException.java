@@ -67,6 +67,19 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(ProblemType.RATE_LIMITED, detail, retryAfter, null, List.of(), headers);
     }
 
+    /**
+     * A 429 of one of a user's quotas ({@code type}, a 429 type): {@code Retry-After} says when it
+     * may try again, {@code headers} carry the IETF {@code RateLimit-Policy} and {@code RateLimit}
+     * fields.
+     */
+    public static ProblemException overQuota(
+            ProblemType type, String detail, Duration retryAfter, Map<String, String> headers) {
+        if (type.status() != 429) {
+            throw new IllegalArgumentException(type + " is not a quota's problem type");
+        }
+        return new ProblemException(type, detail, retryAfter, null, List.of(), headers);
+    }
+
     /** A 503 that tells the client when to try again. */
     public static ProblemException unavailable(String detail, Duration retryAfter, Throwable cause) {
         return new ProblemException(ProblemType.SERVICE_UNAVAILABLE, detail, retryAfter, cause);

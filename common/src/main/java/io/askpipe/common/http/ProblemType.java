@@ -23,6 +23,12 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     VALIDATION_FAILED(422, "validation-failed", "Validation failed"),
     RATE_LIMITED(429, "rate-limited", "Too many requests"),
+    /** The user's asks a minute ({@code QUOTA_RPM} or their override) are spent for now. */
+    QUOTA_REQUESTS_PER_MINUTE(429, "quota-requests-per-minute", "Too many asks this minute"),
+    /** The user has as many asks queued or running as their quota allows. */
+    QUOTA_IN_FLIGHT(429, "quota-in-flight", "Too many asks in flight"),
+    /** The user's token budget of the calendar month (UTC) is spent, until the next month. */
+    QUOTA_MONTHLY_TOKENS(429, "quota-monthly-tokens", "Monthly token budget spent"),
     HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency-Key reused with a different payload"),
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable"),

@@ -60,6 +60,7 @@ public final class ChatCompletionsRoute {
                     if (answer.replayed()) {
                         ctx.response().putHeader(IngestRoutes.REPLAYED, "true");
                     }
+                    answer.headers().forEach(ctx.response()::putHeader);
                     await(ctx, answer.requestId());
                 }));
     }

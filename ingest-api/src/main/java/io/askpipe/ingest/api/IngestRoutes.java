@@ -12,6 +12,7 @@ import io.askpipe.common.service.Metrics;
 import io.askpipe.ingest.ledger.AcceptedResponse;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
+import io.askpipe.ingest.quota.Quotas;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.Headers;
 import io.micrometer.core.instrument.Counter;
@@ -25,6 +26,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * broker) is set aside, and it and every retry with its key get a final problem instead.
  * Chaos mode ({@code CHAOS_INGEST_PUBLISH_FAILURE}) fails a client's publish the same way, keyed by
  * the {@code Idempotency-Key}.
+ *
+ * <p>A new ask passes its user's {@link Quotas} after its key is claimed and before it is published:
+ * a retry of an accepted ask is replayed by the ledger without counting again or being refused,
+ * and an ask over a quota gives its claim up again and is answered 429 with the quota's problem
+ * type and the IETF {@code RateLimit} fields, which an accepted ask carries too.
  */
 public final class IngestRoutes {
     /** The path of the submit route and the prefix of every ask's status URL. */
@@ -71,6 +78,7 @@ public final class IngestRoutes {
 
     private final AskPublisher publisher;
     private final AskLedger ledger;
+    private final QuotaAdmission admission;
     private final Executor blocking;
     private final IngestLimits limits;
     private final CallbackPolicy callbacks;
@@ -84,12 +92,13 @@ public final class IngestRoutes {
     private final MeterRegistry registry;
 
     /**
-     * The write routes over {@code publisher} and {@code ledger}; each submit's ledger and Kafka work
-     * runs on {@code blocking}.
+     * The write routes over {@code publisher} and {@code ledger}, admitting new asks by {@code
+     * quotas}; each submit's ledger, quota and Kafka work runs on {@code blocking}.
      */
     public IngestRoutes(
             AskPublisher publisher,
             AskLedger ledger,
+            Quotas quotas,
             Executor blocking,
             IngestLimits limits,
             CallbackPolicy callbacks,
@@ -100,6 +109,7 @@ public final class IngestRoutes {
             MeterRegistry registry) {
         this.publisher = publisher;
         this.ledger = ledger;
+        this.admission = new QuotaAdmission(quotas, ledger, METHOD, registry);
         this.blocking = blocking;
         this.limits = limits;
         this.callbacks = callbacks;
@@ -122,6 +132,18 @@ public final class IngestRoutes {
                 .increment();
     }
 
+    /**
+     * The count of submits refused for {@code reason}: {@code overloaded} before any work, or the
+     * code of the user's quota that refused a new ask.
+     */
+    public static Counter rejected(MeterRegistry registry, String reason) {
+        return Counter.builder("ingest_rejected")
+                .tag("reason", reason)
+                .description("Submits refused: overloaded (INGEST_MAX_IN_FLIGHT submits being accepted, before any"
+                        + " work), or over the user's quota named by the reason")
+                .register(registry);
+    }
+
     /** Mounts the write routes on {@code router}, admitting callers through {@code auth}. */
     public void mount(Router router, BearerAuth auth) {
         router.post(ASK_PATH)
@@ -135,8 +157,8 @@ public final class IngestRoutes {
         return limits.maxBodyBytes();
     }
 
-    /** What the client is answered. */
-    record Answer(int status, String body, String requestId, boolean replayed) {}
+    /** What the client is answered; {@code headers} are the quotas' {@code RateLimit} fields, if any. */
+    record Answer(int status, String body, String requestId, boolean replayed, Map<String, String> headers) {}
 
     private void submit(RoutingContext ctx) {
         take(ctx, ASK_PATH, (answer, idempotencyKey) -> respond(ctx, answer, idempotencyKey));
@@ -223,8 +245,9 @@ public final class IngestRoutes {
             throw unavailable(e);
         }
         return switch (claim) {
-            case AskLedger.Claim.Won won -> publish(request, path, deadline);
-            case AskLedger.Claim.Replay replay -> new Answer(replay.status(), replay.body(), replay.requestId(), true);
+            case AskLedger.Claim.Won won -> publish(request, path, deadline, admission.admit(request, path));
+            case AskLedger.Claim.Replay replay ->
+                new Answer(replay.status(), replay.body(), replay.requestId(), true, Map.of());
             case AskLedger.Claim.InProgress inProgress ->
                 throw new ProblemException(
                         ProblemType.REQUEST_IN_PROGRESS,
@@ -252,7 +275,7 @@ public final class IngestRoutes {
         }
     }
 
-    private Answer publish(AskRequest request, String path, long deadline) {
+    private Answer publish(AskRequest request, String path, long deadline, Map<String, String> rateLimit) {
         try {
             if (faults.strikesAgain(Fault.INGEST_PUBLISH_FAILURE, request.idempotencyKey())) {
                 // as a publish Kafka did not acknowledge: nothing is sent, the claim stays
@@ -292,7 +315,7 @@ public final class IngestRoutes {
             LOG.warn("ask {} accepted but not yet marked so in the ledger: {}", request.requestId(), e.toString());
         }
         ASKS.info("ask accepted for user {}", request.userId());
-        return new Answer(202, body, request.requestId(), false);
+        return new Answer(202, body, request.requestId(), false, rateLimit);
     }
 
     /** Sets an ask that can never be published aside in the ledger, so that retries hear so too. */
@@ -321,7 +344,7 @@ public final class IngestRoutes {
                         + " Send it again with a new Idempotency-Key");
     }
 
-    private static ProblemException unavailable(Throwable cause) {
+    static ProblemException unavailable(Throwable cause) {
         return ProblemException.unavailable(
                 "The ask could not be queued right now; retry with the same Idempotency-Key", RETRY_AFTER, cause);
     }
@@ -337,6 +360,7 @@ public final class IngestRoutes {
         if (answer.replayed()) {
             response.putHeader(REPLAYED, "true");
         }
+        answer.headers().forEach(response::putHeader);
         response.end(answer.body());
     }
 

@@ -51,6 +51,12 @@ public interface AskLedger {
     void accepted(AskRequest ask, String method, String path, int status, String body);
 
     /**
+     * Gives {@code ask}'s scope up again, if it still holds that ask being accepted: the ask was
+     * refused after its claim (a quota), nothing was published, and a retry with the key starts over.
+     */
+    void release(AskRequest ask, String method, String path);
+
+    /**
      * Records that {@code ask} can never be published ({@code reason}, e.g. {@code too_large}): it is
      * set aside, never recovered, and a retry with its key gets {@link Claim.SetAside}.
      */

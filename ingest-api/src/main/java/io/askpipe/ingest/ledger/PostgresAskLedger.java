@@ -53,6 +53,9 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
 
     private final DSLContext db;
     private final Duration callTimeout;
+    /** How long an accepted entry whose ask has no result yet is kept past its key's expiry. */
+    private final Duration keepUnfinished;
+
     private final Batcher<ClaimCall, Claim> claims;
     private final Batcher<Accepted, Void> marks;
 
@@ -72,8 +75,18 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
     }
 
     public PostgresAskLedger(DSLContext db, Duration callTimeout) {
+        this(db, callTimeout, Duration.ZERO);
+    }
+
+    /**
+     * A ledger whose claims and marks wait at most {@code callTimeout}, and whose purge keeps an
+     * accepted entry with no result yet ({@code finished_at} unset) until {@code keepUnfinished}
+     * after its claim, however early its key expires: the in-flight quota counts it meanwhile.
+     */
+    public PostgresAskLedger(DSLContext db, Duration callTimeout, Duration keepUnfinished) {
         this.db = db;
         this.callTimeout = callTimeout;
+        this.keepUnfinished = keepUnfinished;
         this.claims = new Batcher<>("ledger-claims", LANES, MAX_BATCH, this::claimAll);
         this.marks = new Batcher<>("ledger-marks", LANES, MAX_BATCH, this::markAll);
     }
@@ -150,6 +163,7 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
                 .setNull(IDEMPOTENCY.RESPONSE_BODY)
                 .setNull(IDEMPOTENCY.LEASED_UNTIL)
                 .setNull(IDEMPOTENCY.FAILURE_REASON)
+                .setNull(IDEMPOTENCY.FINISHED_AT)
                 .set(IDEMPOTENCY.CREATED_AT, DSL.excluded(IDEMPOTENCY.CREATED_AT))
                 .set(IDEMPOTENCY.EXPIRES_AT, DSL.excluded(IDEMPOTENCY.EXPIRES_AT))
                 .where(IDEMPOTENCY.EXPIRES_AT.le(DSL.excluded(IDEMPOTENCY.CREATED_AT)))
@@ -239,6 +253,15 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
     }
 
     @Override
+    public void release(AskRequest ask, String method, String path) {
+        db.deleteFrom(IDEMPOTENCY)
+                .where(scope(ask.userId(), method, path, ask.idempotencyKey()))
+                .and(IDEMPOTENCY.REQUEST_ID.eq(ask.requestId()))
+                .and(IDEMPOTENCY.STATE.eq(ACCEPTING))
+                .execute();
+    }
+
+    @Override
     public Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery) {
         return new LedgerRecovery(db, this::markDead).round(claimedBefore, limit, lease, recovery);
     }
@@ -257,8 +280,8 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
     }
 
     /**
-     * Deletes accepted entries whose key expired, and entries set aside {@link #DEAD_KEPT} after
-     * theirs did, {@link #PURGE_BATCH} rows to a statement so that each stays well within the
+     * Deletes accepted entries whose key expired (those whose ask has no result yet once they are
+     * also {@code keepUnfinished} old), and entries set aside {@link #DEAD_KEPT} after theirs did, {@link #PURGE_BATCH} rows to a statement so that each stays well within the
      * statement timeout however far behind the purge is.
      */
     @Override
@@ -267,6 +290,7 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
                 .STATE
                 .eq(ACCEPTED)
                 .and(IDEMPOTENCY.EXPIRES_AT.le(utc(now)))
+                .and(IDEMPOTENCY.FINISHED_AT.isNotNull().or(IDEMPOTENCY.CREATED_AT.le(utc(now.minus(keepUnfinished)))))
                 .or(IDEMPOTENCY.STATE.eq(DEAD).and(IDEMPOTENCY.EXPIRES_AT.le(utc(now.minus(DEAD_KEPT)))));
         int total = 0;
         int deleted;

@@ -85,6 +85,7 @@ class IngestRoutesTest {
         new IngestRoutes(
                         new AskPublisher(producer, topics),
                         new InMemoryAskLedger(),
+                        io.askpipe.ingest.quota.Quotas.NONE,
                         java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
                         new IngestLimits(2048, 100, CATALOG),
                         CALLBACKS,

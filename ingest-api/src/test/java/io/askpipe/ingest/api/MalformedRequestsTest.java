@@ -62,6 +62,7 @@ class MalformedRequestsTest {
         new IngestRoutes(
                         new AskPublisher(producer, topics),
                         new InMemoryAskLedger(),
+                        io.askpipe.ingest.quota.Quotas.NONE,
                         Executors.newVirtualThreadPerTaskExecutor(),
                         new IngestLimits(2048, 100, CATALOG),
                         new CallbackPolicy(false, List.of(), MalformedRequestsTest::resolve),

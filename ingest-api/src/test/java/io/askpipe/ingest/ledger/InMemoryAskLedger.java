@@ -61,6 +61,15 @@ public final class InMemoryAskLedger implements AskLedger {
     }
 
     @Override
+    public synchronized void release(AskRequest ask, String method, String path) {
+        entries.computeIfPresent(
+                scope(ask, method, path),
+                (k, e) -> e.ask().requestId().equals(ask.requestId()) && e.status() == null && e.body() == null
+                        ? null
+                        : e);
+    }
+
+    @Override
     public Recovered unpublished(Instant claimedBefore, int limit, Duration lease, Recovery recovery) {
         throw new UnsupportedOperationException("recovery is tested against PostgreSQL");
     }

@@ -328,4 +328,50 @@ class PostgresAskLedgerIT {
                         T0.plus(TTL).plusSeconds(1)))
                 .isInstanceOf(AskLedger.Claim.Won.class);
     }
+
+    @Test
+    void aReleasedClaimLeavesTheKeyFreeAndAnAcceptedOneIsNotReleased() {
+        AskRequest refused = ask("release-1", "00000000-0000-7000-8000-000000000071");
+        assertThat(claim(instanceA, refused, "f", T0)).isInstanceOf(AskLedger.Claim.Won.class);
+        instanceA.release(refused, "POST", "/v1/ask");
+        AskRequest next = ask("release-1", "00000000-0000-7000-8000-000000000072");
+        assertThat(claim(instanceB, next, "f", T0.plusSeconds(1))).isInstanceOf(AskLedger.Claim.Won.class);
+        instanceB.accepted(next, "POST", "/v1/ask", 202, "{}");
+
+        instanceA.release(next, "POST", "/v1/ask");
+        assertThat(claim(instanceA, ask("release-1", "00000000-0000-7000-8000-000000000073"), "f", T0.plusSeconds(2)))
+                .as("an accepted ask keeps its key")
+                .isInstanceOf(AskLedger.Claim.Replay.class);
+    }
+
+    @Test
+    void anAcceptedAskWithoutItsResultOutlivesItsKeyUntilTheRetention() {
+        PostgresAskLedger keeping =
+                new PostgresAskLedger(DSL.using(one, SQLDialect.POSTGRES), Duration.ofSeconds(5), Duration.ofHours(1));
+        try {
+            AskRequest done =
+                    new AskRequest("00000000-0000-7000-8000-000000000081", "keeper", "keep-1", "p", null, null, T0);
+            AskRequest running =
+                    new AskRequest("00000000-0000-7000-8000-000000000082", "keeper", "keep-2", "p", null, null, T0);
+            for (AskRequest ask : List.of(done, running)) {
+                claim(keeping, ask, "f", T0);
+                keeping.accepted(ask, "POST", "/v1/ask", 202, "{}");
+            }
+            DSL.using(one, SQLDialect.POSTGRES)
+                    .execute("UPDATE idempotency SET finished_at = now() WHERE request_id = ?", done.requestId());
+
+            keeping.purgeExpired(T0.plus(TTL).plusSeconds(1));
+            assertThat(keys("keeper")).as("the finished one goes with its key").containsExactly("keep-2");
+            keeping.purgeExpired(T0.plus(Duration.ofHours(1)).plusSeconds(1));
+            assertThat(keys("keeper")).as("the other at its retention").isEmpty();
+        } finally {
+            keeping.close();
+        }
+    }
+
+    private static List<String> keys(String userId) {
+        return DSL.using(one, SQLDialect.POSTGRES)
+                .fetch("SELECT idempotency_key FROM idempotency WHERE user_id = ? ORDER BY idempotency_key", userId)
+                .getValues(0, String.class);
+    }
 }
