@@ -41,9 +41,10 @@ public interface AskLedger {
     Claim claim(AskRequest ask, String method, String path, String fingerprint, Instant now, Instant expiresAt);
 
     /**
-     * The ask accepted (or being accepted) as {@code requestId} while its key's TTL runs at {@code now}, with its
-     * owner: what a cancel of it needs. Empty for an unknown id, an ask set aside, or one whose key
-     * expired.
+     * The ask accepted (or being accepted) as {@code requestId}, with its owner: what a cancel of it
+     * needs. Found while its key's TTL runs at {@code now}, and after that as long as the ledger
+     * keeps the row of an ask without a result ({@code QUOTA_IN_FLIGHT_RETENTION}). Empty for an
+     * unknown id, an ask set aside, or one whose key expired after its result came.
      */
     java.util.Optional<AskRequest> ask(String requestId, Instant now);
 

@@ -98,12 +98,14 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
 
     @Override
     public java.util.Optional<AskRequest> ask(String requestId, Instant now) {
-        // one of the key's states other than set aside; an expired key keeps no ask
+        // one of the key's states other than set aside, while its key lives or its ask has no
+        // result yet (the purge keeps such a row up to keepUnfinished): an ask that waits long for
+        // a provider's limits can still be cancelled after its key expired
         return db.select(IDEMPOTENCY.ASK)
                 .from(IDEMPOTENCY)
                 .where(IDEMPOTENCY.REQUEST_ID.eq(requestId))
                 .and(IDEMPOTENCY.STATE.in(ACCEPTING, ACCEPTED))
-                .and(IDEMPOTENCY.EXPIRES_AT.gt(utc(now)))
+                .and(IDEMPOTENCY.EXPIRES_AT.gt(utc(now)).or(IDEMPOTENCY.FINISHED_AT.isNull()))
                 .limit(1)
                 .fetchOptional(IDEMPOTENCY.ASK)
                 .map(PostgresAskLedger::read);

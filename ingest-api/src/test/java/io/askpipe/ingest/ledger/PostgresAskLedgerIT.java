@@ -360,7 +360,13 @@ class PostgresAskLedgerIT {
             DSL.using(one, SQLDialect.POSTGRES)
                     .execute("UPDATE idempotency SET finished_at = now() WHERE request_id = ?", done.requestId());
 
-            keeping.purgeExpired(T0.plus(TTL).plusSeconds(1));
+            Instant keyExpired = T0.plus(TTL).plusSeconds(1);
+            assertThat(keeping.ask(running.requestId(), keyExpired))
+                    .as("an ask still waiting for its result can be cancelled after its key expired")
+                    .contains(running);
+            assertThat(keeping.ask(done.requestId(), keyExpired)).isEmpty();
+
+            keeping.purgeExpired(keyExpired);
             assertThat(keys("keeper")).as("the finished one goes with its key").containsExactly("keep-2");
             keeping.purgeExpired(T0.plus(Duration.ofHours(1)).plusSeconds(1));
             assertThat(keys("keeper")).as("the other at its retention").isEmpty();
