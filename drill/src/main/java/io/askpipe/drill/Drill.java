@@ -77,7 +77,8 @@ final class Drill {
                 deployment.ingest(),
                 deployment.apiKey(),
                 owned() ? "s" + options.seed() : Long.toString(System.currentTimeMillis(), 36),
-                options.webhooks() ? receiver.url() : null);
+                options.webhooks() ? receiver.url() : null,
+                options.plan());
         out.printf(
                 "drill: %d asks (Idempotency-Keys %s to %s), %d clients%s%n",
                 options.asks(),
@@ -155,7 +156,7 @@ final class Drill {
                         submitted.seconds(),
                         submitted.submitSeconds(),
                         asks.accepted(),
-                        asks.succeeded() + asks.failed() + asks.expired()),
+                        asks.succeeded() + asks.failed() + asks.expired() + asks.cancelled()),
                 new DrillReport.Latency(evidence.submitMs(), evidence.toResultMs()),
                 evidence.replay().orElse(null),
                 invariants,
@@ -186,7 +187,10 @@ final class Drill {
                 options.killWorkerEvery().toSeconds(),
                 options.killStoreEvery().toSeconds(),
                 options.replay().describe(),
-                options.webhooks());
+                options.webhooks(),
+                options.plan().expireEvery(),
+                options.plan().expiresAfterSeconds(),
+                options.plan().cancelEvery());
     }
 
     private static double secondsSince(long startedNanos) {

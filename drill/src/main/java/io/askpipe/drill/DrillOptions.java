@@ -9,6 +9,7 @@ import io.askpipe.common.fault.Fault;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.devstack.DevStackConfig;
 import io.askpipe.drill.deploy.RunningDeployment;
+import io.askpipe.drill.load.Load;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.Optional;
  * @param killStoreEvery the same for the result store
  * @param replay which accepted asks to deliver to the router again once the asks are answered
  * @param webhooks whether every ask carries a callback to the drill's receiver
+ * @param plan which asks carry a deadline and which are cancelled once accepted
  * @param dir where the deployment's data and logs go and the report is written; {@code null} for a
  *     temporary directory, removed afterwards when the drill passes
  * @param quiesceTimeout how long to wait for every accepted ask to be answered and delivered
@@ -51,6 +53,7 @@ record DrillOptions(
         Duration killStoreEvery,
         Replay replay,
         boolean webhooks,
+        Load.Plan plan,
         Path dir,
         Duration quiesceTimeout,
         RunningDeployment.Address running) {
@@ -81,6 +84,9 @@ record DrillOptions(
               --replay WHAT              afterwards, deliver accepted asks to the router again:
                                          beginning, since:<ISO-8601 instant>, or key:<Idempotency-Key>
               --webhooks true|false      every ask carries a callback to the drill's receiver (default true)
+              --expire-every N           every Nth ask carries expires_after (default 10; 0 none)
+              --expires-after SECS       that expires_after (default 2)
+              --cancel-every N           every Nth ask is cancelled once accepted (default 10; 0 none)
               --dir PATH                 keep data, logs and report.json here (default: a temporary directory)
               --quiesce-timeout SECS     how long to wait for every ask to be answered (default 300)
 
@@ -185,6 +191,10 @@ record DrillOptions(
                 Duration.ofSeconds(integer(given, "kill-store-every", 0, 0, 86_400)),
                 replay(given.remove("replay")),
                 Boolean.parseBoolean(given.getOrDefault("webhooks", "true")),
+                new Load.Plan(
+                        integer(given, "expire-every", 10, 0, 1_000_000),
+                        integer(given, "expires-after", 2, 1, 86_400),
+                        integer(given, "cancel-every", 10, 0, 1_000_000)),
                 given.containsKey("dir") ? Path.of(given.get("dir")) : null,
                 Duration.ofSeconds(integer(given, "quiesce-timeout", 300, 1, 86_400)),
                 running);

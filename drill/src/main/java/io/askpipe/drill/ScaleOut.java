@@ -87,13 +87,13 @@ public final class ScaleOut {
                                 Integer.toString(inFlight)))) {
             // warm up first: JIT, connections, the first fetches; not part of the measured drain
             int warm = 2 * inFlight * workers;
-            Load warmUp = new Load(deployment.ingest(), deployment.apiKey(), "warm-" + workers, null);
+            Load warmUp = new Load(deployment.ingest(), deployment.apiKey(), "warm-" + workers, null, Load.Plan.NONE);
             warmUp.run(warm, 64);
             while (StoreRows.answered(deployment) < warmUp.acceptedCount()) {
                 Thread.sleep(100);
             }
             int before = StoreRows.answered(deployment);
-            Load load = new Load(deployment.ingest(), deployment.apiKey(), "scale-" + workers, null);
+            Load load = new Load(deployment.ingest(), deployment.apiKey(), "scale-" + workers, null, Load.Plan.NONE);
             long started = System.nanoTime();
             Thread submitter = Thread.ofVirtual().start(() -> {
                 try {

@@ -10,8 +10,11 @@ import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
 import io.askpipe.drill.report.DrillReport.Webhooks;
 import io.askpipe.schemas.AskStatus;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
 
@@ -23,8 +26,8 @@ import org.HdrHistogram.Histogram;
  * @param lateRetriesNotFindingTheirAsk accepted keys submitted once more whose answer named another ask
  * @param rows the result store's rows of the drill's user, by request id, read before any replay
  * @param results every distinct terminal result on {@code ask.results}, by request id, read after it
- * @param llmCalls the calls the drill's LLM received, by prompt; empty when the deployment's own
- *     backends answered
+ * @param llmCallStarts when each call the drill's LLM received started (epoch ms), by prompt;
+ *     empty when the deployment's own backends answered
  * @param webhooksExpected whether every ask carried a callback to the drill's receiver
  * @param webhookDeliveries what the receiver got, deliveries by {@code webhook-id}
  * @param processes the supervised processes' starts, kills and crashes, by name
@@ -36,18 +39,27 @@ public record Evidence(
         int lateRetriesNotFindingTheirAsk,
         Map<String, StoreRows.Row> rows,
         Map<String, Set<String>> results,
-        Optional<Map<String, Integer>> llmCalls,
+        Optional<Map<String, List<Long>>> llmCallStarts,
         boolean webhooksExpected,
         Map<String, Integer> webhookDeliveries,
         Map<String, ProcessLife> processes,
         Faults faults,
         Optional<ReplayOutcome> replay) {
+    private static final String CANCELLED = "cancelled";
+
+    /**
+     * How late a backend call may start after an ask's deadline or acknowledged cancel and still
+     * count as started before it: the router decides just before it calls, and the call reaches the
+     * drill's LLM a moment later (longer under a loaded machine's scheduling and collections).
+     */
+    public static final long CALL_SLACK_MS = 1_000;
 
     /** What became of the asks: the clients' counts, and the accepted asks' rows and results. */
     public Asks asks() {
         int succeeded = 0;
         int failed = 0;
         int expired = 0;
+        int cancelled = 0;
         int lost = 0;
         for (Load.Accepted ask : clients.accepted()) {
             StoreRows.Row row = rows.get(ask.requestId());
@@ -57,6 +69,8 @@ public record Evidence(
                 succeeded++;
             } else if (row.status().equals(AskStatus.EXPIRED.wireName())) {
                 expired++;
+            } else if (row.status().equals(CANCELLED)) {
+                cancelled++;
             } else {
                 failed++;
             }
@@ -72,6 +86,7 @@ public record Evidence(
                 succeeded,
                 failed,
                 expired,
+                cancelled,
                 lost,
                 conflicting,
                 lateRetriesNotFindingTheirAsk);
@@ -79,19 +94,82 @@ public record Evidence(
 
     /** What the accepted asks cost the drill's LLM; empty when the deployment's own backends answered. */
     public Optional<BackendCalls> backendCalls() {
-        return llmCalls.map(calls -> {
+        return llmCallStarts.map(starts -> {
             int asksCalled = 0;
             int calledMoreThanOnce = 0;
             int maxCalls = 0;
             for (Load.Accepted ask : clients.accepted()) {
-                int n = calls.getOrDefault(ask.prompt(), 0);
+                int n = starts.getOrDefault(ask.prompt(), List.of()).size();
                 asksCalled += n > 0 ? 1 : 0;
                 calledMoreThanOnce += n > 1 ? 1 : 0;
                 maxCalls = Math.max(maxCalls, n);
             }
-            long total = calls.values().stream().mapToLong(Integer::longValue).sum();
+            long total = starts.values().stream().mapToLong(List::size).sum();
             return new BackendCalls(total, asksCalled, calledMoreThanOnce, maxCalls, total - asksCalled);
         });
+    }
+
+    /**
+     * Backend calls that started more than {@link #CALL_SLACK_MS} after their ask's deadline had
+     * passed (at the latest, its 202 plus its {@code expires_after}); empty when the drill does not
+     * see the backends or no ask carried a deadline.
+     */
+    public OptionalLong callsAfterDeadline() {
+        List<Load.Accepted> expiring = clients.accepted().stream()
+                .filter(ask -> ask.latestDeadlineMillis().isPresent())
+                .toList();
+        if (llmCallStarts.isEmpty() || expiring.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Map<String, List<Long>> starts = llmCallStarts.get();
+        long late = 0;
+        for (Load.Accepted ask : expiring) {
+            long after = ask.latestDeadlineMillis().getAsLong() + CALL_SLACK_MS;
+            late += starts.getOrDefault(ask.prompt(), List.of()).stream()
+                    .filter(start -> start > after)
+                    .count();
+        }
+        return OptionalLong.of(late);
+    }
+
+    /**
+     * Backend calls that started more than {@link #CALL_SLACK_MS} after askpipe acknowledged their
+     * ask's cancel (200 or 202); empty when the drill does not see the backends or cancelled none.
+     */
+    public OptionalLong callsAfterCancel() {
+        if (llmCallStarts.isEmpty() || clients.cancels().isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Map<String, List<Long>> starts = llmCallStarts.get();
+        Map<String, String> prompts = new HashMap<>();
+        clients.accepted().forEach(ask -> prompts.put(ask.requestId(), ask.prompt()));
+        long late = 0;
+        for (Load.Cancel cancel : clients.cancels()) {
+            if (cancel.acknowledged()) {
+                long after = cancel.answeredAtMillis() + CALL_SLACK_MS;
+                late += starts.getOrDefault(prompts.get(cancel.requestId()), List.of()).stream()
+                        .filter(start -> start > after)
+                        .count();
+            }
+        }
+        return OptionalLong.of(late);
+    }
+
+    /**
+     * Asks whose cancel was answered 200 (cancelled) but whose row says otherwise; empty when the
+     * drill cancelled none.
+     */
+    public OptionalLong cancelledButShownOtherwise() {
+        if (clients.cancels().isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(clients.cancels().stream()
+                .filter(cancel -> cancel.status() == 200)
+                .filter(cancel -> {
+                    StoreRows.Row row = rows.get(cancel.requestId());
+                    return row == null || !row.status().equals(CANCELLED);
+                })
+                .count());
     }
 
     /** The accepted asks' webhooks: expected, delivered, missing, and duplicate deliveries. */

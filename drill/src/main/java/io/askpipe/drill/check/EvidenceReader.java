@@ -9,6 +9,7 @@ import io.askpipe.drill.load.WebhookReceiver;
 import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,7 +55,7 @@ public final class EvidenceReader {
             Optional<ReplayOutcome> replay)
             throws Exception {
         Map<String, Set<String>> results = kafka.distinctResults();
-        Optional<Map<String, Integer>> calls = llm.map(LlmServer::callsByPrompt);
+        Optional<Map<String, List<Long>>> calls = llm.map(LlmServer::callStartsByPrompt);
         Map<String, Integer> deliveries = receiver.deliveries();
         Map<String, ProcessLife> processes = new LinkedHashMap<>();
         for (ServiceProcess service : deployment.services()) {

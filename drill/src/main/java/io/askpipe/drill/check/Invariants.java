@@ -40,6 +40,10 @@ public final class Invariants {
             Check.always("asks_with_two_distinct_results", e -> e.asks().conflicting(), Must.ZERO),
             Check.always("late_retries_not_finding_their_ask", e -> e.lateRetriesNotFindingTheirAsk(), Must.ZERO),
             Check.always("refused", e -> e.clients().refused().size(), Must.ZERO),
+            Check.always("cancels_refused", e -> e.clients().cancelsRefused().size(), Must.ZERO),
+            new Check("backend_calls_after_deadline", Evidence::callsAfterDeadline, Must.ZERO),
+            new Check("backend_calls_after_cancel", Evidence::callsAfterCancel, Must.ZERO),
+            new Check("cancelled_but_shown_otherwise", Evidence::cancelledButShownOtherwise, Must.ZERO),
             new Check(
                     "webhooks_missing",
                     e -> e.webhooksExpected() ? OptionalLong.of(e.webhooks().missing()) : OptionalLong.empty(),

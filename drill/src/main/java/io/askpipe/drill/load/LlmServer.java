@@ -11,15 +11,17 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The drill's LLM: an OpenAI-compatible Chat Completions endpoint on loopback that answers every
- * call after a fixed delay and counts the calls per prompt, so the report can say how many backend
- * calls each ask cost. The answer is a function of the prompt alone, so two calls for one ask give
+ * call after a fixed delay and records when each call per prompt started, so the report can say how
+ * many backend calls each ask cost and whether one started after the ask's deadline or cancel. The answer is a function of the prompt alone, so two calls for one ask give
  * the same answer: a second distinct result could only come from the pipeline, never from here.
  */
 public final class LlmServer implements AutoCloseable {
@@ -27,7 +29,8 @@ public final class LlmServer implements AutoCloseable {
 
     private final HttpServer server;
     private final Duration delay;
-    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    /** When each call started (epoch milliseconds), by prompt. */
+    private final Map<String, List<Long>> calls = new ConcurrentHashMap<>();
 
     private LlmServer(HttpServer server, Duration delay) {
         this.server = server;
@@ -53,15 +56,25 @@ public final class LlmServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    /** Calls so far, by prompt. */
-    public Map<String, Integer> callsByPrompt() {
-        Map<String, Integer> copy = new java.util.HashMap<>();
-        calls.forEach((prompt, count) -> copy.put(prompt, count.get()));
+    /** When each call so far started (epoch milliseconds), by prompt. */
+    public Map<String, List<Long>> callStartsByPrompt() {
+        Map<String, List<Long>> copy = new HashMap<>();
+        calls.forEach((prompt, starts) -> {
+            synchronized (starts) {
+                copy.put(prompt, List.copyOf(starts));
+            }
+        });
         return copy;
     }
 
     public long totalCalls() {
-        return calls.values().stream().mapToLong(AtomicInteger::get).sum();
+        return calls.values().stream()
+                .mapToLong(starts -> {
+                    synchronized (starts) {
+                        return starts.size();
+                    }
+                })
+                .sum();
     }
 
     private void complete(HttpExchange exchange) throws IOException {
@@ -70,7 +83,10 @@ public final class LlmServer implements AutoCloseable {
             request = Json.mapper().readTree(body);
         }
         String prompt = request.path("messages").path(0).path("content").asText();
-        calls.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
+        List<Long> starts = calls.computeIfAbsent(prompt, p -> new ArrayList<>());
+        synchronized (starts) {
+            starts.add(System.currentTimeMillis());
+        }
         try {
             Thread.sleep(delay);
         } catch (InterruptedException e) {

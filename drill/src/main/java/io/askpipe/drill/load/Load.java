@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,13 +23,68 @@ import org.HdrHistogram.Histogram;
 /**
  * The drill's clients: each ask is POSTed with its own Idempotency-Key and retried with that key,
  * as a well-behaved client would, on a 503 or a connection error (the ingest process may be down
- * or its publish may have failed) until it is accepted or {@link #GIVE_UP} has passed.
+ * or its publish may have failed) until it is accepted or {@link #GIVE_UP} has passed. Some asks
+ * carry a deadline ({@code expires_after}) and some are cancelled once accepted, as {@link Plan}
+ * says.
  */
 public final class Load {
     static final Duration GIVE_UP = Duration.ofMinutes(2);
 
-    /** An ask answered 202: its number, key, prompt, request id and when its first try started (epoch ms). */
-    public record Accepted(int n, String key, String prompt, String requestId, long submittedAtMillis) {}
+    /**
+     * An ask answered 202: its number, key, prompt, request id, when its first try started and when
+     * its 202 came (epoch ms), and its {@code expires_after} in seconds (0: none).
+     */
+    public record Accepted(
+            int n,
+            String key,
+            String prompt,
+            String requestId,
+            long submittedAtMillis,
+            long acceptedAtMillis,
+            int expiresAfterSeconds) {
+        /** An ask without a deadline, answered when its first try started. */
+        public Accepted(int n, String key, String prompt, String requestId, long submittedAtMillis) {
+            this(n, key, prompt, requestId, submittedAtMillis, submittedAtMillis, 0);
+        }
+
+        /**
+         * The latest its deadline can be (epoch ms), if it has one: ingest fixes it from its first
+         * accept, which was at the latest when this 202 came.
+         */
+        public OptionalLong latestDeadlineMillis() {
+            return expiresAfterSeconds == 0
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(acceptedAtMillis + expiresAfterSeconds * 1000L);
+        }
+    }
+
+    /**
+     * Which asks carry a deadline and which are cancelled: ask {@code n} carries {@code expires_after:
+     * expiresAfterSeconds} when {@code n % expireEvery == 0}, and is cancelled right after its 202
+     * when {@code n % cancelEvery == cancelEvery / 2} (0: none).
+     */
+    public record Plan(int expireEvery, int expiresAfterSeconds, int cancelEvery) {
+        public static final Plan NONE = new Plan(0, 0, 0);
+
+        int expiresAfter(int n) {
+            return expireEvery > 0 && n % expireEvery == 0 ? expiresAfterSeconds : 0;
+        }
+
+        boolean cancels(int n) {
+            return cancelEvery > 0 && n % cancelEvery == cancelEvery / 2;
+        }
+    }
+
+    /**
+     * A cancel the drill sent for an accepted ask: the answer's status (200 cancelled, 202
+     * cancelling, 409 already finished) and when it came (epoch ms).
+     */
+    public record Cancel(int n, String requestId, int status, long answeredAtMillis) {
+        /** Whether askpipe took the cancel on: from then on the ask must not reach a backend again. */
+        public boolean acknowledged() {
+            return status == 200 || status == 202;
+        }
+    }
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1) // the services speak HTTP/1.1; no h2c upgrade
@@ -38,12 +94,17 @@ public final class Load {
     private final String bearer;
     private final String runId;
     private final URI callback;
+    private final Plan plan;
 
     private final Map<Integer, Accepted> accepted = new ConcurrentHashMap<>();
     private final AtomicInteger retries = new AtomicInteger();
     private final AtomicInteger gaveUp = new AtomicInteger();
     /** Answers other than 202, 503 and 429: a refused ask, which a drill's asks never should be. */
     private final Map<Integer, String> refused = new ConcurrentHashMap<>();
+
+    private final Map<Integer, Cancel> cancels = new ConcurrentHashMap<>();
+    /** Cancels answered other than 200, 202, 409 or 503: askpipe refused a cancel of the owner's ask. */
+    private final Map<Integer, String> cancelsRefused = new ConcurrentHashMap<>();
 
     private final AtomicInteger submitted = new AtomicInteger();
     /** From the first try to the 202, in microseconds. */
@@ -52,12 +113,14 @@ public final class Load {
     /**
      * @param runId names the run in every key and prompt
      * @param callback the webhook receiver's URL every ask carries, or {@code null} for none
+     * @param plan which asks carry a deadline and which are cancelled
      */
-    public Load(URI ingest, String apiKey, String runId, URI callback) {
+    public Load(URI ingest, String apiKey, String runId, URI callback, Plan plan) {
         this.ingest = ingest;
         this.bearer = "Bearer " + apiKey;
         this.runId = runId;
         this.callback = callback;
+        this.plan = plan;
     }
 
     public String key(int n) {
@@ -107,8 +170,20 @@ public final class Load {
                             .readTree(response.body())
                             .get("request_id")
                             .asText();
-                    accepted.put(n, new Accepted(n, key(n), prompt(n), id, startedMillis));
+                    accepted.put(
+                            n,
+                            new Accepted(
+                                    n,
+                                    key(n),
+                                    prompt(n),
+                                    id,
+                                    startedMillis,
+                                    System.currentTimeMillis(),
+                                    plan.expiresAfter(n)));
                     submitLatency.recordValue((System.nanoTime() - startedNanos) / 1_000);
+                    if (plan.cancels(n)) {
+                        cancel(n, id);
+                    }
                     return;
                 }
                 if (status != 503 && status != 429 && status != 409) {
@@ -124,18 +199,58 @@ public final class Load {
         gaveUp.incrementAndGet();
     }
 
-    /** One try of ask {@code n}: its prompt, and its callback when the drill has a receiver. */
+    /** Cancels ask {@code n}, retrying while the ingest API is unavailable, and records the answer. */
+    private void cancel(int n, String requestId) throws InterruptedException {
+        long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        Backoff.Delays delays = CLIENT_BACKOFF.delays();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(ingest.resolve("/v1/ask/" + requestId + "/cancel"))
+                                .timeout(Duration.ofSeconds(15))
+                                .header("Authorization", bearer)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                if (status == 200 || status == 202 || status == 409) {
+                    cancels.put(n, new Cancel(n, requestId, status, System.currentTimeMillis()));
+                    return;
+                }
+                if (status != 503) {
+                    cancelsRefused.put(n, status + " " + response.body());
+                    return;
+                }
+            } catch (IOException e) {
+                // the ingest process is down or restarting: cancel again
+            }
+            retries.incrementAndGet();
+            Thread.sleep(delays.next());
+        }
+        cancelsRefused.put(n, "no answer within " + GIVE_UP.toSeconds() + " s");
+    }
+
+    /**
+     * One try of ask {@code n}: its prompt, its deadline when the plan gives it one, and its
+     * callback when the drill has a receiver.
+     */
     private HttpResponse<String> post(int n) throws IOException, InterruptedException {
-        String body = callback == null
-                ? "{\"prompt\":\"" + prompt(n) + "\"}"
-                : "{\"prompt\":\"" + prompt(n) + "\",\"callback_url\":\"" + callback + "\"}";
+        StringBuilder body =
+                new StringBuilder("{\"prompt\":\"").append(prompt(n)).append('"');
+        if (plan.expiresAfter(n) > 0) {
+            body.append(",\"expires_after\":").append(plan.expiresAfter(n));
+        }
+        if (callback != null) {
+            body.append(",\"callback_url\":\"").append(callback).append('"');
+        }
+        body.append('}');
         return http.send(
                 HttpRequest.newBuilder(ingest.resolve("/v1/ask"))
                         .timeout(Duration.ofSeconds(15))
                         .header("Authorization", bearer)
                         .header("Content-Type", "application/json")
                         .header("Idempotency-Key", key(n))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -158,7 +273,9 @@ public final class Load {
                 new TreeMap<>(refused),
                 gaveUp.get(),
                 retries.get(),
-                submitLatency.copy());
+                submitLatency.copy(),
+                List.copyOf(cancels.values()),
+                new TreeMap<>(cancelsRefused));
     }
 
     /**

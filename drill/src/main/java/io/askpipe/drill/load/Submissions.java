@@ -13,6 +13,8 @@ import org.HdrHistogram.Histogram;
  * @param gaveUp asks never accepted within the clients' patience
  * @param retries tries after a 503 or a connection error
  * @param submitMicros from each accepted ask's first try to its 202, in microseconds
+ * @param cancels the cancels askpipe answered 200, 202 or 409
+ * @param cancelsRefused cancels answered otherwise, by ask number: the answer
  */
 public record Submissions(
         int submitted,
@@ -20,4 +22,6 @@ public record Submissions(
         SortedMap<Integer, String> refused,
         int gaveUp,
         int retries,
-        Histogram submitMicros) {}
+        Histogram submitMicros,
+        List<Load.Cancel> cancels,
+        SortedMap<Integer, String> cancelsRefused) {}

@@ -31,7 +31,10 @@ public record DrillReport(
             long killWorkerEverySeconds,
             long killStoreEverySeconds,
             String replay,
-            boolean webhooks) {}
+            boolean webhooks,
+            int expireEvery,
+            int expiresAfterSeconds,
+            int cancelEvery) {}
 
     /**
      * @param submitted asks the clients tried
@@ -41,6 +44,8 @@ public record DrillReport(
      * @param clientRetries tries after a 503 or a connection error
      * @param succeeded accepted asks whose result is {@code succeeded}
      * @param failed accepted asks whose result is {@code failed}
+     * @param expired accepted asks whose deadline passed before they had an answer
+     * @param cancelled accepted asks the drill cancelled before they had an answer
      * @param lost accepted asks without a terminal result
      * @param conflicting asks with more than one distinct terminal result on {@code ask.results}
      * @param retryFoundOtherAsk late client retries of an accepted key that did not find its ask
@@ -54,6 +59,7 @@ public record DrillReport(
             int succeeded,
             int failed,
             int expired,
+            int cancelled,
             int lost,
             int conflicting,
             int retryFoundOtherAsk) {}

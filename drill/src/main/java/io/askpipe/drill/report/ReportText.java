@@ -19,7 +19,14 @@ public final class ReportText {
                 a.refused(),
                 a.gaveUp(),
                 a.clientRetries());
-        line(text, "terminal results", "%d succeeded, %d failed, %d expired", a.succeeded(), a.failed(), a.expired());
+        line(
+                text,
+                "terminal results",
+                "%d succeeded, %d failed, %d expired, %d cancelled",
+                a.succeeded(),
+                a.failed(),
+                a.expired(),
+                a.cancelled());
         var b = r.backendCalls();
         if (b == null) {
             line(text, "backend calls", "not counted: the deployment's own backends answered");

@@ -24,7 +24,11 @@ final class EvidenceBuilder {
     int lateRetriesNotFindingTheirAsk;
     final Map<String, StoreRows.Row> rows = new HashMap<>();
     final Map<String, Set<String>> results = new HashMap<>();
-    Optional<Map<String, Integer>> llmCalls = Optional.of(new HashMap<>());
+    /** When each of the LLM's calls started, by prompt: the ask's submit time plus 10 ms in a clean drill. */
+    Optional<Map<String, List<Long>>> llmCalls = Optional.of(new HashMap<>());
+
+    final List<Load.Cancel> cancels = new ArrayList<>();
+    final TreeMap<Integer, String> cancelsRefused = new TreeMap<>();
     boolean webhooksExpected = true;
     final Map<String, Integer> webhookDeliveries = new HashMap<>();
     Optional<ReplayOutcome> replay = Optional.empty();
@@ -36,7 +40,7 @@ final class EvidenceBuilder {
             evidence.accepted.add(ask);
             evidence.rows.put(ask.requestId(), row("succeeded", ask.submittedAtMillis() + 50));
             evidence.results.put(ask.requestId(), Set.of("succeeded|openai|drill-model|answer to " + n));
-            evidence.llmCalls.orElseThrow().put(ask.prompt(), 1);
+            evidence.llmCalls.orElseThrow().put(ask.prompt(), List.of(ask.submittedAtMillis() + 10));
             evidence.webhookDeliveries.put("msg_" + ask.requestId(), 1);
         }
         return evidence;
@@ -59,7 +63,9 @@ final class EvidenceBuilder {
                         new TreeMap<>(refused),
                         0,
                         0,
-                        new Histogram(3)),
+                        new Histogram(3),
+                        List.copyOf(cancels),
+                        new TreeMap<>(cancelsRefused)),
                 lateRetriesNotFindingTheirAsk,
                 Map.copyOf(rows),
                 Map.copyOf(results),

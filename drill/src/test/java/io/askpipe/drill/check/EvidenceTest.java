@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askpipe.drill.report.DrillReport.BackendCalls;
 import io.askpipe.drill.report.DrillReport.Webhooks;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -37,8 +38,8 @@ class EvidenceTest {
     @Test
     void backendCallsCountEveryCallAndTheAsksCalledMoreThanOnce() {
         EvidenceBuilder evidence = EvidenceBuilder.clean(3);
-        evidence.llmCalls.orElseThrow().put(prompt(1), 3);
-        evidence.llmCalls.orElseThrow().put("a prompt of no accepted ask", 1);
+        evidence.llmCalls.orElseThrow().put(prompt(1), List.of(1_010L, 1_500L, 2_000L));
+        evidence.llmCalls.orElseThrow().put("a prompt of no accepted ask", List.of(5L));
 
         assertThat(evidence.build().backendCalls()).contains(new BackendCalls(6, 3, 1, 3, 3));
     }

@@ -34,7 +34,7 @@ class ReportTextTest {
         processes.put("router-worker-1", new ProcessLife(3, 1, 1));
         DrillReport report = new DrillReport(
                 settings("beginning"),
-                new Asks(300, 300, 0, 0, 39, 299, 1, 0, 0, 0, 0),
+                new Asks(300, 300, 0, 0, 39, 299, 1, 0, 0, 0, 0, 0),
                 new BackendCalls(329, 300, 18, 3, 29),
                 new Webhooks(300, 300, 0, 0, 300),
                 new Faults(faults, 23, "c9fa15a68f2a5e07"),
@@ -53,7 +53,7 @@ class ReportTextTest {
 
                         askpipe drill report
                           asks               300 submitted, 300 accepted, 0 refused, 0 given up, 39 client retries
-                          terminal results   299 succeeded, 1 failed, 0 expired
+                          terminal results   299 succeeded, 1 failed, 0 expired, 0 cancelled
                           backend calls      329 in all, 18 asks called more than once (at most 3), 29 beyond one per ask
                           webhooks           300 of 300 delivered, 300 deliveries, 0 webhook ids seen more than once
                           faults injected    ingest_publish_failure 3, store_failure 5, vendor_failure 26, worker_crash 1 (fingerprint c9fa15a68f2a5e07 over 23 places)
@@ -74,7 +74,7 @@ class ReportTextTest {
     void againstARunningDeploymentBackendCallsAreNotCountedAndFaultsComeFromMetrics() {
         DrillReport report = new DrillReport(
                 settings("none"),
-                new Asks(50, 50, 0, 0, 0, 50, 0, 0, 0, 0, 0),
+                new Asks(50, 50, 0, 0, 0, 50, 0, 0, 0, 0, 0, 0),
                 null,
                 new Webhooks(50, 50, 0, 0, 50),
                 new Faults(Map.of("vendor_failure", new FaultCount(2, 0)), 0, null),
@@ -94,6 +94,6 @@ class ReportTextTest {
     }
 
     private static Settings settings(String replay) {
-        return new Settings(300, 32, 1, Map.of(), 300, 2, 10, 0, replay, true);
+        return new Settings(300, 32, 1, Map.of(), 300, 2, 10, 0, replay, true, 10, 2, 10);
     }
 }
