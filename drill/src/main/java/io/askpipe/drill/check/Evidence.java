@@ -45,7 +45,7 @@ public record Evidence(
         Map<String, ProcessLife> processes,
         Faults faults,
         Optional<ReplayOutcome> replay) {
-    private static final String CANCELLED = "cancelled";
+    private static final String CANCELLED = AskStatus.CANCELLED.wireName();
 
     /**
      * How late a backend call may start after an ask's deadline or acknowledged cancel and still
