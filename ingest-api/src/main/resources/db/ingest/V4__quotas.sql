@@ -3,8 +3,8 @@
 -- An ask is in flight from its claim until its result comes back on ask.results, which ingest's
 -- consumer group marks here (finished_at); the ledger keeps an unfinished row past its key's TTL,
 -- up to QUOTA_IN_FLIGHT_RETENTION, so that the row counts while its ask runs.
+-- (ResultTally finds rows by request id through V3's index.)
 ALTER TABLE idempotency ADD COLUMN finished_at timestamp with time zone;
-CREATE INDEX idempotency_request_idx ON idempotency (request_id);
 CREATE INDEX idempotency_unfinished_idx ON idempotency (user_id, created_at) WHERE finished_at IS NULL;
 
 -- Requests per minute, a token bucket in its one-number form (GCRA): the theoretical arrival time

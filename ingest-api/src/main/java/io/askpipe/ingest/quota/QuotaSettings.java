@@ -29,11 +29,11 @@ public record QuotaSettings(Limits defaults, Duration inFlightRetention) {
                     + " `quota-monthly-tokens` until the month ends. `0` is unlimited; overridden per user");
     public static final Setting<Duration> IN_FLIGHT_RETENTION = Setting.duration(
                     "QUOTA_IN_FLIGHT_RETENTION", Duration.ofMinutes(1), Duration.ofDays(30))
-            .defaultsTo("1h")
+            .defaultsTo("24h")
             .doc("the longest an accepted ask counts as in flight while its result has not come back");
 
     /** Unlimited, as the environment's defaults are. */
-    public static final QuotaSettings DEFAULTS = new QuotaSettings(Limits.UNLIMITED, Duration.ofHours(1));
+    public static final QuotaSettings DEFAULTS = new QuotaSettings(Limits.UNLIMITED, Duration.ofHours(24));
 
     public static QuotaSettings fromEnv(Env env) {
         return new QuotaSettings(

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Deletes asks completed more than {@code STORE_RETENTION} ago, and unfinished asks accepted that
  * long ago (no worker runs them any more), everywhere the result store keeps them: first a
  * tombstone for each on {@code ask.requests} and {@code ask.requests.batch}, {@code ask.results}
- * and {@code ask.progress} (so compaction removes the prompt and the answer from Kafka, and the
+ * {@code ask.progress} and {@code ask.cancels} (so compaction removes the prompt and the answer from Kafka, and the
  * Streams tables, their changelogs and {@code ask.joined} drop them too), then the row with its
  * webhook deliveries. Tombstones first: an ask whose tombstones did not all land keeps its row and
  * is tried again at the next run, so nothing is deleted from the table and left behind in Kafka.
@@ -86,6 +86,9 @@ public final class AskPurge {
         List<String> keyed = new ArrayList<>(topics.allRequestNames());
         keyed.add(topics.results().name());
         keyed.add(topics.progress().name());
+        // a cancel is kept by compaction until its ask's tombstone says it may go: without it,
+        // ask.cancels would grow for ever and every worker would read all of it at start
+        keyed.add(topics.cancels().name());
         List<Future<RecordMetadata>> sent = new ArrayList<>(requestIds.size() * keyed.size());
         for (String requestId : requestIds) {
             byte[] key = requestId.getBytes(StandardCharsets.UTF_8);

@@ -239,7 +239,8 @@ class AskWriterIT {
                 topics.requests().name(),
                 topics.batchRequests().name(),
                 topics.results().name(),
-                topics.progress().name())) {
+                topics.progress().name(),
+                topics.cancels().name())) {
             assertThat(readAll(topic, 1)).as("a tombstone on %s", topic).anySatisfy(r -> {
                 assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(purged);
                 assertThat(r.value()).isNull();

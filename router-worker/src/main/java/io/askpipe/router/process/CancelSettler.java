@@ -1,5 +1,6 @@
 package io.askpipe.router.process;
 
+import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.common.retry.Backoff;
 import io.askpipe.router.route.Routing;
 import io.askpipe.schemas.AskCancel;
@@ -38,6 +39,7 @@ public final class CancelSettler implements AutoCloseable {
     private final Topic<String, AskCancel> topic;
     private final RouterResults results;
     private final ResultPublisher publisher;
+    private final ResultSizeLimit sizeLimit;
     private final Routing routing;
     private final Duration retention;
     private final Clock clock;
@@ -48,13 +50,16 @@ public final class CancelSettler implements AutoCloseable {
     /**
      * @param consumer a consumer of the workers' cancel group, not yet subscribed; the settler
      *     closes it
+     * @param sizes the largest result published as it is: what is kept is published as the worker
+     *     that answered published it ({@link ResultSizeLimit}), never larger
      */
     public CancelSettler(
             Consumer<String, byte[]> consumer,
             Topic<String, AskCancel> topic,
             RouterResults results,
             Producer<String, AskResult> resultProducer,
-            String resultTopic,
+            Topic<String, AskResult> resultTopic,
+            AskSizes sizes,
             Routing routing,
             Duration retention,
             Clock clock,
@@ -62,7 +67,8 @@ public final class CancelSettler implements AutoCloseable {
         this.consumer = consumer;
         this.topic = topic;
         this.results = results;
-        this.publisher = new ResultPublisher(resultProducer, resultTopic);
+        this.publisher = new ResultPublisher(resultProducer, resultTopic.name());
+        this.sizeLimit = new ResultSizeLimit(resultTopic, sizes);
         this.routing = routing;
         this.retention = retention;
         this.clock = clock;
@@ -139,9 +145,12 @@ public final class CancelSettler implements AutoCloseable {
                 0,
                 cancel.cancelledAt());
         AskResult kept = untilDone("keep the cancel of " + cancel.reqId(), () -> results.keepFirst(candidate));
+        // an answer kept first is published as its worker published it: one too large for Kafka
+        // as the failure that says so, never as itself
+        AskResult fitting = sizeLimit.fit(kept);
         untilDone(
                 "publish the result of " + cancel.reqId(),
-                () -> publisher.send(kept, null).get());
+                () -> publisher.send(fitting, null).get());
         count(kept.status() == AskStatus.CANCELLED ? "cancelled" : "already_ended");
         LOG.info(
                 "cancel settled request_id={} status={}",
