@@ -140,6 +140,7 @@ public final class ResilientCaller implements AutoCloseable {
             try (Permit held = permit.get()) {
                 long remaining = deadline.nanos() - System.nanoTime();
                 if (remaining <= 0) {
+                    held.unused(); // no call: what the permit took goes back
                     return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
                 }
                 if (!breaker.tryAcquirePermission()) {
