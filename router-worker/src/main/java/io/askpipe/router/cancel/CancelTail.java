@@ -128,9 +128,19 @@ public final class CancelTail implements AutoCloseable {
                     e.toString());
             return;
         }
-        if (cancelled.add(cancel) && running.cancel(cancel.reqId()) > 0) {
+        if (interrupts(cancel, cancelled, running)) {
             LOG.info("cancel interrupts the running ask request_id={}", cancel.reqId());
         }
+    }
+
+    /**
+     * Keeps {@code cancel} and interrupts the runs of its ask, if it is the ask's first cancel;
+     * returns whether a run was interrupted. A repeated cancel (its owner asked again) interrupts
+     * nothing: the first one ends the ask, and another interrupt would only hit what its thread
+     * does after, such as giving back its permit.
+     */
+    static boolean interrupts(AskCancel cancel, CancelledAsks cancelled, RunningAsks running) {
+        return cancelled.add(cancel) && running.cancel(cancel.reqId()) > 0;
     }
 
     private void forgetIfDue() {

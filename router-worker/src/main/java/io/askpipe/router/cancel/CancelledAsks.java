@@ -23,13 +23,15 @@ public final class CancelledAsks {
         this.clock = clock;
     }
 
-    /** Keeps {@code cancel} unless its ask is past the retention; returns whether it is kept. */
+    /**
+     * Keeps {@code cancel} unless its ask is past the retention or was cancelled already; returns
+     * whether it is kept: whether this is the first cancel of the ask, the one that ends it.
+     */
     boolean add(AskCancel cancel) {
         if (pastRetention(cancel, clock.instant())) {
             return false;
         }
-        byId.putIfAbsent(cancel.reqId(), cancel);
-        return true;
+        return byId.putIfAbsent(cancel.reqId(), cancel) == null;
     }
 
     /** The cancel of the ask {@code requestId}, if its owner cancelled it. */

@@ -127,8 +127,13 @@ final class BackendGate {
         return scopes;
     }
 
-    /** Asks every limit in turn; what one refuses, the ones before it get back. */
-    private Take take(List<Scope> scopes, TokenEstimate estimate) {
+    /**
+     * Asks every limit in turn; what one refuses, the ones before it get back.
+     *
+     * @throws InterruptedException when the ask's thread is interrupted while it waits for a slot:
+     *     nothing is kept
+     */
+    private Take take(List<Scope> scopes, TokenEstimate estimate) throws InterruptedException {
         List<ConcurrencySlots.Slot> held = new ArrayList<>();
         List<SharedBuckets.Bucket> takenRequests = new ArrayList<>();
         List<SharedBuckets.Bucket> takenTokens = new ArrayList<>();

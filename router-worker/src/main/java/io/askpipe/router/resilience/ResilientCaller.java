@@ -108,14 +108,28 @@ public final class ResilientCaller implements AutoCloseable {
      */
     public Attempted call(Backend backend, Duration timeout, BackendCall call, long deadlineNanos)
             throws InterruptedException {
-        return call(backend, timeout, call, new Waiter(Priority.INTERACTIVE, ""), CallDeadline.fixed(deadlineNanos));
+        return call(
+                backend,
+                timeout,
+                call,
+                new Waiter(Priority.INTERACTIVE, ""),
+                CallDeadline.fixed(deadlineNanos),
+                () -> {});
     }
 
     /**
      * Calls {@code backend} for {@code waiter} until it answers, fails for good, runs out of
-     * attempts, or {@code deadline} comes; each attempt first waits for its permit.
+     * attempts, or {@code deadline} comes; each attempt first waits for its permit. {@code
+     * firstCall} is run once, just before the first call is made (its permit granted): an ask
+     * that still waits for its turn is not yet running; it is not run when no call is made.
      */
-    public Attempted call(Backend backend, Duration timeout, BackendCall call, Waiter waiter, CallDeadline deadline)
+    public Attempted call(
+            Backend backend,
+            Duration timeout,
+            BackendCall call,
+            Waiter waiter,
+            CallDeadline deadline,
+            Runnable firstCall)
             throws InterruptedException {
         CircuitBreaker breaker = breakers.circuitBreaker(backend.name());
         BackendOutcome.Failed last = null;
@@ -140,6 +154,7 @@ public final class ResilientCaller implements AutoCloseable {
             try (Permit held = permit.get()) {
                 long remaining = deadline.nanos() - System.nanoTime();
                 if (remaining <= 0) {
+                    held.unused(); // no call: what the permit took goes back
                     return new Attempted(last != null ? last : deadlinePassed(backend), attempt - 1, true);
                 }
                 if (!breaker.tryAcquirePermission()) {
@@ -156,6 +171,9 @@ public final class ResilientCaller implements AutoCloseable {
                             attempt - 1);
                 }
                 Duration limit = Duration.ofNanos(Math.min(timeout.toNanos(), remaining));
+                if (attempt == 1) {
+                    firstCall.run();
+                }
                 long started = System.nanoTime();
                 BackendOutcome outcome;
                 try {

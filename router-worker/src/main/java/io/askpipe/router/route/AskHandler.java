@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,11 @@ public final class AskHandler {
         return handle(request, backend -> {});
     }
 
-    /** Handles {@code request}, telling {@code onStart} the first backend before calling it. */
+    /**
+     * Handles {@code request}, telling {@code onStart} the backend of its first call just before it
+     * is made: once a permit of the provider limits is granted, not while the ask waits for its
+     * turn. Told at most once, and not at all when no backend is called.
+     */
     public AskResult handle(AskRequest request, Consumer<String> onStart) throws InterruptedException {
         long started = System.nanoTime();
         AskDeadline deadline = AskDeadline.of(request, askDeadline, clock, started);
@@ -86,7 +91,7 @@ public final class AskHandler {
         if (deadline.expires() && deadline.reached()) {
             return expired(request, route.primary(), Optional.empty(), 0, deadline, started);
         }
-        onStart.accept(route.primary());
+        AtomicBoolean startTold = new AtomicBoolean();
         boolean stoppedByDeadline = false;
         BackendOutcome.Failed failure = null;
         String tried = route.primary();
@@ -113,7 +118,11 @@ public final class AskHandler {
                     ? available.backend()
                     : new FaultyBackend(available.backend(), faults, request.idempotencyKey());
             ResilientCaller.Attempted attempted =
-                    caller.call(backend, available.timeout(), call, Waiter.of(request), deadline);
+                    caller.call(backend, available.timeout(), call, Waiter.of(request), deadline, () -> {
+                        if (startTold.compareAndSet(false, true)) {
+                            onStart.accept(name);
+                        }
+                    });
             attempts += attempted.attempts();
             // once the ask's own deadline stopped a backend, a fallback that cannot answer in time
             // does not turn the expiry into its own failure

@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,6 +196,61 @@ class SharedLimitsIT {
         waiting.join(Duration.ofSeconds(5));
 
         assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void interruptingAnAskAtItsSlotKeepsTheWorkersOtherSlots() throws Exception {
+        // the slots' own connection: a cancel that interrupts an ask as it takes or gives back a slot
+        // must not cost the worker its session, and with it the slots of its calls still running
+        try (ConcurrencySlots slots = new ConcurrencySlots(database)) {
+            ConcurrencySlots.Slot running = slots.tryTake("openai", 2).orElseThrow();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger interrupted = new AtomicInteger();
+            AtomicInteger granted = new AtomicInteger();
+            Thread churn = Thread.ofVirtual().start(() -> {
+                while (!stop.get()) {
+                    try {
+                        slots.tryTake("openai", 2).ifPresent(slot -> {
+                            granted.incrementAndGet();
+                            slots.release(slot);
+                        });
+                    } catch (InterruptedException e) {
+                        interrupted.incrementAndGet();
+                    }
+                }
+            });
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() - until < 0) {
+                churn.interrupt();
+                Thread.sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(2, 20)));
+            }
+            stop.set(true);
+            churn.join(Duration.ofSeconds(10));
+            assertThat(churn.isAlive()).isFalse();
+            assertThat(interrupted.get()).as("the ask was interrupted").isPositive();
+            assertThat(granted.get())
+                    .as("the ask had the other slot between interrupts")
+                    .isPositive();
+            // a take the ask gave up on as it was interrupted is given back once it is done
+            long settled = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (slots.held() > 1 && System.nanoTime() - settled < 0) {
+                Thread.sleep(10);
+            }
+            assertThat(slots.held()).as("only the running call's slot is held").isEqualTo(1);
+
+            ProviderLimits other = limits(Map.of("OPENAI_MAX_CONCURRENCY", "2"));
+            Permit othersCall = other.acquire("openai", call("m", 1), ALICE, in(Duration.ofSeconds(5)))
+                    .orElseThrow(() -> new AssertionError("a slot an interrupted ask took was not given back"));
+            assertThat(other.acquire("openai", call("m", 1), ALICE, in(Duration.ofMillis(300))))
+                    .as("the slot of the call still running is still held in PostgreSQL")
+                    .isEmpty();
+
+            slots.release(running);
+            assertThat(other.acquire("openai", call("m", 1), ALICE, in(Duration.ofSeconds(5))))
+                    .as("the next ask gets its turn once the call ended")
+                    .isPresent();
+            othersCall.close();
+        }
     }
 
     @Test

@@ -3,15 +3,25 @@ package io.askpipe.router.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.router.backend.BackendCall;
 import io.askpipe.router.backend.BackendOutcome;
 import io.askpipe.router.backend.ScriptedBackend;
+import io.askpipe.router.limit.LimitSettings;
+import io.askpipe.router.limit.Limits;
+import io.askpipe.router.limit.ProviderLimits;
+import io.askpipe.router.limit.Waiter;
 import io.askpipe.schemas.ErrorType;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.Usage;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 class ResilientCallerTest {
     private final List<Duration> waits = new ArrayList<>();
@@ -43,6 +54,83 @@ class ResilientCallerTest {
                 c -> calls.incrementAndGet() <= failures
                         ? failure
                         : new BackendOutcome.Completed("m", "ok", Usage.NONE));
+    }
+
+    /** An ask's own deadline {@code duration} from now, which also bounds its wait for a permit. */
+    private static CallDeadline ownDeadlineIn(Duration duration) {
+        long nanos = deadlineIn(duration);
+        return new CallDeadline() {
+            @Override
+            public long nanos() {
+                return nanos;
+            }
+
+            @Override
+            public Optional<Long> waitBound() {
+                return Optional.of(nanos);
+            }
+
+            @Override
+            public void waited(Duration waited) {}
+        };
+    }
+
+    /** Limits of one call at once to backend {@code b} on a database that does not answer: no permit is granted. */
+    private static ProviderLimits limitsNeverGranting() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL("jdbc:postgresql://127.0.0.1:" + closedPort + "/none");
+        return ProviderLimits.start(
+                new LimitSettings(Map.of("b", new Limits(0, 0, 1)), Map.of(), Duration.ofSeconds(1)),
+                dataSource,
+                new DatabaseSettings(dataSource.getURL(), "none", "none", 1),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC());
+    }
+
+    @Test
+    void anAskWaitingForItsPermitIsNotToldItStarted() throws Exception {
+        var backend = failingThenAnswering(0, BackendOutcome.Failed.of(ErrorType.UPSTREAM_ERROR, "502"));
+        AtomicInteger started = new AtomicInteger();
+        try (ProviderLimits limits = limitsNeverGranting();
+                ResilientCaller waiting = new ResilientCaller(
+                        new ResilienceSettings(
+                                Duration.ofSeconds(30), 4, Duration.ofMillis(100), 50, 20, Duration.ofMinutes(1)),
+                        waits::add,
+                        limits)) {
+            var attempted = waiting.call(
+                    backend,
+                    Duration.ofSeconds(1),
+                    call,
+                    new Waiter(Priority.INTERACTIVE, "alice"),
+                    ownDeadlineIn(Duration.ofMillis(700)),
+                    started::incrementAndGet);
+
+            assertThat(attempted.attempts()).isZero();
+            assertThat(attempted.stoppedByDeadline()).isTrue();
+        }
+        assertThat(backend.calls).hasValue(0);
+        assertThat(started).as("no permit was granted: the ask never ran").hasValue(0);
+    }
+
+    @Test
+    void theStartIsToldOnceJustBeforeTheFirstCall() throws Exception {
+        var backend = failingThenAnswering(2, BackendOutcome.Failed.of(ErrorType.UPSTREAM_ERROR, "502"));
+        List<Integer> callsWhenStarted = new ArrayList<>();
+
+        var attempted = caller.call(
+                backend,
+                Duration.ofSeconds(1),
+                call,
+                new Waiter(Priority.INTERACTIVE, "alice"),
+                CallDeadline.fixed(deadlineIn(Duration.ofSeconds(30))),
+                () -> callsWhenStarted.add(backend.calls.get()));
+
+        assertThat(attempted.attempts()).isEqualTo(3);
+        assertThat(callsWhenStarted).as("told once, before the first call").containsExactly(0);
     }
 
     @Test

@@ -223,6 +223,38 @@ class AskHandlerTest {
     }
 
     @Test
+    void theStartIsToldOncePerAskWithTheBackendOfItsFirstCall() throws Exception {
+        var down = new ScriptedBackend(
+                "openai", call -> BackendOutcome.Failed.of(ErrorType.BACKEND_UNAVAILABLE, "connection refused"));
+        var llama = answering("llama");
+        List<String> started = new ArrayList<>();
+        AskResult result = handler(
+                        Map.of("ROUTER_FALLBACKS", "openai:llama"),
+                        registry(Duration.ofSeconds(5), down, llama).build())
+                .handle(ask(null, "gpt-4o"), backend -> {
+                    started.add(backend);
+                    assertThat(down.calls).as("told before the call").hasValue(0);
+                });
+
+        assertThat(result.status()).isEqualTo(AskStatus.SUCCEEDED);
+        assertThat(started).as("once, for retries and fallbacks alike").containsExactly("openai");
+    }
+
+    @Test
+    void anUnavailablePrimaryIsNotToldAsStarted() throws Exception {
+        var llama = answering("llama");
+        var registry = registry(Duration.ofSeconds(5), llama)
+                .unavailable("openai", "openai is not configured")
+                .build();
+        List<String> started = new ArrayList<>();
+        AskResult result =
+                handler(Map.of("ROUTER_FALLBACKS", "openai:llama"), registry).handle(ask(null, "gpt-4o"), started::add);
+
+        assertThat(result.backend()).isEqualTo("llama");
+        assertThat(started).as("the backend first called").containsExactly("llama");
+    }
+
+    @Test
     void aRejectedRequestDoesNotFallBack() throws Exception {
         var rejecting = new ScriptedBackend(
                 "openai", call -> BackendOutcome.Failed.of(ErrorType.INVALID_REQUEST, "model does not exist"));
