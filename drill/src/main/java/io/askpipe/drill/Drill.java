@@ -144,6 +144,8 @@ final class Drill {
     /** The report of the evidence, with the invariants checked against it. */
     private DrillReport report(Evidence evidence, Submitted submitted) {
         List<Invariant> invariants = Invariants.evaluate(evidence);
+        // which calls came late, to trace them in the services' logs
+        evidence.lateCalls().forEach(line -> out.println("drill: late backend call: " + line));
         DrillReport.Asks asks = evidence.asks();
         return new DrillReport(
                 settings(),
