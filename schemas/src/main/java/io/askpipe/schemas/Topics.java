@@ -19,6 +19,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param joined asks as the result store joined them, compacted, keyed by request id
  * @param cancels cancels of asks by their owners, compacted, keyed by request id: every router
  *     worker reads them all (docs/adr/0027-cancellation.md)
+ * @param batchEvents batches that reached a terminal status, keyed by batch id, for the result
+ *     store to deliver as webhooks (docs/adr/0030-batches-as-asks.md)
  * @param requestsDeadLetter records from {@code ask.requests} that could not be read
  * @param storeDeadLetter records the result store could not read, from either input topic
  */
@@ -29,6 +31,7 @@ public record Topics(
         Topic<String, AskProgress> progress,
         Topic<String, JoinedAsk> joined,
         Topic<String, AskCancel> cancels,
+        Topic<String, BatchEvent> batchEvents,
         Topic<byte[], byte[]> requestsDeadLetter,
         Topic<byte[], byte[]> storeDeadLetter) {
 
@@ -38,6 +41,7 @@ public record Topics(
     public static final String PROGRESS = "ask.progress";
     public static final String JOINED = "ask.joined";
     public static final String CANCELS = "ask.cancels";
+    public static final String BATCH_EVENTS = "ask.batch.events";
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
     public static final String STORE_DEAD_LETTER = "ask.store.dlq";
 
@@ -74,6 +78,7 @@ public record Topics(
                 new Topic<>(prefix + PROGRESS, Serdes.String(), JsonSerde.of(AskProgress.class), SHORT_LIVED),
                 new Topic<>(prefix + JOINED, Serdes.String(), JsonSerde.of(JoinedAsk.class), COMPACTED),
                 new Topic<>(prefix + CANCELS, Serdes.String(), JsonSerde.of(AskCancel.class), COMPACTED),
+                new Topic<>(prefix + BATCH_EVENTS, Serdes.String(), JsonSerde.of(BatchEvent.class), COMPACTED),
                 new Topic<>(
                         prefix + REQUESTS + DEAD_LETTER_SUFFIX, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER),
                 new Topic<>(prefix + STORE_DEAD_LETTER, Serdes.ByteArray(), Serdes.ByteArray(), DEAD_LETTER));
@@ -103,6 +108,14 @@ public record Topics(
     /** Every topic, in the order they are created. */
     public List<Topic<?, ?>> all() {
         return List.of(
-                requests, batchRequests, results, progress, joined, cancels, requestsDeadLetter, storeDeadLetter);
+                requests,
+                batchRequests,
+                results,
+                progress,
+                joined,
+                cancels,
+                batchEvents,
+                requestsDeadLetter,
+                storeDeadLetter);
     }
 }

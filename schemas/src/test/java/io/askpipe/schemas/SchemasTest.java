@@ -200,6 +200,7 @@ class SchemasTest {
                         "ask.progress",
                         "ask.joined",
                         "ask.cancels",
+                        "ask.batch.events",
                         "ask.requests.dlq",
                         "ask.store.dlq");
         assertThat(topics.batchRequests().name()).isEqualTo("t1.ask.requests.batch");
@@ -226,6 +227,27 @@ class SchemasTest {
         assertThat(schema("ask-cancel.schema.json").validate(json)).isEmpty();
         assertThat(JsonSerde.of(AskCancel.class).deserializer().deserialize("ask.cancels", bytes))
                 .isEqualTo(cancel);
+    }
+
+    @Test
+    void batchEventRoundTripsAndMatchesItsSchema() throws Exception {
+        BatchEvent event = new BatchEvent(
+                "evt_0123456789abcdef0123456789abcdef",
+                "batch.completed",
+                "batch_0123456789abcdef",
+                "alice",
+                "https://hooks.example.com/batches",
+                NOW);
+        byte[] bytes = JsonSerde.of(BatchEvent.class).serializer().serialize("ask.batch.events", event);
+        JsonNode json = Json.mapper().readTree(bytes);
+        assertThat(json.get("batch_id").asText()).isEqualTo("batch_0123456789abcdef");
+        assertThat(schema("batch-event.schema.json").validate(json)).isEmpty();
+        assertThat(JsonSerde.of(BatchEvent.class).deserializer().deserialize("ask.batch.events", bytes))
+                .isEqualTo(event);
+        assertThat(Topics.withPrefix("t1.").batchEvents().name()).isEqualTo("t1.ask.batch.events");
+        assertThatThrownBy(() -> new BatchEvent(
+                        "evt_0123456789abcdef0123456789abcdef", "batch.done", "batch_1", "alice", "https://x", NOW))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
