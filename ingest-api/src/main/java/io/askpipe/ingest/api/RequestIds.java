@@ -9,12 +9,13 @@ import java.util.UUID;
  * time and index well in PostgreSQL. The JDK has no v7 generator and the layout is twelve lines,
  * so it is written here rather than pulled in. Thread-safe.
  */
-final class RequestIds {
+public final class RequestIds {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private RequestIds() {}
 
-    static UUID next(Clock clock) {
+    /** A new version 7 UUID stamped with the moment {@code clock} says. */
+    public static UUID next(Clock clock) {
         long millis = clock.millis();
         long randA = RANDOM.nextInt(1 << 12);
         long randB = RANDOM.nextLong();
