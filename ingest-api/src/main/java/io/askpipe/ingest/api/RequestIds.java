@@ -14,7 +14,6 @@ public final class RequestIds {
 
     private RequestIds() {}
 
-    /** A new version 7 UUID stamped with the moment {@code clock} says. */
     public static UUID next(Clock clock) {
         long millis = clock.millis();
         long randA = RANDOM.nextInt(1 << 12);

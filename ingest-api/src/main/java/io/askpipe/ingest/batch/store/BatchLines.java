@@ -80,8 +80,8 @@ public final class BatchLines {
      * Stores {@code lines} of batch {@code batchId} already settled as {@code outcome} at {@code
      * now}, without asks (lines its expiry or cancel came before), counts them failed, and moves
      * the batch's checkpoint past them to {@code checkpointLines} and {@code checkpointBytes}, all
-     * in one transaction of {@code owner}'s lease. A line whose row exists already keeps it.
-     * Returns how many it settled.
+     * in one transaction of {@code owner}'s lease (none of it if the lease is no longer theirs). A
+     * line whose row exists already keeps it. Returns how many it settled.
      */
     public int settleUnqueued(
             String batchId,
@@ -118,12 +118,16 @@ public final class BatchLines {
                         .doNothing()
                         .execute();
             }
-            c.update(BATCHES)
+            int moved = c.update(BATCHES)
                     .set(BATCHES.FAILED, BATCHES.FAILED.plus(settled))
                     .set(BATCHES.EXPANDED_LINES, checkpointLines)
                     .set(BATCHES.EXPANDED_BYTES, checkpointBytes)
                     .where(BATCHES.ID.eq(batchId).and(BATCHES.LEASE_OWNER.eq(owner)))
                     .execute();
+            if (moved == 0) {
+                // rolled back: the lines and the counts go together or not at all
+                throw new IllegalStateException("the lease of batch " + batchId + " is no longer " + owner + "'s");
+            }
             return settled;
         });
     }

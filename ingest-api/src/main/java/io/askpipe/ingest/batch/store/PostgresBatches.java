@@ -161,6 +161,24 @@ public final class PostgresBatches {
                 == 1;
     }
 
+    /**
+     * Ends the expansion of batch {@code id} whose input file is gone before all its lines were
+     * queued: its total becomes the lines it has, and {@code error} says why.
+     */
+    public boolean inputLost(String id, String owner, BatchError error) {
+        return db.update(BATCHES)
+                        .set(
+                                BATCHES.TOTAL,
+                                DSL.field(
+                                        "(SELECT count(*)::integer FROM batch_lines WHERE batch_id = {0})",
+                                        Integer.class, DSL.val(id)))
+                        .set(BATCHES.EXPANDED_BYTES, BATCHES.INPUT_BYTES)
+                        .set(BATCHES.ERRORS, BatchRows.errors(List.of(error)))
+                        .where(leased(id, owner))
+                        .execute()
+                == 1;
+    }
+
     /** Notes that the cancels of batch {@code id}'s lines were published at {@code now}. */
     public void cancelsSent(String id, String owner, Instant now) {
         db.update(BATCHES)
