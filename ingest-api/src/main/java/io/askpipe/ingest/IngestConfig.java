@@ -10,6 +10,7 @@ import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.ingest.api.IngestLimits;
+import io.askpipe.ingest.files.FileSettings;
 import io.askpipe.ingest.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +48,8 @@ import java.util.List;
  *     the ask's outcome before it answers 202 {@code cancelling} (default 3000)
  * @param quotas the users' default quotas ({@code QUOTA_*}; unlimited unless set) and how long an
  *     ask without a result counts as in flight
+ * @param files the limits of an uploaded file ({@code BATCH_MAX_FILE_BYTES}, {@code
+ *     BATCH_MAX_LINES}) and how long it is kept ({@code FILE_RETENTION})
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -64,7 +67,8 @@ public record IngestConfig(
         Duration ledgerStatementTimeout,
         Duration chatCompletionsWait,
         Duration cancelWait,
-        QuotaSettings quotas) {
+        QuotaSettings quotas,
+        FileSettings files) {
     static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
     public static final Setting<Duration> PUBLISH_TIMEOUT = Setting.millis("INGEST_PUBLISH_TIMEOUT_MS", 1_000, 300_000)
@@ -128,7 +132,7 @@ public record IngestConfig(
         }
     }
 
-    /** With the default quotas: unlimited. */
+    /** With the default quotas (unlimited) and the default limits of files. */
     public IngestConfig(
             KafkaSettings kafka,
             DatabaseSettings database,
@@ -161,7 +165,8 @@ public record IngestConfig(
                 ledgerStatementTimeout,
                 chatCompletionsWait,
                 cancelWait,
-                QuotaSettings.DEFAULTS);
+                QuotaSettings.DEFAULTS,
+                FileSettings.DEFAULTS);
     }
 
     /** This configuration with {@code quotas} instead. */
@@ -182,7 +187,30 @@ public record IngestConfig(
                 ledgerStatementTimeout,
                 chatCompletionsWait,
                 cancelWait,
-                quotas);
+                quotas,
+                files);
+    }
+
+    /** This configuration with {@code files} instead. */
+    public IngestConfig withFiles(FileSettings files) {
+        return new IngestConfig(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                chatCompletionsWait,
+                cancelWait,
+                quotas,
+                files);
     }
 
     /**
@@ -216,7 +244,8 @@ public record IngestConfig(
                 ledgerStatementTimeout(publishTimeout),
                 CHAT_COMPLETIONS_WAIT.defaultValue(),
                 CANCEL_WAIT.defaultValue(),
-                QuotaSettings.DEFAULTS);
+                QuotaSettings.DEFAULTS,
+                FileSettings.DEFAULTS);
     }
 
     public static IngestConfig fromEnv(Env env) {
@@ -237,7 +266,8 @@ public record IngestConfig(
                 env.get(LEDGER_STATEMENT_TIMEOUT),
                 env.get(CHAT_COMPLETIONS_WAIT),
                 env.get(CANCEL_WAIT),
-                QuotaSettings.fromEnv(env));
+                QuotaSettings.fromEnv(env),
+                FileSettings.fromEnv(env));
     }
 
     /** The settings {@link #fromEnv} reads. */
@@ -251,6 +281,7 @@ public record IngestConfig(
                 IngestLimits.settings(),
                 CallbackPolicy.settings(),
                 QuotaSettings.settings(),
+                FileSettings.settings(),
                 List.of(
                         PUBLISH_TIMEOUT,
                         IDEMPOTENCY_TTL,

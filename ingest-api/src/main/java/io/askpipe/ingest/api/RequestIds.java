@@ -9,12 +9,12 @@ import java.util.UUID;
  * time and index well in PostgreSQL. The JDK has no v7 generator and the layout is twelve lines,
  * so it is written here rather than pulled in. Thread-safe.
  */
-final class RequestIds {
+public final class RequestIds {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private RequestIds() {}
 
-    static UUID next(Clock clock) {
+    public static UUID next(Clock clock) {
         long millis = clock.millis();
         long randA = RANDOM.nextInt(1 << 12);
         long randB = RANDOM.nextLong();
