@@ -11,6 +11,7 @@ import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.ingest.api.IngestLimits;
 import io.askpipe.ingest.batch.BatchSettings;
+import io.askpipe.ingest.files.FileSettings;
 import io.askpipe.ingest.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.List;
@@ -48,8 +49,10 @@ import java.util.List;
  *     the ask's outcome before it answers 202 {@code cancelling} (default 3000)
  * @param quotas the users' default quotas ({@code QUOTA_*}; unlimited unless set) and how long an
  *     ask without a result counts as in flight
- * @param batches how batches are run ({@code BATCH_*}: the runner's pace, its chunks and lease,
- *     the grace past a window)
+ * @param files the limits of an uploaded file ({@code BATCH_MAX_FILE_BYTES}, {@code
+ *     BATCH_MAX_LINES}) and how long it is kept ({@code FILE_RETENTION})
+ * @param batches how batches are run ({@code BATCH_POLL_INTERVAL_MS}, {@code BATCH_EXPANSION_CHUNK},
+ *     {@code BATCH_LEASE_MS}, {@code BATCH_EXPIRY_GRACE})
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -68,6 +71,7 @@ public record IngestConfig(
         Duration chatCompletionsWait,
         Duration cancelWait,
         QuotaSettings quotas,
+        FileSettings files,
         BatchSettings batches) {
     static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
@@ -132,7 +136,7 @@ public record IngestConfig(
         }
     }
 
-    /** With the default quotas (unlimited) and the default pace of batches. */
+    /** With the default quotas (unlimited) and the default limits of files. */
     public IngestConfig(
             KafkaSettings kafka,
             DatabaseSettings database,
@@ -166,6 +170,7 @@ public record IngestConfig(
                 chatCompletionsWait,
                 cancelWait,
                 QuotaSettings.DEFAULTS,
+                FileSettings.DEFAULTS,
                 BatchSettings.DEFAULTS);
     }
 
@@ -188,6 +193,30 @@ public record IngestConfig(
                 chatCompletionsWait,
                 cancelWait,
                 quotas,
+                files,
+                batches);
+    }
+
+    /** This configuration with {@code files} instead. */
+    public IngestConfig withFiles(FileSettings files) {
+        return new IngestConfig(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                chatCompletionsWait,
+                cancelWait,
+                quotas,
+                files,
                 batches);
     }
 
@@ -210,6 +239,7 @@ public record IngestConfig(
                 chatCompletionsWait,
                 cancelWait,
                 quotas,
+                files,
                 batches);
     }
 
@@ -245,6 +275,7 @@ public record IngestConfig(
                 CHAT_COMPLETIONS_WAIT.defaultValue(),
                 CANCEL_WAIT.defaultValue(),
                 QuotaSettings.DEFAULTS,
+                FileSettings.DEFAULTS,
                 BatchSettings.DEFAULTS);
     }
 
@@ -267,6 +298,7 @@ public record IngestConfig(
                 env.get(CHAT_COMPLETIONS_WAIT),
                 env.get(CANCEL_WAIT),
                 QuotaSettings.fromEnv(env),
+                FileSettings.fromEnv(env),
                 BatchSettings.fromEnv(env));
     }
 
@@ -281,6 +313,7 @@ public record IngestConfig(
                 IngestLimits.settings(),
                 CallbackPolicy.settings(),
                 QuotaSettings.settings(),
+                FileSettings.settings(),
                 BatchSettings.settings(),
                 List.of(
                         PUBLISH_TIMEOUT,

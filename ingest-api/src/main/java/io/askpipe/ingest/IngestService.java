@@ -11,6 +11,8 @@ import io.askpipe.common.service.Startup;
 import io.askpipe.ingest.api.CancelRoute;
 import io.askpipe.ingest.api.ChatCompletionsRoute;
 import io.askpipe.ingest.api.IngestRoutes;
+import io.askpipe.ingest.batch.Batches;
+import io.askpipe.ingest.files.FileService;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
@@ -52,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
  * authenticate against, one shared idempotent producer, the routes (and the tail of {@code
  * ask.results} that {@code POST /v1/chat/completions} waits on), the users' quotas (with the
- * consumer group on {@code ask.results} that tells them when asks finish), and a background task
- * that publishes asks a request claimed but never published (the process died, Kafka timed out)
- * and deletes expired keys.
+ * consumer group on {@code ask.results} that tells them when asks finish), the users' files, their
+ * batches (with their own runner and consumer group: {@link Batches}), and a background task that publishes asks a request claimed but never published (the process died,
+ * Kafka timed out), deletes expired keys and purges expired, deleted and abandoned files.
  *
  * <p>At most {@code INGEST_MAX_IN_FLIGHT} submits are accepted at once; one beyond is refused before
  * any ledger work ({@link RejectedExecutionException}, a 503 for the client), so a slow database or
@@ -73,6 +75,7 @@ public final class IngestService implements AutoCloseable {
 
     private final IngestConfig config;
     private final HikariDataSource dataSource;
+    private final FileService files;
     private final Producer<String, AskRequest> producer;
     private final AskPublisher publisher;
     /** Sends owners' cancels to {@code ask.cancels}. */
@@ -91,6 +94,7 @@ public final class IngestService implements AutoCloseable {
 
     private ResultTail resultTail;
     private ResultTally resultTally;
+    private Batches batches;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
     private final AtomicInteger accepting = new AtomicInteger();
@@ -102,6 +106,7 @@ public final class IngestService implements AutoCloseable {
     private IngestService(
             IngestConfig config,
             HikariDataSource dataSource,
+            FileService files,
             Producer<String, AskRequest> producer,
             AuthService auth,
             FaultInjector faults,
@@ -118,6 +123,7 @@ public final class IngestService implements AutoCloseable {
         this.config = config;
         this.auth = auth;
         this.dataSource = dataSource;
+        this.files = files;
         this.producer = producer;
         this.publisher = new AskPublisher(producer, config.kafka().topics());
         Topic<String, AskCancel> cancelTopic = config.kafka().topics().cancels();
@@ -165,9 +171,14 @@ public final class IngestService implements AutoCloseable {
                             config.ledgerLockTimeout(),
                             config.ledgerStatementTimeout());
         });
+        FileService files = null;
         AuthService auth = null;
         Producer<String, AskRequest> producer = null;
         try {
+            files = startup.step(
+                    "files",
+                    Startup.DATABASE_FIX,
+                    () -> FileService.start(config.database(), PostgresAskLedger.SCHEMA, Clock.systemUTC()));
             auth = startup.step(
                     "accounts", Startup.DATABASE_FIX, () -> AuthService.start(config.database(), config.auth()));
             startup.step(
@@ -187,11 +198,21 @@ public final class IngestService implements AutoCloseable {
             if (auth != null) {
                 auth.close();
             }
+            if (files != null) {
+                files.close();
+            }
             dataSource.close();
             throw e;
         }
         IngestService service = new IngestService(
-                config, dataSource, producer, auth, faults, registry, Metrics.bindKafkaClients(registry, producer));
+                config,
+                dataSource,
+                files,
+                producer,
+                auth,
+                faults,
+                registry,
+                Metrics.bindKafkaClients(registry, producer));
         try {
             service.resultTail = startup.step(
                     "results tail",
@@ -205,6 +226,24 @@ public final class IngestService implements AutoCloseable {
                             kafka.topics().results(),
                             DSL.using(dataSource, SQLDialect.POSTGRES),
                             Clock.systemUTC()));
+            service.batches = startup.step(
+                    "batches",
+                    Startup.KAFKA_FIX,
+                    () -> Batches.start(
+                            config.batches(),
+                            config.database(),
+                            PostgresAskLedger.SCHEMA,
+                            new Batches.Parts(
+                                    kafka,
+                                    service.files.store(),
+                                    config.files().maxLines(),
+                                    service.publisher,
+                                    service.cancels,
+                                    producerProperties(kafka, config.publishTimeout()),
+                                    config.limits(),
+                                    config.callbacks(),
+                                    config.publishTimeout(),
+                                    Clock.systemUTC())));
         } catch (RuntimeException e) {
             service.close();
             throw e;
@@ -230,8 +269,23 @@ public final class IngestService implements AutoCloseable {
         return props;
     }
 
-    /** Publishes abandoned asks from the ledger and deletes expired keys; never throws. */
+    /** Publishes abandoned asks from the ledger, deletes expired keys and purges files; never throws. */
     void housekeep() {
+        recoverLedger();
+        try {
+            int purged = files.store().purge();
+            if (purged > 0) {
+                LOG.debug("purged {} expired, deleted or abandoned files", purged);
+            }
+        } catch (Exception e) {
+            LOG.warn(
+                    "files' purge failed, retrying in {} ms: {}",
+                    config.recoveryInterval().toMillis(),
+                    e.toString());
+        }
+    }
+
+    private void recoverLedger() {
         try {
             Clock clock = Clock.systemUTC();
             AskLedger.Recovered round = ledger.unpublished(
@@ -302,6 +356,11 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /** The users' files. */
+    FileService files() {
+        return files;
+    }
+
     /** What {@code /readyz} checks: the ledger's database and the Kafka cluster. */
     public Readiness readiness() {
         return new Readiness().add("database", Readiness.database(dataSource)).add("kafka", Readiness.kafka(admin));
@@ -309,7 +368,8 @@ public final class IngestService implements AutoCloseable {
 
     /**
      * Mounts the write routes on {@code router}: {@code POST /v1/ask}, {@code POST
-     * /v1/chat/completions} and {@code POST /v1/ask/{id}/cancel}.
+     * /v1/chat/completions}, {@code POST /v1/ask/{id}/cancel}, the files' {@code /v1/files} and the
+     * batches' {@code /v1/batches}.
      */
     public void mount(Router router) {
         IngestRoutes submits = new IngestRoutes(
@@ -335,6 +395,8 @@ public final class IngestService implements AutoCloseable {
                         config.cancelWait(),
                         Clock.systemUTC())
                 .mount(router, auth.bearerAuth());
+        files.routes(config.files(), blocking).mount(router, auth.bearerAuth());
+        batches.routes(quotas, blocking).mount(router, auth.bearerAuth());
     }
 
     @Override
@@ -346,6 +408,9 @@ public final class IngestService implements AutoCloseable {
         if (resultTally != null) {
             resultTally.close();
         }
+        if (batches != null) {
+            batches.close();
+        }
         blocking.close();
         ledger.close();
         Metrics.unbind(kafkaMetrics);
@@ -353,6 +418,7 @@ public final class IngestService implements AutoCloseable {
         producer.close(Duration.ofSeconds(10));
         cancelProducer.close(Duration.ofSeconds(10));
         auth.close();
+        files.close();
         dataSource.close();
     }
 }

@@ -7,6 +7,7 @@ import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.ingest.files.FileSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -73,6 +74,23 @@ class IngestConfigTest {
         assertThat(small.limits().maxPromptChars()).isEqualTo(65536);
         assertThat(config(Map.of("INGEST_MAX_PROMPT_CHARS", "32000")).limits().maxPromptChars())
                 .isEqualTo(32000);
+    }
+
+    @Test
+    void filesTakeUpTo200MiBAnd50000LinesAndAreKept30DaysUnlessSet() {
+        FileSettings defaults = config(Map.of()).files();
+        assertThat(defaults).isEqualTo(FileSettings.DEFAULTS);
+        assertThat(defaults.maxFileBytes()).isEqualTo(200L * 1024 * 1024);
+        assertThat(defaults.maxLines()).isEqualTo(50_000);
+        assertThat(defaults.retention()).isEqualTo(Duration.ofDays(30));
+
+        FileSettings set = config(
+                        Map.of("BATCH_MAX_FILE_BYTES", "1048576", "BATCH_MAX_LINES", "10", "FILE_RETENTION", "2h"))
+                .files();
+        assertThat(set).isEqualTo(new FileSettings(1 << 20, 10, Duration.ofHours(2)));
+        assertThatThrownBy(() -> config(Map.of("BATCH_MAX_LINES", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("BATCH_MAX_LINES");
     }
 
     @Test

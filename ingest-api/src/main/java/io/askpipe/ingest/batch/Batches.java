@@ -17,9 +17,12 @@ import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.ingest.publish.CancelPublisher;
 import io.askpipe.ingest.quota.Quotas;
 import io.askpipe.schemas.BatchEvent;
+import io.askpipe.schemas.Topic;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executor;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -28,9 +31,9 @@ import org.jooq.impl.DSL;
 /**
  * The batches as a running part of the ingest service: a pool of connections of their own (whose
  * statements may run a minute: a thousand lines inserted, or a cursor held while output files are
- * written, on a loaded machine, where the ledger's allow about a second), the runner that takes
- * every batch through its statuses, the consumer group that settles their lines, and the routes,
- * opened together and released by {@link #close()}. Thread-safe.
+ * written, on a loaded machine, where the ledger's allow about a second), the producer of their
+ * events, the runner that takes every batch through its statuses, the consumer group that settles
+ * their lines, and the routes, opened together and released by {@link #close()}. Thread-safe.
  */
 public final class Batches implements AutoCloseable {
     private static final int CONNECTIONS = 6;
@@ -42,6 +45,7 @@ public final class Batches implements AutoCloseable {
     private final FileStore files;
     private final CallbackPolicy callbacks;
     private final Clock clock;
+    private Producer<String, BatchEvent> events;
     private BatchRunner runner;
     private BatchTracker tracker;
 
@@ -53,14 +57,17 @@ public final class Batches implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** What the batches work with besides their own pool. */
+    /**
+     * What the batches work with besides their own pool and producer: {@code producerProperties}
+     * are those of the producer of their events (acknowledged, within the publish timeout).
+     */
     public record Parts(
             KafkaSettings kafka,
             FileStore files,
             long maxLines,
             AskPublisher asks,
             CancelPublisher cancels,
-            Producer<String, BatchEvent> events,
+            Map<String, Object> producerProperties,
             IngestLimits limits,
             CallbackPolicy callbacks,
             Duration publishTimeout,
@@ -76,6 +83,11 @@ public final class Batches implements AutoCloseable {
         Batches started = new Batches(dataSource, parts.files(), parts.callbacks(), parts.clock());
         try {
             DSLContext db = started.db();
+            Topic<String, BatchEvent> eventTopic = parts.kafka().topics().batchEvents();
+            started.events = new KafkaProducer<>(
+                    parts.producerProperties(),
+                    eventTopic.keySerde().serializer(),
+                    eventTopic.valueSerde().serializer());
             BatchLines lines = new BatchLines(db);
             Settlements settlements = new Settlements(db);
             started.runner = BatchRunner.start(new RunnerParts(
@@ -85,8 +97,8 @@ public final class Batches implements AutoCloseable {
                     parts.files(),
                     parts.asks(),
                     parts.cancels(),
-                    parts.events(),
-                    parts.kafka().topics().batchEvents(),
+                    started.events,
+                    eventTopic,
                     parts.limits(),
                     parts.callbacks(),
                     settings.pollInterval(),
@@ -122,6 +134,9 @@ public final class Batches implements AutoCloseable {
         }
         if (runner != null) {
             runner.close();
+        }
+        if (events != null) {
+            events.close(Duration.ofSeconds(10));
         }
         dataSource.close();
     }

@@ -15,6 +15,7 @@ import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.ingest.api.IngestLimits;
+import io.askpipe.ingest.files.FileService;
 import io.askpipe.ingest.files.FileStore;
 import io.askpipe.ingest.files.StoredFile;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
@@ -24,7 +25,6 @@ import io.askpipe.ingest.quota.Quotas;
 import io.askpipe.schemas.AskCancel;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
-import io.askpipe.schemas.BatchEvent;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Topic;
 import io.vertx.core.Vertx;
@@ -64,6 +64,7 @@ final class BatchTestBed implements AutoCloseable {
     final KafkaSettings kafka;
     final DatabaseSettings database;
     final FileStore files;
+    private final FileService fileService;
     final AuthService accounts;
     private final Batches batches;
     private final Vertx vertx;
@@ -71,23 +72,22 @@ final class BatchTestBed implements AutoCloseable {
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final KafkaProducer<String, AskRequest> asks;
     private final KafkaProducer<String, AskCancel> cancels;
-    private final KafkaProducer<String, BatchEvent> events;
     private final KafkaProducer<String, AskResult> results;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<KafkaConsumer<?, ?>> consumers = new ArrayList<>();
 
-    BatchTestBed(BatchSettings settings, FileStore files, Function<DatabaseSettings, Quotas> quotas) {
+    BatchTestBed(BatchSettings settings, Function<DatabaseSettings, Quotas> quotas) {
         String name = SharedInfrastructure.uniqueName("batches");
         this.kafka = KafkaSettings.local(SharedInfrastructure.kafka().bootstrapServers(), name + ".");
         TopicProvisioner.ensure(kafka, "it-admin");
         EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
         this.database = new DatabaseSettings(pg.createDatabase(name), pg.user(), pg.password(), 4);
         database.migrate("it-migrate", PostgresAskLedger.SCHEMA);
-        this.files = files;
+        this.fileService = FileService.start(database, PostgresAskLedger.SCHEMA, Clock.systemUTC());
+        this.files = fileService.store();
         this.accounts = AuthService.start(database, new AuthSettings(Duration.ZERO));
         this.asks = producer(kafka.topics().requests());
         this.cancels = producer(kafka.topics().cancels());
-        this.events = producer(kafka.topics().batchEvents());
         this.results = producer(kafka.topics().results());
         CallbackPolicy callbacks =
                 new CallbackPolicy(true, List.of(Network.parse("127.0.0.0/8")), InetAddress::getAllByName);
@@ -101,7 +101,7 @@ final class BatchTestBed implements AutoCloseable {
                         50_000,
                         new AskPublisher(asks, kafka.topics()),
                         new CancelPublisher(cancels, kafka.topics().cancels()),
-                        events,
+                        kafka.acknowledgedProducerProperties("it-batch-events"),
                         IngestLimits.DEFAULTS,
                         callbacks,
                         Duration.ofSeconds(10),
@@ -249,9 +249,9 @@ final class BatchTestBed implements AutoCloseable {
         consumers.forEach(KafkaConsumer::close);
         asks.close();
         cancels.close();
-        events.close();
         results.close();
         accounts.close();
+        fileService.close();
         blocking.close();
     }
 }

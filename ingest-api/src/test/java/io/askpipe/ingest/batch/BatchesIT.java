@@ -51,7 +51,7 @@ class BatchesIT {
     private BatchTestBed bed;
 
     private void start(Function<io.askpipe.common.db.DatabaseSettings, Quotas> quotas) {
-        bed = new BatchTestBed(SETTINGS, new InMemoryFileStore(), quotas);
+        bed = new BatchTestBed(SETTINGS, quotas);
     }
 
     private void start() {
