@@ -21,11 +21,11 @@ import io.askpipe.schemas.completion.OpenAiError;
  * @param toOutput whether it belongs in the output file (else the error file)
  * @param json the line's JSON, without its line break
  */
-public record OutputLine(boolean toOutput, String json) {
+record OutputLine(boolean toOutput, String json) {
     /** The error code of a line the batch's completion window ended before. */
-    public static final String EXPIRED = "batch_expired";
+    static final String EXPIRED = "batch_expired";
     /** The error code of a line the batch's cancel ended before. */
-    public static final String CANCELLED = "batch_cancelled";
+    static final String CANCELLED = "batch_cancelled";
 
     /** An entry of either file. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -38,7 +38,7 @@ public record OutputLine(boolean toOutput, String json) {
     record Error(String code, String message) {}
 
     /** The line of the settled {@code line}. */
-    public static OutputLine of(BatchLines.Line line) {
+    static OutputLine of(BatchLines.Line line) {
         LineOutcome outcome = line.outcome()
                 .orElseThrow(() -> new IllegalArgumentException("line " + line.line() + " is not settled"));
         String id = BatchIds.request(line.requestId());
