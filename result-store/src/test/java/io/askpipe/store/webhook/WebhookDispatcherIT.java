@@ -673,7 +673,7 @@ class WebhookDispatcherIT {
 
         Map<String, String> claimed = new java.util.HashMap<>();
         for (WebhookDeliveries.Due due : deliveries.claimDue(100, Instant.now().plusSeconds(60))) {
-            claimed.put(due.requestId(), due.host());
+            claimed.put(due.requestId().orElseThrow(), due.host());
         }
         assertThat(claimed).containsAllEntriesOf(spelled);
     }
