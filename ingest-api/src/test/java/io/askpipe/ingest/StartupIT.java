@@ -40,14 +40,14 @@ class StartupIT {
                 // nothing listens there: the Admin client keeps trying to connect
                 "KAFKA_BOOTSTRAP_SERVERS",
                 "127.0.0.1:" + FreePorts.next(),
-                // long enough for the steps before to finish in a cold JVM on a loaded machine
+                // long enough for the database step (a fresh database's migrations) on a loaded machine
                 "STARTUP_STEP_TIMEOUT",
-                "5s"));
+                "8s"));
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.output())
                 .contains("ingest-api start-up: database up in")
-                .contains("ingest-api could not start: kafka topics did not finish within 5 s (STARTUP_STEP_TIMEOUT)")
+                .contains("ingest-api could not start: kafka topics did not finish within 8 s (STARTUP_STEP_TIMEOUT)")
                 .contains("Check that a Kafka broker answers at KAFKA_BOOTSTRAP_SERVERS");
     }
 

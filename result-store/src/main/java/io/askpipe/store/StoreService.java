@@ -13,6 +13,7 @@ import io.askpipe.schemas.Topics;
 import io.askpipe.store.api.AskWaiters;
 import io.askpipe.store.api.ResendLimiter;
 import io.askpipe.store.api.StoreRoutes;
+import io.askpipe.store.batch.BatchEventWriter;
 import io.askpipe.store.golden.GoldenQueries;
 import io.askpipe.store.join.AskTopology;
 import io.askpipe.store.join.CleanShutdownMarker;
@@ -32,6 +33,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,19 +62,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The result store's running parts: the connection pool (migrated by Flyway at start), the Kafka
  * Streams application that joins the topics, the writer that puts what it joined into PostgreSQL,
- * the webhook dispatcher, the accounts callers authenticate against, and the
- * read routes.
+ * the writer that turns batch events into webhooks, the webhook dispatcher, the accounts callers
+ * authenticate against, and the read routes.
  */
 public final class StoreService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreService.class);
     private static final int PURGE_BATCH = 1_000;
+    /** Batch events are few and small: a poll's are queued in one short transaction. */
+    private static final int BATCH_EVENTS_PER_POLL = 500;
 
     private final HikariDataSource dataSource;
     private final AskRepository asks;
     private final KafkaStreams streams;
     private final AskWriter writer;
     private final Thread writerThread;
-    /** Dead letters of the writer and tombstones of the purge. */
+    private final BatchEventWriter batchEvents;
+    private final Thread batchEventsThread;
+    /** Dead letters of the writers and tombstones of the purge. */
     private final Producer<byte[], byte[]> producer;
 
     private final AuthService auth;
@@ -92,6 +98,7 @@ public final class StoreService implements AutoCloseable {
             AskRepository asks,
             KafkaStreams streams,
             AskWriter writer,
+            BatchEventWriter batchEvents,
             Producer<byte[], byte[]> producer,
             AuthService auth,
             StoreConfig config,
@@ -131,6 +138,9 @@ public final class StoreService implements AutoCloseable {
         this.writer = writer;
         this.producer = producer;
         this.writerThread = Thread.ofPlatform().name("askpipe-store-writer").start(writer);
+        this.batchEvents = batchEvents;
+        this.batchEventsThread =
+                Thread.ofPlatform().name("askpipe-store-batch-events").start(batchEvents);
     }
 
     /** {@link #start(StoreConfig, MeterRegistry, Startup, FaultInjector)} with defaults and no faults. */
@@ -160,8 +170,8 @@ public final class StoreService implements AutoCloseable {
                 TopicProvisioner.ensure(kafka, "askpipe-store-admin");
                 InternalTopics.ensureRecordSize(kafka, config.applicationId());
             });
-            AskRepository asks = new AskRepository(
-                    DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC(), config.retention());
+            var db = DSL.using(dataSource, SQLDialect.POSTGRES);
+            AskRepository asks = new AskRepository(db, Clock.systemUTC(), config.retention());
             Properties props = streamsProperties(config);
             boolean crashed = !CleanShutdownMarker.consume(config.stateDir(), config.applicationId());
             if (crashed) {
@@ -196,13 +206,27 @@ public final class StoreService implements AutoCloseable {
                     new ByteArraySerializer());
             Consumer<String, byte[]> writerConsumer = writerConsumer(config);
             AskWriter writer = new AskWriter(writerConsumer, producer, asks, topics, registry, faults);
+            Consumer<String, byte[]> batchEventConsumer = new KafkaConsumer<>(
+                    batchEventConsumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
+            BatchEventWriter batchEvents = new BatchEventWriter(
+                    batchEventConsumer, producer, db, topics, Clock.systemUTC(), config.retention(), registry);
             List<AutoCloseable> kafkaMetrics =
-                    new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, producer));
+                    new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, batchEventConsumer, producer));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             kafkaMetrics.add(streamsMetrics);
             return new StoreService(
-                    dataSource, asks, streams, writer, producer, auth, config, registry, faults, kafkaMetrics);
+                    dataSource,
+                    asks,
+                    streams,
+                    writer,
+                    batchEvents,
+                    producer,
+                    auth,
+                    config,
+                    registry,
+                    faults,
+                    kafkaMetrics);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -271,10 +295,31 @@ public final class StoreService implements AutoCloseable {
         return props;
     }
 
+    /**
+     * The batch event writer's consumer: its own group ({@code STORE_APPLICATION_ID} and {@code
+     * -batch-events}), reading the topic from its beginning when the group is new, committing by
+     * hand after each poll's deliveries are in the outbox.
+     */
+    static Map<String, Object> batchEventConsumerProperties(StoreConfig config) {
+        Map<String, Object> props = config.kafka().consumerProperties("askpipe-store-batch-events");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-batch-events");
+        props.putAll(config.kafka().staticMembership("store-batch-events"));
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH_EVENTS_PER_POLL);
+        return props;
+    }
+
     /** Runs the retention purge; never throws: what failed is tried again at the next run. */
     private void purgeExpired() {
         try {
             purger.run();
+            Instant cutoff = Clock.systemUTC().instant().minus(config.retention());
+            int batchWebhooksGone = deliveries.purgeBatchEvents(cutoff, PURGE_BATCH);
+            if (batchWebhooksGone > 0) {
+                LOG.info("deleted {} webhook deliveries of batch events created before {}", batchWebhooksGone, cutoff);
+            }
             int secretsGone = secrets.purgeExpired();
             if (secretsGone > 0) {
                 LOG.info("deleted {} webhook secrets past their grace", secretsGone);
@@ -331,10 +376,12 @@ public final class StoreService implements AutoCloseable {
         if (streams.close(Duration.ofSeconds(30))) {
             CleanShutdownMarker.write(config.stateDir(), config.applicationId());
         }
-        // the writer stops at once; a batch it had not committed is read again at the next start
+        // the writers stop at once; a poll they had not committed is read again at the next start
         writer.stop();
+        batchEvents.stop();
         try {
             writerThread.join(Duration.ofSeconds(30));
+            batchEventsThread.join(Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -58,6 +58,13 @@ class StoreServiceTest {
                     .isGreaterThanOrEqualTo(record);
             assertThat(consumer).containsEntry(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-writer");
 
+            // batch events in a group of their own, read from the beginning, committed by hand
+            Map<String, Object> batchEvents = StoreService.batchEventConsumerProperties(config);
+            assertThat(batchEvents)
+                    .containsEntry(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-batch-events")
+                    .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
+                    .containsEntry(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+
             // the writer's producer sets joined asks aside on the store's dead-letter topic
             assertThat(config.kafka().acknowledgedProducerProperties("askpipe-store-writer"))
                     .containsEntry(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, record);

@@ -11,17 +11,21 @@ import org.jooq.DSLContext;
 public final class Notifications {
     /** The channel that says an ask became terminal; the payload is the request id. */
     public static final String ASK_DONE = "askpipe_ask_done";
-    /** The channel that says a webhook delivery became due; the payload is the request id. */
+    /**
+     * The channel that says a webhook delivery became due; the payload names it (the request id of
+     * an ask's, the webhook-id of a batch event's), for the log: listeners only wake on it.
+     */
     public static final String WEBHOOK_DUE = "askpipe_webhook_due";
 
     private Notifications() {}
 
     /**
-     * Sends {@code requestId} on {@code channel} ({@link #ASK_DONE} or {@link #WEBHOOK_DUE}) to every
-     * instance's listener; inside a transaction, PostgreSQL delivers it at commit.
+     * Sends {@code id} (the payload each channel names) on {@code channel} ({@link #ASK_DONE} or
+     * {@link #WEBHOOK_DUE}) to every instance's listener; inside a transaction, PostgreSQL delivers
+     * it at commit.
      */
-    public static void notify(DSLContext db, String channel, String requestId) {
-        db.execute("SELECT pg_notify(?, ?)", channel, requestId);
+    public static void notify(DSLContext db, String channel, String id) {
+        db.execute("SELECT pg_notify(?, ?)", channel, id);
     }
 
     /** {@link #notify} of each of {@code requestIds}, in one statement. */

@@ -36,13 +36,14 @@ import org.slf4j.LoggerFactory;
  * its owner sends it again.
  *
  * <p>Under chaos mode ({@code CHAOS_WEBHOOK_FAILURE}) an attempt may fail before its POST as a
- * refused connection would, at the place {@code <Idempotency-Key>:<attempt>}: the attempt number is
- * persisted, so the same seed fails the same attempts in every run. Thread-safe: the claim loop
- * runs attempts concurrently.
+ * refused connection would, at the place {@code <Idempotency-Key>:<attempt>} (a batch event's
+ * delivery, which has no ask: {@code <webhook-id>:<attempt>}): the attempt number is persisted, so
+ * the same seed fails the same attempts in every run. Thread-safe: the claim loop runs attempts
+ * concurrently.
  */
 final class DeliveryAttempt {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryAttempt.class);
-    /** The line per ask and hop (LOG_ASKS). */
+    /** The line per ask and hop (LOG_ASKS); a batch event's delivery is told by {@link #LOG}. */
     private static final Logger ASKS = LoggerFactory.getLogger("io.askpipe.store.asks");
 
     private final WebhookDeliveries deliveries;
@@ -86,7 +87,13 @@ final class DeliveryAttempt {
 
     /** Makes one attempt at {@code due}: the POST, then its record and what comes next. Never throws. */
     void run(WebhookDeliveries.Due due) {
-        try (var log = LogContext.of("request_id", due.requestId(), "traceparent", due.traceparent())) {
+        try (var log = LogContext.of(
+                "request_id",
+                due.requestId().orElse(null),
+                "batch_id",
+                due.batchId().orElse(null),
+                "traceparent",
+                due.traceparent())) {
             runInScope(due);
         }
     }
@@ -102,7 +109,7 @@ final class DeliveryAttempt {
             long timestamp = started.getEpochSecond();
             String signature = WebhookSigner.signature(
                     secrets.signingSecrets(due.userId()), due.webhookId(), timestamp, due.payload());
-            if (faults.strikes(Fault.WEBHOOK_FAILURE, due.askKey() + ":" + due.attempt())) {
+            if (faults.strikes(Fault.WEBHOOK_FAILURE, due.faultPlace() + ":" + due.attempt())) {
                 throw new ConnectException("connection refused (injected by chaos mode)");
             }
             reply = http.post(uri, address, headers(due, timestamp, signature), due.payload());
@@ -120,35 +127,38 @@ final class DeliveryAttempt {
         Instant next = now;
         if (status != null && status >= 200 && status < 300) {
             outcome = WebhookDeliveries.SUCCEEDED;
-            ASKS.info(
-                    "webhook {} delivered: HTTP {} in {} ms, attempt {}",
-                    due.webhookId(),
-                    status,
-                    latencyMs,
-                    due.attempt());
+            (due.requestId().isPresent() ? ASKS : LOG)
+                    .info(
+                            "webhook {} delivered: HTTP {} in {} ms, attempt {}",
+                            due.webhookId(),
+                            status,
+                            latencyMs,
+                            due.attempt());
         } else if (status != null && status == 410) {
             outcome = WebhookDeliveries.DEAD;
             LOG.info(
-                    "webhook {} for request_id={}: the receiver answered 410 Gone; no more retries",
+                    "webhook {} for {}: the receiver answered 410 Gone; no more retries",
                     due.webhookId(),
-                    due.requestId());
+                    due.subject());
         } else if (schedule.last(due.round())) {
             outcome = WebhookDeliveries.DEAD;
             LOG.warn(
-                    "webhook {} for request_id={} failed {} times, the last with {}; it is dead until re-sent",
+                    "webhook {} for {} failed {} times, the last with {}; it is dead{}",
                     due.webhookId(),
-                    due.requestId(),
+                    due.subject(),
                     due.round(),
-                    status != null ? "HTTP " + status : error);
+                    status != null ? "HTTP " + status : error,
+                    // only an ask's delivery has a re-send route
+                    due.requestId().isPresent() ? " until re-sent" : "");
         } else {
             outcome = WebhookDeliveries.PENDING;
             Duration delay = schedule.delay(due.round(), reply == null ? Optional.empty() : reply.retryAfter());
             next = now.plus(delay);
             LOG.info(
-                    "webhook {} attempt {} for request_id={} failed with {}; next attempt in {}",
+                    "webhook {} attempt {} for {} failed with {}; next attempt in {}",
                     due.webhookId(),
                     due.attempt(),
-                    due.requestId(),
+                    due.subject(),
                     status != null ? "HTTP " + status : error,
                     delay);
         }
@@ -161,11 +171,7 @@ final class DeliveryAttempt {
                     next);
         } catch (RuntimeException e) {
             // the lease runs out and the delivery is attempted again: at least once, never lost
-            LOG.warn(
-                    "could not record webhook attempt {} for request_id={}: {}",
-                    due.attempt(),
-                    due.requestId(),
-                    e.toString());
+            LOG.warn("could not record webhook attempt {} for {}: {}", due.attempt(), due.subject(), e.toString());
         }
     }
 

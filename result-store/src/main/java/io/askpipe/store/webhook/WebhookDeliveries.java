@@ -19,8 +19,9 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /**
- * The webhook outbox: one delivery per ask that has a callback, and every attempt made at it.
- * Instances share it safely: {@link #claimDue} takes due deliveries with {@code FOR UPDATE SKIP
+ * The webhook outbox: one delivery per ask that has a callback and per event of a batch that has
+ * one, and every attempt made at it. A delivery is known by its {@code webhook-id}; an ask's also
+ * by its request id, and it goes when its ask is purged. Instances share the outbox safely: {@link #claimDue} takes due deliveries with {@code FOR UPDATE SKIP
  * LOCKED} and leases them by moving their next attempt past the lease, so an instance that dies
  * mid-attempt leaves the delivery to another one once the lease runs out. Thread-safe.
  */
@@ -38,13 +39,15 @@ public final class WebhookDeliveries {
     }
 
     /**
-     * A delivery claimed for one attempt; {@code askKey} is its ask's Idempotency-Key, by which chaos
-     * mode places a failure; {@code host} is its destination as the in-flight caps count it (the
-     * callback URL's host, lower case, without port or trailing dots).
+     * A delivery claimed for one attempt: of an ask ({@code requestId}) or of a batch's event
+     * ({@code batchId}); {@code faultPlace} is where chaos mode places a failure, its ask's
+     * Idempotency-Key or, without an ask, its webhook-id; {@code host} is its destination as the
+     * in-flight caps count it (the callback URL's host, lower case, without port or trailing dots).
      */
     record Due(
-            String requestId,
-            String askKey,
+            Optional<String> requestId,
+            Optional<String> batchId,
+            String faultPlace,
             String userId,
             String webhookId,
             String url,
@@ -52,7 +55,13 @@ public final class WebhookDeliveries {
             String traceparent,
             int attempt,
             int round,
-            String host) {}
+            String host) {
+
+        /** What the delivery is about, for log lines: {@code request_id=...} or {@code batch_id=...}. */
+        String subject() {
+            return requestId.map(id -> "request_id=" + id).orElseGet(() -> "batch_id=" + batchId.orElse("?"));
+        }
+    }
 
     /** How one attempt ended: a response's status code, or an error and no status. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -134,7 +143,7 @@ public final class WebhookDeliveries {
         return db.resultQuery(
                         """
                         WITH candidates AS MATERIALIZED (
-                            SELECT d.request_id, d.user_id, d.next_attempt_at, %1$s AS host
+                            SELECT d.webhook_id, d.request_id, d.user_id, d.next_attempt_at, %1$s AS host
                             FROM webhook_deliveries d
                             WHERE d.status = ? AND d.next_attempt_at <= CAST(? AS timestamp with time zone)
                               AND d.user_id <> ALL (CAST(? AS varchar[]))
@@ -143,10 +152,10 @@ public final class WebhookDeliveries {
                             LIMIT ?
                             FOR UPDATE OF d SKIP LOCKED),
                         ranked AS (
-                            SELECT c.request_id, c.host, c.next_attempt_at,
-                                row_number() OVER (PARTITION BY c.user_id ORDER BY c.next_attempt_at, c.request_id)
+                            SELECT c.webhook_id, c.request_id, c.host, c.next_attempt_at,
+                                row_number() OVER (PARTITION BY c.user_id ORDER BY c.next_attempt_at, c.webhook_id)
                                     AS user_rank,
-                                row_number() OVER (PARTITION BY c.host ORDER BY c.next_attempt_at, c.request_id)
+                                row_number() OVER (PARTITION BY c.host ORDER BY c.next_attempt_at, c.webhook_id)
                                     AS host_rank,
                                 ? - coalesce(u.busy, 0) AS user_room,
                                 ? - coalesce(h.busy, 0) AS host_room
@@ -156,7 +165,7 @@ public final class WebhookDeliveries {
                             LEFT JOIN unnest(CAST(? AS varchar[]), CAST(? AS integer[])) AS h(host, busy)
                                 ON h.host = c.host),
                         due AS MATERIALIZED (
-                            SELECT request_id, host FROM ranked
+                            SELECT webhook_id, request_id, host FROM ranked
                             WHERE user_rank <= user_room AND host_rank <= host_room
                             ORDER BY next_attempt_at
                             LIMIT ?)
@@ -164,10 +173,10 @@ public final class WebhookDeliveries {
                         SET attempts = d.attempts + 1,
                             next_attempt_at = CAST(? AS timestamp with time zone),
                             updated_at = CAST(? AS timestamp with time zone)
-                        FROM due JOIN asks a ON a.request_id = due.request_id
-                        WHERE d.request_id = due.request_id
-                        RETURNING d.request_id, a.idempotency_key, d.user_id, d.webhook_id, d.url, d.payload,
-                            d.traceparent, d.attempts, d.round_start, due.host
+                        FROM due LEFT JOIN asks a ON a.request_id = due.request_id
+                        WHERE d.webhook_id = due.webhook_id
+                        RETURNING d.request_id, d.batch_id, coalesce(a.idempotency_key, d.webhook_id), d.user_id,
+                            d.webhook_id, d.url, d.payload, d.traceparent, d.attempts, d.round_start, due.host
                         """.formatted(HOST),
                         PENDING,
                         utc(clock.instant()),
@@ -184,16 +193,17 @@ public final class WebhookDeliveries {
                         utc(leaseUntil),
                         utc(clock.instant()))
                 .fetch(row -> new Due(
-                        row.get(0, String.class),
-                        row.get(1, String.class),
+                        Optional.ofNullable(row.get(0, String.class)),
+                        Optional.ofNullable(row.get(1, String.class)),
                         row.get(2, String.class),
                         row.get(3, String.class),
                         row.get(4, String.class),
                         row.get(5, String.class),
                         row.get(6, String.class),
-                        row.get(7, Integer.class),
-                        row.get(7, Integer.class) - row.get(8, Integer.class),
-                        row.get(9, String.class)));
+                        row.get(7, String.class),
+                        row.get(8, Integer.class),
+                        row.get(8, Integer.class) - row.get(9, Integer.class),
+                        row.get(10, String.class)));
     }
 
     /**
@@ -205,7 +215,7 @@ public final class WebhookDeliveries {
         db.transaction(configuration -> {
             DSLContext tx = DSL.using(configuration);
             WebhookAttemptsRecord row = tx.newRecord(WEBHOOK_ATTEMPTS);
-            row.setRequestId(due.requestId());
+            row.setWebhookId(due.webhookId());
             row.setAttempt(attempt.attempt());
             row.setAttemptedAt(utc(attempt.attemptedAt()));
             row.setStatusCode(attempt.statusCode());
@@ -216,7 +226,7 @@ public final class WebhookDeliveries {
                     .set(WEBHOOK_DELIVERIES.STATUS, status)
                     .set(WEBHOOK_DELIVERIES.NEXT_ATTEMPT_AT, utc(nextAttemptAt))
                     .set(WEBHOOK_DELIVERIES.UPDATED_AT, utc(clock.instant()))
-                    .where(WEBHOOK_DELIVERIES.REQUEST_ID.eq(due.requestId()))
+                    .where(WEBHOOK_DELIVERIES.WEBHOOK_ID.eq(due.webhookId()))
                     .and(WEBHOOK_DELIVERIES.ATTEMPTS.eq(due.attempt()))
                     .and(WEBHOOK_DELIVERIES.STATUS.eq(PENDING))
                     .execute();
@@ -270,25 +280,67 @@ public final class WebhookDeliveries {
             Instant now) {
         WebhookDeliveriesRecord row = tx.newRecord(WEBHOOK_DELIVERIES);
         row.setRequestId(requestId);
-        row.setUserId(userId);
         row.setWebhookId("msg_" + requestId);
+        row.setTraceparent(traceparent);
+        insert(tx, row, userId, url, payload, now);
+    }
+
+    /**
+     * Adds the delivery of an event of the batch {@code batchId} to the outbox, due now, with the
+     * event's id {@code eventId} as its {@code webhook-id}, unless the outbox has a delivery of that
+     * id; returns whether it added one. Runs inside the caller's transaction ({@code tx}).
+     */
+    public static boolean enqueueBatchEvent(
+            DSLContext tx, String eventId, String batchId, String userId, String url, String payload, Instant now) {
+        WebhookDeliveriesRecord row = tx.newRecord(WEBHOOK_DELIVERIES);
+        row.setBatchId(batchId);
+        row.setWebhookId(eventId);
+        return insert(tx, row, userId, url, payload, now);
+    }
+
+    private static boolean insert(
+            DSLContext tx, WebhookDeliveriesRecord row, String userId, String url, String payload, Instant now) {
+        row.setUserId(userId);
         row.setUrl(url);
         row.setPayload(payload);
-        row.setTraceparent(traceparent);
         row.setStatus(PENDING);
         row.setAttempts(0);
         row.setRoundStart(0);
         row.setNextAttemptAt(utc(now));
         row.setCreatedAt(utc(now));
         row.setUpdatedAt(utc(now));
-        if (tx.insertInto(WEBHOOK_DELIVERIES).set(row).onConflictDoNothing().execute() > 0) {
-            Notifications.notify(tx, Notifications.WEBHOOK_DUE, requestId);
+        if (tx.insertInto(WEBHOOK_DELIVERIES).set(row).onConflictDoNothing().execute() == 0) {
+            return false;
         }
+        Notifications.notify(tx, Notifications.WEBHOOK_DUE, row.getWebhookId());
+        return true;
     }
 
     /** How many deliveries wait for an attempt; for health and tests. */
     int pending() {
         return db.fetchCount(WEBHOOK_DELIVERIES, WEBHOOK_DELIVERIES.STATUS.eq(PENDING));
+    }
+
+    /**
+     * Deletes the deliveries of batches' events created before {@code cutoff}, with their attempts,
+     * unless they are still pending, at most {@code batch} per statement; returns how many. An ask's
+     * delivery goes with its ask instead.
+     */
+    public int purgeBatchEvents(Instant cutoff, int batch) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = db.deleteFrom(WEBHOOK_DELIVERIES)
+                    .where(WEBHOOK_DELIVERIES.WEBHOOK_ID.in(DSL.select(WEBHOOK_DELIVERIES.WEBHOOK_ID)
+                            .from(WEBHOOK_DELIVERIES)
+                            .where(WEBHOOK_DELIVERIES.BATCH_ID.isNotNull())
+                            .and(WEBHOOK_DELIVERIES.CREATED_AT.lt(utc(cutoff)))
+                            .and(WEBHOOK_DELIVERIES.STATUS.ne(PENDING))
+                            .limit(batch)))
+                    .execute();
+            total += deleted;
+        } while (deleted == batch);
+        return total;
     }
 
     /** The condition, on {@code asks}, that an ask has no delivery still pending: only then may it go. */
@@ -301,7 +353,7 @@ public final class WebhookDeliveries {
 
     private DeliveryView view(WebhookDeliveriesRecord row) {
         List<Attempt> attempts = db.selectFrom(WEBHOOK_ATTEMPTS)
-                .where(WEBHOOK_ATTEMPTS.REQUEST_ID.eq(row.getRequestId()))
+                .where(WEBHOOK_ATTEMPTS.WEBHOOK_ID.eq(row.getWebhookId()))
                 .orderBy(WEBHOOK_ATTEMPTS.ATTEMPT)
                 .fetch(a -> new Attempt(
                         a.getAttempt(),

@@ -34,15 +34,15 @@ public final class WebhookSecrets {
 
     /** {@code userId}'s current secret, created now if they have none. */
     public SecretView current(String userId) {
-        List<WebhookSecretsRecord> valid = valid(userId);
-        WebhookSecretsRecord newest = valid.isEmpty() ? create(db, userId) : valid.getFirst();
-        return view(newest, valid.size() > 1 ? valid.get(1) : null);
+        List<WebhookSecretsRecord> valid = validOrFirst(userId);
+        return view(valid.getFirst(), valid.size() > 1 ? valid.get(1) : null);
     }
 
     /** Replaces {@code userId}'s secret; the ones it replaces keep signing for {@code grace}. */
     public SecretView rotate(String userId, Duration grace) {
         return db.transactionResult(configuration -> {
             DSLContext tx = DSL.using(configuration);
+            lock(tx, userId);
             OffsetDateTime until = now().plus(grace);
             tx.update(WEBHOOK_SECRETS)
                     .set(WEBHOOK_SECRETS.EXPIRES_AT, until)
@@ -55,10 +55,9 @@ public final class WebhookSecrets {
 
     /** Every secret a webhook for {@code userId} is signed with now, newest first; never empty. */
     List<String> signingSecrets(String userId) {
-        List<WebhookSecretsRecord> valid = valid(userId);
-        return valid.isEmpty()
-                ? List.of(create(db, userId).getSecret())
-                : valid.stream().map(WebhookSecretsRecord::getSecret).toList();
+        return validOrFirst(userId).stream()
+                .map(WebhookSecretsRecord::getSecret)
+                .toList();
     }
 
     /** Deletes the secrets that stopped signing: they never sign again. Returns how many. */
@@ -68,8 +67,32 @@ public final class WebhookSecrets {
                 .execute();
     }
 
-    private List<WebhookSecretsRecord> valid(String userId) {
-        return db.selectFrom(WEBHOOK_SECRETS)
+    /**
+     * {@code userId}'s valid secrets, newest first, their first made now if they have none. Two first
+     * uses at once (two deliveries of a new user) make one secret, not one each: each would sign
+     * with its own, and a receiver set up with the other would refuse the webhook.
+     */
+    private List<WebhookSecretsRecord> validOrFirst(String userId) {
+        List<WebhookSecretsRecord> valid = valid(db, userId);
+        if (!valid.isEmpty()) {
+            return valid;
+        }
+        return db.transactionResult(configuration -> {
+            DSLContext tx = DSL.using(configuration);
+            lock(tx, userId);
+            // another first use may have made it while this one waited for the lock
+            List<WebhookSecretsRecord> again = valid(tx, userId);
+            return again.isEmpty() ? List.of(create(tx, userId)) : again;
+        });
+    }
+
+    /** Takes the lock on {@code userId}'s secrets until the end of the transaction {@code tx}. */
+    private static void lock(DSLContext tx, String userId) {
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext('askpipe.webhook_secrets'), hashtext(?))", userId);
+    }
+
+    private List<WebhookSecretsRecord> valid(DSLContext ctx, String userId) {
+        return ctx.selectFrom(WEBHOOK_SECRETS)
                 .where(WEBHOOK_SECRETS.USER_ID.eq(userId))
                 .and(WEBHOOK_SECRETS.EXPIRES_AT.isNull().or(WEBHOOK_SECRETS.EXPIRES_AT.gt(now())))
                 .orderBy(WEBHOOK_SECRETS.CREATED_AT.desc())

@@ -509,6 +509,29 @@ class WebhookDispatcherIT {
     }
 
     @Test
+    void firstUsesAtOnceMakeOneSecret() throws Exception {
+        int racers = 16;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(racers);
+        List<java.util.concurrent.Future<List<String>>> signed = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(racers)) {
+            for (int i = 0; i < racers; i++) {
+                boolean shown = i % 4 == 0;
+                signed.add(threads.submit(() -> {
+                    start.await();
+                    // as concurrent first deliveries of a new user, and the user asking for the secret
+                    return shown ? List.of(secrets.current("carol").secret()) : secrets.signingSecrets("carol");
+                }));
+            }
+        }
+        String secret = secrets.current("carol").secret();
+        for (var each : signed) {
+            assertThat(each.get()).containsExactly(secret);
+        }
+        assertThat(DSL.using(dataSource, SQLDialect.POSTGRES).fetchCount(io.askpipe.store.db.Tables.WEBHOOK_SECRETS))
+                .isEqualTo(1);
+    }
+
+    @Test
     void aRedirectIsAFailedAttemptAndIsNotFollowed() {
         statusFor = n -> n == 0 ? 302 : 204;
         String id = terminalAsk("alice", true);
@@ -673,7 +696,7 @@ class WebhookDispatcherIT {
 
         Map<String, String> claimed = new java.util.HashMap<>();
         for (WebhookDeliveries.Due due : deliveries.claimDue(100, Instant.now().plusSeconds(60))) {
-            claimed.put(due.requestId(), due.host());
+            claimed.put(due.requestId().orElseThrow(), due.host());
         }
         assertThat(claimed).containsAllEntriesOf(spelled);
     }
