@@ -10,6 +10,7 @@ import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.ingest.api.IngestLimits;
+import io.askpipe.ingest.batch.BatchSettings;
 import io.askpipe.ingest.files.FileSettings;
 import io.askpipe.ingest.quota.QuotaSettings;
 import java.time.Duration;
@@ -50,6 +51,8 @@ import java.util.List;
  *     ask without a result counts as in flight
  * @param files the limits of an uploaded file ({@code BATCH_MAX_FILE_BYTES}, {@code
  *     BATCH_MAX_LINES}) and how long it is kept ({@code FILE_RETENTION})
+ * @param batches how batches are run ({@code BATCH_POLL_INTERVAL_MS}, {@code BATCH_EXPANSION_CHUNK},
+ *     {@code BATCH_LEASE_MS}, {@code BATCH_EXPIRY_GRACE})
  */
 public record IngestConfig(
         KafkaSettings kafka,
@@ -68,7 +71,8 @@ public record IngestConfig(
         Duration chatCompletionsWait,
         Duration cancelWait,
         QuotaSettings quotas,
-        FileSettings files) {
+        FileSettings files,
+        BatchSettings batches) {
     static final Setting<Integer> HTTP_PORT = HttpSettings.PORT.defaultsTo("8080");
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9464");
     public static final Setting<Duration> PUBLISH_TIMEOUT = Setting.millis("INGEST_PUBLISH_TIMEOUT_MS", 1_000, 300_000)
@@ -166,7 +170,8 @@ public record IngestConfig(
                 chatCompletionsWait,
                 cancelWait,
                 QuotaSettings.DEFAULTS,
-                FileSettings.DEFAULTS);
+                FileSettings.DEFAULTS,
+                BatchSettings.DEFAULTS);
     }
 
     /** This configuration with {@code quotas} instead. */
@@ -188,7 +193,8 @@ public record IngestConfig(
                 chatCompletionsWait,
                 cancelWait,
                 quotas,
-                files);
+                files,
+                batches);
     }
 
     /** This configuration with {@code files} instead. */
@@ -210,7 +216,31 @@ public record IngestConfig(
                 chatCompletionsWait,
                 cancelWait,
                 quotas,
-                files);
+                files,
+                batches);
+    }
+
+    /** This configuration with {@code batches} instead. */
+    public IngestConfig withBatches(BatchSettings batches) {
+        return new IngestConfig(
+                kafka,
+                database,
+                auth,
+                http,
+                ops,
+                limits,
+                callbacks,
+                publishTimeout,
+                idempotencyTtl,
+                recoveryInterval,
+                maxInFlight,
+                ledgerLockTimeout,
+                ledgerStatementTimeout,
+                chatCompletionsWait,
+                cancelWait,
+                quotas,
+                files,
+                batches);
     }
 
     /**
@@ -245,7 +275,8 @@ public record IngestConfig(
                 CHAT_COMPLETIONS_WAIT.defaultValue(),
                 CANCEL_WAIT.defaultValue(),
                 QuotaSettings.DEFAULTS,
-                FileSettings.DEFAULTS);
+                FileSettings.DEFAULTS,
+                BatchSettings.DEFAULTS);
     }
 
     public static IngestConfig fromEnv(Env env) {
@@ -267,7 +298,8 @@ public record IngestConfig(
                 env.get(CHAT_COMPLETIONS_WAIT),
                 env.get(CANCEL_WAIT),
                 QuotaSettings.fromEnv(env),
-                FileSettings.fromEnv(env));
+                FileSettings.fromEnv(env),
+                BatchSettings.fromEnv(env));
     }
 
     /** The settings {@link #fromEnv} reads. */
@@ -282,6 +314,7 @@ public record IngestConfig(
                 CallbackPolicy.settings(),
                 QuotaSettings.settings(),
                 FileSettings.settings(),
+                BatchSettings.settings(),
                 List.of(
                         PUBLISH_TIMEOUT,
                         IDEMPOTENCY_TTL,

@@ -11,6 +11,7 @@ import io.askpipe.common.service.Startup;
 import io.askpipe.ingest.api.CancelRoute;
 import io.askpipe.ingest.api.ChatCompletionsRoute;
 import io.askpipe.ingest.api.IngestRoutes;
+import io.askpipe.ingest.batch.Batches;
 import io.askpipe.ingest.files.FileService;
 import io.askpipe.ingest.ledger.AskLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
@@ -53,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
  * authenticate against, one shared idempotent producer, the routes (and the tail of {@code
  * ask.results} that {@code POST /v1/chat/completions} waits on), the users' quotas (with the
- * consumer group on {@code ask.results} that tells them when asks finish), the users' files, and
- * a background task that publishes asks a request claimed but never published (the process died,
+ * consumer group on {@code ask.results} that tells them when asks finish), the users' files, their
+ * batches (with their own runner and consumer group: {@link Batches}), and a background task that publishes asks a request claimed but never published (the process died,
  * Kafka timed out), deletes expired keys and purges expired, deleted and abandoned files.
  *
  * <p>At most {@code INGEST_MAX_IN_FLIGHT} submits are accepted at once; one beyond is refused before
@@ -93,6 +94,7 @@ public final class IngestService implements AutoCloseable {
 
     private ResultTail resultTail;
     private ResultTally resultTally;
+    private Batches batches;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
     private final AtomicInteger accepting = new AtomicInteger();
@@ -224,6 +226,24 @@ public final class IngestService implements AutoCloseable {
                             kafka.topics().results(),
                             DSL.using(dataSource, SQLDialect.POSTGRES),
                             Clock.systemUTC()));
+            service.batches = startup.step(
+                    "batches",
+                    Startup.KAFKA_FIX,
+                    () -> Batches.start(
+                            config.batches(),
+                            config.database(),
+                            PostgresAskLedger.SCHEMA,
+                            new Batches.Parts(
+                                    kafka,
+                                    service.files.store(),
+                                    config.files().maxLines(),
+                                    service.publisher,
+                                    service.cancels,
+                                    producerProperties(kafka, config.publishTimeout()),
+                                    config.limits(),
+                                    config.callbacks(),
+                                    config.publishTimeout(),
+                                    Clock.systemUTC())));
         } catch (RuntimeException e) {
             service.close();
             throw e;
@@ -348,7 +368,8 @@ public final class IngestService implements AutoCloseable {
 
     /**
      * Mounts the write routes on {@code router}: {@code POST /v1/ask}, {@code POST
-     * /v1/chat/completions}, {@code POST /v1/ask/{id}/cancel} and the files' {@code /v1/files}.
+     * /v1/chat/completions}, {@code POST /v1/ask/{id}/cancel}, the files' {@code /v1/files} and the
+     * batches' {@code /v1/batches}.
      */
     public void mount(Router router) {
         IngestRoutes submits = new IngestRoutes(
@@ -375,6 +396,7 @@ public final class IngestService implements AutoCloseable {
                         Clock.systemUTC())
                 .mount(router, auth.bearerAuth());
         files.routes(config.files(), blocking).mount(router, auth.bearerAuth());
+        batches.routes(quotas, blocking).mount(router, auth.bearerAuth());
     }
 
     @Override
@@ -385,6 +407,9 @@ public final class IngestService implements AutoCloseable {
         }
         if (resultTally != null) {
             resultTally.close();
+        }
+        if (batches != null) {
+            batches.close();
         }
         blocking.close();
         ledger.close();

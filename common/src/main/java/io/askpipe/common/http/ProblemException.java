@@ -50,6 +50,16 @@ public final class ProblemException extends RuntimeException {
     }
 
     /**
+     * A 400 about one parameter of a request to a route that speaks OpenAI's dialect, named as
+     * OpenAI names its parameters ({@code input_file_id}, {@code metadata}): OpenAI answers a bad
+     * value with 400 and the parameter in {@code param}, where askpipe's own routes answer 422.
+     */
+    public static ProblemException invalidParameter(String param, String detail) {
+        return new ProblemException(
+                ProblemType.MALFORMED_REQUEST, detail, null, null, List.of(new FieldError(param, detail)), Map.of());
+    }
+
+    /**
      * A 401 with the {@code WWW-Authenticate} challenge of RFC 6750: {@code Bearer realm="askpipe"},
      * plus {@code error="invalid_token"} when a key was presented but is not valid.
      */

@@ -111,6 +111,18 @@ public record AskSubmission(
         if (json == null || !json.isObject()) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The body must be a JSON object");
         }
+        return of(json, limits, callbacks, now);
+    }
+
+    /**
+     * The submission in the JSON object {@code json}, already read (a batch's line carries it as its
+     * {@code body}), judged at {@code now} as {@link #parse} judges a request's body: every failure
+     * is a {@link ProblemException} naming the offending field.
+     */
+    public static AskSubmission of(JsonNode json, IngestLimits limits, CallbackPolicy callbacks, Instant now) {
+        if (!json.isObject()) {
+            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The body must be a JSON object");
+        }
         ChatRequest chat = ChatBodyReader.read(json, limits.maxPromptChars());
         String backend = text(json, "backend");
         if (backend != null && !BACKEND.matcher(backend).matches()) {

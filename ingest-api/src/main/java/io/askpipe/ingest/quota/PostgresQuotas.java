@@ -64,6 +64,20 @@ public final class PostgresQuotas implements Quotas {
         if (limit.unlimited()) {
             return Admission.UNLIMITED;
         }
+        return admit(userId, requestId, limit);
+    }
+
+    @Override
+    public Admission budget(String userId) {
+        long monthlyTokens = limitsOf(userId).monthlyTokens();
+        if (monthlyTokens == 0) {
+            return Admission.UNLIMITED;
+        }
+        // the statement with only the monthly budget to check: it reads the month and takes nothing
+        return admit(userId, "", new Limits(0, 0, monthlyTokens));
+    }
+
+    private Admission admit(String userId, String requestId, Limits limit) {
         Instant now = clock.instant();
         long nowUs = ChronoUnit.MICROS.between(Instant.EPOCH, now);
         YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));

@@ -14,4 +14,13 @@ public interface Quotas {
      * admitted ask is counted against the user's quotas, a refused one is not.
      */
     Admission admit(String userId, String requestId);
+
+    /**
+     * Whether {@code userId}'s monthly token budget has room left, counting nothing: what a new
+     * batch passes, whose lines count against neither the rate nor the asks in flight, and whose
+     * tokens are added to the month as its lines' results come.
+     */
+    default Admission budget(String userId) {
+        return Admission.UNLIMITED;
+    }
 }

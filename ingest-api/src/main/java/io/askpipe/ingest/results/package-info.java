@@ -1,5 +1,6 @@
 /**
- * The results a drop-in {@code POST /v1/chat/completions} waits for: {@code ask.results} tailed
- * without a consumer group, each terminal result handed to whoever waits for its request id.
+ * Ingest's readers of {@code ask.results}: the tail without a consumer group whose terminal results
+ * go to whoever waits for their request id ({@code POST /v1/chat/completions}, cancels), and the
+ * consumer groups that hand every result to a handler at least once (the quotas, the batches).
  */
 package io.askpipe.ingest.results;
