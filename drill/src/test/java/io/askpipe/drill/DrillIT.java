@@ -43,7 +43,8 @@ class DrillIT {
                 "--asks", "2000",
                 "--worker-crash", "0.002",
                 "--kill-worker-every", "15",
-                "--replay", "beginning");
+                "--replay", "beginning",
+                "--batch-lines", "500");
 
         assertThat(report.at("/asks/accepted").asInt()).isEqualTo(2000);
         assertThat(report.at("/asks/lost").asInt()).isZero();
@@ -71,6 +72,8 @@ class DrillIT {
         assertThat(report.at("/replay/redelivered").asLong()).isGreaterThanOrEqualTo(2000);
         assertThat(report.at("/replay/backend_calls").asLong()).isZero();
         assertThat(report.at("/replay/views_changed").asInt()).isZero();
+        assertThat(report.at("/batch/status").asText()).isEqualTo("completed");
+        assertThat(report.at("/batch/request_counts/total").asInt()).isEqualTo(500);
         assertThat(report.get("passed").asBoolean()).isTrue();
     }
 
