@@ -20,11 +20,11 @@ import java.util.UUID;
 /**
  * The calls the batch commands make to askpipe's OpenAI-compatible Files and Batches API, with the
  * JDK's HTTP client: a file is uploaded from disk and downloaded to disk as a stream, never read
- * whole into memory.
+ * whole into memory. Public for the chaos drill, whose batch mode is a client of the same API.
  */
-final class BatchApi {
+public final class BatchApi {
     /** A failure the API answered, with its status and the message of OpenAI's error object. */
-    static final class Failure extends IOException {
+    public static final class Failure extends IOException {
         private final int status;
 
         Failure(int status, String message) {
@@ -32,7 +32,7 @@ final class BatchApi {
             this.status = status;
         }
 
-        int status() {
+        public int status() {
             return status;
         }
     }
@@ -46,13 +46,13 @@ final class BatchApi {
     private final String apiKey;
 
     /** The API at {@code base} (e.g. {@code http://127.0.0.1:8080}), called with {@code apiKey}. */
-    BatchApi(URI base, String apiKey) {
+    public BatchApi(URI base, String apiKey) {
         this.base = base;
         this.apiKey = apiKey;
     }
 
     /** Uploads {@code file} with purpose {@code batch}; returns the file object. */
-    JsonNode upload(Path file) throws IOException, InterruptedException {
+    public JsonNode upload(Path file) throws IOException, InterruptedException {
         String boundary = "askpipe-" + UUID.randomUUID();
         String head = "--" + boundary + "\r\n"
                 + "Content-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
@@ -72,7 +72,7 @@ final class BatchApi {
     }
 
     /** Creates a batch of the uploaded {@code inputFileId} over the chat completions endpoint. */
-    JsonNode create(String inputFileId, String completionWindow) throws IOException, InterruptedException {
+    public JsonNode create(String inputFileId, String completionWindow) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode()
                 .put("input_file_id", inputFileId)
                 .put("endpoint", "/v1/chat/completions")
@@ -83,7 +83,7 @@ final class BatchApi {
     }
 
     /** The batch {@code id}. */
-    JsonNode retrieve(String id) throws IOException, InterruptedException {
+    public JsonNode retrieve(String id) throws IOException, InterruptedException {
         return send(request("/v1/batches/" + encode(id)).GET());
     }
 
@@ -99,7 +99,7 @@ final class BatchApi {
     }
 
     /** Downloads the content of the file {@code id} to {@code target}, streamed. */
-    void download(String id, Path target) throws IOException, InterruptedException {
+    public void download(String id, Path target) throws IOException, InterruptedException {
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         HttpResponse<Path> response = reach(
                 request("/v1/files/" + encode(id) + "/content")

@@ -1,5 +1,6 @@
 package io.askpipe.drill;
 
+import io.askpipe.drill.check.BatchEvidence;
 import io.askpipe.drill.check.Evidence;
 import io.askpipe.drill.check.EvidenceReader;
 import io.askpipe.drill.check.FaultLedger;
@@ -12,6 +13,9 @@ import io.askpipe.drill.deploy.Deployment;
 import io.askpipe.drill.deploy.KillSchedule;
 import io.askpipe.drill.deploy.RunningDeployment;
 import io.askpipe.drill.deploy.Target;
+import io.askpipe.drill.load.BatchInput;
+import io.askpipe.drill.load.BatchRun;
+import io.askpipe.drill.load.BatchState;
 import io.askpipe.drill.load.LlmServer;
 import io.askpipe.drill.load.Load;
 import io.askpipe.drill.load.Submissions;
@@ -32,9 +36,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.OffsetSpec;
 
 /**
- * One drill, phase by phase: submit while processes are killed on a schedule, wait until every
- * accepted ask is answered (and its webhook delivered), replay if asked, read the evidence and
- * check the invariants against it.
+ * One drill, phase by phase: submit (and run a batch) while processes are killed on a schedule,
+ * wait until every accepted ask is answered (and its webhook delivered) and the batch has ended,
+ * replay if asked, read the evidence and check the invariants against it.
  */
 final class Drill {
     private final DrillOptions options;
@@ -73,18 +77,28 @@ final class Drill {
             throws Exception {
         // on its own deployment, the same keys and prompts in every drill, so that the same seed
         // strikes the same places; a running deployment may have seen those keys before
+        String runId = owned() ? "s" + options.seed() : Long.toString(System.currentTimeMillis(), 36);
         Load load = new Load(
                 deployment.ingest(),
                 deployment.apiKey(),
-                owned() ? "s" + options.seed() : Long.toString(System.currentTimeMillis(), 36),
+                runId,
                 options.webhooks() ? receiver.url() : null,
                 options.plan());
+        Optional<BatchRun> batch = options.batchLines() == 0
+                ? Optional.empty()
+                : Optional.of(new BatchRun(
+                        deployment.ingest(),
+                        deployment.apiKey(),
+                        new BatchInput(runId, options.batchLines()),
+                        dir.resolve("batch"),
+                        out));
         out.printf(
-                "drill: %d asks (Idempotency-Keys %s to %s), %d clients%s%n",
+                "drill: %d asks (Idempotency-Keys %s to %s), %d clients%s%s%n",
                 options.asks(),
                 load.key(0),
                 load.key(Math.max(0, options.asks() - 1)),
                 options.concurrency(),
+                options.batchLines() > 0 ? ", a batch of " + options.batchLines() + " lines" : "",
                 owned()
                         ? ", seed " + options.seed() + ", faults " + new TreeMap<>(options.faults())
                                 + ", kill -9 of a worker every "
@@ -93,7 +107,7 @@ final class Drill {
         FaultLedger faults =
                 owned() ? FaultLedger.ofLogs(deployment.services()) : FaultLedger.ofMetrics(deployment.metrics());
 
-        Submitted submitted = submit(deployment, load, receiver);
+        Submitted submitted = submit(deployment, load, batch, receiver);
         Thread.sleep(2_000); // late duplicates (a restarted worker's republish) show up in the checks
 
         // read the rows before a replay and the results after it, so that those it republished count
@@ -102,7 +116,13 @@ final class Drill {
         Optional<ReplayOutcome> replay =
                 replay(new Replayer(deployment, kafka, ownLlm, options.quiesceTimeout(), out), rows);
         Evidence evidence = new EvidenceReader(deployment, kafka, ownLlm, receiver, faults)
-                .read(submitted.clients(), submitted.lateRetriesNotFinding(), rows, options.webhooks(), replay);
+                .read(
+                        submitted.clients(),
+                        submitted.lateRetriesNotFinding(),
+                        rows,
+                        options.webhooks(),
+                        replay,
+                        batch.map(BatchRun::outcome));
         return report(evidence, submitted);
     }
 
@@ -110,15 +130,19 @@ final class Drill {
     private record Submitted(Submissions clients, int lateRetriesNotFinding, double submitSeconds, double seconds) {}
 
     /**
-     * Submits the asks while processes are killed on schedule, retries every accepted key once
-     * more, and waits until every accepted ask is answered.
+     * Submits the asks and runs the batch while processes are killed on schedule, retries every
+     * accepted key once more, and waits until every accepted ask is answered and the batch has
+     * ended, both within the quiesce timeout.
      */
-    private Submitted submit(Target deployment, Load load, WebhookReceiver receiver) throws InterruptedException {
+    private Submitted submit(Target deployment, Load load, Optional<BatchRun> batch, WebhookReceiver receiver)
+            throws InterruptedException {
         long started = System.nanoTime();
         ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
         background.submit(new KillSchedule(deployment, options.killWorkerEvery(), options.killStoreEvery(), out));
-        Progress progress = new Progress(deployment, load, receiver, options.asks(), options.webhooks(), started, out);
+        Progress progress =
+                new Progress(deployment, load, batch, receiver, options.asks(), options.webhooks(), started, out);
         background.submit(progress::show);
+        batch.ifPresent(background::submit);
         load.run(options.asks(), options.concurrency());
         double submitSeconds = secondsSince(started);
         Submissions clients = load.submissions();
@@ -129,23 +153,32 @@ final class Drill {
                         clients.refused().size(), first.getKey(), first.getValue()));
         // a client's late retry must find its ask; checked at once, well within IDEMPOTENCY_TTL
         int lateRetriesNotFinding = load.lateRetries(options.concurrency());
+        long quiesced = System.nanoTime() + options.quiesceTimeout().toNanos();
         boolean answered = progress.awaitAnswered(options.quiesceTimeout());
-        background.shutdownNow();
-        background.awaitTermination(30, TimeUnit.SECONDS);
         double seconds = secondsSince(started);
         if (!answered) {
             out.printf(
                     "drill: not every accepted ask was answered within %s s%n",
                     options.quiesceTimeout().toSeconds());
         }
+        // the batch runs on under the kills and faults until it ends (or the same timeout passes)
+        if (batch.isPresent() && !batch.get().awaitDone(Duration.ofNanos(Math.max(0, quiesced - System.nanoTime())))) {
+            out.printf(
+                    "drill: the batch had not ended within %s s: %s%n",
+                    options.quiesceTimeout().toSeconds(),
+                    batch.get().state().map(BatchState::status).orElse("not created"));
+        }
+        background.shutdownNow();
+        background.awaitTermination(30, TimeUnit.SECONDS);
         return new Submitted(clients, lateRetriesNotFinding, submitSeconds, seconds);
     }
 
     /** The report of the evidence, with the invariants checked against it. */
     private DrillReport report(Evidence evidence, Submitted submitted) {
         List<Invariant> invariants = Invariants.evaluate(evidence);
-        // which calls came late, to trace them in the services' logs
+        // which calls came late, and which batch lines went wrong, to trace them in the services' logs
         evidence.lateCalls().forEach(line -> out.println("drill: late backend call: " + line));
+        evidence.batch().ifPresent(batch -> batch.findings().forEach(line -> out.println("drill: batch: " + line)));
         DrillReport.Asks asks = evidence.asks();
         return new DrillReport(
                 settings(),
@@ -161,6 +194,7 @@ final class Drill {
                         asks.succeeded() + asks.failed() + asks.expired() + asks.cancelled()),
                 new DrillReport.Latency(evidence.submitMs(), evidence.toResultMs()),
                 evidence.replay().orElse(null),
+                evidence.batch().map(BatchEvidence::report).orElse(null),
                 invariants,
                 Invariants.allHold(invariants));
     }
@@ -192,7 +226,8 @@ final class Drill {
                 options.webhooks(),
                 options.plan().expireEvery(),
                 options.plan().expiresAfterSeconds(),
-                options.plan().cancelEvery());
+                options.plan().cancelEvery(),
+                options.batchLines());
     }
 
     private static double secondsSince(long startedNanos) {

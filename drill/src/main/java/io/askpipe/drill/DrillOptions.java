@@ -36,9 +36,11 @@ import java.util.Optional;
  * @param replay which accepted asks to deliver to the router again once the asks are answered
  * @param webhooks whether every ask carries a callback to the drill's receiver
  * @param plan which asks carry a deadline and which are cancelled once accepted
+ * @param batchLines lines of the batch submitted while the asks run (0: none)
  * @param dir where the deployment's data and logs go and the report is written; {@code null} for a
  *     temporary directory, removed afterwards when the drill passes
- * @param quiesceTimeout how long to wait for every accepted ask to be answered and delivered
+ * @param quiesceTimeout how long to wait for every accepted ask to be answered and delivered, and
+ *     for the batch to end
  * @param running the running deployment to drill, or {@code null} to start one
  */
 record DrillOptions(
@@ -54,6 +56,7 @@ record DrillOptions(
         Replay replay,
         boolean webhooks,
         Load.Plan plan,
+        int batchLines,
         Path dir,
         Duration quiesceTimeout,
         RunningDeployment.Address running) {
@@ -87,8 +90,12 @@ record DrillOptions(
               --expire-every N           every Nth ask carries expires_after (default 10; 0 none)
               --expires-after SECS       that expires_after (default 2)
               --cancel-every N           every Nth ask is cancelled once accepted (default 10; 0 none)
+              --batch-lines N            also submit an OpenAI-format batch of N lines (custom_id line-<n>, each
+                                         its own prompt) while the asks run; it must end completed with one
+                                         output or error line per custom_id (default 0: none)
               --dir PATH                 keep data, logs and report.json here (default: a temporary directory)
-              --quiesce-timeout SECS     how long to wait for every ask to be answered (default 300)
+              --quiesce-timeout SECS     how long to wait for every ask to be answered and the batch
+                                         to end (default 300)
 
             Against a deployment that is already running (./askpipe dev, or services with chaos
             set by their own CHAOS_* variables), nothing is started or killed:
@@ -195,6 +202,7 @@ record DrillOptions(
                         integer(given, "expire-every", 10, 0, 1_000_000),
                         integer(given, "expires-after", 2, 1, 86_400),
                         integer(given, "cancel-every", 10, 0, 1_000_000)),
+                integer(given, "batch-lines", 0, 0, 50_000),
                 given.containsKey("dir") ? Path.of(given.get("dir")) : null,
                 Duration.ofSeconds(integer(given, "quiesce-timeout", 300, 1, 86_400)),
                 running);

@@ -89,10 +89,9 @@ public final class ScaleOut {
             int warm = 2 * inFlight * workers;
             Load warmUp = new Load(deployment.ingest(), deployment.apiKey(), "warm-" + workers, null, Load.Plan.NONE);
             warmUp.run(warm, 64);
-            while (StoreRows.answered(deployment) < warmUp.acceptedCount()) {
+            while (StoreRows.answered(deployment, warmUp.keyPrefix()) < warmUp.acceptedCount()) {
                 Thread.sleep(100);
             }
-            int before = StoreRows.answered(deployment);
             Load load = new Load(deployment.ingest(), deployment.apiKey(), "scale-" + workers, null, Load.Plan.NONE);
             long started = System.nanoTime();
             Thread submitter = Thread.ofVirtual().start(() -> {
@@ -108,7 +107,7 @@ public final class ScaleOut {
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (System.nanoTime() < deadline && (submitter.isAlive() || answered < load.acceptedCount())) {
                 Thread.sleep(100);
-                answered = StoreRows.answered(deployment) - before;
+                answered = StoreRows.answered(deployment, load.keyPrefix());
                 if (elastic && !left && answered >= asks / 4) {
                     System.out.printf("ScaleOut: %s: %d answered, router-worker-2 leaves%n", what, answered);
                     deployment.workers().get(1).stop();

@@ -52,7 +52,8 @@ class DrillIT {
                 "--asks", Integer.toString(ASKS),
                 "--worker-crash", "0.004",
                 "--kill-worker-every", "20",
-                "--replay", "beginning");
+                "--replay", "beginning",
+                "--batch-lines", "500");
 
         assertThat(report.at("/asks/accepted").asInt()).isEqualTo(ASKS);
         assertThat(report.at("/asks/lost").asInt()).isZero();
@@ -80,6 +81,8 @@ class DrillIT {
         assertThat(report.at("/replay/redelivered").asLong()).isGreaterThanOrEqualTo(ASKS);
         assertThat(report.at("/replay/backend_calls").asLong()).isZero();
         assertThat(report.at("/replay/views_changed").asInt()).isZero();
+        assertThat(report.at("/batch/status").asText()).isEqualTo("completed");
+        assertThat(report.at("/batch/request_counts/total").asInt()).isEqualTo(500);
         assertThat(report.get("passed").asBoolean()).isTrue();
     }
 

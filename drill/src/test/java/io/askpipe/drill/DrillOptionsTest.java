@@ -122,4 +122,23 @@ class DrillOptionsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown option --colour");
     }
+
+    @Test
+    void aBatchOfUpToFiftyThousandLinesRunsOnlyWhenAsked() {
+        Env env = Env.of(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
+                "DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/askpipe",
+                "ASKPIPE_API_KEY", "ak_test"));
+
+        assertThat(DrillOptions.parse().batchLines()).isZero();
+        assertThat(DrillOptions.parse("--batch-lines", "5000").batchLines()).isEqualTo(5000);
+        assertThat(DrillOptions.parse(env, "--target", "http://h:1", "--ops", "http://h:2", "--batch-lines", "50")
+                        .batchLines())
+                .as("a running deployment runs the batch too")
+                .isEqualTo(50);
+        assertThatThrownBy(() -> DrillOptions.parse("--batch-lines", "50001"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--batch-lines must be a whole number from 0 to 50000");
+        assertThat(DrillOptions.USAGE).contains("--batch-lines N");
+    }
 }

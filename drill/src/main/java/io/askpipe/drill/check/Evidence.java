@@ -35,6 +35,7 @@ import org.HdrHistogram.Histogram;
  * @param processes the supervised processes' starts, kills and crashes, by name
  * @param faults the faults injected
  * @param replay what the replay did, when there was one
+ * @param batch what became of the drill's batch, when it ran one
  */
 public record Evidence(
         Submissions clients,
@@ -46,7 +47,8 @@ public record Evidence(
         Map<String, Integer> webhookDeliveries,
         Map<String, ProcessLife> processes,
         Faults faults,
-        Optional<ReplayOutcome> replay) {
+        Optional<ReplayOutcome> replay,
+        Optional<BatchEvidence> batch) {
     private static final String CANCELLED = AskStatus.CANCELLED.wireName();
 
     /**
@@ -97,21 +99,21 @@ public record Evidence(
                 lateRetriesNotFindingTheirAsk);
     }
 
-    /** What the accepted asks cost the drill's LLM; empty when the deployment's own backends answered. */
+    /**
+     * What the accepted asks cost the drill's LLM (the batch's lines apart: {@link
+     * BatchEvidence#backendCalls()}); empty when the deployment's own backends answered.
+     */
     public Optional<BackendCalls> backendCalls() {
-        return llmCallStarts.map(starts -> {
-            int asksCalled = 0;
-            int calledMoreThanOnce = 0;
-            int maxCalls = 0;
-            for (Load.Accepted ask : clients.accepted()) {
-                int n = starts.getOrDefault(ask.prompt(), List.of()).size();
-                asksCalled += n > 0 ? 1 : 0;
-                calledMoreThanOnce += n > 1 ? 1 : 0;
-                maxCalls = Math.max(maxCalls, n);
-            }
-            long total = starts.values().stream().mapToLong(List::size).sum();
-            return new BackendCalls(total, asksCalled, calledMoreThanOnce, maxCalls, total - asksCalled);
-        });
+        Set<String> linePrompts =
+                batch.map(b -> Set.copyOf(b.prompts().values())).orElse(Set.of());
+        return llmCallStarts.map(starts -> BackendCalls.of(
+                starts.entrySet().stream()
+                        .filter(calls -> !linePrompts.contains(calls.getKey()))
+                        .mapToLong(calls -> calls.getValue().size())
+                        .sum(),
+                clients.accepted().stream()
+                        .mapToInt(ask ->
+                                starts.getOrDefault(ask.prompt(), List.of()).size())));
     }
 
     /**

@@ -3,11 +3,13 @@ package io.askpipe.drill.check;
 import io.askpipe.drill.deploy.ClusterReader;
 import io.askpipe.drill.deploy.ServiceProcess;
 import io.askpipe.drill.deploy.Target;
+import io.askpipe.drill.load.BatchRun;
 import io.askpipe.drill.load.LlmServer;
 import io.askpipe.drill.load.Submissions;
 import io.askpipe.drill.load.WebhookReceiver;
 import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,8 @@ import java.util.Set;
 
 /**
  * Reads a drill's evidence once its asks are answered and any replay is done: the results on
- * {@code ask.results}, the LLM's calls, the receiver's deliveries, the supervisor's counts and the
- * fault ledger.
+ * {@code ask.results}, the LLM's calls, the receiver's deliveries, the supervisor's counts, the
+ * fault ledger, and its batch's files and asks.
  */
 public final class EvidenceReader {
     private final Target deployment;
@@ -45,14 +47,15 @@ public final class EvidenceReader {
 
     /**
      * The evidence, with what the drill itself saw: what its clients were told, its late retries,
-     * the store's rows before any replay and the replay's outcome.
+     * the store's rows before any replay, the replay's outcome and what came of its batch.
      */
     public Evidence read(
             Submissions clients,
             int lateRetriesNotFindingTheirAsk,
             Map<String, StoreRows.Row> rows,
             boolean webhooksExpected,
-            Optional<ReplayOutcome> replay)
+            Optional<ReplayOutcome> replay,
+            Optional<BatchRun.Outcome> batch)
             throws Exception {
         Map<String, Set<String>> results = kafka.distinctResults();
         Optional<Map<String, List<Long>>> calls = llm.map(LlmServer::callStartsByPrompt);
@@ -71,6 +74,32 @@ public final class EvidenceReader {
                 deliveries,
                 processes,
                 faults.read(),
-                replay);
+                replay,
+                batch.isEmpty() ? Optional.empty() : Optional.of(batch(batch.get(), calls)));
+    }
+
+    /** The evidence of the batch: its files, its lines' asks on the topics, and the LLM's calls of them. */
+    private BatchEvidence batch(BatchRun.Outcome outcome, Optional<Map<String, List<Long>>> calls) throws Exception {
+        Map<String, String> prompts = outcome.input().promptsByCustomId();
+        Set<String> linePrompts = Set.copyOf(prompts.values());
+        return new BatchEvidence(
+                prompts,
+                outcome.state(),
+                outcome.seconds(),
+                BatchFileLine.read(outcome.output()),
+                BatchFileLine.read(outcome.errors()),
+                kafka.requestIdsByPrompt(linePrompts),
+                calls.map(starts -> only(starts, linePrompts)),
+                llm.map(LlmServer::requestIdsByPrompt).map(ids -> only(ids, linePrompts)));
+    }
+
+    private static <T> Map<String, T> only(Map<String, T> byPrompt, Set<String> prompts) {
+        Map<String, T> kept = new HashMap<>();
+        byPrompt.forEach((prompt, value) -> {
+            if (prompts.contains(prompt)) {
+                kept.put(prompt, value);
+            }
+        });
+        return kept;
     }
 }

@@ -11,8 +11,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * The invariants a drill checks, as data: each a name, its value in the evidence (absent where it
- * does not apply: webhooks when asks carried no callback, the replay's when there was none) and what
- * it must be.
+ * does not apply: webhooks when asks carried no callback, the replay's when there was none, the
+ * batch's when it ran none) and what it must be.
  */
 public final class Invariants {
     /** What a value must be: in words, as the report prints it, and as a test. */
@@ -32,6 +32,15 @@ public final class Invariants {
 
         static Check ofReplay(String name, Function<ReplayOutcome, OptionalLong> value, Must must) {
             return new Check(name, evidence -> evidence.replay().map(value).orElse(OptionalLong.empty()), must);
+        }
+
+        static Check ofBatch(String name, ToLongFunction<BatchEvidence> value) {
+            return new Check(
+                    name,
+                    evidence -> evidence.batch()
+                            .map(batch -> OptionalLong.of(value.applyAsLong(batch)))
+                            .orElse(OptionalLong.empty()),
+                    Must.ZERO);
         }
     }
 
@@ -54,7 +63,21 @@ public final class Invariants {
                     "replay_backend_calls",
                     r -> r.backendCalls() == null ? OptionalLong.empty() : OptionalLong.of(r.backendCalls()),
                     Must.ZERO),
-            Check.ofReplay("replay_views_changed", r -> OptionalLong.of(r.viewsChanged()), Must.ZERO));
+            Check.ofReplay("replay_views_changed", r -> OptionalLong.of(r.viewsChanged()), Must.ZERO),
+            Check.ofBatch("batch_not_completed", BatchEvidence::notCompleted),
+            Check.ofBatch("batch_lines_missing", BatchEvidence::missing),
+            Check.ofBatch("batch_lines_duplicated", BatchEvidence::duplicated),
+            Check.ofBatch("batch_lines_not_in_input", BatchEvidence::notInInput),
+            Check.ofBatch("batch_request_counts_off", BatchEvidence::requestCountsOff),
+            Check.ofBatch("batch_answers_wrong", BatchEvidence::wrongAnswers),
+            Check.ofBatch("batch_errors_without_status_or_body", BatchEvidence::errorsWithoutStatusOrBody),
+            Check.ofBatch("batch_request_ids_not_one_per_line", BatchEvidence::requestIdsNotOnePerLine),
+            Check.ofBatch("batch_lines_with_another_ask", BatchEvidence::linesWithAnotherAsk),
+            // only where the drill sees the LLM and the batch was created
+            new Check(
+                    "batch_backend_calls_after_deadline",
+                    e -> e.batch().map(BatchEvidence::callsAfterDeadline).orElse(OptionalLong.empty()),
+                    Must.ZERO));
 
     private Invariants() {}
 

@@ -27,14 +27,18 @@ public final class StoreRows {
         }
     }
 
-    /** Asks of the drill's user with a terminal row; -1 while the database cannot be read. */
-    public static int answered(Target deployment) {
+    /**
+     * Asks of the drill's user whose Idempotency-Key begins with {@code keyPrefix} (those of one
+     * load: not the lines of a batch) with a terminal row; -1 while the database cannot be read.
+     */
+    public static int answered(Target deployment, String keyPrefix) {
         try (Connection db = deployment.database();
-                var query =
-                        db.prepareStatement("SELECT count(*) FROM store.asks WHERE user_id = ? AND status = ANY (?)")) {
+                var query = db.prepareStatement("SELECT count(*) FROM store.asks WHERE user_id = ?"
+                        + " AND idempotency_key LIKE ? ESCAPE '\\' AND status = ANY (?)")) {
             query.setString(1, deployment.userId());
+            query.setString(2, keyPrefix.replaceAll("[\\\\%_]", "\\\\$0") + "%");
             query.setArray(
-                    2, db.createArrayOf("varchar", AskStatus.terminalWireNames().toArray()));
+                    3, db.createArrayOf("varchar", AskStatus.terminalWireNames().toArray()));
             var rows = query.executeQuery();
             rows.next();
             return rows.getInt(1);

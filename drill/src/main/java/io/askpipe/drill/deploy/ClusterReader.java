@@ -1,6 +1,7 @@
 package io.askpipe.drill.deploy;
 
 import io.askpipe.common.kafka.AskSizes;
+import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topics;
 import java.time.Duration;
@@ -114,6 +115,30 @@ public final class ClusterReader implements AutoCloseable {
             results.computeIfAbsent(result.reqId(), id -> new HashSet<>()).add(outcome);
         });
         return results;
+    }
+
+    /**
+     * The request ids each of {@code prompts} was published under to the topics of asks (both
+     * priorities'), by prompt: an ask's prompt is its last user message.
+     */
+    public Map<String, Set<String>> requestIdsByPrompt(Set<String> prompts)
+            throws ExecutionException, InterruptedException {
+        var deserializer = TOPICS.requests().valueSerde().deserializer();
+        Map<String, Set<String>> ids = new HashMap<>();
+        for (String topic : TOPICS.allRequestNames()) {
+            readAll(topic, record -> {
+                if (record.value() == null) {
+                    return; // a purged ask's tombstone
+                }
+                AskRequest ask = deserializer.deserialize(record.topic(), record.value());
+                ask.chat()
+                        .lastUserText()
+                        .filter(prompts::contains)
+                        .ifPresent(prompt -> ids.computeIfAbsent(prompt, p -> new HashSet<>())
+                                .add(ask.requestId()));
+            });
+        }
+        return ids;
     }
 
     @Override

@@ -15,14 +15,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
 /**
  * The drill's LLM: an OpenAI-compatible Chat Completions endpoint on loopback that answers every
- * call after a fixed delay and records when each call per prompt started, so the report can say how
- * many backend calls each ask cost and whether one started after the ask's deadline or cancel. The answer is a function of the prompt alone, so two calls for one ask give
- * the same answer: a second distinct result could only come from the pipeline, never from here.
+ * call after a fixed delay and records when each call per prompt started, and under which request
+ * id (the router's {@code X-Request-Id}), so the report can say how many backend calls each ask
+ * cost, whether one started after the ask's deadline or cancel, and whether one prompt was called
+ * as two asks. The answer is a function of the prompt alone ({@link #answer}), so two calls for one
+ * ask give the same answer: a second distinct result could only come from the pipeline, never from
+ * here.
  */
 public final class LlmServer implements AutoCloseable {
     static final String MODEL = "drill-model";
@@ -31,6 +35,8 @@ public final class LlmServer implements AutoCloseable {
     private final Duration delay;
     /** When each call started (epoch milliseconds), by prompt. */
     private final Map<String, List<Long>> calls = new ConcurrentHashMap<>();
+    /** The request ids each prompt was called under, by prompt. */
+    private final Map<String, Set<String>> requestIds = new ConcurrentHashMap<>();
 
     private LlmServer(HttpServer server, Duration delay) {
         this.server = server;
@@ -67,6 +73,18 @@ public final class LlmServer implements AutoCloseable {
         return copy;
     }
 
+    /** The request ids ({@code X-Request-Id}) each prompt was called under so far, by prompt. */
+    public Map<String, Set<String>> requestIdsByPrompt() {
+        Map<String, Set<String>> copy = new HashMap<>();
+        requestIds.forEach((prompt, ids) -> copy.put(prompt, Set.copyOf(ids)));
+        return copy;
+    }
+
+    /** What this LLM answers to {@code prompt}, every time. */
+    public static String answer(String prompt) {
+        return "answer to " + prompt;
+    }
+
     public long totalCalls() {
         return calls.values().stream()
                 .mapToLong(starts -> {
@@ -87,6 +105,12 @@ public final class LlmServer implements AutoCloseable {
         synchronized (starts) {
             starts.add(System.currentTimeMillis());
         }
+        String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
+        if (requestId != null) {
+            requestIds
+                    .computeIfAbsent(prompt, p -> ConcurrentHashMap.newKeySet())
+                    .add(requestId);
+        }
         try {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
@@ -99,7 +123,7 @@ public final class LlmServer implements AutoCloseable {
         response.put("model", MODEL);
         ObjectNode choice = response.putArray("choices").addObject();
         choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", "answer to " + prompt);
+        choice.putObject("message").put("role", "assistant").put("content", answer(prompt));
         choice.put("finish_reason", "stop");
         response.putObject("usage")
                 .put("prompt_tokens", 4)

@@ -124,7 +124,12 @@ public final class Load {
     }
 
     public String key(int n) {
-        return "drill-" + runId + "-" + n;
+        return keyPrefix() + n;
+    }
+
+    /** What every key of this load begins with, and no other load's. */
+    public String keyPrefix() {
+        return "drill-" + runId + "-";
     }
 
     /** The prompt of ask {@code n}; the drill's LLM counts calls by it. */
@@ -153,7 +158,7 @@ public final class Load {
     }
 
     /** How a client waits between retries of a submit turned away: 50 ms, doubling up to 1 s. */
-    private static final Backoff CLIENT_BACKOFF = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
+    static final Backoff CLIENT_BACKOFF = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
 
     private void submit(int n) throws InterruptedException {
         long startedNanos = System.nanoTime();

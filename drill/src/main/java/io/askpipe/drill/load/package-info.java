@@ -1,5 +1,6 @@
 /**
- * The drill's side of the traffic: the clients that submit asks, the OpenAI-compatible LLM server
- * the workers call, and the webhook receiver; each counts what it sent or received.
+ * The drill's side of the traffic: the clients that submit asks, the batch it uploads and follows,
+ * the OpenAI-compatible LLM server the workers call, and the webhook receiver; each counts what it
+ * sent or received.
  */
 package io.askpipe.drill.load;

@@ -2,6 +2,7 @@ package io.askpipe.drill.report;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -18,6 +19,7 @@ public record DrillReport(
         Throughput throughput,
         Latency latencyMs,
         ReplayOutcome replay,
+        Batch batch,
         List<Invariant> invariants,
         boolean passed) {
 
@@ -34,7 +36,8 @@ public record DrillReport(
             boolean webhooks,
             int expireEvery,
             int expiresAfterSeconds,
-            int cancelEvery) {}
+            int cancelEvery,
+            int batchLines) {}
 
     /**
      * @param submitted asks the clients tried
@@ -70,7 +73,24 @@ public record DrillReport(
      * retries after injected failures, and asks a killed worker had started and the next owner did
      * again.
      */
-    public record BackendCalls(long total, int asksCalled, int asksCalledMoreThanOnce, int maxPerAsk, long extra) {}
+    public record BackendCalls(long total, int asksCalled, int asksCalledMoreThanOnce, int maxPerAsk, long extra) {
+        /**
+         * The calls of {@code total} in all, of which each ask's are {@code callsPerAsk} (one
+         * count per ask, 0 for an ask never called).
+         */
+        public static BackendCalls of(long total, IntStream callsPerAsk) {
+            int[] calls = callsPerAsk.toArray();
+            int asksCalled = 0;
+            int calledMoreThanOnce = 0;
+            int maxCalls = 0;
+            for (int n : calls) {
+                asksCalled += n > 0 ? 1 : 0;
+                calledMoreThanOnce += n > 1 ? 1 : 0;
+                maxCalls = Math.max(maxCalls, n);
+            }
+            return new BackendCalls(total, asksCalled, calledMoreThanOnce, maxCalls, total - asksCalled);
+        }
+    }
 
     /** @param duplicateIds webhook ids the receiver saw more than once (at-least-once delivery) */
     public record Webhooks(int expected, int delivered, int missing, int duplicateIds, int deliveries) {}
@@ -126,6 +146,64 @@ public record DrillReport(
      */
     public record ReplayOutcome(
             String what, long redelivered, long resultsRepublished, Long backendCalls, int viewsChanged) {}
+
+    /**
+     * The drill's batch ({@code null} in the report when it ran none): its lines, what became of it
+     * and what its files hold.
+     *
+     * @param id {@code batch_...}; {@code null} if it was never created
+     * @param status its status when the drill stopped following it ({@code not_created} if it never was)
+     * @param seconds from its creation to the end the drill saw (0 if it did not end)
+     * @param linesPerSecond lines over those seconds
+     * @param requestCounts its {@code request_counts} as last retrieved
+     * @param outputLines lines of its output file
+     * @param errorLines lines of its error file
+     * @param missing lines of the input without a line in either file
+     * @param duplicated lines of the input with more than one
+     * @param backendCalls what its lines cost the drill's LLM ({@code null} against a running deployment);
+     *     {@code asks} are lines here
+     */
+    public record Batch(
+            int lines,
+            String id,
+            String status,
+            double seconds,
+            double linesPerSecond,
+            RequestCounts requestCounts,
+            int outputLines,
+            int errorLines,
+            int missing,
+            int duplicated,
+            BackendCalls backendCalls) {
+        /** A batch that ran {@code seconds} (0 if it did not end), its rate rounded as the report's others. */
+        public static Batch of(
+                int lines,
+                String id,
+                String status,
+                double seconds,
+                RequestCounts requestCounts,
+                int outputLines,
+                int errorLines,
+                int missing,
+                int duplicated,
+                BackendCalls backendCalls) {
+            return new Batch(
+                    lines,
+                    id,
+                    status,
+                    round(seconds),
+                    seconds > 0 ? round(lines / seconds) : 0,
+                    requestCounts,
+                    outputLines,
+                    errorLines,
+                    missing,
+                    duplicated,
+                    backendCalls);
+        }
+    }
+
+    /** OpenAI's {@code request_counts} of a batch. */
+    public record RequestCounts(long total, long completed, long failed) {}
 
     /**
      * One invariant as the drill found it.

@@ -101,6 +101,9 @@ public final class ReportText {
                     p.backendCalls() == null ? "uncounted" : p.backendCalls(),
                     p.viewsChanged());
         }
+        if (r.batch() != null) {
+            batch(text, r.batch());
+        }
         text.append("invariants\n");
         for (DrillReport.Invariant i : r.invariants()) {
             text.append(String.format(
@@ -108,6 +111,51 @@ public final class ReportText {
         }
         text.append(r.passed() ? "PASSED\n" : "FAILED\n");
         return text.toString();
+    }
+
+    /** The batch's lines: what became of it, its counts against its files, and its backend calls. */
+    private static void batch(StringBuilder text, DrillReport.Batch b) {
+        if (b.id() == null) {
+            line(text, "batch", "%d lines, never created", b.lines());
+        } else if (b.seconds() == 0) {
+            line(text, "batch", "%d lines, %s still %s when the drill stopped waiting", b.lines(), b.id(), b.status());
+        } else {
+            line(
+                    text,
+                    "batch",
+                    "%d lines, %s %s after %.1f s (%.1f lines/s)",
+                    b.lines(),
+                    b.id(),
+                    b.status(),
+                    b.seconds(),
+                    b.linesPerSecond());
+        }
+        var c = b.requestCounts();
+        line(
+                text,
+                "batch lines",
+                "request_counts %d total, %d completed, %d failed; files %d output + %d error lines,"
+                        + " %d missing, %d duplicated",
+                c.total(),
+                c.completed(),
+                c.failed(),
+                b.outputLines(),
+                b.errorLines(),
+                b.missing(),
+                b.duplicated());
+        var calls = b.backendCalls();
+        if (calls == null) {
+            line(text, "batch calls", "not counted: the deployment's own backends answered");
+        } else {
+            line(
+                    text,
+                    "batch calls",
+                    "%d in all, %d lines called more than once (at most %d), %d beyond one per line",
+                    calls.total(),
+                    calls.asksCalledMoreThanOnce(),
+                    calls.maxPerAsk(),
+                    calls.extra());
+        }
     }
 
     private static void line(StringBuilder text, String label, String format, Object... args) {

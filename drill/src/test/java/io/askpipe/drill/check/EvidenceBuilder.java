@@ -32,6 +32,7 @@ final class EvidenceBuilder {
     boolean webhooksExpected = true;
     final Map<String, Integer> webhookDeliveries = new HashMap<>();
     Optional<ReplayOutcome> replay = Optional.empty();
+    Optional<BatchEvidence> batch = Optional.empty();
 
     static EvidenceBuilder clean(int asks) {
         EvidenceBuilder evidence = new EvidenceBuilder();
@@ -74,6 +75,7 @@ final class EvidenceBuilder {
                 Map.copyOf(webhookDeliveries),
                 Map.of(),
                 new Faults(Map.of(), 0, null),
-                replay);
+                replay,
+                batch);
     }
 }

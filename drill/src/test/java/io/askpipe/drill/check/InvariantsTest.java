@@ -3,11 +3,14 @@ package io.askpipe.drill.check;
 import static io.askpipe.drill.check.EvidenceBuilder.prompt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askpipe.drill.load.LlmServer;
 import io.askpipe.drill.load.Load;
+import io.askpipe.drill.report.DrillReport.BackendCalls;
 import io.askpipe.drill.report.DrillReport.Invariant;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class InvariantsTest {
@@ -131,5 +134,161 @@ class InvariantsTest {
                         new Invariant("backend_calls_after_cancel", 1, "0", false),
                         new Invariant("cancelled_but_shown_otherwise", 1, "0", false));
         assertThat(evidence.build().asks().cancelled()).isEqualTo(1);
+    }
+
+    /** The batch's invariants of a drill whose batch is {@code batch}, in the report's order. */
+    private static List<Invariant> batchInvariants(BatchEvidenceBuilder batch) {
+        EvidenceBuilder evidence = EvidenceBuilder.clean(2);
+        evidence.batch = Optional.of(batch.build());
+        return Invariants.evaluate(evidence.build()).stream()
+                .filter(invariant -> invariant.name().startsWith("batch_"))
+                .toList();
+    }
+
+    @Test
+    void aCleanBatchHoldsEveryBatchInvariantAfterTheAsksOnes() {
+        EvidenceBuilder evidence = EvidenceBuilder.clean(2);
+        evidence.batch = Optional.of(BatchEvidenceBuilder.clean(3).build());
+
+        List<Invariant> invariants = Invariants.evaluate(evidence.build());
+
+        assertThat(invariants)
+                .endsWith(
+                        new Invariant("webhooks_missing", 0, "0", true),
+                        new Invariant("batch_not_completed", 0, "0", true),
+                        new Invariant("batch_lines_missing", 0, "0", true),
+                        new Invariant("batch_lines_duplicated", 0, "0", true),
+                        new Invariant("batch_lines_not_in_input", 0, "0", true),
+                        new Invariant("batch_request_counts_off", 0, "0", true),
+                        new Invariant("batch_answers_wrong", 0, "0", true),
+                        new Invariant("batch_errors_without_status_or_body", 0, "0", true),
+                        new Invariant("batch_request_ids_not_one_per_line", 0, "0", true),
+                        new Invariant("batch_lines_with_another_ask", 0, "0", true),
+                        new Invariant("batch_backend_calls_after_deadline", 0, "0", true));
+        assertThat(Invariants.allHold(invariants)).isTrue();
+    }
+
+    @Test
+    void aFailedLineInTheErrorFileWithItsStatusAndBodyBreaksNothing() {
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(3);
+        batch.output.remove(2);
+        batch.errors.add(BatchEvidenceBuilder.failed("line-2", "b2", 502));
+        batch.completed = 2;
+        batch.failed = 1;
+
+        assertThat(batchInvariants(batch)).allMatch(Invariant::holds);
+    }
+
+    @Test
+    void aBatchNotCompletedAndLinesMissingDuplicatedOrNotOfTheInputFail() {
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(4);
+        batch.status = "expired";
+        batch.output.remove(0); // line-0 in neither file
+        batch.errors.add(BatchEvidenceBuilder.failed("line-1", "b1", 500)); // line-1 in both
+        batch.output.add(BatchEvidenceBuilder.succeeded("line-99", "b99", "answer to nothing"));
+        batch.failed = 1;
+
+        assertThat(batchInvariants(batch))
+                .contains(
+                        new Invariant("batch_not_completed", 1, "0", false),
+                        new Invariant("batch_lines_missing", 1, "0", false),
+                        new Invariant("batch_lines_duplicated", 1, "0", false),
+                        new Invariant("batch_lines_not_in_input", 1, "0", false));
+        assertThat(batch.build().findings())
+                .contains("missing line-0", "duplicated line-1 in 2 lines", "not in the input line-99 in 1 lines");
+    }
+
+    @Test
+    void requestCountsOffTheFilesFail() {
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(3);
+        batch.total = 4; // 1 off the input's lines
+        batch.completed = 1; // 2 off the output file's lines
+        batch.failed = 1; // 1 off the error file's
+
+        assertThat(batchInvariants(batch)).contains(new Invariant("batch_request_counts_off", 4, "0", false));
+    }
+
+    @Test
+    void answersThatAreNotTheLlmsOrNotCompletionsAndErrorLinesWithoutStatusOrBodyFail() {
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(5);
+        batch.output.set(0, BatchEvidenceBuilder.succeeded("line-0", "b0", "answer to something else"));
+        batch.output.set(1, BatchEvidenceBuilder.failed("line-1", "b1", 500)); // a failure in the output file
+        batch.callStarts.orElseThrow().remove(BatchEvidenceBuilder.prompt(2)); // answered, never called
+        batch.output.remove(4);
+        batch.output.remove(3);
+        batch.errors.add(BatchEvidenceBuilder.unanswered("line-3", "batch_expired"));
+        batch.errors.add(BatchEvidenceBuilder.failed("line-4", "b4", 200)); // not an error status
+        batch.completed = 3;
+        batch.failed = 2;
+
+        assertThat(batchInvariants(batch))
+                .contains(
+                        new Invariant("batch_answers_wrong", 3, "0", false),
+                        new Invariant("batch_errors_without_status_or_body", 2, "0", false));
+    }
+
+    @Test
+    void againstARunningDeploymentAnswersAreCheckedForTheirShapeOnlyAndLateCallsNotAtAll() {
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(2);
+        batch.output.set(0, BatchEvidenceBuilder.succeeded("line-0", "b0", "the deployment's own answer"));
+        batch.callStarts = Optional.empty();
+        batch.calledAs = Optional.empty();
+
+        assertThat(batchInvariants(batch))
+                .contains(new Invariant("batch_answers_wrong", 0, "0", true))
+                .extracting(Invariant::name)
+                .doesNotContain("batch_backend_calls_after_deadline");
+
+        batch.output.set(1, BatchEvidenceBuilder.unanswered("line-1", "batch_expired"));
+        assertThat(batchInvariants(batch)).contains(new Invariant("batch_answers_wrong", 1, "0", false));
+    }
+
+    @Test
+    void aRequestIdSharedOrMissingAndALineQueuedOrCalledAsAnotherAskFail() {
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(5);
+        // line-1 and line-2 name one request id
+        batch.output.set(
+                2, BatchEvidenceBuilder.succeeded("line-2", "b1", LlmServer.answer(BatchEvidenceBuilder.prompt(2))));
+        // line-0 was published a second time under another request id, line-3 called under another
+        batch.queued.put(BatchEvidenceBuilder.prompt(0), Set.of("b0", "x0"));
+        batch.calledAs.orElseThrow().put(BatchEvidenceBuilder.prompt(3), Set.of("b3", "y3"));
+        // line-4 in the error file without a response, hence without a request id
+        batch.output.remove(4);
+        batch.errors.add(BatchEvidenceBuilder.unanswered("line-4", "batch_cancelled"));
+        batch.completed = 4;
+        batch.failed = 1;
+
+        assertThat(batchInvariants(batch))
+                .contains(
+                        new Invariant("batch_request_ids_not_one_per_line", 3, "0", false),
+                        new Invariant("batch_lines_with_another_ask", 3, "0", false));
+    }
+
+    @Test
+    void aLineCalledWellAfterTheWindowEndedFailsAndOneWithinTheSlackDoesNot() {
+        long end = BatchEvidenceBuilder.EXPIRES_AT_SECONDS * 1000;
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(3);
+        batch.callStarts
+                .orElseThrow()
+                .put(BatchEvidenceBuilder.prompt(0), List.of(1_000L, end + Evidence.CALL_SLACK_MS));
+        batch.callStarts
+                .orElseThrow()
+                .put(BatchEvidenceBuilder.prompt(1), List.of(1_000L, end + Evidence.CALL_SLACK_MS + 1));
+
+        assertThat(batchInvariants(batch)).contains(new Invariant("batch_backend_calls_after_deadline", 1, "0", false));
+    }
+
+    @Test
+    void theBatchsCallsAreCountedApartFromTheAsks() {
+        EvidenceBuilder evidence = EvidenceBuilder.clean(2);
+        BatchEvidenceBuilder batch = BatchEvidenceBuilder.clean(3);
+        batch.callStarts.orElseThrow().put(BatchEvidenceBuilder.prompt(1), List.of(1_000L, 2_000L, 3_000L));
+        evidence.batch = Optional.of(batch.build());
+        batch.callStarts
+                .orElseThrow()
+                .forEach((prompt, starts) -> evidence.llmCalls.orElseThrow().put(prompt, starts));
+
+        assertThat(evidence.build().backendCalls()).contains(new BackendCalls(2, 2, 0, 1, 0));
+        assertThat(batch.build().backendCalls()).contains(new BackendCalls(5, 3, 1, 3, 2));
     }
 }

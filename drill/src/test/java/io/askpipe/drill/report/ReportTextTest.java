@@ -11,6 +11,7 @@ import io.askpipe.drill.report.DrillReport.Latency;
 import io.askpipe.drill.report.DrillReport.Percentiles;
 import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
+import io.askpipe.drill.report.DrillReport.RequestCounts;
 import io.askpipe.drill.report.DrillReport.Settings;
 import io.askpipe.drill.report.DrillReport.Throughput;
 import io.askpipe.drill.report.DrillReport.Webhooks;
@@ -43,6 +44,7 @@ class ReportTextTest {
                 new Latency(
                         new Percentiles(382.2, 1001.5, 1003.5, 11141.1), new Percentiles(6247, 10911, 12167, 14183)),
                 new ReplayOutcome("beginning", 300, 300, 0L, 2),
+                null,
                 List.of(
                         new Invariant("lost", 0, "0", true),
                         new Invariant("replay_redelivered", 300, "at least 1", true),
@@ -82,6 +84,7 @@ class ReportTextTest {
                 new Throughput(3.0, 50, 16.7),
                 new Latency(new Percentiles(1, 2, 3, 4), new Percentiles(5, 6, 7, 8)),
                 null,
+                null,
                 List.of(new Invariant("lost", 0, "0", true)),
                 true);
 
@@ -90,10 +93,75 @@ class ReportTextTest {
                 .contains("  faults injected    vendor_failure 2 (from /metrics)\n")
                 .contains("  processes          none restarted\n")
                 .doesNotContain("replay")
+                .doesNotContain("batch")
                 .endsWith("PASSED\n");
     }
 
+    @Test
+    void rendersTheBatchsLinesBetweenTheReplayAndTheInvariants() {
+        DrillReport.Batch batch = DrillReport.Batch.of(
+                5000,
+                "batch_0193a",
+                "completed",
+                312.44,
+                new RequestCounts(5000, 4990, 10),
+                4990,
+                10,
+                0,
+                0,
+                new BackendCalls(5200, 5000, 150, 4, 200));
+        DrillReport report = new DrillReport(
+                settings("none"),
+                new Asks(50, 50, 0, 0, 0, 50, 0, 0, 0, 0, 0, 0),
+                null,
+                new Webhooks(50, 50, 0, 0, 50),
+                new Faults(Map.of(), 0, null),
+                Map.of(),
+                new Throughput(3.0, 50, 16.7),
+                new Latency(new Percentiles(1, 2, 3, 4), new Percentiles(5, 6, 7, 8)),
+                null,
+                batch,
+                List.of(new Invariant("batch_lines_missing", 0, "0", true)),
+                true);
+
+        assertThat(batch.linesPerSecond()).isEqualTo(16.0);
+        assertThat(ReportText.render(report)).contains("""
+                          to result (ms)     p50 5.0  p95 6.0  p99 7.0  max 8.0
+                          batch              5000 lines, batch_0193a completed after 312.4 s (16.0 lines/s)
+                          batch lines        request_counts 5000 total, 4990 completed, 10 failed; files 4990 output + 10 error lines, 0 missing, 0 duplicated
+                          batch calls        5200 in all, 150 lines called more than once (at most 4), 200 beyond one per line
+                        invariants
+                          ok   batch_lines_missing                  0 (must be 0)
+                        """);
+    }
+
+    @Test
+    void aBatchNeverCreatedAndOneAgainstARunningDeploymentSayWhatIsNotKnown() {
+        DrillReport.Batch batch =
+                DrillReport.Batch.of(10, null, "not_created", 0, new RequestCounts(0, 0, 0), 0, 0, 10, 0, null);
+
+        assertThat(batch.linesPerSecond()).isZero();
+        DrillReport report = new DrillReport(
+                settings("none"),
+                new Asks(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                null,
+                new Webhooks(0, 0, 0, 0, 0),
+                new Faults(Map.of(), 0, null),
+                Map.of(),
+                new Throughput(3.0, 0, 0),
+                new Latency(new Percentiles(0, 0, 0, 0), new Percentiles(0, 0, 0, 0)),
+                null,
+                batch,
+                List.of(new Invariant("batch_not_completed", 1, "0", false)),
+                false);
+
+        assertThat(ReportText.render(report))
+                .contains("  batch              10 lines, never created\n")
+                .contains("  batch calls        not counted: the deployment's own backends answered\n")
+                .endsWith("FAILED\n");
+    }
+
     private static Settings settings(String replay) {
-        return new Settings(300, 32, 1, Map.of(), 300, 2, 10, 0, replay, true, 10, 2, 10);
+        return new Settings(300, 32, 1, Map.of(), 300, 2, 10, 0, replay, true, 10, 2, 10, 0);
     }
 }
