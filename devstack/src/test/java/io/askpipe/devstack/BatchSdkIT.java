@@ -161,6 +161,9 @@ class BatchSdkIT {
                 params -> params.metadata(BatchCreateParams.Metadata.builder()
                                 .putAdditionalProperty("suite", JsonValue.from("sdk"))
                                 .build())
+                        .outputExpiresAfter(BatchCreateParams.OutputExpiresAfter.builder()
+                                .seconds(3600)
+                                .build())
                         .putAdditionalBodyProperty("callback_url", JsonValue.from(receiver.baseUrl() + "/batches")));
         assertThat(created.id()).startsWith("batch_");
         assertThat(created.status()).isEqualTo(Batch.Status.VALIDATING);
@@ -185,6 +188,11 @@ class BatchSdkIT {
         FileObject output =
                 client.files().retrieve(done.outputFileId().orElseThrow()).validate();
         assertThat(output.purpose()).isEqualTo(FileObject.Purpose.BATCH_OUTPUT);
+        assertThat(output.filename()).isEqualTo(done.id() + "_output.jsonl");
+        assertThat(output.expiresAt())
+                .as("output_expires_after: an hour after the file was written")
+                .hasValueSatisfying(
+                        at -> assertThat(at).isBetween(output.createdAt() + 3599, output.createdAt() + 3601));
         List<JsonNode> outputLines = content(client, output.id());
         assertThat(outputLines)
                 .extracting(line -> line.get("custom_id").asText())
@@ -349,7 +357,12 @@ class BatchSdkIT {
 
         Batch done = awaitEnd(
                 client,
-                create(client, input.id(), BatchCreateParams.CompletionWindow._24H, params -> {})
+                create(
+                                client,
+                                input.id(),
+                                BatchCreateParams.CompletionWindow._24H,
+                                params -> params.putAdditionalBodyProperty(
+                                        "callback_url", JsonValue.from(receiver.baseUrl() + "/failed")))
                         .id());
 
         assertThat(done.status()).isEqualTo(Batch.Status.FAILED);
@@ -370,6 +383,7 @@ class BatchSdkIT {
         assertThat(errors).allSatisfy(error -> assertThat(error.message()).isPresent());
         assertThat(done.requestCounts().orElseThrow().completed()).isZero();
         assertThat(openAi.calls()).noneMatch(call -> call.lastUserText().startsWith("fine"));
+        assertThat(event(done.id()).asBatchFailed().validate().data().id()).isEqualTo(done.id());
     }
 
     @Test
