@@ -333,8 +333,8 @@ class BatchSdkIT {
                 .as("besides those, at most the one call running when the cancel came (%s)", called)
                 .isLessThanOrEqualTo(finished.size() + 1);
         assertThat(ids.stream().filter(id -> !called.contains(id)))
-                .as("the lines still queued")
-                .hasSizeGreaterThanOrEqualTo(3)
+                .as("the lines still queued when the cancel came (2 s a call: a few at least)")
+                .hasSizeGreaterThanOrEqualTo(2)
                 .allSatisfy(id -> assertThat(ended).containsEntry(id, "batch_cancelled"));
         var counts = done.requestCounts().orElseThrow();
         assertThat(List.of(counts.total(), counts.completed(), counts.failed()))
