@@ -11,12 +11,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.multipart.MultipartForm;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -420,6 +424,236 @@ class OpenApiContractIT {
 
     private static HttpResponse<Buffer> operations(String path) {
         return send(ops, null, HttpMethod.GET, path, null, null);
+    }
+
+    @Test
+    void filesAnswersConformToTheContract() throws Exception {
+        var uploaded = conforms(upload(bearer, "batch", "contract.jsonl", batchLines("f1")), "uploadFile");
+        assertThat(uploaded.statusCode()).isEqualTo(200);
+        String id = Json.mapper().readTree(uploaded.bodyAsString()).get("id").asText();
+        String other = Json.mapper()
+                .readTree(
+                        upload(bearer, "batch", "other.jsonl", batchLines("f2")).bodyAsString())
+                .get("id")
+                .asText();
+
+        assertThat(conforms(send(HttpMethod.GET, "/v1/files/" + id, null, null), "retrieveFile")
+                        .statusCode())
+                .isEqualTo(200);
+        var page = conforms(send(HttpMethod.GET, "/v1/files?limit=1", null, null), "listFiles");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(page.bodyAsString()).get("has_more").asBoolean())
+                .isTrue();
+        assertThat(conforms(send(HttpMethod.GET, "/v1/files?purpose=batch&order=asc", null, null), "listFiles")
+                        .statusCode())
+                .isEqualTo(200);
+        var content = conforms(send(HttpMethod.GET, "/v1/files/" + id + "/content", null, null), "downloadFile");
+        assertThat(content.statusCode()).isEqualTo(200);
+        assertThat(content.bodyAsString()).isEqualTo(batchLines("f1"));
+        assertThat(conforms(send(HttpMethod.DELETE, "/v1/files/" + other, null, null), "deleteFile")
+                        .statusCode())
+                .isEqualTo(200);
+
+        String unknown = "/v1/files/file-00000000000000000000000000000000";
+        assertThat(conforms(send(HttpMethod.GET, unknown, null, null), "retrieveFile")
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(conforms(send(HttpMethod.GET, unknown + "/content", null, null), "downloadFile")
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(conforms(send(HttpMethod.DELETE, "/v1/files/" + other, null, null), "deleteFile")
+                        .statusCode())
+                .as("deleted already")
+                .isEqualTo(404);
+        var wrongPurpose = conforms(upload(bearer, "fine-tune", "contract.jsonl", batchLines("f3")), "uploadFile");
+        assertThat(wrongPurpose.statusCode()).isEqualTo(400);
+        assertThat(Json.mapper()
+                        .readTree(wrongPurpose.bodyAsString())
+                        .at("/error/param")
+                        .asText())
+                .isEqualTo("purpose");
+        assertThat(conforms(send(HttpMethod.GET, "/v1/files?limit=0", null, null), "listFiles")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(send(HttpMethod.GET, "/v1/files?order=sideways", null, null), "listFiles")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(upload(null, "batch", "contract.jsonl", batchLines("f4")), "uploadFile")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(conforms(send(null, HttpMethod.GET, "/v1/files", null, null), "listFiles")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void batchAnswersConformToTheContractInEveryStatusTheyReach() throws Exception {
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        var receiver = vertx.createHttpServer()
+                .requestHandler(request -> request.body().onSuccess(body -> {
+                    events.add(body.toString());
+                    request.response().setStatusCode(204).end();
+                }))
+                .listen(0, "127.0.0.1")
+                .await();
+        try {
+            String input = fileId(upload(bearer, "batch", "batch.jsonl", batchLines("b1", "b2")));
+            String callback = "http://127.0.0.1:" + receiver.actualPort() + "/batches";
+            var created =
+                    conforms(send(HttpMethod.POST, "/v1/batches", null, """
+                            {"input_file_id": "%s", "endpoint": "/v1/chat/completions", "completion_window": "24h",
+                             "metadata": {"suite": "contract"}, "callback_url": "%s",
+                             "output_expires_after": {"anchor": "created_at", "seconds": 3600}}""".formatted(input, callback)), "createBatch");
+            assertThat(created.statusCode()).isEqualTo(200);
+            assertThat(status(created)).isEqualTo("validating");
+            String completed =
+                    Json.mapper().readTree(created.bodyAsString()).get("id").asText();
+            assertThat(status(conforms(awaitEnd(completed), "retrieveBatch"))).isEqualTo("completed");
+            String event = events.poll(30, TimeUnit.SECONDS);
+            assertThat(event).as("the batch's webhook").isNotNull();
+            spec.checkSchema("BatchWebhookEvent", event);
+
+            String invalid = fileId(upload(bearer, "batch", "invalid.jsonl", "{\"custom_id\": \"x\"}\n"));
+            String failed = batchId(createBatch(invalid));
+            var failedBatch = conforms(awaitEnd(failed), "retrieveBatch");
+            assertThat(status(failedBatch)).isEqualTo("failed");
+            assertThat(Json.mapper()
+                            .readTree(failedBatch.bodyAsString())
+                            .at("/errors/data/0/line")
+                            .asInt())
+                    .isEqualTo(1);
+
+            String cancelled = batchId(createBatch(input));
+            var cancelling =
+                    conforms(send(HttpMethod.POST, "/v1/batches/" + cancelled + "/cancel", null, null), "cancelBatch");
+            assertThat(status(cancelling)).isIn("cancelling", "cancelled");
+            assertThat(status(conforms(awaitEnd(cancelled), "retrieveBatch"))).isEqualTo("cancelled");
+            assertThat(conforms(
+                                    send(HttpMethod.POST, "/v1/batches/" + cancelled + "/cancel", null, null),
+                                    "cancelBatch")
+                            .statusCode())
+                    .as("a batch that ended is answered as it is")
+                    .isEqualTo(200);
+
+            var list = conforms(send(HttpMethod.GET, "/v1/batches?limit=2", null, null), "listBatches");
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(Json.mapper()
+                            .readTree(list.bodyAsString())
+                            .get("has_more")
+                            .asBoolean())
+                    .isTrue();
+            assertThat(conforms(send(HttpMethod.GET, "/v1/batches?after=" + cancelled, null, null), "listBatches")
+                            .statusCode())
+                    .isEqualTo(200);
+        } finally {
+            receiver.close().await();
+        }
+    }
+
+    @Test
+    void batchRefusalsConformToTheContract() throws Exception {
+        String input = fileId(upload(bearer, "batch", "refusals.jsonl", batchLines("r1")));
+        String unknown = "batch_00000000000000000000000000000000";
+        var notFound = conforms(send(HttpMethod.GET, "/v1/batches/" + unknown, null, null), "retrieveBatch");
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(Json.mapper()
+                        .readTree(notFound.bodyAsString())
+                        .at("/error/type")
+                        .asText())
+                .isEqualTo("not_found_error");
+        assertThat(conforms(send(HttpMethod.POST, "/v1/batches/" + unknown + "/cancel", null, null), "cancelBatch")
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(conforms(createBatch("file-00000000000000000000000000000000"), "createBatch")
+                        .statusCode())
+                .isEqualTo(404);
+        var badEndpoint = conforms(
+                send(
+                        HttpMethod.POST,
+                        "/v1/batches",
+                        null,
+                        "{\"input_file_id\": \"" + input
+                                + "\", \"endpoint\": \"/v1/embeddings\", \"completion_window\": \"24h\"}"),
+                "createBatch");
+        assertThat(badEndpoint.statusCode()).isEqualTo(400);
+        assertThat(Json.mapper()
+                        .readTree(badEndpoint.bodyAsString())
+                        .at("/error/param")
+                        .asText())
+                .isEqualTo("endpoint");
+        assertThat(conforms(send(HttpMethod.POST, "/v1/batches", null, "{\"endpoint\": 1"), "createBatch")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(send(HttpMethod.GET, "/v1/batches?limit=1000", null, null), "listBatches")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(conforms(send(null, HttpMethod.GET, "/v1/batches", null, null), "listBatches")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(conforms(send(null, HttpMethod.GET, "/v1/batches/" + unknown, null, null), "retrieveBatch")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    /** A batch input file of one dryrun line per custom id. */
+    private static String batchLines(String... customIds) {
+        StringBuilder lines = new StringBuilder();
+        for (String customId : customIds) {
+            lines.append("{\"custom_id\": \"")
+                    .append(customId)
+                    .append("\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", ")
+                    .append("\"body\": {\"model\": \"dryrun-echo\", \"messages\": [{\"role\": \"user\", ")
+                    .append("\"content\": \"contract\"}]}}\n");
+        }
+        return lines.toString();
+    }
+
+    private static HttpResponse<Buffer> upload(String authorization, String purpose, String name, String content) {
+        var request = client.post(base.getPort(), base.getHost(), "/v1/files");
+        if (authorization != null) {
+            request.putHeader("Authorization", authorization);
+        }
+        return request.sendMultipartForm(MultipartForm.create()
+                        .attribute("purpose", purpose)
+                        .textFileUpload("file", name, Buffer.buffer(content), "application/jsonl"))
+                .await();
+    }
+
+    private static String fileId(HttpResponse<Buffer> uploaded) throws Exception {
+        assertThat(uploaded.statusCode()).as(uploaded.bodyAsString()).isEqualTo(200);
+        return Json.mapper().readTree(uploaded.bodyAsString()).get("id").asText();
+    }
+
+    private static HttpResponse<Buffer> createBatch(String inputFileId) {
+        return send(
+                HttpMethod.POST,
+                "/v1/batches",
+                null,
+                "{\"input_file_id\": \"" + inputFileId
+                        + "\", \"endpoint\": \"/v1/chat/completions\", \"completion_window\": \"24h\"}");
+    }
+
+    private static String batchId(HttpResponse<Buffer> created) throws Exception {
+        assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(200);
+        return Json.mapper().readTree(created.bodyAsString()).get("id").asText();
+    }
+
+    private static String status(HttpResponse<Buffer> batch) {
+        try {
+            return Json.mapper().readTree(batch.bodyAsString()).path("status").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The batch {@code id} once it reached a terminal status. */
+    private static HttpResponse<Buffer> awaitEnd(String id) {
+        return await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> send(HttpMethod.GET, "/v1/batches/" + id, null, null),
+                        response -> List.of("completed", "failed", "expired", "cancelled")
+                                .contains(status(response)));
     }
 
     @Test

@@ -51,16 +51,29 @@ final class OpenApiSpec {
         if (!mediaType.endsWith("json")) {
             return;
         }
-        ObjectNode schema = ((ObjectNode) documented.path("schema").deepCopy());
+        validate(documented.path("schema"), body, operationId + " " + status);
+    }
+
+    /** Validates {@code body}, sent rather than answered (a webhook), against the component schema {@code name}. */
+    void checkSchema(String name, String body) {
+        JsonNode schema = root.path("components").path("schemas").path(name);
+        assertThat(schema.isMissingNode())
+                .as("the contract has a schema %s", name)
+                .isFalse();
+        validate(Json.mapper().createObjectNode().put("$ref", "#/components/schemas/" + name), body, name);
+    }
+
+    private void validate(JsonNode documented, String body, String what) {
+        ObjectNode schema = ((ObjectNode) documented.deepCopy());
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.set("components", root.path("components"));
         try {
             var errors = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
                     .getSchema(schema)
                     .validate(Json.mapper().readTree(body));
-            assertThat(errors).as("%s %d body %s", operationId, status, body).isEmpty();
+            assertThat(errors).as("%s body %s", what, body).isEmpty();
         } catch (IOException e) {
-            throw new AssertionError(operationId + " " + status + " body is not JSON: " + body, e);
+            throw new AssertionError(what + " body is not JSON: " + body, e);
         }
     }
 
