@@ -88,8 +88,8 @@ public record BatchLoadOptions(
         }
     }
 
-    /** The settings the ingest-api gets beyond the deployment's own. */
-    Map<String, String> ingestSettings() {
+    /** The services' settings these options set beyond the deployment's own. */
+    Map<String, String> settings() {
         return chunk.map(lines -> Map.of("BATCH_EXPANSION_CHUNK", Integer.toString(lines)))
                 .orElse(Map.of());
     }

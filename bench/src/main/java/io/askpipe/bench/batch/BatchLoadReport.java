@@ -68,6 +68,28 @@ public final class BatchLoadReport {
                         r.alone().result().count(),
                         r.alone().seconds()),
                 ratio(r.p50Ratio()) + " / **" + ratio(r.p99Ratio()) + "**"));
+        BatchLoadResult.Splits splits = r.splits();
+        rows.add(List.of(
+                "of which the router's part: `accepted_at` to `completed_at`, p50 / p99",
+                ms(splits.beside().routerP50Ms()) + " / " + ms(splits.beside().routerP99Ms()),
+                ms(splits.alone().routerP50Ms()) + " / " + ms(splits.alone().routerP99Ms()),
+                ratio(BatchLoadResult.ratio(
+                                splits.beside().routerP50Ms(), splits.alone().routerP50Ms())) + " / "
+                        + ratio(BatchLoadResult.ratio(
+                                splits.beside().routerP99Ms(), splits.alone().routerP99Ms()))));
+        rows.add(List.of(
+                "of which the result store's part: `completed_at` to the row written, p50 / p99",
+                ms(splits.beside().storeP50Ms()) + " / " + ms(splits.beside().storeP99Ms()),
+                ms(splits.alone().storeP50Ms()) + " / " + ms(splits.alone().storeP99Ms()),
+                ratio(BatchLoadResult.ratio(
+                                splits.beside().storeP50Ms(), splits.alone().storeP50Ms())) + " / "
+                        + ratio(BatchLoadResult.ratio(
+                                splits.beside().storeP99Ms(), splits.alone().storeP99Ms()))));
+        rows.add(List.of(
+                "the batch's lines: the result store's part, p50 / p99",
+                ms(splits.lines().storeP50Ms()) + " / " + ms(splits.lines().storeP99Ms()),
+                "",
+                ""));
         rows.add(List.of(
                 "upload of the input file (`POST /v1/files`)",
                 String.format(
@@ -129,7 +151,7 @@ public final class BatchLoadReport {
         StringBuilder out = new StringBuilder("| phase | seconds | load average, highest |");
         StringBuilder rule = new StringBuilder("|---|---|---|");
         for (String service : services) {
-            out.append(' ').append(service).append(" heap / PSS, peak |");
+            out.append(' ').append(service).append(" heap used / committed / PSS, peaks |");
             rule.append("---|");
         }
         out.append('\n').append(rule).append('\n');
@@ -150,7 +172,11 @@ public final class BatchLoadReport {
             for (String service : services) {
                 PhasePeaks.Peak peak = peaks.get(service);
                 out.append(' ')
-                        .append(peak == null ? "-" : mib(peak.heapBytes()) + " / " + mib(peak.pssBytes()))
+                        .append(
+                                peak == null
+                                        ? "-"
+                                        : mib(peak.heapBytes()) + " / " + mib(peak.committedBytes()) + " / "
+                                                + mib(peak.pssBytes()))
                         .append(" |");
             }
             out.append('\n');
@@ -226,6 +252,12 @@ public final class BatchLoadReport {
         json.put("download", transfer(r.download()));
         json.put("interactive_beside_the_batch", open(r.beside()));
         json.put(
+                "where_the_time_went",
+                map(
+                        "interactive_alone", split(r.splits().alone()),
+                        "interactive_beside_the_batch", split(r.splits().beside()),
+                        "batch_lines", split(r.splits().lines())));
+        json.put(
                 "ratios",
                 map(
                         "batch_lines_per_s_over_interactive_completed_per_s", r.linesPerCompletedAsk(),
@@ -240,9 +272,14 @@ public final class BatchLoadReport {
                         .forEach((service, peak) -> services.put(
                                 service,
                                 map(
-                                        "heap_peak_bytes", peak.heapBytes(),
-                                        "pss_peak_bytes", peak.pssBytes(),
-                                        "samples", peak.samples())));
+                                        "heap_peak_bytes",
+                                        peak.heapBytes(),
+                                        "heap_committed_peak_bytes",
+                                        peak.committedBytes(),
+                                        "pss_peak_bytes",
+                                        peak.pssBytes(),
+                                        "samples",
+                                        peak.samples())));
                 phases.put(
                         name,
                         map(
@@ -266,6 +303,15 @@ public final class BatchLoadReport {
                 "submit_to_result_ms", summary(run.result()),
                 "long_polls_refused_busy", run.busyPolls(),
                 "errors", run.errors());
+    }
+
+    private static Map<String, Object> split(ResultSplit split) {
+        return map(
+                "asks", split.asks(),
+                "accepted_to_answered_p50_ms", split.routerP50Ms(),
+                "accepted_to_answered_p99_ms", split.routerP99Ms(),
+                "answered_to_stored_p50_ms", split.storeP50Ms(),
+                "answered_to_stored_p99_ms", split.storeP99Ms());
     }
 
     private static Map<String, Object> summary(Latencies.Summary summary) {

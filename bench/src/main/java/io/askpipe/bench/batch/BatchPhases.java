@@ -78,12 +78,26 @@ public final class BatchPhases implements AutoCloseable {
                     // the workers' openai backend, configured but never asked: every ask names dryrun
                     URI.create("http://127.0.0.1:9"),
                     Map.of("PROMPT_BACKEND", "dryrun", "DRYRUN_LATENCY_MS", "0"),
-                    options.ingestSettings());
+                    settings(options));
             return new BatchPhases(options, dir, deployment);
         } catch (Exception | Error e) {
             Directories.deleteRecursively(dir);
             throw e;
         }
+    }
+
+    /**
+     * The settings of the services beyond the deployment's own: the options', and for the result
+     * store room for every long poll of the benchmark's one user (1,000 by default, 10,000 for all
+     * users, and thousands of its asks wait at once while a batch runs; past the limit a poll is
+     * refused, or answered at once, and repeated, which would load the store and measure the
+     * refusals instead).
+     */
+    private static Map<String, String> settings(BatchLoadOptions options) {
+        Map<String, String> settings = new LinkedHashMap<>(options.settings());
+        settings.put("STORE_MAX_WAITERS", "100000");
+        settings.put("STORE_MAX_WAITERS_PER_USER", "100000");
+        return settings;
     }
 
     /** Compiles the hot paths before anything is measured: submits, asks long-polled, and a small batch. */
@@ -182,6 +196,10 @@ public final class BatchPhases implements AutoCloseable {
                 + beside.get().result().count() + ", errors " + beside.get().errors());
         BatchTimes.awaitStored(deployment, id, last.total(), COMPLETION_AT_MOST);
         BatchTimes times = BatchTimes.read(deployment, id);
+        BatchLoadResult.Splits splits = new BatchLoadResult.Splits(
+                ResultSplit.read(deployment, alone.run() + "-"),
+                ResultSplit.read(deployment, beside.get().run() + "-"),
+                ResultSplit.read(deployment, id + "/"));
 
         say("download of the output and error files");
         timeline.begin("download");
@@ -218,6 +236,7 @@ public final class BatchPhases implements AutoCloseable {
                 times,
                 download,
                 beside.get(),
+                splits,
                 phases,
                 services,
                 PhasePeaks.of(phases, services, sampler.samples()),

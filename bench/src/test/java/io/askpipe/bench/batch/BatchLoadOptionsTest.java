@@ -24,7 +24,7 @@ class BatchLoadOptionsTest {
                         1,
                         Optional.empty(),
                         Path.of("target/batchload.json")));
-        assertThat(BatchLoadOptions.parse().ingestSettings()).isEmpty();
+        assertThat(BatchLoadOptions.parse().settings()).isEmpty();
     }
 
     @Test
@@ -36,7 +36,7 @@ class BatchLoadOptionsTest {
         assertThat(options.rate()).isEqualTo(20);
         assertThat(options.seconds()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.sample()).isEqualTo(Duration.ofMillis(250));
-        assertThat(options.ingestSettings()).isEqualTo(Map.of("BATCH_EXPANSION_CHUNK", "250"));
+        assertThat(options.settings()).isEqualTo(Map.of("BATCH_EXPANSION_CHUNK", "250"));
     }
 
     @Test

@@ -47,6 +47,8 @@ class BatchLoadReportTest {
                 .contains("| 2.00x |")
                 .contains("40.0 ms / **400 ms**")
                 .contains("| 2.00x / **8.00x** |")
+                .contains("| of which the result store's part: `completed_at` to the row written, p50 / p99"
+                        + " | 300 ms / 380 ms | 8.0 ms / 15.0 ms | 37.50x / 25.33x |")
                 .contains("| `completed_at` | 250.0 |")
                 .contains("| every line queued: the checkpoint at the file's end (seen by polling) | 30.0 |")
                 .doesNotContain("validation done");
@@ -66,10 +68,11 @@ class BatchLoadReportTest {
         String table = BatchLoadReport.memoryTable(result(new Latencies.Summary(1, 1, 1, 1, 1, 1), 1.0));
 
         assertThat(table)
-                .startsWith("| phase | seconds | load average, highest | ingest-api heap / PSS, peak |"
-                        + " result-store heap / PSS, peak |")
-                .contains("| upload | 2.0 | 3.5 | 100 MiB / 300 MiB | 50 MiB / 400 MiB |")
-                .contains("| finalizing | 10.0 | - | 120 MiB / 310 MiB | - |")
+                .startsWith(
+                        "| phase | seconds | load average, highest | ingest-api heap used / committed / PSS, peaks |"
+                                + " result-store heap used / committed / PSS, peaks |")
+                .contains("| upload | 2.0 | 3.5 | 100 MiB / 150 MiB / 300 MiB | 50 MiB / 70 MiB / 400 MiB |")
+                .contains("| finalizing | 10.0 | - | 120 MiB / 180 MiB / 310 MiB | - |")
                 .doesNotContain("| alone |");
     }
 
@@ -99,10 +102,10 @@ class BatchLoadReportTest {
         memory.put(
                 "upload",
                 Map.of(
-                        "ingest-api", new PhasePeaks.Peak(100L << 20, 300L << 20, 4),
-                        "result-store", new PhasePeaks.Peak(50L << 20, 400L << 20, 4)));
+                        "ingest-api", new PhasePeaks.Peak(100L << 20, 150L << 20, 300L << 20, 4),
+                        "result-store", new PhasePeaks.Peak(50L << 20, 70L << 20, 400L << 20, 4)));
         memory.put("expanding", Map.of());
-        memory.put("finalizing", Map.of("ingest-api", new PhasePeaks.Peak(120L << 20, 310L << 20, 20)));
+        memory.put("finalizing", Map.of("ingest-api", new PhasePeaks.Peak(120L << 20, 180L << 20, 310L << 20, 20)));
         memory.put("run", Map.of());
         return new BatchLoadResult(
                 CREATED,
@@ -116,6 +119,10 @@ class BatchLoadReportTest {
                 times(),
                 new BatchLoadResult.Transfer(20_000_000, 50_000, 2),
                 new InteractiveLoad.OpenRun("beside", 50, 250, 12500, 12500, 12500, beside, beside, 0, Map.of()),
+                new BatchLoadResult.Splits(
+                        new ResultSplit(1500, 10, 30, 8, 15),
+                        new ResultSplit(12500, 12, 60, 300, 380),
+                        new ResultSplit(50_000, 1000, 2000, 5000, 9000)),
                 phases,
                 List.of("ingest-api", "result-store"),
                 memory,
