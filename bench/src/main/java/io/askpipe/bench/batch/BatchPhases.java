@@ -41,6 +41,7 @@ public final class BatchPhases implements AutoCloseable {
     private final Prompts prompts;
     private final InteractiveLoad interactive;
     private final BatchApi api;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private BatchPhases(BatchLoadOptions options, Path dir, Deployment deployment) {
         this.options = options;
@@ -58,6 +59,8 @@ public final class BatchPhases implements AutoCloseable {
         Instant startedAt = Instant.now();
         BatchLoadResult.Host host = BatchLoadResult.Host.here();
         try (BatchPhases phases = start(options)) {
+            // a SIGTERM (Ctrl-C at ./askpipe) stops the services and the database too, not this JVM alone
+            Runtime.getRuntime().addShutdownHook(new Thread(phases::close, "batch-load-stop"));
             phases.warmUp();
             InteractiveLoad.OpenRun alone = phases.alone();
             BatchLoadResult.Closed closed = phases.closed();
@@ -249,8 +252,12 @@ public final class BatchPhases implements AutoCloseable {
         }
     }
 
+    /** Stops the sampler, the services, the broker and the database, and deletes their data; once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         sampler.close();
         try {
             deployment.close();
