@@ -52,6 +52,13 @@ public final class BatchLoadReport {
                         r.closed().run().seconds()),
                 ratio(r.linesPerCompletedAsk())));
         rows.add(List.of(
+                "batch lines per second, create to the last line's row in the result store",
+                String.format(
+                        "%.1f s: %.0f lines/s",
+                        batch.secondsAfterCreate(batch.lastStoredAt()), batch.linesPerSecondStored()),
+                "the same, to the asks' rows",
+                ratio(r.storedLinesPerCompletedAsk())));
+        rows.add(List.of(
                 String.format(
                         "interactive submit to result at %d asks/s, p50 / p99",
                         r.options().rate()),
@@ -236,6 +243,7 @@ public final class BatchLoadReport {
                 "stored", b.stored(),
                 "seconds", BatchTimes.seconds(b.total()),
                 "lines_per_s", b.linesPerSecond(),
+                "lines_stored_per_s", b.linesPerSecondStored(),
                 "created_at", b.createdAt().toString());
         Map<String, Object> after = new LinkedHashMap<>();
         after.put("in_progress", b.secondsAfterCreate(b.inProgressAt()));
@@ -261,6 +269,7 @@ public final class BatchLoadReport {
                 "ratios",
                 map(
                         "batch_lines_per_s_over_interactive_completed_per_s", r.linesPerCompletedAsk(),
+                        "batch_lines_stored_per_s_over_interactive_completed_per_s", r.storedLinesPerCompletedAsk(),
                         "p50_with_over_without", r.p50Ratio(),
                         "p99_with_over_without", r.p99Ratio()));
         Map<String, Object> phases = new LinkedHashMap<>();

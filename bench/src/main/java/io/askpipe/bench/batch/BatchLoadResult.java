@@ -93,6 +93,11 @@ public record BatchLoadResult(
         return ratio(batch.linesPerSecond(), closed.completion().rate());
     }
 
+    /** Batch lines per second from create to their last row stored over interactive asks completed per second. */
+    double storedLinesPerCompletedAsk() {
+        return ratio(batch.linesPerSecondStored(), closed.completion().rate());
+    }
+
     /** The interactive p99 submit to result beside the batch over the same without it. */
     double p99Ratio() {
         return ratio(beside.result().p99Ms(), alone.result().p99Ms());

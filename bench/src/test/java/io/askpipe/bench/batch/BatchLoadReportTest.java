@@ -21,6 +21,9 @@ class BatchLoadReportTest {
         // 50,000 lines in 250 s: 200 lines/s, against 100 completed asks/s
         assertThat(result.batch().linesPerSecond()).isEqualTo(200.0);
         assertThat(result.linesPerCompletedAsk()).isEqualTo(2.0);
+        // to the last line's row, 260 s after the create: 192.3 lines/s
+        assertThat(result.batch().linesPerSecondStored()).isEqualTo(50_000 / 260.0);
+        assertThat(result.storedLinesPerCompletedAsk()).isEqualTo(50_000 / 260.0 / 100);
         // beside the batch p50 40 ms and p99 400 ms, alone 20 and 50
         assertThat(result.p50Ratio()).isEqualTo(2.0);
         assertThat(result.p99Ratio()).isEqualTo(8.0);
@@ -45,6 +48,8 @@ class BatchLoadReportTest {
                 .contains("| batch lines per second, create to completed | 50,000 lines in 250.0 s: **200 lines/s** |")
                 .contains("interactive completed asks: 100 asks/s")
                 .contains("| 2.00x |")
+                .contains("| batch lines per second, create to the last line's row in the result store | 260.0 s:"
+                        + " 192 lines/s | the same, to the asks' rows | 1.92x |")
                 .contains("40.0 ms / **400 ms**")
                 .contains("| 2.00x / **8.00x** |")
                 .contains("| of which the result store's part: `completed_at` to the row written, p50 / p99"
@@ -83,6 +88,7 @@ class BatchLoadReportTest {
         assertThat(json.get("ratios"))
                 .isEqualTo(Map.of(
                         "batch_lines_per_s_over_interactive_completed_per_s", 2.0,
+                        "batch_lines_stored_per_s_over_interactive_completed_per_s", 50_000 / 260.0 / 100,
                         "p50_with_over_without", 2.0,
                         "p99_with_over_without", 8.0));
         assertThat(json).containsKeys("machine", "options", "upload", "batch", "download", "phases");
