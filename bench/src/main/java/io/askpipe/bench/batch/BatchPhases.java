@@ -158,9 +158,11 @@ public final class BatchPhases implements AutoCloseable {
         long bytes = prompts.writeBatchFile(file, lines);
         say(String.format("upload: %,d lines, %.1f MB", lines, bytes / 1e6));
         timeline.begin("upload");
+        sampler.sampleNow();
         long started = System.nanoTime();
         String fileId = api.upload(file);
         double seconds = (System.nanoTime() - started) / 1e9;
+        sampler.sampleNow();
         timeline.end("upload");
         Files.delete(file);
         say(String.format("uploaded in %.2f s: %.1f MB/s", seconds, bytes / 1e6 / seconds));
@@ -206,6 +208,7 @@ public final class BatchPhases implements AutoCloseable {
 
         say("download of the output and error files");
         timeline.begin("download");
+        sampler.sampleNow();
         long started = System.nanoTime();
         long bytes = 0;
         long lines = 0;
@@ -218,6 +221,7 @@ public final class BatchPhases implements AutoCloseable {
         }
         BatchLoadResult.Transfer download =
                 new BatchLoadResult.Transfer(bytes, lines, (System.nanoTime() - started) / 1e9);
+        sampler.sampleNow();
         timeline.end("download");
         sampler.close();
 

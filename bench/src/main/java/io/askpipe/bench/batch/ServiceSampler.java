@@ -43,7 +43,7 @@ final class ServiceSampler implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("memory-sampler").start(() -> {
             while (running) {
                 long next = System.nanoTime() + every.toNanos();
-                sample();
+                sampleNow();
                 long left = next - System.nanoTime();
                 if (left > 0) {
                     try {
@@ -54,6 +54,14 @@ final class ServiceSampler implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Reads every service now, beside the regular readings: a phase shorter than the interval (a
+     * download of a second) still gets readings at its ends.
+     */
+    synchronized void sampleNow() {
+        sample();
     }
 
     private void sample() {
