@@ -40,7 +40,7 @@ import java.nio.file.Path;
  * {@code dryrun}, its echo cut to 16 words. Prints progress, then three tables; the same figures
  * go to the JSON file.
  *
- * <p>{@code ./askpipe bench BatchLoad [--lines 50000] [--rate 50] [--seconds 30] [--closed-seconds
+ * <p>{@code ./askpipe bench BatchLoad [--lines 50000] [--rate 20] [--seconds 30] [--closed-seconds
  * 30] [--clients 64] [--prompt-words 100] [--sample-ms 500] [--workers 1] [--chunk LINES] [--json
  * target/batchload.json]}
  */

@@ -2,12 +2,20 @@ package io.askpipe.bench;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The load generator's machinery does not reach back into the benchmarks that use it. */
+/**
+ * The benchmarks' machinery does not reach back into the benchmarks that use it, and the load
+ * generator's does not reach into the batch benchmark's.
+ */
 class BenchPackagesTest {
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.askpipe.bench");
+
     @Test
     void theLoadPackageDependsOnNoBenchmark() {
         noClasses()
@@ -15,9 +23,18 @@ class BenchPackagesTest {
                 .resideInAPackage("io.askpipe.bench.load..")
                 .should()
                 .dependOnClassesThat()
+                .resideInAnyPackage("io.askpipe.bench", "io.askpipe.bench.batch..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theBatchPackageDependsOnNoBenchmark() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.askpipe.bench.batch..")
+                .should()
+                .dependOnClassesThat()
                 .resideInAPackage("io.askpipe.bench")
-                .check(new ClassFileImporter()
-                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                        .importPackages("io.askpipe.bench"));
+                .check(CLASSES);
     }
 }

@@ -32,7 +32,7 @@ public record BatchLoadOptions(
         int workers,
         Optional<Integer> chunk,
         Path json) {
-    static final String USAGE = "usage: BatchLoad [--lines 50000] [--rate 50] [--seconds 30] [--closed-seconds 30]"
+    static final String USAGE = "usage: BatchLoad [--lines 50000] [--rate 20] [--seconds 30] [--closed-seconds 30]"
             + " [--clients 64] [--prompt-words 100] [--sample-ms 500] [--workers 1] [--chunk LINES]"
             + " [--json target/batchload.json]";
 
@@ -74,7 +74,7 @@ public record BatchLoadOptions(
         try {
             return new BatchLoadOptions(
                     Integer.parseInt(given.getOrDefault("lines", "50000")),
-                    Integer.parseInt(given.getOrDefault("rate", "50")),
+                    Integer.parseInt(given.getOrDefault("rate", "20")),
                     Duration.ofSeconds(Long.parseLong(given.getOrDefault("seconds", "30"))),
                     Duration.ofSeconds(Long.parseLong(given.getOrDefault("closed-seconds", "30"))),
                     Integer.parseInt(given.getOrDefault("clients", "64")),
@@ -88,8 +88,8 @@ public record BatchLoadOptions(
         }
     }
 
-    /** The settings the ingest-api gets beyond the deployment's own. */
-    Map<String, String> ingestSettings() {
+    /** The services' settings these options set beyond the deployment's own. */
+    Map<String, String> settings() {
         return chunk.map(lines -> Map.of("BATCH_EXPANSION_CHUNK", Integer.toString(lines)))
                 .orElse(Map.of());
     }

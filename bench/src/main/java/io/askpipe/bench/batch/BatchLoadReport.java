@@ -52,6 +52,13 @@ public final class BatchLoadReport {
                         r.closed().run().seconds()),
                 ratio(r.linesPerCompletedAsk())));
         rows.add(List.of(
+                "batch lines per second, create to the last line's row in the result store",
+                String.format(
+                        "%.1f s: %.0f lines/s",
+                        batch.secondsAfterCreate(batch.lastStoredAt()), batch.linesPerSecondStored()),
+                "the same, to the asks' rows",
+                ratio(r.storedLinesPerCompletedAsk())));
+        rows.add(List.of(
                 String.format(
                         "interactive submit to result at %d asks/s, p50 / p99",
                         r.options().rate()),
@@ -68,6 +75,28 @@ public final class BatchLoadReport {
                         r.alone().result().count(),
                         r.alone().seconds()),
                 ratio(r.p50Ratio()) + " / **" + ratio(r.p99Ratio()) + "**"));
+        BatchLoadResult.Splits splits = r.splits();
+        rows.add(List.of(
+                "of which the router's part: `accepted_at` to `completed_at`, p50 / p99",
+                ms(splits.beside().routerP50Ms()) + " / " + ms(splits.beside().routerP99Ms()),
+                ms(splits.alone().routerP50Ms()) + " / " + ms(splits.alone().routerP99Ms()),
+                ratio(BatchLoadResult.ratio(
+                                splits.beside().routerP50Ms(), splits.alone().routerP50Ms())) + " / "
+                        + ratio(BatchLoadResult.ratio(
+                                splits.beside().routerP99Ms(), splits.alone().routerP99Ms()))));
+        rows.add(List.of(
+                "of which the result store's part: `completed_at` to the row written, p50 / p99",
+                ms(splits.beside().storeP50Ms()) + " / " + ms(splits.beside().storeP99Ms()),
+                ms(splits.alone().storeP50Ms()) + " / " + ms(splits.alone().storeP99Ms()),
+                ratio(BatchLoadResult.ratio(
+                                splits.beside().storeP50Ms(), splits.alone().storeP50Ms())) + " / "
+                        + ratio(BatchLoadResult.ratio(
+                                splits.beside().storeP99Ms(), splits.alone().storeP99Ms()))));
+        rows.add(List.of(
+                "the batch's lines: the result store's part, p50 / p99",
+                ms(splits.lines().storeP50Ms()) + " / " + ms(splits.lines().storeP99Ms()),
+                "",
+                ""));
         rows.add(List.of(
                 "upload of the input file (`POST /v1/files`)",
                 String.format(
@@ -129,7 +158,7 @@ public final class BatchLoadReport {
         StringBuilder out = new StringBuilder("| phase | seconds | load average, highest |");
         StringBuilder rule = new StringBuilder("|---|---|---|");
         for (String service : services) {
-            out.append(' ').append(service).append(" heap / PSS, peak |");
+            out.append(' ').append(service).append(" heap used / committed / PSS, peaks |");
             rule.append("---|");
         }
         out.append('\n').append(rule).append('\n');
@@ -150,7 +179,11 @@ public final class BatchLoadReport {
             for (String service : services) {
                 PhasePeaks.Peak peak = peaks.get(service);
                 out.append(' ')
-                        .append(peak == null ? "-" : mib(peak.heapBytes()) + " / " + mib(peak.pssBytes()))
+                        .append(
+                                peak == null
+                                        ? "-"
+                                        : mib(peak.heapBytes()) + " / " + mib(peak.committedBytes()) + " / "
+                                                + mib(peak.pssBytes()))
                         .append(" |");
             }
             out.append('\n');
@@ -210,6 +243,7 @@ public final class BatchLoadReport {
                 "stored", b.stored(),
                 "seconds", BatchTimes.seconds(b.total()),
                 "lines_per_s", b.linesPerSecond(),
+                "lines_stored_per_s", b.linesPerSecondStored(),
                 "created_at", b.createdAt().toString());
         Map<String, Object> after = new LinkedHashMap<>();
         after.put("in_progress", b.secondsAfterCreate(b.inProgressAt()));
@@ -226,9 +260,16 @@ public final class BatchLoadReport {
         json.put("download", transfer(r.download()));
         json.put("interactive_beside_the_batch", open(r.beside()));
         json.put(
+                "where_the_time_went",
+                map(
+                        "interactive_alone", split(r.splits().alone()),
+                        "interactive_beside_the_batch", split(r.splits().beside()),
+                        "batch_lines", split(r.splits().lines())));
+        json.put(
                 "ratios",
                 map(
                         "batch_lines_per_s_over_interactive_completed_per_s", r.linesPerCompletedAsk(),
+                        "batch_lines_stored_per_s_over_interactive_completed_per_s", r.storedLinesPerCompletedAsk(),
                         "p50_with_over_without", r.p50Ratio(),
                         "p99_with_over_without", r.p99Ratio()));
         Map<String, Object> phases = new LinkedHashMap<>();
@@ -240,9 +281,14 @@ public final class BatchLoadReport {
                         .forEach((service, peak) -> services.put(
                                 service,
                                 map(
-                                        "heap_peak_bytes", peak.heapBytes(),
-                                        "pss_peak_bytes", peak.pssBytes(),
-                                        "samples", peak.samples())));
+                                        "heap_peak_bytes",
+                                        peak.heapBytes(),
+                                        "heap_committed_peak_bytes",
+                                        peak.committedBytes(),
+                                        "pss_peak_bytes",
+                                        peak.pssBytes(),
+                                        "samples",
+                                        peak.samples())));
                 phases.put(
                         name,
                         map(
@@ -266,6 +312,15 @@ public final class BatchLoadReport {
                 "submit_to_result_ms", summary(run.result()),
                 "long_polls_refused_busy", run.busyPolls(),
                 "errors", run.errors());
+    }
+
+    private static Map<String, Object> split(ResultSplit split) {
+        return map(
+                "asks", split.asks(),
+                "accepted_to_answered_p50_ms", split.routerP50Ms(),
+                "accepted_to_answered_p99_ms", split.routerP99Ms(),
+                "answered_to_stored_p50_ms", split.storeP50Ms(),
+                "answered_to_stored_p99_ms", split.storeP99Ms());
     }
 
     private static Map<String, Object> summary(Latencies.Summary summary) {

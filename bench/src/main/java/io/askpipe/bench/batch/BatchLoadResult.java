@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param batch the batch's moments by the database's clock
  * @param download the reading of its output and error files
  * @param beside interactive asks at the same rate from the batch's create to its end
+ * @param splits where the time of the asks alone, of those beside the batch and of the batch's lines
+ *     went, by the result store's columns
  * @param phases every phase of the run on the samples' clock
  * @param services the services' process names, in the order the deployment lists them
  * @param memory each service's peaks, phase by phase
@@ -34,10 +36,14 @@ public record BatchLoadResult(
         BatchTimes batch,
         Transfer download,
         InteractiveLoad.OpenRun beside,
+        Splits splits,
         List<Timeline.Phase> phases,
         List<String> services,
         Map<String, Map<String, PhasePeaks.Peak>> memory,
         Map<String, Double> load) {
+
+    /** Where the time went, run by run. */
+    record Splits(ResultSplit alone, ResultSplit beside, ResultSplit lines) {}
 
     /** The closed loop's submits, and the rate at which their asks reached a terminal row. */
     record Closed(InteractiveLoad.ClosedRun run, AskLoadResult.Completion completion) {}
@@ -85,6 +91,11 @@ public record BatchLoadResult(
     /** Batch lines per second from create to end over interactive asks completed per second. */
     double linesPerCompletedAsk() {
         return ratio(batch.linesPerSecond(), closed.completion().rate());
+    }
+
+    /** Batch lines per second from create to their last row stored over interactive asks completed per second. */
+    double storedLinesPerCompletedAsk() {
+        return ratio(batch.linesPerSecondStored(), closed.completion().rate());
     }
 
     /** The interactive p99 submit to result beside the batch over the same without it. */

@@ -41,6 +41,7 @@ public final class BatchPhases implements AutoCloseable {
     private final Prompts prompts;
     private final InteractiveLoad interactive;
     private final BatchApi api;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private BatchPhases(BatchLoadOptions options, Path dir, Deployment deployment) {
         this.options = options;
@@ -58,6 +59,8 @@ public final class BatchPhases implements AutoCloseable {
         Instant startedAt = Instant.now();
         BatchLoadResult.Host host = BatchLoadResult.Host.here();
         try (BatchPhases phases = start(options)) {
+            // a SIGTERM (Ctrl-C at ./askpipe) stops the services and the database too, not this JVM alone
+            Runtime.getRuntime().addShutdownHook(new Thread(phases::close, "batch-load-stop"));
             phases.warmUp();
             InteractiveLoad.OpenRun alone = phases.alone();
             BatchLoadResult.Closed closed = phases.closed();
@@ -78,12 +81,26 @@ public final class BatchPhases implements AutoCloseable {
                     // the workers' openai backend, configured but never asked: every ask names dryrun
                     URI.create("http://127.0.0.1:9"),
                     Map.of("PROMPT_BACKEND", "dryrun", "DRYRUN_LATENCY_MS", "0"),
-                    options.ingestSettings());
+                    settings(options));
             return new BatchPhases(options, dir, deployment);
         } catch (Exception | Error e) {
             Directories.deleteRecursively(dir);
             throw e;
         }
+    }
+
+    /**
+     * The settings of the services beyond the deployment's own: the options', and for the result
+     * store room for every long poll of the benchmark's one user (1,000 by default, 10,000 for all
+     * users, and thousands of its asks wait at once while a batch runs; past the limit a poll is
+     * refused, or answered at once, and repeated, which would load the store and measure the
+     * refusals instead).
+     */
+    private static Map<String, String> settings(BatchLoadOptions options) {
+        Map<String, String> settings = new LinkedHashMap<>(options.settings());
+        settings.put("STORE_MAX_WAITERS", "100000");
+        settings.put("STORE_MAX_WAITERS_PER_USER", "100000");
+        return settings;
     }
 
     /** Compiles the hot paths before anything is measured: submits, asks long-polled, and a small batch. */
@@ -141,9 +158,11 @@ public final class BatchPhases implements AutoCloseable {
         long bytes = prompts.writeBatchFile(file, lines);
         say(String.format("upload: %,d lines, %.1f MB", lines, bytes / 1e6));
         timeline.begin("upload");
+        sampler.sampleNow();
         long started = System.nanoTime();
         String fileId = api.upload(file);
         double seconds = (System.nanoTime() - started) / 1e9;
+        sampler.sampleNow();
         timeline.end("upload");
         Files.delete(file);
         say(String.format("uploaded in %.2f s: %.1f MB/s", seconds, bytes / 1e6 / seconds));
@@ -182,9 +201,14 @@ public final class BatchPhases implements AutoCloseable {
                 + beside.get().result().count() + ", errors " + beside.get().errors());
         BatchTimes.awaitStored(deployment, id, last.total(), COMPLETION_AT_MOST);
         BatchTimes times = BatchTimes.read(deployment, id);
+        BatchLoadResult.Splits splits = new BatchLoadResult.Splits(
+                ResultSplit.read(deployment, alone.run() + "-"),
+                ResultSplit.read(deployment, beside.get().run() + "-"),
+                ResultSplit.read(deployment, id + "/"));
 
         say("download of the output and error files");
         timeline.begin("download");
+        sampler.sampleNow();
         long started = System.nanoTime();
         long bytes = 0;
         long lines = 0;
@@ -197,6 +221,7 @@ public final class BatchPhases implements AutoCloseable {
         }
         BatchLoadResult.Transfer download =
                 new BatchLoadResult.Transfer(bytes, lines, (System.nanoTime() - started) / 1e9);
+        sampler.sampleNow();
         timeline.end("download");
         sampler.close();
 
@@ -218,6 +243,7 @@ public final class BatchPhases implements AutoCloseable {
                 times,
                 download,
                 beside.get(),
+                splits,
                 phases,
                 services,
                 PhasePeaks.of(phases, services, sampler.samples()),
@@ -230,8 +256,12 @@ public final class BatchPhases implements AutoCloseable {
         }
     }
 
+    /** Stops the sampler, the services, the broker and the database, and deletes their data; once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         sampler.close();
         try {
             deployment.close();

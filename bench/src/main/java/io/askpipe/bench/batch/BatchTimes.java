@@ -45,6 +45,14 @@ record BatchTimes(
         return lines / seconds(total());
     }
 
+    /**
+     * Lines per second from the create to the result store's last row of a line: the batch as the
+     * interactive completed asks are measured, to their rows.
+     */
+    double linesPerSecondStored() {
+        return lines / seconds(Duration.between(createdAt, lastStoredAt));
+    }
+
     /** Seconds from the create to {@code moment}. */
     double secondsAfterCreate(Instant moment) {
         return seconds(Duration.between(createdAt, moment));

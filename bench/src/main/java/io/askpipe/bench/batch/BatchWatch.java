@@ -124,11 +124,12 @@ final class BatchWatch {
         }
     }
 
-    /** Each service's latest heap and PSS, in MiB. */
+    /** Each service's latest heap in use and committed, and PSS, in MiB. */
     static String memory(Map<String, MemorySample> latest) {
         StringJoiner line = new StringJoiner("  ");
-        latest.forEach((service, sample) -> line.add(
-                String.format("%s heap %d / pss %d MiB", service, sample.heapBytes() >> 20, sample.pssBytes() >> 20)));
+        latest.forEach((service, sample) -> line.add(String.format(
+                "%s heap %d/%d pss %d MiB",
+                service, sample.heapBytes() >> 20, sample.committedBytes() >> 20, sample.pssBytes() >> 20)));
         return line.toString();
     }
 }

@@ -17,10 +17,11 @@ final class PhasePeaks {
      * A service's peaks in one phase.
      *
      * @param heapBytes the largest heap in use read; 0 if none could be read
+     * @param committedBytes the largest heap committed read; 0 if none could be read
      * @param pssBytes the largest proportional set size read; 0 if none could be read
      * @param samples how many samples the phase held
      */
-    record Peak(long heapBytes, long pssBytes, int samples) {}
+    record Peak(long heapBytes, long committedBytes, long pssBytes, int samples) {}
 
     /**
      * Phase by phase (in the order given), service by service (in the order given), the peaks of
@@ -41,16 +42,18 @@ final class PhasePeaks {
 
     private static Optional<Peak> peak(Timeline.Phase phase, String service, List<MemorySample> samples) {
         long heap = 0;
+        long committed = 0;
         long pss = 0;
         int count = 0;
         for (MemorySample sample : samples) {
             if (sample.service().equals(service) && phase.contains(sample.atNanos())) {
                 heap = Math.max(heap, sample.heapBytes());
+                committed = Math.max(committed, sample.committedBytes());
                 pss = Math.max(pss, sample.pssBytes());
                 count++;
             }
         }
-        return count == 0 ? Optional.empty() : Optional.of(new Peak(heap, pss, count));
+        return count == 0 ? Optional.empty() : Optional.of(new Peak(heap, committed, pss, count));
     }
 
     /** The highest of {@code loads} (1-minute load averages, by when they were read) within {@code phase}. */

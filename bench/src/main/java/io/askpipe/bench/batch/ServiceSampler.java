@@ -43,7 +43,7 @@ final class ServiceSampler implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("memory-sampler").start(() -> {
             while (running) {
                 long next = System.nanoTime() + every.toNanos();
-                sample();
+                sampleNow();
                 long left = next - System.nanoTime();
                 if (left > 0) {
                     try {
@@ -56,13 +56,26 @@ final class ServiceSampler implements AutoCloseable {
         });
     }
 
+    /**
+     * Reads every service now, beside the regular readings: a phase shorter than the interval (a
+     * download of a second) still gets readings at its ends.
+     */
+    synchronized void sampleNow() {
+        sample();
+    }
+
     private void sample() {
         loadAverage().ifPresent(load -> loads.put(timeline.now(), load));
         for (ServiceProcess service : services) {
-            long heap = heap(service);
+            String scrape = scrape(service);
             OptionalLong pid = service.pid();
             long pss = pid.isPresent() ? ProcessMemory.pss(pid.getAsLong()) : 0;
-            MemorySample sample = new MemorySample(service.name(), timeline.now(), heap, pss);
+            MemorySample sample = new MemorySample(
+                    service.name(),
+                    timeline.now(),
+                    HeapMetric.heap(scrape, HeapMetric.USED),
+                    HeapMetric.heap(scrape, HeapMetric.COMMITTED),
+                    pss);
             synchronized (samples) {
                 samples.add(sample);
             }
@@ -70,19 +83,20 @@ final class ServiceSampler implements AutoCloseable {
         }
     }
 
-    private static long heap(ServiceProcess service) {
+    /** The service's {@code /metrics}; empty when it could not be read. */
+    private static String scrape(ServiceProcess service) {
         try {
             HttpResponse<String> metrics = HTTP.send(
                     HttpRequest.newBuilder(service.ops().resolve("/metrics"))
                             .timeout(Duration.ofSeconds(2))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            return metrics.statusCode() == 200 ? HeapMetric.usedHeap(metrics.body()) : 0;
+            return metrics.statusCode() == 200 ? metrics.body() : "";
         } catch (IOException e) {
-            return 0;
+            return "";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return "";
         }
     }
 

@@ -15,7 +15,7 @@ class BatchLoadOptionsTest {
         assertThat(BatchLoadOptions.parse())
                 .isEqualTo(new BatchLoadOptions(
                         50_000,
-                        50,
+                        20,
                         Duration.ofSeconds(30),
                         Duration.ofSeconds(30),
                         64,
@@ -24,19 +24,19 @@ class BatchLoadOptionsTest {
                         1,
                         Optional.empty(),
                         Path.of("target/batchload.json")));
-        assertThat(BatchLoadOptions.parse().ingestSettings()).isEmpty();
+        assertThat(BatchLoadOptions.parse().settings()).isEmpty();
     }
 
     @Test
     void everyOptionIsANameAndAValue() {
         BatchLoadOptions options = BatchLoadOptions.parse(
-                "--lines", "5000", "--rate", "20", "--seconds", "10", "--chunk", "250", "--sample-ms", "250");
+                "--lines", "5000", "--rate", "50", "--seconds", "10", "--chunk", "250", "--sample-ms", "250");
 
         assertThat(options.lines()).isEqualTo(5000);
-        assertThat(options.rate()).isEqualTo(20);
+        assertThat(options.rate()).isEqualTo(50);
         assertThat(options.seconds()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.sample()).isEqualTo(Duration.ofMillis(250));
-        assertThat(options.ingestSettings()).isEqualTo(Map.of("BATCH_EXPANSION_CHUNK", "250"));
+        assertThat(options.settings()).isEqualTo(Map.of("BATCH_EXPANSION_CHUNK", "250"));
     }
 
     @Test

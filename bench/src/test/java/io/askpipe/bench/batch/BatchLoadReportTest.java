@@ -21,6 +21,9 @@ class BatchLoadReportTest {
         // 50,000 lines in 250 s: 200 lines/s, against 100 completed asks/s
         assertThat(result.batch().linesPerSecond()).isEqualTo(200.0);
         assertThat(result.linesPerCompletedAsk()).isEqualTo(2.0);
+        // to the last line's row, 260 s after the create: 192.3 lines/s
+        assertThat(result.batch().linesPerSecondStored()).isEqualTo(50_000 / 260.0);
+        assertThat(result.storedLinesPerCompletedAsk()).isEqualTo(50_000 / 260.0 / 100);
         // beside the batch p50 40 ms and p99 400 ms, alone 20 and 50
         assertThat(result.p50Ratio()).isEqualTo(2.0);
         assertThat(result.p99Ratio()).isEqualTo(8.0);
@@ -45,8 +48,12 @@ class BatchLoadReportTest {
                 .contains("| batch lines per second, create to completed | 50,000 lines in 250.0 s: **200 lines/s** |")
                 .contains("interactive completed asks: 100 asks/s")
                 .contains("| 2.00x |")
+                .contains("| batch lines per second, create to the last line's row in the result store | 260.0 s:"
+                        + " 192 lines/s | the same, to the asks' rows | 1.92x |")
                 .contains("40.0 ms / **400 ms**")
                 .contains("| 2.00x / **8.00x** |")
+                .contains("| of which the result store's part: `completed_at` to the row written, p50 / p99"
+                        + " | 300 ms / 380 ms | 8.0 ms / 15.0 ms | 37.50x / 25.33x |")
                 .contains("| `completed_at` | 250.0 |")
                 .contains("| every line queued: the checkpoint at the file's end (seen by polling) | 30.0 |")
                 .doesNotContain("validation done");
@@ -66,10 +73,11 @@ class BatchLoadReportTest {
         String table = BatchLoadReport.memoryTable(result(new Latencies.Summary(1, 1, 1, 1, 1, 1), 1.0));
 
         assertThat(table)
-                .startsWith("| phase | seconds | load average, highest | ingest-api heap / PSS, peak |"
-                        + " result-store heap / PSS, peak |")
-                .contains("| upload | 2.0 | 3.5 | 100 MiB / 300 MiB | 50 MiB / 400 MiB |")
-                .contains("| finalizing | 10.0 | - | 120 MiB / 310 MiB | - |")
+                .startsWith(
+                        "| phase | seconds | load average, highest | ingest-api heap used / committed / PSS, peaks |"
+                                + " result-store heap used / committed / PSS, peaks |")
+                .contains("| upload | 2.0 | 3.5 | 100 MiB / 150 MiB / 300 MiB | 50 MiB / 70 MiB / 400 MiB |")
+                .contains("| finalizing | 10.0 | - | 120 MiB / 180 MiB / 310 MiB | - |")
                 .doesNotContain("| alone |");
     }
 
@@ -80,6 +88,7 @@ class BatchLoadReportTest {
         assertThat(json.get("ratios"))
                 .isEqualTo(Map.of(
                         "batch_lines_per_s_over_interactive_completed_per_s", 2.0,
+                        "batch_lines_stored_per_s_over_interactive_completed_per_s", 50_000 / 260.0 / 100,
                         "p50_with_over_without", 2.0,
                         "p99_with_over_without", 8.0));
         assertThat(json).containsKeys("machine", "options", "upload", "batch", "download", "phases");
@@ -99,10 +108,10 @@ class BatchLoadReportTest {
         memory.put(
                 "upload",
                 Map.of(
-                        "ingest-api", new PhasePeaks.Peak(100L << 20, 300L << 20, 4),
-                        "result-store", new PhasePeaks.Peak(50L << 20, 400L << 20, 4)));
+                        "ingest-api", new PhasePeaks.Peak(100L << 20, 150L << 20, 300L << 20, 4),
+                        "result-store", new PhasePeaks.Peak(50L << 20, 70L << 20, 400L << 20, 4)));
         memory.put("expanding", Map.of());
-        memory.put("finalizing", Map.of("ingest-api", new PhasePeaks.Peak(120L << 20, 310L << 20, 20)));
+        memory.put("finalizing", Map.of("ingest-api", new PhasePeaks.Peak(120L << 20, 180L << 20, 310L << 20, 20)));
         memory.put("run", Map.of());
         return new BatchLoadResult(
                 CREATED,
@@ -116,6 +125,10 @@ class BatchLoadReportTest {
                 times(),
                 new BatchLoadResult.Transfer(20_000_000, 50_000, 2),
                 new InteractiveLoad.OpenRun("beside", 50, 250, 12500, 12500, 12500, beside, beside, 0, Map.of()),
+                new BatchLoadResult.Splits(
+                        new ResultSplit(1500, 10, 30, 8, 15),
+                        new ResultSplit(12500, 12, 60, 300, 380),
+                        new ResultSplit(50_000, 1000, 2000, 5000, 9000)),
                 phases,
                 List.of("ingest-api", "result-store"),
                 memory,

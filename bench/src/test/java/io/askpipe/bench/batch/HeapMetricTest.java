@@ -15,14 +15,30 @@ class HeapMetricTest {
                 jvm_memory_used_bytes{area="heap",id="Tenured Gen",service="ingest-api"} 3.5E7
                 jvm_memory_used_bytes{area="nonheap",id="Metaspace",service="ingest-api"} 9.9E7
                 jvm_memory_max_bytes{area="heap",id="Tenured Gen",service="ingest-api"} 1.78E8
+                jvm_memory_committed_bytes{area="heap",id="Eden Space",service="ingest-api"} 2.0E7
+                jvm_memory_committed_bytes{area="heap",id="Tenured Gen",service="ingest-api"} 6.0E7 1765000000000
+                jvm_memory_committed_bytes{area="nonheap",id="Metaspace",service="ingest-api"} 1.0E8
                 jvm_memory_used_bytes_total{area="heap"} 5.0E9
                 """;
 
-        assertThat(HeapMetric.usedHeap(scrape)).isEqualTo(48_000_000L);
+        assertThat(HeapMetric.heap(scrape, HeapMetric.USED)).isEqualTo(48_000_000L);
+    }
+
+    @Test
+    void theCommittedHeapIsItsOwnGaugeAndATimestampAfterTheValueIsNotPartOfIt() {
+        String scrape = """
+                jvm_memory_committed_bytes{area="heap",id="Eden Space",service="ingest-api"} 2.0E7
+                jvm_memory_committed_bytes{area="heap",id="Tenured Gen",service="ingest-api"} 6.0E7 1765000000000
+                jvm_memory_committed_bytes{area="nonheap",id="Metaspace",service="ingest-api"} 1.0E8
+                jvm_memory_used_bytes{area="heap",id="Tenured Gen",service="ingest-api"} 3.5E7
+                """;
+
+        assertThat(HeapMetric.heap(scrape, HeapMetric.COMMITTED)).isEqualTo(80_000_000L);
     }
 
     @Test
     void aScrapeWithoutTheMetricIsNoHeap() {
-        assertThat(HeapMetric.usedHeap("process_uptime_seconds 12.0\n")).isZero();
+        assertThat(HeapMetric.heap("process_uptime_seconds 12.0\n", HeapMetric.USED))
+                .isZero();
     }
 }

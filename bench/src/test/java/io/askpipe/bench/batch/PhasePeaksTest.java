@@ -14,61 +14,61 @@ class PhasePeaksTest {
         List<Timeline.Phase> phases =
                 List.of(new Timeline.Phase("upload", 100, 200), new Timeline.Phase("run", 300, 500));
         List<MemorySample> samples = List.of(
-                new MemorySample("ingest-api", 150, 90, 300),
-                new MemorySample("ingest-api", 180, 120, 280),
-                new MemorySample("result-store", 150, 50, 400),
+                new MemorySample("ingest-api", 150, 90, 180, 300),
+                new MemorySample("ingest-api", 180, 120, 240, 280),
+                new MemorySample("result-store", 150, 50, 100, 400),
                 // between the phases: in neither
-                new MemorySample("ingest-api", 250, 999, 999),
-                new MemorySample("ingest-api", 400, 60, 310),
-                new MemorySample("result-store", 400, 70, 420));
+                new MemorySample("ingest-api", 250, 999, 1998, 999),
+                new MemorySample("ingest-api", 400, 60, 120, 310),
+                new MemorySample("result-store", 400, 70, 140, 420));
 
         Map<String, Map<String, PhasePeaks.Peak>> peaks = PhasePeaks.of(phases, SERVICES, samples);
 
         assertThat(peaks.get("upload"))
-                .containsEntry("ingest-api", new PhasePeaks.Peak(120, 300, 2))
-                .containsEntry("result-store", new PhasePeaks.Peak(50, 400, 1));
+                .containsEntry("ingest-api", new PhasePeaks.Peak(120, 240, 300, 2))
+                .containsEntry("result-store", new PhasePeaks.Peak(50, 100, 400, 1));
         assertThat(peaks.get("run"))
-                .containsEntry("ingest-api", new PhasePeaks.Peak(60, 310, 1))
-                .containsEntry("result-store", new PhasePeaks.Peak(70, 420, 1));
+                .containsEntry("ingest-api", new PhasePeaks.Peak(60, 120, 310, 1))
+                .containsEntry("result-store", new PhasePeaks.Peak(70, 140, 420, 1));
     }
 
     @Test
     void aPhaseHoldsTheSamplesAtItsBothEnds() {
         List<MemorySample> samples = List.of(
-                new MemorySample("ingest-api", 99, 1, 1),
-                new MemorySample("ingest-api", 100, 10, 10),
-                new MemorySample("ingest-api", 200, 20, 20),
-                new MemorySample("ingest-api", 201, 30, 30));
+                new MemorySample("ingest-api", 99, 1, 2, 1),
+                new MemorySample("ingest-api", 100, 10, 20, 10),
+                new MemorySample("ingest-api", 200, 20, 40, 20),
+                new MemorySample("ingest-api", 201, 30, 60, 30));
 
         Map<String, Map<String, PhasePeaks.Peak>> peaks =
                 PhasePeaks.of(List.of(new Timeline.Phase("upload", 100, 200)), SERVICES, samples);
 
-        assertThat(peaks.get("upload")).containsEntry("ingest-api", new PhasePeaks.Peak(20, 20, 2));
+        assertThat(peaks.get("upload")).containsEntry("ingest-api", new PhasePeaks.Peak(20, 40, 20, 2));
     }
 
     @Test
     void overlappingPhasesEachCountTheSamplesTheyHold() {
         List<Timeline.Phase> phases =
                 List.of(new Timeline.Phase("expanding", 100, 200), new Timeline.Phase("run", 50, 400));
-        List<MemorySample> samples =
-                List.of(new MemorySample("ingest-api", 150, 80, 300), new MemorySample("ingest-api", 350, 90, 290));
+        List<MemorySample> samples = List.of(
+                new MemorySample("ingest-api", 150, 80, 160, 300), new MemorySample("ingest-api", 350, 90, 180, 290));
 
         Map<String, Map<String, PhasePeaks.Peak>> peaks = PhasePeaks.of(phases, SERVICES, samples);
 
-        assertThat(peaks.get("expanding")).containsEntry("ingest-api", new PhasePeaks.Peak(80, 300, 1));
-        assertThat(peaks.get("run")).containsEntry("ingest-api", new PhasePeaks.Peak(90, 300, 2));
+        assertThat(peaks.get("expanding")).containsEntry("ingest-api", new PhasePeaks.Peak(80, 160, 300, 1));
+        assertThat(peaks.get("run")).containsEntry("ingest-api", new PhasePeaks.Peak(90, 180, 300, 2));
     }
 
     @Test
     void aServiceWithoutASampleInAPhaseHasNoPeakThereAndAnUnreadFigureIsNoPeak() {
-        List<MemorySample> samples = List.of(new MemorySample("ingest-api", 150, 0, 300));
+        List<MemorySample> samples = List.of(new MemorySample("ingest-api", 150, 0, 0, 300));
 
         Map<String, Map<String, PhasePeaks.Peak>> peaks =
                 PhasePeaks.of(List.of(new Timeline.Phase("finalizing", 100, 200)), SERVICES, samples);
 
         assertThat(peaks.get("finalizing"))
                 .containsOnlyKeys("ingest-api")
-                .containsEntry("ingest-api", new PhasePeaks.Peak(0, 300, 1));
+                .containsEntry("ingest-api", new PhasePeaks.Peak(0, 0, 300, 1));
     }
 
     @Test

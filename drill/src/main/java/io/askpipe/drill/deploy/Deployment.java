@@ -83,8 +83,8 @@ public final class Deployment implements Target {
     }
 
     /**
-     * Starts the deployment as {@link #start(Path, int, Map, URI, Map)} does, with {@code
-     * ingestSettings} added to (or replacing) the ingest-api's settings.
+     * Starts the deployment as {@link #start(Path, int, Map, URI, Map)} does, with {@code settings}
+     * added to (or replacing) every service's settings: each service reads its own of them.
      */
     public static Deployment start(
             Path dir,
@@ -92,7 +92,7 @@ public final class Deployment implements Target {
             Map<String, String> chaosEnv,
             URI llm,
             Map<String, String> workerSettings,
-            Map<String, String> ingestSettings)
+            Map<String, String> settings)
             throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), 0).start();
         EmbeddedPostgresServer postgres = null;
@@ -125,12 +125,12 @@ public final class Deployment implements Target {
             common.put("LOG_FORMAT", "text");
             common.put("LOG_LEVEL", "INFO");
             common.put("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8"); // the drill's receiver is on loopback
+            common.putAll(settings);
 
             Map<String, String> ingestEnv = new HashMap<>(common);
             ingestEnv.put("INGEST_RECOVERY_INTERVAL_MS", "1000");
             // a drill's late retries must still find their asks, however long the drill ran
             ingestEnv.put("IDEMPOTENCY_TTL", "1d");
-            ingestEnv.putAll(ingestSettings);
             ServiceProcess ingest = service("ingest-api", IngestMain.class, ingestEnv, logs);
 
             Map<String, String> storeEnv = new HashMap<>(common);

@@ -45,6 +45,28 @@ final class ChunkReader extends InputStream {
         return n;
     }
 
+    /**
+     * Skips what is left of the chunk at hand, then whole chunks without fetching them (every chunk
+     * but a file's last holds {@link Chunks#BYTES}): a batch's expansion that resumes at its
+     * checkpoint skips to it at the cost of one chunk, not of every chunk before it. Less than a
+     * chunk into the next one is left to the reads that {@link InputStream#skipNBytes} falls back
+     * to once this skips nothing.
+     */
+    @Override
+    public long skip(long n) {
+        if (n <= 0) {
+            return 0;
+        }
+        long skipped = Math.min(n, chunk.length - position);
+        position += (int) skipped;
+        // never the last chunk whole: its size is the file's remainder
+        while (n - skipped >= Chunks.BYTES && next < count - 1) {
+            next++;
+            skipped += Chunks.BYTES;
+        }
+        return skipped;
+    }
+
     @Override
     public int available() {
         return chunk.length - position;

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -238,6 +239,39 @@ class FilesStoreIT {
         assertThat(chunks(file.id())).isEqualTo(2);
         try (InputStream in = store.open(file)) {
             assertThat(in.readAllBytes()).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void aReaderSkipsWholeChunksWithoutFetchingThem() throws IOException {
+        byte[] content = lines(40_000, false);
+        assertThat(Chunks.count(content.length)).isEqualTo(4);
+        StoredFile file = stored("alice", content, Optional.empty());
+        long from = 2L * Chunks.BYTES + 12_345;
+        try (InputStream in = store.open(file)) {
+            // gone from the table: a reader that fetched them on its way would fail
+            db.deleteFrom(FILE_CHUNKS)
+                    .where(FILE_CHUNKS.FILE_ID.eq(file.id()).and(FILE_CHUNKS.SEQ.lt(2)))
+                    .execute();
+
+            in.skipNBytes(from);
+
+            assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, (int) from, content.length));
+        }
+    }
+
+    @Test
+    void aReaderSkipsWithinTheChunkAtHandAndIntoTheLastOne() throws IOException {
+        byte[] content = lines(30_000, false);
+        StoredFile file = stored("alice", content, Optional.empty());
+        try (InputStream in = store.open(file)) {
+            assertThat(in.readNBytes(10)).isEqualTo(Arrays.copyOfRange(content, 0, 10));
+            in.skipNBytes(100);
+            assertThat(in.readNBytes(5)).isEqualTo(Arrays.copyOfRange(content, 110, 115));
+            long last = (long) (Chunks.count(content.length) - 1) * Chunks.BYTES;
+            in.skipNBytes(last + 7 - 115);
+            assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, (int) last + 7, content.length));
+            assertThat(in.skip(10)).isZero();
         }
     }
 
