@@ -1,6 +1,6 @@
 /**
  * Benchmarks of askpipe's parts, each a {@code main} that prints what it measured and how
  * ({@code ./askpipe bench NAME} runs {@code io.askpipe.bench.NAME}); the load generator's machinery
- * is in {@code load}.
+ * is in {@code load}, the batch benchmark's in {@code batch}.
  */
 package io.askpipe.bench;

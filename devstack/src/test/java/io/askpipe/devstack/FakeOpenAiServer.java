@@ -2,12 +2,16 @@ package io.askpipe.devstack;
 
 import com.openai.core.ObjectMappers;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionMessageParam;
 import com.openai.models.completions.CompletionUsage;
 import io.askpipe.devstack.LoopbackServer.Reply;
 import io.askpipe.devstack.LoopbackServer.Request;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,17 +20,51 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A fake OpenAI-compatible server: it reads each chat-completions request with {@code
  * openai-java}'s {@link ChatCompletionCreateParams.Body} and answers a {@link ChatCompletion} built
  * from the SDK's model classes. An ask allowed at most {@value #CUT_AT} tokens gets the cut text
- * {@value #CUT_TEXT} ({@code length}); any other a call of its first tool with {@value #ARGUMENTS}.
+ * {@value #CUT_TEXT} ({@code length}); one with tools a call of its first tool with {@value
+ * #ARGUMENTS}; any other an echo of its last user message ({@value #ECHO} and the text). A call of
+ * the model {@value #HELD_MODEL} is held for the server's hold before it is answered: a slow
+ * provider.
  */
 final class FakeOpenAiServer implements AutoCloseable {
+    static final String HELD_MODEL = "gpt-4.1-nano";
+    static final String ECHO = "[openai] ";
     static final int CUT_AT = 5;
     static final String CUT_TEXT = "Lisbon is a";
     static final String CALL_ID = "call_openai_2";
     static final String ARGUMENTS = "{\"city\":\"Porto\"}";
     static final String FINGERPRINT = "fp_44709d6fcb";
 
-    private final List<ChatCompletionCreateParams.Body> received = new CopyOnWriteArrayList<>();
+    /** A request as the server read it, and when it came. */
+    record Call(Instant at, ChatCompletionCreateParams.Body body) {
+        /** The text of its last user message. */
+        String lastUserText() {
+            return body.messages().reversed().stream()
+                    .filter(ChatCompletionMessageParam::isUser)
+                    .map(message -> message.asUser().content())
+                    .map(content -> content.isText()
+                            ? content.asText()
+                            : content.asArrayOfContentParts().stream()
+                                    .filter(ChatCompletionContentPart::isText)
+                                    .map(part -> part.asText().text())
+                                    .reduce("", String::concat))
+                    .findFirst()
+                    .orElse("");
+        }
+    }
+
+    private final List<Call> received = new CopyOnWriteArrayList<>();
+    private final Duration hold;
     private final LoopbackServer server = new LoopbackServer(this::answer);
+
+    /** A server that answers every call at once. */
+    FakeOpenAiServer() {
+        this(Duration.ZERO);
+    }
+
+    /** A server that holds each call of {@value #HELD_MODEL} for {@code hold} before it answers. */
+    FakeOpenAiServer(Duration hold) {
+        this.hold = hold;
+    }
 
     String baseUrl() {
         return server.baseUrl();
@@ -34,7 +72,12 @@ final class FakeOpenAiServer implements AutoCloseable {
 
     /** The last request, as the SDK read it. */
     ChatCompletionCreateParams.Body last() {
-        return received.getLast();
+        return received.getLast().body();
+    }
+
+    /** Every request so far, as the SDK read it, in the order they came. */
+    List<Call> calls() {
+        return List.copyOf(received);
     }
 
     /** The last request as it came over the wire. */
@@ -47,15 +90,23 @@ final class FakeOpenAiServer implements AutoCloseable {
         if (!request.path().equals("/v1/chat/completions")) {
             return Reply.json(404, "{\"error\": {\"message\": \"no route " + request.path() + "\"}}");
         }
+        Instant at = Instant.now();
         ChatCompletionCreateParams.Body body = ObjectMappers.jsonMapper()
                 .readValue(request.body(), ChatCompletionCreateParams.Body.class)
                 .validate();
-        received.add(body);
+        Call call = new Call(at, body);
+        received.add(call);
+        if (body.model().asString().equals(HELD_MODEL)) {
+            Thread.sleep(hold);
+        }
         long limit = body.maxCompletionTokens().or(body::maxTokens).orElse(Long.MAX_VALUE);
         boolean cut = limit <= CUT_AT;
+        boolean tools = body.tools().isPresent() && !body.tools().get().isEmpty();
         ChatCompletionMessage.Builder message = ChatCompletionMessage.builder().refusal(Optional.empty());
         if (cut) {
             message.content(CUT_TEXT);
+        } else if (!tools) {
+            message.content(ECHO + call.lastUserText());
         } else {
             String tool = body.tools()
                     .orElseThrow()
@@ -82,7 +133,9 @@ final class FakeOpenAiServer implements AutoCloseable {
                         .finishReason(
                                 cut
                                         ? ChatCompletion.Choice.FinishReason.LENGTH
-                                        : ChatCompletion.Choice.FinishReason.TOOL_CALLS)
+                                        : tools
+                                                ? ChatCompletion.Choice.FinishReason.TOOL_CALLS
+                                                : ChatCompletion.Choice.FinishReason.STOP)
                         .logprobs(Optional.empty())
                         .message(message.build())
                         .build())

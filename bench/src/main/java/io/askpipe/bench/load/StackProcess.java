@@ -96,7 +96,7 @@ final class StackProcess implements AutoCloseable {
 
     /** The memory of the stack's JVM, in bytes (proportional set size: its share of what is resident). */
     long jvmMemory() {
-        return pss(process.pid());
+        return ProcessMemory.pss(process.pid());
     }
 
     /**
@@ -104,7 +104,8 @@ final class StackProcess implements AutoCloseable {
      * the database's shared buffers, resident in every one of its processes, count once.
      */
     long totalMemory() {
-        return jvmMemory() + database().mapToLong(p -> pss(p.pid())).sum();
+        return jvmMemory()
+                + database().mapToLong(p -> ProcessMemory.pss(p.pid())).sum();
     }
 
     /** The CPU time the stack's JVM has used so far: its broker and services. */
@@ -135,23 +136,6 @@ final class StackProcess implements AutoCloseable {
                 .filter(p -> p.pid() != stackPid)
                 .filter(p -> p.info().commandLine().orElse("").contains(data))
                 .findFirst();
-    }
-
-    /**
-     * The proportional set size from {@code /proc} (resident memory, shared pages divided among the
-     * processes sharing them); 0 where there is no such file (not Linux, or the process is gone).
-     */
-    static long pss(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "smaps_rollup"))) {
-                if (line.startsWith("Pss:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // gone, or not Linux
-        }
-        return 0;
     }
 
     @Override

@@ -79,6 +79,21 @@ public final class Deployment implements Target {
     public static Deployment start(
             Path dir, int workers, Map<String, String> chaosEnv, URI llm, Map<String, String> workerSettings)
             throws InterruptedException {
+        return start(dir, workers, chaosEnv, llm, workerSettings, Map.of());
+    }
+
+    /**
+     * Starts the deployment as {@link #start(Path, int, Map, URI, Map)} does, with {@code
+     * ingestSettings} added to (or replacing) the ingest-api's settings.
+     */
+    public static Deployment start(
+            Path dir,
+            int workers,
+            Map<String, String> chaosEnv,
+            URI llm,
+            Map<String, String> workerSettings,
+            Map<String, String> ingestSettings)
+            throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), 0).start();
         EmbeddedPostgresServer postgres = null;
         List<ServiceProcess> all = new ArrayList<>();
@@ -115,6 +130,7 @@ public final class Deployment implements Target {
             ingestEnv.put("INGEST_RECOVERY_INTERVAL_MS", "1000");
             // a drill's late retries must still find their asks, however long the drill ran
             ingestEnv.put("IDEMPOTENCY_TTL", "1d");
+            ingestEnv.putAll(ingestSettings);
             ServiceProcess ingest = service("ingest-api", IngestMain.class, ingestEnv, logs);
 
             Map<String, String> storeEnv = new HashMap<>(common);

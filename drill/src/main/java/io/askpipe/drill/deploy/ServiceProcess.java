@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,13 +55,19 @@ public final class ServiceProcess {
     }
 
     /** Where the service answers HTTP. */
-    URI base() {
+    public URI base() {
         return base;
     }
 
     /** Where the service's {@code /metrics} and {@code /readyz} are. */
-    URI ops() {
+    public URI ops() {
         return ops;
+    }
+
+    /** The process id of the service's JVM while it runs; empty while it is stopped or restarting. */
+    public synchronized OptionalLong pid() {
+        Process running = process;
+        return running == null || !running.isAlive() ? OptionalLong.empty() : OptionalLong.of(running.pid());
     }
 
     public Path log() {

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -75,6 +76,8 @@ class WebhookDispatcherIT {
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     /** How the receiver answers the n-th request (from 0); 204 by default. */
     private volatile Function<Integer, Integer> statusFor = n -> 204;
+    /** Every answer waits for this (completed: none waits), so that a test can look between an attempt's start and its end. */
+    private volatile CompletableFuture<Void> answersHeld = CompletableFuture.completedFuture(null);
 
     private final AtomicInteger requests = new AtomicInteger();
     private final List<WebhookDispatcher> dispatchers = new ArrayList<>();
@@ -101,6 +104,7 @@ class WebhookDispatcherIT {
     private void receive(HttpServerRequest request) {
         int n = requests.getAndIncrement();
         int status = statusFor.apply(n);
+        CompletableFuture<Void> held = answersHeld;
         request.body().onSuccess(body -> {
             Map<String, List<String>> headers = new java.util.HashMap<>();
             request.headers()
@@ -117,7 +121,12 @@ class WebhookDispatcherIT {
             if (status == 302) {
                 response.putHeader("Location", "http://127.0.0.2:9/internal");
             }
-            response.end();
+            if (held.isDone()) {
+                response.end();
+            } else {
+                var context = io.vertx.core.Vertx.currentContext();
+                held.thenRun(() -> context.runOnContext(v -> response.end()));
+            }
         });
     }
 
@@ -331,10 +340,14 @@ class WebhookDispatcherIT {
         assertThat(delivery(id, "alice").attempts()).hasSize(3);
         assertThat(deliveries.resend(id, "bob")).as("only the owner").isEmpty();
 
+        // the dispatcher, woken by the resend, may answer before the resend reads its view back:
+        // the receiver holds its answer until the view is read
+        answersHeld = new CompletableFuture<>();
         assertThat(deliveries.resend(id, "alice"))
                 .get()
                 .extracting(WebhookDeliveries.DeliveryView::status)
                 .isEqualTo("pending");
+        answersHeld.complete(null);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> delivery(id, "alice").status().equals("succeeded"));
         assertThat(delivery(id, "alice").attempts())
