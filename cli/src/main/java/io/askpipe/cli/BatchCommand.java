@@ -1,6 +1,10 @@
 package io.askpipe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askpipe.common.config.ClientSettings;
+import io.askpipe.common.config.ConfigException;
+import io.askpipe.common.config.Env;
+import io.askpipe.common.config.Setting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -10,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,9 +36,27 @@ public final class BatchCommand {
               status  one batch's status, counts and files
               cancel  cancels a batch: queued lines are never called, running ones are cut
             environment: ASKPIPE_URL (default http://127.0.0.1:8080), ASKPIPE_API_KEY (default the
-            contents of .askpipe/dev-key, written by ./askpipe dev)
+            key in ASKPIPE_DEV_KEY_FILE, .askpipe/dev-key, written by ./askpipe dev)
             exit status: 0 when the batch completed (or the command succeeded), 3 when it failed,
             expired or was cancelled, 1 on an error, 2 on a wrong command line""";
+
+    /** The settings {@link #main} reads. */
+    public static List<Setting<?>> settings() {
+        return ClientSettings.settings();
+    }
+
+    /**
+     * What the command reads from its environment: the askpipe it talks to, the key it sends and
+     * the directory its file arguments are relative to.
+     */
+    public record Target(URI url, String apiKey, Path callerDir) {
+        public static Target from(Env env) {
+            return new Target(
+                    URI.create(env.get(ClientSettings.URL).replaceAll("/+$", "")),
+                    env.get(ClientSettings.API_KEY),
+                    env.get(ClientSettings.CALLER_DIR));
+        }
+    }
 
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "expired", "cancelled");
 
@@ -65,15 +86,18 @@ public final class BatchCommand {
             (args.length == 0 ? System.err : System.out).println(USAGE);
             System.exit(args.length == 0 ? 2 : 0);
         }
-        Map<String, String> env = System.getenv();
-        Path cwd = Path.of(env.getOrDefault("ASKPIPE_CALLER_DIR", "."));
         int status;
         try {
-            BatchApi api =
-                    new BatchApi(URI.create(env.getOrDefault("ASKPIPE_URL", "http://127.0.0.1:8080")), apiKey(env));
-            status = new BatchCommand(api, cwd, System.out, System.err, System.console() != null, Duration.ofSeconds(1))
+            Target target = Target.from(Env.system());
+            status = new BatchCommand(
+                            new BatchApi(target.url(), target.apiKey()),
+                            target.callerDir(),
+                            System.out,
+                            System.err,
+                            System.console() != null,
+                            Duration.ofSeconds(1))
                     .run(List.of(args));
-        } catch (IllegalStateException e) {
+        } catch (ConfigException | IllegalStateException e) {
             System.err.println("askpipe batch: " + e.getMessage());
             status = 1;
         }
@@ -263,20 +287,5 @@ public final class BatchCommand {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args.get(index);
-    }
-
-    /** {@code ASKPIPE_API_KEY}, else the dev stack's key file. */
-    private static String apiKey(Map<String, String> env) {
-        String key = env.get("ASKPIPE_API_KEY");
-        if (key != null && !key.isBlank()) {
-            return key.strip();
-        }
-        Path devKey = Path.of(".askpipe", "dev-key");
-        try {
-            return Files.readString(devKey).strip();
-        } catch (IOException e) {
-            throw new IllegalStateException(
-                    "set ASKPIPE_API_KEY, or start ./askpipe dev, which writes its key to " + devKey);
-        }
     }
 }

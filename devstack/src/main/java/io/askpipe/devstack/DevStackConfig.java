@@ -1,5 +1,6 @@
 package io.askpipe.devstack;
 
+import io.askpipe.common.config.ClientSettings;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
@@ -40,11 +41,8 @@ public record DevStackConfig(
     public static final Setting<Integer> POSTGRES_PORT = Setting.integer("ASKPIPE_POSTGRES_PORT", 0, 65_535)
             .defaultsTo("0")
             .doc("PostgreSQL port when `ASKPIPE_DATA_DIR` is set; `0` picks a free one");
-    /** Written by the dev stack, read by the drill against a running stack. */
-    public static final Setting<Path> DEV_KEY_FILE = Setting.of(
-                    "ASKPIPE_DEV_KEY_FILE", "path", (name, raw) -> Path.of(raw))
-            .defaultsTo(".askpipe/dev-key")
-            .doc("where the dev stack writes the development API key it issues at start");
+    /** Written by the dev stack, read by the client commands. */
+    public static final Setting<Path> DEV_KEY_FILE = ClientSettings.DEV_KEY_FILE;
     /** One process, restarted as itself: after a crash it takes its partitions back at once. */
     static final Setting<String> GROUP_INSTANCE_ID = KafkaSettings.GROUP_INSTANCE_ID.defaultsTo("askpipe-dev");
 

@@ -1,13 +1,13 @@
 package io.askpipe.drill;
 
 import io.askpipe.common.chaos.Chaos;
+import io.askpipe.common.config.ClientSettings;
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.fault.Fault;
 import io.askpipe.common.kafka.KafkaSettings;
-import io.askpipe.devstack.DevStackConfig;
 import io.askpipe.drill.deploy.RunningDeployment;
 import io.askpipe.drill.load.Load;
 import java.net.URI;
@@ -135,20 +135,14 @@ record DrillOptions(
         record Key(String idempotencyKey) implements Replay {}
     }
 
-    /** The API key of a drill against a running deployment ({@code --target}), unless {@code --api-key} gives one. */
-    public static final Setting<String> API_KEY = Setting.text("ASKPIPE_API_KEY")
-            .derivedDefault("the key in `ASKPIPE_DEV_KEY_FILE`", DrillOptions::devKey)
-            .secret()
-            .doc("the API key a drill against a running deployment (`--target`) submits with, unless `--api-key`");
-
     /**
      * The settings a drill reads from its environment: against a running deployment, how to reach
      * it where the options do not say.
      */
     static List<Setting<?>> settings() {
         return List.of(
-                API_KEY,
-                DevStackConfig.DEV_KEY_FILE,
+                ClientSettings.API_KEY,
+                ClientSettings.DEV_KEY_FILE,
                 KafkaSettings.BOOTSTRAP_SERVERS,
                 DatabaseSettings.URL,
                 DatabaseSettings.USER,
@@ -235,7 +229,7 @@ record DrillOptions(
         URI url = URI.create(given.remove("target").replaceAll("/+$", ""));
         String apiKey = given.remove("api-key");
         if (apiKey == null) {
-            apiKey = env.get(API_KEY);
+            apiKey = env.get(ClientSettings.API_KEY);
         }
         String bootstrap = Optional.ofNullable(given.remove("kafka"))
                 .or(() -> env.find(KafkaSettings.BOOTSTRAP_SERVERS))
@@ -254,16 +248,6 @@ record DrillOptions(
                 .ifPresent(password -> database.put(DatabaseSettings.PASSWORD.name(), password));
         database.put(DatabaseSettings.POOL_SIZE.name(), "2");
         return new RunningDeployment.Address(url, ops, apiKey, bootstrap, DatabaseSettings.fromEnv(Env.of(database)));
-    }
-
-    private static String devKey(Env env) {
-        Path file = env.get(DevStackConfig.DEV_KEY_FILE);
-        try {
-            return java.nio.file.Files.readString(file).strip();
-        } catch (java.io.IOException e) {
-            throw new ConfigException(
-                    "--api-key (or ASKPIPE_API_KEY) is needed with --target; " + file + " holds no development key");
-        }
     }
 
     /** The chaos settings every service gets. */
