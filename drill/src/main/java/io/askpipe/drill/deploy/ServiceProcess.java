@@ -6,8 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,8 @@ public final class ServiceProcess {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
             .build();
+
+    private static final int LOG_TAIL_LINES = 40;
 
     private final String name;
     private final String mainClass;
@@ -173,7 +177,24 @@ public final class ServiceProcess {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log);
+        throw new IllegalStateException(
+                name + " was not ready within " + timeout + "; the end of " + log + ":\n" + tail(LOG_TAIL_LINES));
+    }
+
+    /** The last {@code lines} lines of the log, for a failure that outlives the deployment's directory. */
+    String tail(int lines) {
+        try (var all = Files.lines(log)) {
+            ArrayDeque<String> last = new ArrayDeque<>(lines);
+            all.forEach(line -> {
+                if (last.size() == lines) {
+                    last.removeFirst();
+                }
+                last.addLast(line);
+            });
+            return String.join("\n", last);
+        } catch (IOException | UncheckedIOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     /** Times started, including restarts. */

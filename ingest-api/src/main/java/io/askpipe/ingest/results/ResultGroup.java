@@ -1,6 +1,7 @@
 package io.askpipe.ingest.results;
 
 import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.PollLoop;
 import io.askpipe.common.retry.Backoff;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topic;
@@ -12,10 +13,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * (one per ask, the last read) to a handler, retries the handler until it has done them, and only
  * then commits: whichever instance reads a result, and whether or not one was down, the handler
  * sees it at least once, so a handler that makes twice count once counts it once. A new group
- * reads the topic from its start. An unreadable record is skipped. One platform thread of its own.
+ * reads the topic from its start. An unreadable record is skipped. One platform thread of its own
+ * ({@link PollLoop}).
  */
 public final class ResultGroup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultGroup.class);
@@ -37,17 +36,10 @@ public final class ResultGroup implements AutoCloseable {
         void handle(Collection<AskResult> results) throws Exception;
     }
 
-    private final Consumer<String, AskResult> consumer;
-    private final Handler handler;
-    private final String what;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final PollLoop<String, AskResult> loop;
 
-    private ResultGroup(Consumer<String, AskResult> consumer, Handler handler, String role, String what) {
-        this.consumer = consumer;
-        this.handler = handler;
-        this.what = what;
-        this.thread = Thread.ofPlatform().name("ingest-" + role).daemon().unstarted(this::run);
+    private ResultGroup(PollLoop<String, AskResult> loop) {
+        this.loop = loop;
     }
 
     /** The group every ingest instance of the deployment joins for {@code role}: its topic prefix, then the name. */
@@ -78,73 +70,32 @@ public final class ResultGroup implements AutoCloseable {
             consumer.close(Duration.ZERO);
             throw e;
         }
-        ResultGroup group = new ResultGroup(consumer, handler, "result-" + role, what);
-        group.thread.start();
-        return group;
-    }
-
-    private void run() {
-        try {
-            while (running) {
-                try {
-                    ConsumerRecords<String, AskResult> records = consumer.poll(POLL);
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    Map<String, AskResult> batch = new LinkedHashMap<>();
-                    for (ConsumerRecord<String, AskResult> record : records) {
-                        AskResult result = record.value();
-                        if (result != null) {
-                            batch.put(result.reqId(), result);
-                        }
-                    }
-                    Backoff.INFRASTRUCTURE.untilDone(
-                            what + " (" + batch.size() + " results)",
-                            () -> {
-                                handler.handle(batch.values());
-                                return null;
-                            },
-                            () -> running,
-                            LOG);
-                    consumer.commitSync();
-                } catch (RecordDeserializationException e) {
-                    LOG.warn(
-                            "skipping the unreadable record at {} offset {} of the results: {}",
-                            e.topicPartition(),
-                            e.offset(),
-                            e.getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                } catch (WakeupException e) {
-                    // close() asked us to stop
-                } catch (InterruptedException e) {
-                    running = false; // stopping: the uncommitted results are read again by the group
-                } catch (RuntimeException e) {
-                    LOG.warn("{} failed, retrying: {}", what, e.toString());
-                    sleep();
+        return new ResultGroup(PollLoop.start("ingest-result-" + role, consumer, POLL, what, (records, running) -> {
+            if (records.isEmpty()) {
+                return;
+            }
+            Map<String, AskResult> batch = new LinkedHashMap<>();
+            for (ConsumerRecord<String, AskResult> record : records) {
+                AskResult result = record.value();
+                if (result != null) {
+                    batch.put(result.reqId(), result);
                 }
             }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
+            Backoff.INFRASTRUCTURE.untilDone(
+                    what + " (" + batch.size() + " results)",
+                    () -> {
+                        handler.handle(batch.values());
+                        return null;
+                    },
+                    running,
+                    LOG);
+            consumer.commitSync();
+        }));
     }
 
-    private void sleep() {
-        try {
-            Thread.sleep(POLL);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
+    /** Stops reading: the results not yet committed are handled by the group's other instances, or again. */
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.askpipe.ingest.results;
 
 import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.PollLoop;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.Topic;
 import java.time.Duration;
@@ -10,11 +11,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A reader of {@code ask.results} with no consumer group: assigned every partition, positioned at
@@ -23,18 +20,12 @@ import org.slf4j.LoggerFactory;
  * nothing is committed, and a restart starts again at the end.
  */
 public final class ResultTail implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ResultTail.class);
     private static final Duration POLL = Duration.ofMillis(500);
 
-    private final Consumer<String, byte[]> consumer;
-    private final ResultWaiters waiters;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final PollLoop<String, byte[]> loop;
 
-    private ResultTail(Consumer<String, byte[]> consumer, ResultWaiters waiters) {
-        this.consumer = consumer;
-        this.waiters = waiters;
-        this.thread = Thread.ofPlatform().name("ingest-result-tail").daemon().unstarted(this::run);
+    private ResultTail(PollLoop<String, byte[]> loop) {
+        this.loop = loop;
     }
 
     /**
@@ -60,54 +51,16 @@ public final class ResultTail implements AutoCloseable {
             consumer.close(Duration.ZERO);
             throw e;
         }
-        ResultTail tail = new ResultTail(consumer, waiters);
-        tail.thread.start();
-        return tail;
-    }
-
-    private void run() {
-        try {
-            while (running) {
-                try {
-                    for (var record : consumer.poll(POLL)) {
+        return new ResultTail(PollLoop.start(
+                "ingest-result-tail", consumer, POLL, "reading the results", (records, running) -> {
+                    for (var record : records) {
                         waiters.complete(record.key(), record.value());
                     }
-                } catch (RecordDeserializationException e) {
-                    LOG.warn(
-                            "skipping the unreadable record at {} offset {} of the results: {}",
-                            e.topicPartition(),
-                            e.offset(),
-                            e.getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                } catch (WakeupException e) {
-                    // close() asked us to stop
-                } catch (RuntimeException e) {
-                    LOG.warn("reading the results failed, retrying: {}", e.toString());
-                    sleep();
-                }
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private void sleep() {
-        try {
-            Thread.sleep(POLL);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+                }));
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

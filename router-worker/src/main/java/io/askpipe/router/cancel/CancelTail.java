@@ -1,6 +1,7 @@
 package io.askpipe.router.cancel;
 
 import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.common.kafka.PollLoop;
 import io.askpipe.schemas.AskCancel;
 import io.askpipe.schemas.Topic;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * A reader of {@code ask.cancels} with no consumer group, which every worker runs: assigned every
  * partition and reading from the first retained record, it keeps each cancel in {@link
  * CancelledAsks} and interrupts the ask's run on this worker ({@link RunningAsks}), if any. Nothing
- * is committed: a restarted worker reads the retained cancels again. One platform thread.
+ * is committed: a restarted worker reads the retained cancels again. One platform thread ({@link
+ * PollLoop}).
  */
 public final class CancelTail implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CancelTail.class);
@@ -33,8 +34,7 @@ public final class CancelTail implements AutoCloseable {
     private final Topic<String, AskCancel> topic;
     private final CancelledAsks cancelled;
     private final RunningAsks running;
-    private final Thread thread;
-    private volatile boolean stopped;
+    private PollLoop<String, byte[]> loop;
     private long lastForgetNanos = System.nanoTime();
 
     private CancelTail(
@@ -46,7 +46,6 @@ public final class CancelTail implements AutoCloseable {
         this.topic = topic;
         this.cancelled = cancelled;
         this.running = running;
-        this.thread = Thread.ofPlatform().name("router-cancel-tail").daemon().unstarted(this::run);
     }
 
     /**
@@ -78,7 +77,11 @@ public final class CancelTail implements AutoCloseable {
             consumer.close(Duration.ZERO);
             throw e;
         }
-        tail.thread.start();
+        tail.loop =
+                PollLoop.start("router-cancel-tail", consumer, POLL, "reading the cancels", (records, loopRunning) -> {
+                    records.forEach(tail::take);
+                    tail.forgetIfDue();
+                });
         return tail;
     }
 
@@ -92,24 +95,6 @@ public final class CancelTail implements AutoCloseable {
             consumer.poll(POLL).forEach(this::take);
         }
         LOG.info("read {} cancels of asks that may still run", cancelled.size());
-    }
-
-    private void run() {
-        try {
-            while (!stopped) {
-                try {
-                    consumer.poll(POLL).forEach(this::take);
-                    forgetIfDue();
-                } catch (WakeupException e) {
-                    // close() asked us to stop
-                } catch (RuntimeException e) {
-                    LOG.warn("reading the cancels failed, retrying: {}", e.toString());
-                    sleep();
-                }
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
     }
 
     private void take(ConsumerRecord<String, byte[]> record) {
@@ -154,23 +139,8 @@ public final class CancelTail implements AutoCloseable {
         }
     }
 
-    private void sleep() {
-        try {
-            Thread.sleep(POLL);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopped = true;
-        }
-    }
-
     @Override
     public void close() {
-        stopped = true;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

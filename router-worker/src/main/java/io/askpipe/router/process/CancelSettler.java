@@ -1,6 +1,7 @@
 package io.askpipe.router.process;
 
 import io.askpipe.common.kafka.AskSizes;
+import io.askpipe.common.kafka.PollLoop;
 import io.askpipe.common.retry.Backoff;
 import io.askpipe.router.route.Routing;
 import io.askpipe.schemas.AskCancel;
@@ -13,11 +14,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * no backend; an ask that had ended otherwise keeps its result, which is published again, so the
  * cancel's waiter at ingest learns how it ended. A cancel of an ask past {@code ROUTER_RETENTION}
  * is ignored: its result may be purged, and its ask is not run any more. Offsets are committed
- * once every cancel of a poll is published. One platform thread.
+ * once every cancel of a poll is published. One platform thread ({@link PollLoop}).
  */
 public final class CancelSettler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CancelSettler.class);
@@ -44,8 +44,7 @@ public final class CancelSettler implements AutoCloseable {
     private final Duration retention;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private PollLoop<String, byte[]> loop;
 
     /**
      * @param consumer a consumer of the workers' cancel group, not yet subscribed; the settler
@@ -73,50 +72,25 @@ public final class CancelSettler implements AutoCloseable {
         this.retention = retention;
         this.clock = clock;
         this.registry = registry;
-        this.thread = Thread.ofPlatform().name("router-cancel-settler").unstarted(this::run);
-        this.thread.setUncaughtExceptionHandler((t, e) -> LOG.error("cancel settler died", e));
     }
 
     /** Starts settling on a thread of its own. */
     public CancelSettler start() {
-        thread.start();
+        consumer.subscribe(List.of(topic.name()));
+        // a failed commit after a rebalance, a broker away: what was not committed is settled
+        // again, which keepFirst makes harmless
+        loop = PollLoop.start("router-cancel-settler", consumer, POLL, "settling cancels", (records, running) -> {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                settle(record, running);
+            }
+            if (!records.isEmpty()) {
+                consumer.commitSync();
+            }
+        });
         return this;
     }
 
-    private void run() {
-        try {
-            consumer.subscribe(List.of(topic.name()));
-            while (running) {
-                try {
-                    var polled = consumer.poll(POLL);
-                    for (ConsumerRecord<String, byte[]> record : polled) {
-                        settle(record);
-                    }
-                    if (!polled.isEmpty()) {
-                        consumer.commitSync();
-                    }
-                } catch (RecordDeserializationException e) {
-                    // keys are strings: only a broken record gets here; its value is read in settle
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                } catch (WakeupException e) {
-                    // close() asked us to stop
-                } catch (RuntimeException e) {
-                    // a failed commit after a rebalance, a broker away: what was not committed is
-                    // settled again, which keepFirst makes harmless
-                    if (running) {
-                        LOG.warn("settling cancels failed, retrying: {}", e.toString());
-                        Thread.sleep(POLL);
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private void settle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+    private void settle(ConsumerRecord<String, byte[]> record, BooleanSupplier running) throws InterruptedException {
         if (record.value() == null) {
             return;
         }
@@ -144,13 +118,14 @@ public final class CancelSettler implements AutoCloseable {
                 0,
                 0,
                 cancel.cancelledAt());
-        AskResult kept = untilDone("keep the cancel of " + cancel.reqId(), () -> results.keepFirst(candidate));
+        AskResult kept = untilDone("keep the cancel of " + cancel.reqId(), () -> results.keepFirst(candidate), running);
         // an answer kept first is published as its worker published it: one too large for Kafka
         // as the failure that says so, never as itself
         AskResult fitting = sizeLimit.fit(kept);
         untilDone(
                 "publish the result of " + cancel.reqId(),
-                () -> publisher.send(fitting, null).get());
+                () -> publisher.send(fitting, null).get(),
+                running);
         count(kept.status() == AskStatus.CANCELLED ? "cancelled" : "already_ended");
         LOG.info(
                 "cancel settled request_id={} status={}",
@@ -166,19 +141,17 @@ public final class CancelSettler implements AutoCloseable {
                 .increment();
     }
 
-    private <T> T untilDone(String what, Callable<T> step) throws InterruptedException {
-        return Backoff.INFRASTRUCTURE.untilDone(what, step, () -> running, LOG);
+    private static <T> T untilDone(String what, Callable<T> step, BooleanSupplier running) throws InterruptedException {
+        return Backoff.INFRASTRUCTURE.untilDone(what, step, running, LOG);
     }
 
     /** Stops settling: the cancels not yet committed are settled by the group's other workers, or again. */
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(15));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (loop != null) {
+            loop.close();
+        } else {
+            consumer.close(Duration.ZERO);
         }
     }
 }
