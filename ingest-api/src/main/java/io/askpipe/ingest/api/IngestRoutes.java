@@ -88,7 +88,7 @@ public final class IngestRoutes {
     private final FaultInjector faults;
     private final Timer claimed;
     private final Timer published;
-    private final Timer marked;
+    private final AcceptedMarks marks;
     private final MeterRegistry registry;
 
     /**
@@ -119,7 +119,7 @@ public final class IngestRoutes {
         this.faults = faults;
         this.claimed = Metrics.stage(registry, "ingest_claim");
         this.published = Metrics.stage(registry, "ingest_publish");
-        this.marked = Metrics.stage(registry, "ingest_mark");
+        this.marks = new AcceptedMarks(ledger, Metrics.stage(registry, "ingest_mark"));
         this.registry = registry;
     }
 
@@ -248,6 +248,10 @@ public final class IngestRoutes {
             case AskLedger.Claim.Won won -> publish(request, path, deadline, admission.admit(request, path));
             case AskLedger.Claim.Replay replay ->
                 new Answer(replay.status(), replay.body(), replay.requestId(), true, Map.of());
+            case AskLedger.Claim.InProgress inProgress
+            when awaitMark(inProgress.requestId(), deadline) ->
+                // a retry of an ask this instance just answered: its answer is recorded now
+                acceptInScope(request, fingerprint, path, deadline);
             case AskLedger.Claim.InProgress inProgress ->
                 throw new ProblemException(
                         ProblemType.REQUEST_IN_PROGRESS,
@@ -306,16 +310,24 @@ public final class IngestRoutes {
             throw unavailable(e);
         }
         String body = AcceptedResponse.body(request);
+        // the 202 is durable now: the answer is recorded for retries after it is sent
         try {
-            long marking = System.nanoTime();
-            ledger.accepted(request, METHOD, path, 202, body);
-            marked.record(System.nanoTime() - marking, TimeUnit.NANOSECONDS);
-        } catch (DataAccessException e) {
-            // the ask is on Kafka: answer 202; the ledger's recovery marks it accepted later
-            LOG.warn("ask {} accepted but not yet marked so in the ledger: {}", request.requestId(), e.toString());
+            marks.mark(request, METHOD, path, 202, body, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: the ask is on Kafka, answer it
         }
         ASKS.info("ask accepted for user {}", request.userId());
         return new Answer(202, body, request.requestId(), false, rateLimit);
+    }
+
+    /** Whether this instance had the mark of {@code requestId} pending and it was written by {@code deadline}. */
+    private boolean awaitMark(String requestId, long deadline) {
+        try {
+            return marks.awaitWritten(requestId, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        }
     }
 
     /** Sets an ask that can never be published aside in the ledger, so that retries hear so too. */

@@ -5,6 +5,7 @@ import io.askpipe.schemas.AskRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The idempotency ledger: which ask each idempotency scope (user, method, path, key) accepted while
@@ -21,8 +22,11 @@ public interface AskLedger {
         /** The same payload was accepted before: answer with its response again. */
         record Replay(int status, String body, String requestId) implements Claim {}
 
-        /** The same payload is still being accepted by another request: 409, safe to retry. */
-        record InProgress() implements Claim {}
+        /**
+         * The same payload is still being accepted as {@code requestId} by another request (or its
+         * answer is not yet recorded): 409, safe to retry.
+         */
+        record InProgress(String requestId) implements Claim {}
 
         /** The key was used for a different payload: 422. */
         record Mismatch() implements Claim {}
@@ -48,8 +52,16 @@ public interface AskLedger {
      */
     java.util.Optional<AskRequest> ask(String requestId, Instant now);
 
-    /** Records that Kafka acknowledged {@code ask} and what the client was answered. */
+    /** Records that Kafka acknowledged {@code ask} and what the client was answered; returns once it is written. */
     void accepted(AskRequest ask, String method, String path, int status, String body);
+
+    /**
+     * {@link #accepted} without waiting: the mark goes with the next batch of marks, and the future
+     * completes once it is written (or fails). Until then a retry with the key is {@link
+     * Claim.InProgress}; a mark that is never written leaves the ask to {@link #unpublished}, which
+     * publishes it again (harmless: the same request id) and marks it.
+     */
+    CompletableFuture<Void> acceptedLater(AskRequest ask, String method, String path, int status, String body);
 
     /**
      * Gives {@code ask}'s scope up again, if it still holds that ask being accepted: the ask was

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -116,6 +117,11 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
         bounded(() -> marks.call(new Accepted(ask, method, path, status, body), callTimeout));
     }
 
+    @Override
+    public CompletableFuture<Void> acceptedLater(AskRequest ask, String method, String path, int status, String body) {
+        return marks.submit(new Accepted(ask, method, path, status, body));
+    }
+
     /**
      * Claims a batch in one insert: each row is inserted, or takes over an entry whose TTL ran out
      * by the time of its claim; a live entry is left alone. The rows that did not win (a live entry,
@@ -198,7 +204,7 @@ public final class PostgresAskLedger implements AskLedger, AutoCloseable {
         if (DEAD.equals(existing.getState())) {
             return new Claim.SetAside(existing.getFailureReason(), existing.getRequestId());
         }
-        return new Claim.InProgress();
+        return new Claim.InProgress(existing.getRequestId());
     }
 
     /** Marks a batch accepted: one statement, its values bound once per ask, in one transaction. */

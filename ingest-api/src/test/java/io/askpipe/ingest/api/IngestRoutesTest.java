@@ -73,6 +73,7 @@ class IngestRoutesTest {
     private WebClient client;
     private MockProducer<String, AskRequest> producer;
     private SimpleMeterRegistry registry;
+    private InMemoryAskLedger ledger;
 
     private void start(boolean autoComplete) {
         vertx = Vertx.vertx();
@@ -84,7 +85,7 @@ class IngestRoutesTest {
         Router router = HttpServers.baseRouter(vertx);
         new IngestRoutes(
                         new AskPublisher(producer, topics),
-                        new InMemoryAskLedger(),
+                        ledger = new InMemoryAskLedger(),
                         io.askpipe.ingest.quota.Quotas.NONE,
                         java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(),
                         new IngestLimits(2048, 100, CATALOG),
@@ -344,6 +345,44 @@ class IngestRoutesTest {
         assertThat(pending.await().statusCode()).isEqualTo(202);
         assertThat(post("{\"prompt\":\"hi\"}", "application/json", "busy").getHeader("Idempotent-Replayed"))
                 .isEqualTo("true");
+    }
+
+    @Test
+    void answersBeforeTheAnswerIsRecordedAndARetryMeanwhileWaitsForItAndIsReplayed() throws Exception {
+        ledger.holdMarks();
+        var first = post("{\"prompt\":\"hi\"}", "application/json", "marked-later");
+        assertThat(first.statusCode()).as("answered while its mark waits").isEqualTo(202);
+
+        var retry = client.post(server.actualPort(), "127.0.0.1", "/v1/ask")
+                .putHeader("Authorization", TestCallers.ALICE_BEARER)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Idempotency-Key", "marked-later")
+                .sendBuffer(Buffer.buffer("{\"prompt\":\"hi\"}"));
+        Thread.sleep(200);
+        assertThat(retry.isComplete()).as("the retry waits for the mark").isFalse();
+
+        ledger.releaseHeldMarks();
+        var replayed = retry.await();
+        assertThat(replayed.statusCode()).isEqualTo(202);
+        assertThat(replayed.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replayed.bodyAsString()).isEqualTo(first.bodyAsString());
+        assertThat(producer.history()).as("published once").hasSize(1);
+    }
+
+    @Test
+    void aRetryOfAnAskWhoseAnswerCouldNotBeRecordedIsToldItIsStillInProgress() throws Exception {
+        ledger.holdMarks();
+        assertThat(post("{\"prompt\":\"hi\"}", "application/json", "mark-failed")
+                        .statusCode())
+                .isEqualTo(202);
+        ledger.failHeldMarks();
+
+        var retry = post("{\"prompt\":\"hi\"}", "application/json", "mark-failed");
+        assertThat(retry.statusCode())
+                .as("the ledger's recovery marks it later")
+                .isEqualTo(409);
+        assertThat(json(retry).get("type").asText()).endsWith("/request-in-progress");
+        assertThat(producer.history()).hasSize(1);
     }
 
     @Test
