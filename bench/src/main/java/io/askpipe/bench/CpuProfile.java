@@ -16,13 +16,15 @@ import java.nio.file.Path;
  * broker's request handlers, network and other threads; ingest's, the router's and the result
  * store's threads, Kafka clients and virtual threads; Vert.x; the JVM's own.
  *
- * <p>Each execution sample ({@code jdk.ExecutionSample}) is charged to a part by its thread's name,
- * or, for virtual and pooled threads, by the askpipe service whose frame is nearest the top of its
- * stack; within each part, to the library on top of the stack (the JDK's frames count for their
+ * <p>Each CPU sample ({@code jdk.CPUTimeSample} where the recording has them, as AskLoad's has on
+ * JDK 25 and Linux; else {@code jdk.ExecutionSample}) is charged to a part by its thread's name, or,
+ * for virtual threads and their carriers, by the askpipe service whose frame is nearest the top of
+ * its stack; within each part, to the library on top of the stack (the JDK's frames count for their
  * caller). The JVM's CPU over the recording ({@code jdk.CPULoad}) and what of it the samples do not
- * see (garbage collection pauses, JIT compilation) turn the shares of the samples into shares of
- * the JVM's CPU; {@code --per-ask-ms} (the JVM's CPU per completed ask that AskLoad measured) turns
- * those into milliseconds per ask.
+ * see (garbage collection, {@code jdk.GCCPUTime}; the JIT compiler threads, their {@code
+ * jdk.ThreadCPULoad}) turn the shares of the samples into shares of the JVM's CPU; {@code
+ * --per-ask-ms} (the JVM's CPU per completed ask that AskLoad measured) turns those into
+ * milliseconds per ask.
  *
  * <p>Prints the table in Markdown; the same figures go to the JSON file if one is named. Paths are
  * relative to the directory the command was run in.

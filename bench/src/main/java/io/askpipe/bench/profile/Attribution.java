@@ -9,12 +9,13 @@ import java.util.Optional;
  * <ul>
  *   <li>A named thread goes to its part; a broker request handler serving the controller goes to
  *       KRaft.
- *   <li>A virtual thread, or a thread of a pool that runs anyone's work (carriers, the common pool,
- *       {@code vert.x-virtual-thread-*}, unnamed threads), goes to the askpipe service whose frame is
- *       nearest the top of its stack; without an askpipe frame, a carrier is the scheduler's and
- *       anything else goes to the first known library on its stack.
+ *   <li>A virtual thread, or a carrier of virtual threads, goes to the askpipe service whose frame
+ *       is nearest the top of its stack; without an askpipe frame, a carrier is the scheduler's
+ *       and a virtual thread goes to the first known library on its stack.
  *   <li>Any other thread goes to the askpipe service on its stack, else to the broker if it runs the
- *       broker's code, else to the threads no rule names.
+ *       broker's code; else a thread of a pool that runs anyone's work (the common pool, {@code
+ *       vert.x-virtual-thread-*}, unnamed threads) goes to the first known library on its stack,
+ *       and any other to the threads no rule names.
  * </ul>
  */
 final class Attribution {
@@ -33,14 +34,15 @@ final class Attribution {
         if (sample.virtual()) {
             return owner.map(Part::virtualThreads).orElseGet(() -> Part.unowned(Library.firstKnown(sample.frames())));
         }
+        if (ThreadNames.carrier(sample.thread())) {
+            // a carrier sampled as itself runs a mounted virtual thread's code, or the scheduler's
+            return owner.map(Part::virtualThreads).orElse(Part.JVM_SCHEDULER);
+        }
         if (owner.isPresent()) {
             return Part.otherThreads(owner.get());
         }
         if (StackOwners.broker(sample.frames())) {
             return Part.BROKER_OTHER;
-        }
-        if (ThreadNames.carrier(sample.thread())) {
-            return Part.JVM_SCHEDULER;
         }
         if (ThreadNames.pooled(sample.thread())) {
             return Part.unowned(Library.firstKnown(sample.frames()));

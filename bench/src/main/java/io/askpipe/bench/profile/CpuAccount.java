@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * The JVM's CPU, garbage collection and JIT compilation added up from a recording's periodic
@@ -15,6 +17,10 @@ import java.util.Set;
 final class CpuAccount {
     /** The serial collector's names: its pauses keep one thread busy. */
     private static final Set<String> SERIAL = Set.of("DefNew", "SerialOld");
+
+    /** HotSpot's compiler threads: {@code C1 CompilerThread0}, {@code C2 CompilerThread1}, ... */
+    private static final Predicate<String> COMPILER =
+            Pattern.compile("(C1|C2|JVMCI) CompilerThread\\d+").asMatchPredicate();
 
     private final List<Reading> loads = new ArrayList<>();
     private final List<Reading> compilation = new ArrayList<>();
@@ -25,6 +31,8 @@ final class CpuAccount {
     private int gcThreads = 1;
     private long collections;
     private Duration pauses = Duration.ZERO;
+    private Optional<Duration> gcCpu = Optional.empty();
+    private final ThreadCpu threads = new ThreadCpu();
 
     /** Any event at {@code at}: the recording spans from the first to the last. */
     void seen(Instant at) {
@@ -54,6 +62,21 @@ final class CpuAccount {
         pauses = pauses.plus(sumOfPauses);
     }
 
+    /** {@code jdk.GCCPUTime}: the process's user and system CPU during one collection. */
+    void gcCpuTime(Duration userAndSystem) {
+        gcCpu = Optional.of(gcCpu.orElse(Duration.ZERO).plus(userAndSystem));
+    }
+
+    /** {@code jdk.ThreadCPULoad}: a Java thread's user and system load, as a share of all processors. */
+    void threadLoad(Instant at, long threadId, String thread, double share) {
+        threads.load(at, threadId, thread, share);
+    }
+
+    /** {@code jdk.ThreadStart}. */
+    void threadStart(long threadId, Instant at) {
+        threads.started(threadId, at);
+    }
+
     /** {@code jdk.CompilerStatistics}: the compilers' time since the JVM started. */
     void compilerStatistics(Instant at, Duration totalTimeSpent) {
         compilation.add(new Reading(at, seconds(totalTimeSpent)));
@@ -71,7 +94,10 @@ final class CpuAccount {
                 seconds(pauses),
                 collector,
                 gcThreads,
-                jitSeconds());
+                gcCpu.map(CpuAccount::seconds),
+                hardwareThreads.flatMap(
+                        processors -> first.flatMap(since -> threads.seconds(COMPILER, since, processors))),
+                compileSeconds());
     }
 
     /** Each reading's share of the machine over the time since the one before it; the first has no such time. */
@@ -91,7 +117,7 @@ final class CpuAccount {
     }
 
     /** The compilers' time between the first reading and the last: what they spent while recording. */
-    private Optional<Double> jitSeconds() {
+    private Optional<Double> compileSeconds() {
         if (compilation.size() < 2) {
             return Optional.empty();
         }

@@ -52,10 +52,13 @@ public final class CpuProfileReport {
         SampleCounts samples = result.samples();
         StringBuilder out = new StringBuilder();
         out.append(String.format(
-                "%s: %,d execution samples over %.1f s (%.1f %% of them with their stack cut short at JFR's stack depth)%n",
+                "%s: %,d samples (%s) over %.1f s%s, %.1f %% of them with their stack cut short at JFR's stack"
+                        + " depth%n",
                 result.recording(),
                 samples.samples(),
+                samples.event(),
                 cpu.recorded().toMillis() / 1000.0,
+                samples.cpuSeconds() > 0 ? String.format(", standing for %.1f s of CPU", samples.cpuSeconds()) : "",
                 percent(samples.truncated(), samples.samples())));
         cpu.cpuSeconds()
                 .ifPresent(seconds -> out.append(String.format(
@@ -63,21 +66,7 @@ public final class CpuProfileReport {
                         seconds,
                         seconds / Math.max(1e-9, cpu.recorded().toMillis() / 1000.0),
                         cpu.hardwareThreads().orElseThrow())));
-        out.append(String.format(
-                "not in the samples: garbage collection %.1f s (%,d collections, %s pauses times %d thread%s), JIT"
-                        + " compilation %s%s%n",
-                cpu.gcSeconds(),
-                cpu.collections(),
-                cpu.collector().orElse("unknown collector"),
-                cpu.gcThreads(),
-                cpu.gcThreads() == 1 ? "" : "s, an upper bound",
-                cpu.jitSeconds().map(s -> String.format("%.1f s", s)).orElse("not recorded"),
-                cpu.shareOfCpu(cpu.unsampledSeconds())
-                        .map(share -> String.format(
-                                ": %.1f %% of the JVM's CPU; a part's share of it is its share of the samples times"
-                                        + " the other %.1f %%",
-                                100 * share, 100 * cpu.sampledShare()))
-                        .orElse("; the JVM's CPU was not recorded (jdk.CPULoad, jdk.CPUInformation)")));
+        out.append("not in the samples: ").append(unsampled(cpu)).append('\n');
         perAskMs.ifPresent(
                 ms -> out.append(String.format("ms per ask: each share of the JVM's CPU times %s ms%n", ms)));
         out.append('\n');
@@ -158,7 +147,11 @@ public final class CpuProfileReport {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("recording", result.recording().toString());
         json.put("recorded_s", cpu.recorded().toMillis() / 1000.0);
+        json.put("sample_event", samples.event());
         json.put("samples", samples.samples());
+        if (samples.cpuSeconds() > 0) {
+            json.put("sampled_cpu_s", samples.cpuSeconds());
+        }
         json.put("truncated_samples", samples.truncated());
         cpu.cpuSeconds().ifPresent(s -> json.put("jvm_cpu_s", s));
         cpu.hardwareThreads().ifPresent(n -> json.put("hardware_threads", n));
@@ -167,9 +160,14 @@ public final class CpuProfileReport {
         gc.put("pause_s", cpu.gcPauseSeconds());
         cpu.collector().ifPresent(c -> gc.put("collector", c));
         gc.put("threads", cpu.gcThreads());
+        cpu.gcCpuSeconds().ifPresent(s -> gc.put("measured_cpu_s", s));
         gc.put("cpu_s", cpu.gcSeconds());
         json.put("garbage_collection", gc);
-        cpu.jitSeconds().ifPresent(s -> json.put("jit_s", s));
+        Map<String, Object> jit = new LinkedHashMap<>();
+        cpu.compilerThreadSeconds().ifPresent(s -> jit.put("compiler_threads_cpu_s", s));
+        cpu.compileSeconds().ifPresent(s -> jit.put("compile_time_s", s));
+        cpu.jitSeconds().ifPresent(s -> jit.put("cpu_s", s));
+        json.put("jit_compilation", jit);
         json.put("sampled_share_of_jvm_cpu", cpu.sampledShare());
         perAskMs.ifPresent(ms -> json.put("jvm_cpu_ms_per_ask", ms));
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -191,6 +189,37 @@ public final class CpuProfileReport {
         json.put("rows", rows);
         json.put("unnamed_threads", samples.unnamedThreads());
         return json;
+    }
+
+    /** What the samples do not see, where each figure comes from, and what share of the JVM's CPU is left to them. */
+    static String unsampled(JvmCpu cpu) {
+        String gc = cpu.gcCpuSeconds()
+                .map(seconds -> String.format(
+                        "garbage collection %.1f s (%,d collections, jdk.GCCPUTime)", seconds, cpu.collections()))
+                .orElseGet(() -> String.format(
+                        "garbage collection %.1f s (%,d collections, %s: %.1f s of pauses times %d thread%s)",
+                        cpu.gcSeconds(),
+                        cpu.collections(),
+                        cpu.collector().orElse("unknown collector"),
+                        cpu.gcPauseSeconds(),
+                        cpu.gcThreads(),
+                        cpu.gcThreads() == 1 ? "" : "s, an upper bound"));
+        String jit = cpu.compilerThreadSeconds()
+                .map(seconds ->
+                        String.format("JIT compilation %.1f s (the compiler threads' jdk.ThreadCPULoad)", seconds))
+                .or(() -> cpu.compileSeconds()
+                        .map(seconds -> String.format(
+                                "JIT compilation %.1f s (jdk.CompilerStatistics: compile time, wall clock, an upper"
+                                        + " bound)",
+                                seconds)))
+                .orElse("JIT compilation not recorded");
+        String rest = cpu.shareOfCpu(cpu.unsampledSeconds())
+                .map(share -> String.format(
+                        ": %.1f %% of the JVM's CPU; a part's share of it is its share of the samples times the"
+                                + " other %.1f %%",
+                        100 * share, 100 * cpu.sampledShare()))
+                .orElse("; the JVM's CPU was not recorded (jdk.CPULoad, jdk.CPUInformation)");
+        return gc + ", " + jit + rest;
     }
 
     private static Row sampled(

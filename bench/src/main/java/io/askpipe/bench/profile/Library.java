@@ -15,6 +15,9 @@ enum Library {
     KAFKA_STREAMS("Kafka Streams", "org.apache.kafka.streams."),
     ROCKSDB("RocksDB", "org.rocksdb."),
     KAFKA("Kafka", "org.apache.kafka.", "kafka."),
+    /** The broker's metrics. */
+    YAMMER("Yammer metrics", "com.yammer.metrics."),
+    LZ4("lz4", "net.jpountz."),
     LOGBACK("logback", "ch.qos.logback.", "net.logstash.logback.", "org.slf4j."),
     NETTY("Netty", "io.netty."),
     VERTX("Vert.x", "io.vertx."),
@@ -22,6 +25,7 @@ enum Library {
     RESILIENCE4J("resilience4j", "io.github.resilience4j."),
     BUCKET4J("bucket4j", "io.github.bucket4j."),
     CAFFEINE("Caffeine", "com.github.benmanes.caffeine."),
+    FLYWAY("Flyway", "org.flywaydb."),
     /** A stack of the runtime's frames only. */
     JDK("JDK"),
     /** The first frame past the runtime's is of no library above, or there is no stack. */

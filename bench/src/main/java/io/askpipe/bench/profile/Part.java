@@ -33,8 +33,11 @@ record Part(Component component, String name) {
     static final Part HTTP_WORKERS = new Part(Component.HTTP, "worker threads");
     static final Part HTTP_OTHER = new Part(Component.HTTP, "other Vert.x threads");
 
+    static final Part SHARED_METRICS = new Part(Component.SHARED, "metrics (micrometer-*)");
+
     static final Part JVM_THREADS = new Part(Component.JVM, "JFR, reference handling, the JVM's other threads");
-    static final Part JVM_SCHEDULER = new Part(Component.JVM, "virtual-thread carriers, unmounted");
+    static final Part JVM_SCHEDULER =
+            new Part(Component.JVM, "virtual-thread scheduling: carriers unmounted, pollers, delay schedulers");
 
     static final Part OTHER_CLIENTS = new Part(Component.OTHER, "Kafka clients of other ids");
     static final Part OTHER_THREADS = new Part(Component.OTHER, "threads no rule names");

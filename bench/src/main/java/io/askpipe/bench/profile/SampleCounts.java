@@ -10,14 +10,24 @@ import java.util.Map;
 /**
  * A recording's CPU samples counted by part and library.
  *
+ * @param event the samples' event: {@code jdk.ExecutionSample} (threads in Java code, every 10 or
+ *     20 ms of wall clock) or {@code jdk.CPUTimeSample} (every 10 ms of each thread's CPU time, its
+ *     native code included)
  * @param samples all samples
+ * @param cpuSeconds the CPU time the samples stand for, {@code jdk.CPUTimeSample}'s only; else 0
  * @param truncated samples whose stack the recording cut short (JFR's {@code stackdepth}, 64 by
  *     default): their askpipe frames may be missing
  * @param parts each part's samples, in the table's order
  * @param unnamedThreads samples of threads no rule names, by thread name with numbers as {@code N},
  *     most first
  */
-record SampleCounts(long samples, long truncated, List<PartSamples> parts, Map<String, Long> unnamedThreads) {
+record SampleCounts(
+        String event,
+        long samples,
+        long truncated,
+        double cpuSeconds,
+        List<PartSamples> parts,
+        Map<String, Long> unnamedThreads) {
     SampleCounts {
         parts = List.copyOf(parts);
         unnamedThreads = Collections.unmodifiableMap(new LinkedHashMap<>(unnamedThreads));

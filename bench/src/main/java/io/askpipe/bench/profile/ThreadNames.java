@@ -21,7 +21,7 @@ final class ThreadNames {
     /** Names of pools whose threads run anyone's work: only the stack tells whose. */
     private static final List<Predicate<String>> POOLED = List.of(
             String::isEmpty,
-            prefix("ForkJoinPool"),
+            Pattern.compile("ForkJoinPool(-\\d+|\\.commonPool)-worker-\\d+").asMatchPredicate(),
             prefix("vert.x-virtual-thread-"),
             Pattern.compile("pool-\\d+-thread-\\d+").asMatchPredicate(),
             Pattern.compile("Thread-\\d+").asMatchPredicate());
@@ -62,6 +62,7 @@ final class ThreadNames {
                             .or(prefix("client-metrics-reaper"))
                             .or(prefix("metrics-meter-tick-thread"))
                             .or(prefix("broker-"))
+                            .or(prefix("executor-"))
                             .or(contains("event-handler")),
                     Part.BROKER_OTHER),
             // Kafka Streams: "<application id>-StreamThread-<n>" and its helpers
@@ -91,9 +92,16 @@ final class ThreadNames {
             new Rule(prefix("vert.x-eventloop-thread-"), Part.HTTP_EVENT_LOOPS),
             new Rule(prefix("vert.x-worker-thread-"), Part.HTTP_WORKERS),
             new Rule(prefix("vert.x-").or(prefix("vertx-")), Part.HTTP_OTHER),
+            // askpipe's shared code: the Kafka clients' metrics binding, the accounts' connection pool
+            new Rule(prefix("micrometer-"), Part.SHARED_METRICS),
+            new Rule(prefix("askpipe-auth"), Part.otherThreads(Component.SHARED)),
             // the JVM
             new Rule(
-                    prefix("Read-Poller").or(prefix("Write-Poller")).or(prefix("VirtualThread-unparker")),
+                    prefix("Read-Poller")
+                            .or(prefix("Write-Poller"))
+                            .or(prefix("MasterPoller"))
+                            .or(prefix("VirtualThread-un"))
+                            .or(prefix("ForkJoinPool").and(suffix("-delayScheduler"))),
                     Part.JVM_SCHEDULER),
             new Rule(
                     prefix("JFR")

@@ -37,6 +37,7 @@ class AttributionTest {
         assertThat(platform("kafka-1-raft-io-thread")).isEqualTo(Part.BROKER_KRAFT);
         assertThat(platform("quorum-controller-1-event-handler")).isEqualTo(Part.BROKER_KRAFT);
         assertThat(platform("kafka-scheduler-4")).isEqualTo(Part.BROKER_OTHER);
+        assertThat(platform("executor-Fetch")).isEqualTo(Part.BROKER_OTHER);
         assertThat(platform("ExpirationReaper-1-Produce")).isEqualTo(Part.BROKER_OTHER);
     }
 
@@ -114,6 +115,11 @@ class AttributionTest {
         assertThat(platform("JFR Periodic Tasks")).isEqualTo(Part.JVM_THREADS);
         assertThat(platform("Reference Handler")).isEqualTo(Part.JVM_THREADS);
         assertThat(platform("Read-Poller")).isEqualTo(Part.JVM_SCHEDULER);
+        assertThat(platform("MasterPoller")).isEqualTo(Part.JVM_SCHEDULER);
+        assertThat(platform("ForkJoinPool-1-delayScheduler")).isEqualTo(Part.JVM_SCHEDULER);
+        assertThat(platform("VirtualThread-unblocker")).isEqualTo(Part.JVM_SCHEDULER);
+        assertThat(platform("micrometer-kafka-metrics")).isEqualTo(Part.SHARED_METRICS);
+        assertThat(platform("askpipe-auth:connection-adder")).isEqualTo(Part.otherThreads(Component.SHARED));
     }
 
     @Test
@@ -149,6 +155,9 @@ class AttributionTest {
     void carriersWithoutAskpipeFramesAreTheSchedulers() {
         assertThat(platform("ForkJoinPool-1-worker-2", "java.util.concurrent.ForkJoinPool"))
                 .isEqualTo(Part.JVM_SCHEDULER);
+        assertThat(platform("ForkJoinPool-1-worker-2", "org.jooq.impl.X", "io.askpipe.router.process.RouterResults"))
+                .as("a carrier sampled as itself while it runs a virtual thread")
+                .isEqualTo(Part.virtualThreads(Component.ROUTER));
         assertThat(platform("ForkJoinPool.commonPool-worker-1", "io.askpipe.router.backend.DryRun"))
                 .isEqualTo(Part.otherThreads(Component.ROUTER));
         assertThat(platform("pool-3-thread-1", "java.util.concurrent.ThreadPoolExecutor", "io.netty.X"))

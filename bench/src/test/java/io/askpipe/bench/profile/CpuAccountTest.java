@@ -65,13 +65,48 @@ class CpuAccountTest {
     }
 
     @Test
-    void theJitsTimeIsWhatItsTotalGrewWhileRecording() {
+    void measuredGcCpuComesBeforePausesTimesThreads() {
+        CpuAccount account = new CpuAccount();
+        account.gcConfiguration("G1New", "G1Old", 2);
+        account.garbageCollection(Duration.ofMillis(300));
+        account.gcCpuTime(Duration.ofMillis(120));
+        account.gcCpuTime(Duration.ofMillis(30));
+
+        assertThat(account.result().gcPauseSeconds()).isCloseTo(0.3, within(1e-9));
+        assertThat(account.result().gcSeconds()).isCloseTo(0.15, within(1e-9));
+    }
+
+    @Test
+    void compileTimeIsWhatItsTotalGrewWhileRecording() {
         CpuAccount account = new CpuAccount();
         account.compilerStatistics(at(10), Duration.ofMillis(9_000));
         account.compilerStatistics(at(0), Duration.ofMillis(4_000));
         account.compilerStatistics(at(5), Duration.ofMillis(7_500));
-        assertThat(account.result().jitSeconds())
+        assertThat(account.result().compileSeconds())
                 .hasValueSatisfying(s -> assertThat(s).isCloseTo(5.0, within(1e-9)));
+        assertThat(account.result().jitSeconds()).isEqualTo(account.result().compileSeconds());
+    }
+
+    @Test
+    void theCompilerThreadsCpuComesBeforeCompileTime() {
+        CpuAccount account = new CpuAccount();
+        account.cpuInformation(2);
+        account.seen(at(0));
+        account.compilerStatistics(at(0), Duration.ZERO);
+        account.compilerStatistics(at(20), Duration.ofSeconds(30));
+        for (int round = 1; round <= 2; round++) {
+            account.threadLoad(at(10 * round), 17, "C2 CompilerThread0", 0.25);
+            account.threadLoad(at(10 * round), 18, "C1 CompilerThread0", 0.05);
+            account.threadLoad(at(10 * round), 40, "data-plane-kafka-request-handler-0", 0.5);
+        }
+
+        JvmCpu cpu = account.result();
+
+        // (0.25 + 0.05) of 2 processors for 20 s
+        assertThat(cpu.compilerThreadSeconds())
+                .hasValueSatisfying(s -> assertThat(s).isCloseTo(12.0, within(1e-9)));
+        assertThat(cpu.jitSeconds()).isEqualTo(cpu.compilerThreadSeconds());
+        assertThat(cpu.compileSeconds()).hasValueSatisfying(s -> assertThat(s).isCloseTo(30.0, within(1e-9)));
     }
 
     @Test

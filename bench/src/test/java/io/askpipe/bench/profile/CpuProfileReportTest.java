@@ -21,13 +21,24 @@ class CpuProfileReportTest {
             1.0,
             Optional.of("DefNew/SerialOld"),
             1,
-            Optional.of(1.0));
+            Optional.empty(),
+            Optional.of(1.0),
+            Optional.of(4.0));
 
     private static final JvmCpu NO_CPU = new JvmCpu(
-            Duration.ofSeconds(20), Optional.empty(), Optional.empty(), 0, 0, Optional.empty(), 1, Optional.empty());
+            Duration.ofSeconds(20),
+            Optional.empty(),
+            Optional.empty(),
+            0,
+            0,
+            Optional.empty(),
+            1,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
 
     private static SampleCounts counts() {
-        Tally tally = new Tally();
+        Tally tally = new Tally("jdk.ExecutionSample");
         for (int i = 0; i < 60; i++) {
             tally.add(
                     new Sample("data-plane-kafka-request-handler-0", false, List.of("kafka.server.KafkaApis")), false);
@@ -94,10 +105,12 @@ class CpuProfileReportTest {
         String table = CpuProfileReport.table(new CpuProfileResult(Path.of("s.jfr"), counts(), CPU), Optional.of(2.0));
 
         assertThat(table)
-                .contains("s.jfr: 100 execution samples over 20.0 s (3.0 % of them with their stack cut short")
+                .contains("s.jfr: 100 samples (jdk.ExecutionSample) over 20.0 s, 3.0 % of them with their stack cut"
+                        + " short")
                 .contains("the JVM's CPU (jdk.CPULoad): 10.0 s, 0.50 of 2 hardware threads on average")
-                .contains("garbage collection 1.0 s (7 collections, DefNew/SerialOld pauses times 1 thread)")
-                .contains("JIT compilation 1.0 s: 20.0 % of the JVM's CPU")
+                .contains("garbage collection 1.0 s (7 collections, DefNew/SerialOld: 1.0 s of pauses times 1 thread)")
+                .contains("JIT compilation 1.0 s (the compiler threads' jdk.ThreadCPULoad): 20.0 % of the JVM's CPU;"
+                        + " a part's share of it is its share of the samples times the other 80.0 %")
                 .contains("| part | samples | of the samples | of the JVM's CPU | ms per ask | top of stack")
                 .contains("| **the broker** | 60 | 60.0 % | 48.0 % | 0.960 | Kafka 100 % |")
                 .contains("| ingest: virtual threads | 30 | 30.0 % | 24.0 % | 0.480 | jOOQ 67 %, Jackson 33 % |")
@@ -120,6 +133,30 @@ class CpuProfileReportTest {
     }
 
     @Test
+    void measuredCpuComesBeforeWhatPausesAndCompileTimesSuggest() {
+        JvmCpu measured = new JvmCpu(
+                Duration.ofSeconds(20),
+                Optional.of(10.0),
+                Optional.of(2),
+                7,
+                1.0,
+                Optional.of("G1New/G1Old"),
+                2,
+                Optional.of(0.5),
+                Optional.empty(),
+                Optional.of(4.0));
+
+        assertThat(CpuProfileReport.unsampled(measured))
+                .isEqualTo("garbage collection 0.5 s (7 collections, jdk.GCCPUTime), JIT compilation 4.0 s"
+                        + " (jdk.CompilerStatistics: compile time, wall clock, an upper bound): 45.0 % of the JVM's"
+                        + " CPU; a part's share of it is its share of the samples times the other 55.0 %");
+        assertThat(CpuProfileReport.unsampled(NO_CPU))
+                .isEqualTo("garbage collection 0.0 s (0 collections, unknown collector: 0.0 s of pauses times 1"
+                        + " thread), JIT compilation not recorded; the JVM's CPU was not recorded (jdk.CPULoad,"
+                        + " jdk.CPUInformation)");
+    }
+
+    @Test
     void theJsonKeepsEveryRow() {
         Map<String, Object> json =
                 CpuProfileReport.json(new CpuProfileResult(Path.of("s.jfr"), counts(), CPU), Optional.of(2.0));
@@ -128,7 +165,9 @@ class CpuProfileReportTest {
                 .containsEntry("samples", 100L)
                 .containsEntry("truncated_samples", 3L)
                 .containsEntry("jvm_cpu_s", 10.0)
-                .containsEntry("jit_s", 1.0)
+                .containsEntry("sample_event", "jdk.ExecutionSample")
+                .containsEntry(
+                        "jit_compilation", Map.of("compiler_threads_cpu_s", 1.0, "compile_time_s", 4.0, "cpu_s", 1.0))
                 .containsEntry("jvm_cpu_ms_per_ask", 2.0)
                 .containsEntry("unnamed_threads", Map.of("mystery-N", 10L));
         @SuppressWarnings("unchecked")

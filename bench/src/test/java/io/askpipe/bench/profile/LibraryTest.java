@@ -24,6 +24,9 @@ class LibraryTest {
         assertThat(Library.topOf(List.of("io.vertx.core.impl.ContextImpl"))).isEqualTo(Library.VERTX);
         assertThat(Library.topOf(List.of("org.postgresql.core.v3.QueryExecutorImpl")))
                 .isEqualTo(Library.PGJDBC);
+        assertThat(Library.topOf(List.of("com.yammer.metrics.core.Histogram", "kafka.network.RequestChannel")))
+                .isEqualTo(Library.YAMMER);
+        assertThat(Library.topOf(List.of("net.jpountz.xxhash.XXHash32JNI"))).isEqualTo(Library.LZ4);
     }
 
     @Test
