@@ -8,8 +8,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmarks' machinery does not reach back into the benchmarks that use it, and the load
- * generator's does not reach into the batch benchmark's.
+ * The benchmarks' machinery does not reach back into the benchmarks that use it, the load
+ * generator's does not reach into the batch benchmark's, and the CPU profile, which reads a
+ * recording, uses none of the machinery that makes one.
  */
 class BenchPackagesTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -35,6 +36,17 @@ class BenchPackagesTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("io.askpipe.bench")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theProfilePackageDependsOnNoOtherBenchPackage() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.askpipe.bench.profile..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.askpipe.bench", "io.askpipe.bench.load..", "io.askpipe.bench.batch..")
                 .check(CLASSES);
     }
 }

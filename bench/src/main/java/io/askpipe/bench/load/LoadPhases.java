@@ -11,6 +11,7 @@ import io.askpipe.bench.load.AskLoadResult.Sustained;
 import io.askpipe.embedded.FreePorts;
 import io.vertx.core.Vertx;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,8 +54,8 @@ public final class LoadPhases implements AutoCloseable {
         try {
             say("starting the all-in-one stack (broker, PostgreSQL, services) on fresh data");
             List<String> jvmOptions = options.profile()
-                    .map(profile -> List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                            + profile.toAbsolutePath()))
+                    .map(profile -> List.of(
+                            flightRecording(profile, Runtime.version().feature(), System.getProperty("os.name"))))
                     .orElse(List.of());
             StackProcess stack = StackProcess.start(Map.of("DRYRUN_LATENCY_MS", "0"), options.heap(), jvmOptions);
             return new LoadPhases(options, vertx, stack);
@@ -62,6 +63,18 @@ public final class LoadPhases implements AutoCloseable {
             vertx.close().await();
             throw e;
         }
+    }
+
+    /**
+     * The stack JVM's flight recording into {@code profile}: JFR's {@code profile} settings, written
+     * when it exits, with CPU-time samples where the JVM takes them (JDK 25 on Linux; its own, for
+     * the stack runs on this JVM's {@code java}): {@code CpuProfile} charges those rather than
+     * execution samples, which miss native code and count threads waiting for a CPU.
+     */
+    static String flightRecording(Path profile, int javaFeature, String os) {
+        String cpuTime = javaFeature >= 25 && os.equals("Linux") ? "jdk.CPUTimeSample#enabled=true," : "";
+        return "-XX:StartFlightRecording=settings=profile," + cpuTime + "dumponexit=true,filename="
+                + profile.toAbsolutePath();
     }
 
     /** The stack's JVM compiles its hot paths before anything is measured: asks at 300/s for 30 s, long-polled. */
