@@ -2,9 +2,8 @@ package io.askpipe.auth;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.Jooq;
 import java.time.Clock;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /**
  * The accounts a service authenticates against: a small connection pool on schema {@code auth}
@@ -24,8 +23,8 @@ public final class AuthService implements AutoCloseable {
 
     private AuthService(HikariDataSource dataSource, AuthSettings settings) {
         this.dataSource = dataSource;
-        this.accounts = new Accounts(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
-        this.quotas = new QuotaOverrides(DSL.using(dataSource, SQLDialect.POSTGRES), Clock.systemUTC());
+        this.accounts = new Accounts(Jooq.using(dataSource), Clock.systemUTC());
+        this.quotas = new QuotaOverrides(Jooq.using(dataSource), Clock.systemUTC());
         this.bearerAuth = BearerAuth.over(accounts, settings.cacheTtl(), settings.lookupTimeout());
     }
 

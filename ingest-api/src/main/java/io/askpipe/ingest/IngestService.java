@@ -2,6 +2,7 @@ package io.askpipe.ingest;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
+import io.askpipe.common.db.Jooq;
 import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.kafka.TopicProvisioner;
@@ -45,8 +46,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,11 +132,11 @@ public final class IngestService implements AutoCloseable {
                 cancelTopic.valueSerde().serializer());
         this.cancels = new CancelPublisher(cancelProducer, cancelTopic);
         this.ledger = new PostgresAskLedger(
-                DSL.using(dataSource, SQLDialect.POSTGRES),
+                Jooq.using(dataSource),
                 config.ledgerStatementTimeout(),
                 config.quotas().inFlightRetention());
         this.quotas = new PostgresQuotas(
-                DSL.using(dataSource, SQLDialect.POSTGRES),
+                Jooq.using(dataSource),
                 auth.quotas()::of,
                 config.auth().cacheTtl(),
                 config.quotas(),
@@ -222,10 +221,7 @@ public final class IngestService implements AutoCloseable {
                     "results tally",
                     Startup.KAFKA_FIX,
                     () -> ResultTally.start(
-                            kafka,
-                            kafka.topics().results(),
-                            DSL.using(dataSource, SQLDialect.POSTGRES),
-                            Clock.systemUTC()));
+                            kafka, kafka.topics().results(), Jooq.using(dataSource), Clock.systemUTC()));
             service.batches = startup.step(
                     "batches",
                     Startup.KAFKA_FIX,

@@ -1,6 +1,7 @@
 package io.askpipe.router;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.common.db.Jooq;
 import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.kafka.TopicProvisioner;
@@ -39,8 +40,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -235,7 +234,7 @@ public final class RouterService implements AutoCloseable {
 
         var consumer =
                 new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
-        RouterResults results = new RouterResults(DSL.using(dataSource, SQLDialect.POSTGRES));
+        RouterResults results = new RouterResults(Jooq.using(dataSource));
 
         CancelledAsks cancelled = new CancelledAsks(config.retention(), clock);
         RunningAsks running = new RunningAsks();

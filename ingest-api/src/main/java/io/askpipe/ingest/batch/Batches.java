@@ -3,6 +3,7 @@ package io.askpipe.ingest.batch;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.callback.CallbackPolicy;
 import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.Jooq;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.ingest.api.IngestLimits;
 import io.askpipe.ingest.batch.api.BatchRoutes;
@@ -25,8 +26,6 @@ import java.util.concurrent.Executor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /**
  * The batches as a running part of the ingest service: a pool of connections of their own (whose
@@ -124,7 +123,7 @@ public final class Batches implements AutoCloseable {
     }
 
     private DSLContext db() {
-        return DSL.using(dataSource, SQLDialect.POSTGRES);
+        return Jooq.using(dataSource);
     }
 
     @Override

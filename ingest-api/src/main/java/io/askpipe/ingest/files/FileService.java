@@ -2,6 +2,7 @@ package io.askpipe.ingest.files;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.Jooq;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.Executor;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +36,7 @@ public final class FileService implements AutoCloseable {
 
     private FileService(HikariDataSource dataSource, Path spool, Clock clock) {
         this.dataSource = dataSource;
-        this.db = DSL.using(dataSource, SQLDialect.POSTGRES);
+        this.db = Jooq.using(dataSource);
         this.store = new PostgresFileStore(db, clock);
         this.spool = spool;
         this.clock = clock;

@@ -1,6 +1,7 @@
 package io.askpipe.router.limit;
 
 import io.askpipe.common.db.DatabaseSettings;
+import io.askpipe.common.db.Jooq;
 import io.askpipe.router.backend.BackendCall;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -8,8 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /**
  * The provider limits of one worker, shared with every other worker through PostgreSQL: before each
@@ -55,7 +54,7 @@ public final class ProviderLimits implements AutoCloseable {
                 settings,
                 new SharedBuckets(dataSource),
                 new ConcurrencySlots(database),
-                new BackendPauses(DSL.using(dataSource, SQLDialect.POSTGRES), clock, settings.pauseRefresh()),
+                new BackendPauses(Jooq.using(dataSource), clock, settings.pauseRefresh()),
                 new LimitMetrics(registry),
                 clock)));
     }
