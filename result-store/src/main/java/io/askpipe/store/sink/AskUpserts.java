@@ -15,12 +15,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.InsertSetMoreStep;
 
 /**
@@ -46,6 +48,13 @@ import org.jooq.InsertSetMoreStep;
  */
 final class AskUpserts {
     private static final List<String> TERMINAL = AskStatus.terminalWireNames();
+    /**
+     * What a statement returns of each row it wrote: every column but the prompt, which nothing
+     * after the write reads and which may be megabytes.
+     */
+    private static final List<Field<?>> RETURNED = Arrays.stream(ASKS.fields())
+            .filter(field -> !field.equals(ASKS.PROMPT))
+            .toList();
 
     private AskUpserts() {}
 
@@ -67,81 +76,112 @@ final class AskUpserts {
         }
         Map<String, AsksRecord> visible = new TreeMap<>();
         if (!requests.isEmpty()) {
-            // RETURNING gives the rows inserted (queued or running) and the partial rows completed
-            rows(tx, requests)
-                    .onConflict(ASKS.REQUEST_ID)
-                    .doUpdate()
-                    .set(ASKS.USER_ID, excluded(ASKS.USER_ID))
-                    .set(ASKS.IDEMPOTENCY_KEY, excluded(ASKS.IDEMPOTENCY_KEY))
-                    .set(ASKS.PROMPT, excluded(ASKS.PROMPT))
-                    .set(ASKS.REQUESTED_MODEL, excluded(ASKS.REQUESTED_MODEL))
-                    .set(ASKS.REQUESTED_BACKEND, excluded(ASKS.REQUESTED_BACKEND))
-                    .set(ASKS.ACCEPTED_AT, excluded(ASKS.ACCEPTED_AT))
-                    .set(ASKS.CALLBACK_URL, excluded(ASKS.CALLBACK_URL))
-                    .set(ASKS.METADATA, excluded(ASKS.METADATA))
-                    .set(ASKS.TRACEPARENT, excluded(ASKS.TRACEPARENT))
-                    .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
-                    .where(ASKS.USER_ID.isNull())
-                    .returning()
-                    .fetch()
-                    .forEach(row -> {
-                        if (AskStatus.fromWire(row.getStatus()).terminal()) {
-                            visible.put(row.getRequestId(), row);
-                        }
-                    });
+            for (AsksRecord row : upsertRequests(tx, requests)) {
+                // a row returned terminal was a partial row whose result came first, now complete
+                if (AskStatus.fromWire(row.getStatus()).terminal()) {
+                    visible.put(row.getRequestId(), row);
+                }
+            }
         }
         if (!progress.isEmpty()) {
-            rows(tx, progress)
-                    .onConflict(ASKS.REQUEST_ID)
-                    .doUpdate()
-                    .set(ASKS.STATUS, excluded(ASKS.STATUS))
-                    .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
-                    .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
-                    .where(ASKS.STATUS.eq(AskStatus.QUEUED.wireName()))
-                    .execute();
+            upsertProgress(tx, progress);
         }
         if (!results.isEmpty()) {
-            // only the rows this statement made terminal come back: a replayed or repeated result
-            // finds its row terminal already and changes nothing
-            rows(tx, results)
-                    .onConflict(ASKS.REQUEST_ID)
-                    .doUpdate()
-                    .set(ASKS.STATUS, excluded(ASKS.STATUS))
-                    .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
-                    .set(ASKS.MODEL, excluded(ASKS.MODEL))
-                    .set(ASKS.ANSWER, excluded(ASKS.ANSWER))
-                    .set(ASKS.PROMPT_TOKENS, excluded(ASKS.PROMPT_TOKENS))
-                    .set(ASKS.COMPLETION_TOKENS, excluded(ASKS.COMPLETION_TOKENS))
-                    .set(ASKS.TOTAL_TOKENS, excluded(ASKS.TOTAL_TOKENS))
-                    .set(ASKS.LATENCY_MS, excluded(ASKS.LATENCY_MS))
-                    .set(ASKS.WAITED_MS, excluded(ASKS.WAITED_MS))
-                    .set(ASKS.ATTEMPTS, excluded(ASKS.ATTEMPTS))
-                    .set(ASKS.ERROR_TYPE, excluded(ASKS.ERROR_TYPE))
-                    .set(ASKS.ERROR_MESSAGE, excluded(ASKS.ERROR_MESSAGE))
-                    .set(ASKS.ERROR_HTTP_STATUS, excluded(ASKS.ERROR_HTTP_STATUS))
-                    .set(ASKS.FINISH_REASON, excluded(ASKS.FINISH_REASON))
-                    .set(ASKS.MESSAGE, excluded(ASKS.MESSAGE))
-                    .set(ASKS.CACHED_TOKENS, excluded(ASKS.CACHED_TOKENS))
-                    .set(ASKS.REASONING_TOKENS, excluded(ASKS.REASONING_TOKENS))
-                    .set(ASKS.SYSTEM_FINGERPRINT, excluded(ASKS.SYSTEM_FINGERPRINT))
-                    .set(ASKS.COMPLETED_AT, excluded(ASKS.COMPLETED_AT))
-                    .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
-                    .where(ASKS.STATUS.notIn(TERMINAL))
-                    .returning()
-                    .fetch()
-                    .forEach(row -> {
-                        if (row.getUserId() != null) {
-                            visible.put(row.getRequestId(), row);
-                        }
-                    });
+            for (AsksRecord row : upsertResults(tx, results)) {
+                // a row without a user is partial: it becomes visible when its request comes
+                if (row.getUserId() != null) {
+                    visible.put(row.getRequestId(), row);
+                }
+            }
         }
+        return announce(tx, visible.values(), now);
+    }
+
+    /**
+     * Statement a: inserts {@code rows}, or fills in the request's columns of the partial rows among
+     * them; returns the rows it inserted (queued or running) and the partial rows it completed.
+     */
+    private static List<AsksRecord> upsertRequests(DSLContext tx, List<AsksRecord> rows) {
+        return rows(tx, rows)
+                .onConflict(ASKS.REQUEST_ID)
+                .doUpdate()
+                .set(ASKS.USER_ID, excluded(ASKS.USER_ID))
+                .set(ASKS.IDEMPOTENCY_KEY, excluded(ASKS.IDEMPOTENCY_KEY))
+                .set(ASKS.PROMPT, excluded(ASKS.PROMPT))
+                .set(ASKS.REQUESTED_MODEL, excluded(ASKS.REQUESTED_MODEL))
+                .set(ASKS.REQUESTED_BACKEND, excluded(ASKS.REQUESTED_BACKEND))
+                .set(ASKS.ACCEPTED_AT, excluded(ASKS.ACCEPTED_AT))
+                .set(ASKS.CALLBACK_URL, excluded(ASKS.CALLBACK_URL))
+                .set(ASKS.METADATA, excluded(ASKS.METADATA))
+                .set(ASKS.TRACEPARENT, excluded(ASKS.TRACEPARENT))
+                .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
+                .where(ASKS.USER_ID.isNull())
+                .returning(RETURNED)
+                .fetch();
+    }
+
+    /** Statement b: inserts partial running {@code rows}, or moves the queued ones on. */
+    private static void upsertProgress(DSLContext tx, List<AsksRecord> rows) {
+        rows(tx, rows)
+                .onConflict(ASKS.REQUEST_ID)
+                .doUpdate()
+                .set(ASKS.STATUS, excluded(ASKS.STATUS))
+                .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
+                .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
+                .where(ASKS.STATUS.eq(AskStatus.QUEUED.wireName()))
+                .execute();
+    }
+
+    /**
+     * Statement c: inserts partial terminal {@code rows}, or makes terminal the ones that were not;
+     * returns the rows it wrote. A replayed or repeated result finds its row terminal already and
+     * changes nothing, so it does not come back.
+     */
+    private static List<AsksRecord> upsertResults(DSLContext tx, List<AsksRecord> rows) {
+        return rows(tx, rows)
+                .onConflict(ASKS.REQUEST_ID)
+                .doUpdate()
+                .set(ASKS.STATUS, excluded(ASKS.STATUS))
+                .set(ASKS.BACKEND, excluded(ASKS.BACKEND))
+                .set(ASKS.MODEL, excluded(ASKS.MODEL))
+                .set(ASKS.ANSWER, excluded(ASKS.ANSWER))
+                .set(ASKS.PROMPT_TOKENS, excluded(ASKS.PROMPT_TOKENS))
+                .set(ASKS.COMPLETION_TOKENS, excluded(ASKS.COMPLETION_TOKENS))
+                .set(ASKS.TOTAL_TOKENS, excluded(ASKS.TOTAL_TOKENS))
+                .set(ASKS.LATENCY_MS, excluded(ASKS.LATENCY_MS))
+                .set(ASKS.WAITED_MS, excluded(ASKS.WAITED_MS))
+                .set(ASKS.ATTEMPTS, excluded(ASKS.ATTEMPTS))
+                .set(ASKS.ERROR_TYPE, excluded(ASKS.ERROR_TYPE))
+                .set(ASKS.ERROR_MESSAGE, excluded(ASKS.ERROR_MESSAGE))
+                .set(ASKS.ERROR_HTTP_STATUS, excluded(ASKS.ERROR_HTTP_STATUS))
+                .set(ASKS.FINISH_REASON, excluded(ASKS.FINISH_REASON))
+                .set(ASKS.MESSAGE, excluded(ASKS.MESSAGE))
+                .set(ASKS.CACHED_TOKENS, excluded(ASKS.CACHED_TOKENS))
+                .set(ASKS.REASONING_TOKENS, excluded(ASKS.REASONING_TOKENS))
+                .set(ASKS.SYSTEM_FINGERPRINT, excluded(ASKS.SYSTEM_FINGERPRINT))
+                .set(ASKS.COMPLETED_AT, excluded(ASKS.COMPLETED_AT))
+                .set(ASKS.UPDATED_AT, excluded(ASKS.UPDATED_AT))
+                .where(ASKS.STATUS.notIn(TERMINAL))
+                .returning(RETURNED)
+                .fetch();
+    }
+
+    /**
+     * Announces the asks of {@code visible} (rows in request id order that just became visible
+     * terminal) to their long-polling clients and enqueues the webhook each owes, both delivered at
+     * commit; returns them as finished asks.
+     */
+    private static List<FinishedAsk> announce(DSLContext tx, Collection<AsksRecord> visible, Instant now) {
         if (visible.isEmpty()) {
             return List.of();
         }
         // wakes the clients long-polling these asks, on every result-store instance, at commit
-        Notifications.notifyEach(tx, Notifications.ASK_DONE, visible.keySet());
+        Notifications.notifyEach(
+                tx,
+                Notifications.ASK_DONE,
+                visible.stream().map(AsksRecord::getRequestId).toList());
         List<FinishedAsk> finished = new ArrayList<>(visible.size());
-        for (AsksRecord row : visible.values()) {
+        for (AsksRecord row : visible) {
             if (row.getCallbackUrl() != null) {
                 // in the same transaction, so that an ask never becomes terminal without its webhook
                 WebhookDeliveries.enqueue(
