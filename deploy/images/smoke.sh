@@ -178,12 +178,6 @@ for service in "${services[@]}"; do
     "of SMOKE_MEMORY=$memory"
 done
 
-if [ -n "${service_ports[result-store]:-}" ]; then
-  state=$work/result-store/rootfs/var/lib/askpipe/streams
-  echo "smoke: result-store: Streams state in /var/lib/askpipe/streams: $(find "$state" -type f | wc -l) files," \
-    "owned by uid $(find "$state" -type f -printf '%U\n' | sort -u | paste -sd,)"
-fi
-
 if [ -n "${service_ports[ingest-api]:-}" ] && [ -n "$dev_pid" ]; then
   key=$(cat "$work/dev-key")
   ask=$(curl -s -X POST "http://127.0.0.1:${service_ports[ingest-api]}/v1/ask" -H "Authorization: Bearer $key" \

@@ -12,7 +12,7 @@ import java.time.Instant;
 /**
  * The load generator and its baselines, in one run on one machine: the all-in-one stack in a child
  * process on fresh data (dryrun backend without latency, auth, idempotency ledger and the
- * exactly-once result store on, as {@code ./askpipe dev} runs), and beside each headline figure the
+ * result store on, as {@code ./askpipe dev} runs), and beside each headline figure the
  * baseline it is divided by.
  *
  * <p>First the stack warms up (30 s of asks at 300 per second, long-polled, not counted), so that

@@ -11,8 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +37,6 @@ public final class DeliveryLatency {
 
     public static void main(String[] args) throws Exception {
         int asks = args.length > 0 ? Integer.parseInt(args[0]) : 500;
-        Path streams = Files.createTempDirectory("askpipe-bench-streams-");
         Vertx vertx = Vertx.vertx();
         Map<String, Instant> arrived = new ConcurrentHashMap<>();
         HttpServer receiver = vertx.createHttpServer()
@@ -56,7 +53,7 @@ public final class DeliveryLatency {
         try (EmbeddedKafka broker = EmbeddedKafka.temporary().start();
                 EmbeddedPostgresServer postgres = EmbeddedPostgresServer.temporary();
                 DevStack stack = DevStack.start(
-                        Map.of("HTTP_PORT", "0", "STORE_STATE_DIR", streams.toString()),
+                        Map.of("HTTP_PORT", "0"),
                         broker.bootstrapServers(),
                         postgres.createDatabase("bench"),
                         postgres.user(),

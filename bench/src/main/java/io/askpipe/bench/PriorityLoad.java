@@ -14,8 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,14 +58,12 @@ public final class PriorityLoad {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         int latencyMs = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         int maxInFlight = args.length > 4 ? Integer.parseInt(args[4]) : 100;
-        Path streams = Files.createTempDirectory("askpipe-bench-streams-");
         Topics topics = Topics.ofDefaults();
         try (EmbeddedKafka broker = EmbeddedKafka.temporary().start();
                 EmbeddedPostgresServer postgres = EmbeddedPostgresServer.temporary();
                 DevStack stack = DevStack.start(
                         Map.of(
                                 "HTTP_PORT", "0",
-                                "STORE_STATE_DIR", streams.toString(),
                                 "DRYRUN_LATENCY_MS", String.valueOf(latencyMs),
                                 "ROUTER_MAX_IN_FLIGHT", String.valueOf(maxInFlight)),
                         broker.bootstrapServers(),

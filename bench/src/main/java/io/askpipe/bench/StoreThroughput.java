@@ -12,8 +12,6 @@ import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.Usage;
 import io.askpipe.store.StoreConfig;
 import io.askpipe.store.StoreService;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Instant;
 import java.util.Map;
@@ -26,8 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * How fast the result store turns a backlog into rows: ASKS asks and their results are written to
  * {@code ask.requests} and {@code ask.results} first, then the result store starts on an embedded
  * broker and database, and the clock runs until every ask is {@code succeeded} in {@code
- * store.asks}. Measures the join, its exactly-once commits and the PostgreSQL writes, nothing
- * upstream.
+ * store.asks}. Measures the writer's group and its upserts into PostgreSQL, which join each ask
+ * in the table, nothing upstream.
  *
  * <p>{@code ./askpipe bench StoreThroughput [ASKS] [PARTITIONS]}
  */
@@ -37,7 +35,6 @@ public final class StoreThroughput {
     public static void main(String[] args) throws Exception {
         int asks = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         String partitions = args.length > 1 ? args[1] : "3";
-        Path state = Files.createTempDirectory("askpipe-bench-streams-");
         try (EmbeddedKafka broker = EmbeddedKafka.temporary().start();
                 EmbeddedPostgresServer postgres = EmbeddedPostgresServer.temporary()) {
             String jdbcUrl = postgres.createDatabase("bench");
@@ -46,8 +43,7 @@ public final class StoreThroughput {
                     "KAFKA_TOPIC_PARTITIONS", partitions,
                     "DATABASE_URL", jdbcUrl,
                     "DATABASE_USER", postgres.user(),
-                    "DATABASE_PASSWORD", postgres.password(),
-                    "STORE_STATE_DIR", state.toString()));
+                    "DATABASE_PASSWORD", postgres.password()));
             KafkaSettings kafka = KafkaSettings.fromEnv(env);
             Topics topics = kafka.topics();
             TopicProvisioner.ensure(kafka, "bench-admin");
@@ -71,7 +67,9 @@ public final class StoreThroughput {
                     }
                     if (System.nanoTime() - lastReport > 2_000_000_000L) {
                         lastReport = System.nanoTime();
-                        System.out.printf("  %d of %d asks stored (%s)%n", done, asks, store.state());
+                        System.out.printf(
+                                "  %d of %d asks stored (ready: %s)%n",
+                                done, asks, store.readiness().check());
                     }
                 }
                 long end = System.nanoTime();

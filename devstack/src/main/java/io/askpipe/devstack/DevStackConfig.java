@@ -14,8 +14,7 @@ import java.util.Optional;
  * its data, the ports of its embedded broker and database, a broker or database of the operator's
  * own instead, and where it writes the development API key.
  *
- * @param dataDir {@code ASKPIPE_DATA_DIR}: broker, database and Streams state kept across
- *     restarts; empty for temporary directories removed on exit
+ * @param dataDir {@code ASKPIPE_DATA_DIR}: broker and database kept across restarts; empty for temporary directories removed on exit
  * @param kafkaPort {@code ASKPIPE_KAFKA_PORT}: the embedded broker's port with a data directory (0:
  *     a free one)
  * @param postgresPort {@code ASKPIPE_POSTGRES_PORT}: the embedded PostgreSQL's port with a data
@@ -34,7 +33,7 @@ public record DevStackConfig(
         Optional<DatabaseSettings> database,
         Path devKeyFile) {
     public static final Setting<Path> DATA_DIR = Setting.of("ASKPIPE_DATA_DIR", "path", (name, raw) -> Path.of(raw))
-            .doc("keep broker, database and Streams state here across restarts");
+            .doc("keep broker and database here across restarts");
     public static final Setting<Integer> KAFKA_PORT = Setting.integer("ASKPIPE_KAFKA_PORT", 0, 65_535)
             .defaultsTo("0")
             .doc("broker port when `ASKPIPE_DATA_DIR` is set; `0` picks a free one");

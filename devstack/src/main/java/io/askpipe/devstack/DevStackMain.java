@@ -7,12 +7,9 @@ import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.log.LogSettings;
 import io.askpipe.common.service.StartupException;
-import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedKafka;
 import io.askpipe.embedded.EmbeddedPostgresServer;
-import io.askpipe.store.StoreConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -69,7 +66,6 @@ public final class DevStackMain {
                 : dataDir == null
                         ? EmbeddedKafka.temporary()
                         : EmbeddedKafka.persistent(dataDir.resolve("kafka"), kafkaPort);
-        Path streamsDir = dataDir == null ? temporaryDirectory("askpipe-streams-") : dataDir.resolve("streams");
         EmbeddedPostgresServer postgres = null;
         DevStack stack = null;
         String bootstrap;
@@ -94,8 +90,6 @@ public final class DevStackMain {
                 dbPassword = postgres.password();
             }
             Map<String, String> vars = new HashMap<>(System.getenv());
-            // Streams state must match the broker: persistent beside it, or as fresh as it
-            vars.putIfAbsent(StoreConfig.STATE_DIR.name(), streamsDir.toString());
             // one process, restarted as itself: after a crash it takes its partitions back at once
             vars.putIfAbsent(
                     DevStackConfig.GROUP_INSTANCE_ID.name(),
@@ -104,9 +98,6 @@ public final class DevStackMain {
         } catch (RuntimeException e) {
             LOG.error("askpipe dev stack failed to start: {}", e.getMessage());
             stop(stack, postgres, kafka);
-            if (dataDir == null) {
-                Directories.deleteRecursively(streamsDir);
-            }
             throw e;
         }
 
@@ -150,9 +141,6 @@ public final class DevStackMain {
                         () -> {
                             System.out.println("askpipe: stopping");
                             stop(running, db, kafka);
-                            if (dataDir == null) {
-                                Directories.deleteRecursively(streamsDir);
-                            }
                             stopped.countDown();
                         },
                         "askpipe-shutdown"));
@@ -169,14 +157,6 @@ public final class DevStackMain {
             Files.writeString(file, secret + "\n");
         } catch (IOException | UnsupportedOperationException e) {
             LOG.warn("could not write the development key to {}: {}", file, e.toString());
-        }
-    }
-
-    private static Path temporaryDirectory(String prefix) {
-        try {
-            return Files.createTempDirectory(prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -37,9 +37,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Two drills. In every build, the services' process dies while the broker and the database it
  * uses live on (in this JVM), as they would in a deployment. On its own ({@code crash} tag, README
- * "Run the tests"), the all-in-one stack dies with its own broker and database; after Kafka's own
- * crash a transaction of the result store can be left hanging, and docs/operations.md
- * ("Start-up") tells what that drill has caught and what still fails.
+ * "Run the tests"), the all-in-one stack dies with its own broker and database, Kafka's own crash
+ * included (docs/operations.md, "Start-up").
  *
  * <p>The stack's output goes to {@code stack.log} in its data directory; set {@code
  * ASKPIPE_KEEP_CRASH_DIR} to keep the directory after the test; a failure keeps it anyway and

@@ -10,7 +10,6 @@ import io.askpipe.common.config.Env;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.http.HttpServers;
 import io.askpipe.common.http.HttpSettings;
-import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
 import io.askpipe.ingest.IngestConfig;
@@ -66,7 +65,6 @@ class DatabaseRolesIT {
     private static String jdbcUrl;
     private static String bearer;
     private static URI base;
-    private static Path streams;
 
     @BeforeAll
     static void start() throws Exception {
@@ -97,7 +95,6 @@ class DatabaseRolesIT {
         }
 
         String prefix = SharedInfrastructure.uniqueName("roles") + ".";
-        streams = Files.createTempDirectory("askpipe-roles-streams-");
         Map<String, String> common = Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS",
                 SharedInfrastructure.kafka().bootstrapServers(),
@@ -109,8 +106,6 @@ class DatabaseRolesIT {
                 prefix + "router",
                 "STORE_APPLICATION_ID",
                 prefix + "store",
-                "STORE_STATE_DIR",
-                streams.toString(),
                 "DATABASE_URL",
                 jdbcUrl,
                 "HTTP_HOST",
@@ -138,9 +133,6 @@ class DatabaseRolesIT {
             } catch (Exception e) {
                 // stop the rest regardless
             }
-        }
-        if (streams != null) {
-            Directories.deleteRecursively(streams);
         }
     }
 

@@ -94,8 +94,7 @@ class KafkaClusterIT {
                 "KAFKA_TOPIC_PARTITIONS", "6",
                 "KAFKA_REPLICATION_FACTOR", "3",
                 "KAFKA_MIN_INSYNC_REPLICAS", "2",
-                "DRYRUN_LATENCY_MS", "20",
-                "STORE_STATE_DIR", dir.resolve("streams").toString()));
+                "DRYRUN_LATENCY_MS", "20"));
         try (DevStack stack = DevStack.start(env, cluster.bootstrapServers(), jdbcUrl, pg.user(), pg.password());
                 Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
             assertTopicsSurviveOneNode(admin, topics);

@@ -7,14 +7,13 @@ import java.util.Map;
 
 /**
  * The all-in-one stack as the integration tests start it: on the shared broker and PostgreSQL, with
- * topics, consumer groups, Streams state and a database of its own, so that tests never see each
- * other's asks.
+ * topics, consumer groups and a database of its own, so that tests never see each other's asks.
  */
 final class TestStacks {
     private TestStacks() {}
 
     /**
-     * A stack whose topics, groups and state are named by {@code prefix} (ending in a dot), on an
+     * A stack whose topics and groups are named by {@code prefix} (ending in a dot), on an
      * ephemeral client port, with {@code settings} beside those.
      */
     static DevStack start(String prefix, Map<String, String> settings) {
@@ -25,7 +24,6 @@ final class TestStacks {
         env.put("KAFKA_TOPIC_PREFIX", prefix);
         env.put("ROUTER_GROUP_ID", prefix + "router");
         env.put("STORE_APPLICATION_ID", prefix + "store");
-        env.put("STORE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/" + prefix + "streams");
         return DevStack.start(env, SharedInfrastructure.kafka().bootstrapServers(), jdbcUrl, pg.user(), pg.password());
     }
 }

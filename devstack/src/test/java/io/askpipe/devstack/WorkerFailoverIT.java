@@ -44,8 +44,7 @@ class WorkerFailoverIT {
                 "ROUTER_MAX_IN_FLIGHT", "32",
                 "ROUTER_SHUTDOWN_GRACE_MS", "2000",
                 "DRYRUN_LATENCY_MS", "100",
-                "STORE_APPLICATION_ID", prefix + "store",
-                "STORE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/" + prefix + "streams"));
+                "STORE_APPLICATION_ID", prefix + "store"));
         Vertx vertx = Vertx.vertx();
         try (DevStack stack = DevStack.start(env, bootstrap, jdbcUrl, pg.user(), pg.password())) {
             RouterService second = RouterService.start(
@@ -123,9 +122,7 @@ class WorkerFailoverIT {
                 "ROUTER_SHUTDOWN_GRACE_MS",
                 "2000",
                 "STORE_APPLICATION_ID",
-                prefix + "store",
-                "STORE_STATE_DIR",
-                System.getProperty("java.io.tmpdir") + "/" + prefix + "streams"));
+                prefix + "store"));
         env.putAll(Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "4", "CHAOS_WORKER_CRASH", "0.2"));
         Vertx vertx = Vertx.vertx();
         try (DevStack stack = DevStack.start(

@@ -57,7 +57,7 @@ public final class DrillMain {
         out.print(ReportText.render(report));
         if (options.dir() == null && report.passed()) {
             // a passed drill in a temporary directory keeps only its report; --dir keeps everything
-            for (String part : new String[] {"kafka", "postgres", "streams", "logs", "batch"}) {
+            for (String part : new String[] {"kafka", "postgres", "logs", "batch"}) {
                 Directories.deleteRecursively(dir.resolve(part));
             }
             out.println("report: " + json);

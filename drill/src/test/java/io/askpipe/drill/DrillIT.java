@@ -119,15 +119,12 @@ class DrillIT {
 
     @Test
     void aRunningDevStackUnderItsOwnChaosLosesNothingAndAReplayedKeyChangesNothing() throws Exception {
-        Path streams = Files.createTempDirectory("askpipe-drill-it-streams-");
-        dirs.add(streams);
         try (EmbeddedKafka kafka = EmbeddedKafka.temporary().start();
                 EmbeddedPostgresServer postgres = EmbeddedPostgresServer.temporary()) {
             String jdbcUrl = postgres.createDatabase("drill");
             try (DevStack stack = DevStack.start(
                     Map.of(
                             "HTTP_PORT", "0",
-                            "STORE_STATE_DIR", streams.toString(),
                             "KAFKA_GROUP_INSTANCE_ID", "drill-it",
                             "CHAOS_MODE", "1",
                             "CHAOS_SEED", "5",

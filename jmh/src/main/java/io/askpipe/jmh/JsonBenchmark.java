@@ -21,8 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The Kafka serdes of the messages every ask passes through: {@link JsonSerde} over {@code
  * Json.mapper()}, as producers and consumers call it, on {@link Payloads}' ask. {@code AskRequest}
  * is written once by ingest and read by the router and the result store; {@code AskResult} is
- * written by the router and read by the result store; {@code JoinedAsk} (the other two and the
- * progress) is written by the result store's join and read by its writer.
+ * written by the router and read by the result store, which joins the two in PostgreSQL.
  *
  * <p>Baseline: the same JSON through a plain {@link ObjectMapper} as an untyped tree (read: parse
  * the bytes into a {@link JsonNode}; write: the already built tree to bytes). It is Jackson's own
@@ -38,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class JsonBenchmark {
     private static final ObjectMapper PLAIN = new ObjectMapper();
 
-    @Param({"AskRequest", "AskResult", "JoinedAsk"})
+    @Param({"AskRequest", "AskResult"})
     public String message;
 
     private String topic;
@@ -52,13 +51,11 @@ public class JsonBenchmark {
         topic = switch (message) {
             case "AskRequest" -> "ask.requests";
             case "AskResult" -> "ask.results";
-            case "JoinedAsk" -> "ask.joined";
             default -> throw new IllegalArgumentException("no such message: " + message);
         };
         value = switch (message) {
             case "AskRequest" -> Payloads.request();
-            case "AskResult" -> Payloads.result();
-            default -> Payloads.joined();
+            default -> Payloads.result();
         };
         @SuppressWarnings("unchecked")
         JsonSerde<Object> typed = (JsonSerde<Object>) JsonSerde.of(value.getClass());

@@ -3,7 +3,6 @@ package io.askpipe.jmh;
 import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
-import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Usage;
 import java.time.Instant;
 
@@ -61,10 +60,5 @@ public final class Payloads {
     /** Its successful result, as the router publishes it to {@code ask.results}. */
     public static AskResult result() {
         return AskResult.succeeded(REQUEST_ID, "openai", MODEL, ANSWER, Usage.of(96, 284), 1745, 1, COMPLETED_AT);
-    }
-
-    /** The three joined, as the result store publishes it to {@code ask.joined}. */
-    public static JoinedAsk joined() {
-        return new JoinedAsk(request(), progress(), result());
     }
 }

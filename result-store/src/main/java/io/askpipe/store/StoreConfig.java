@@ -8,7 +8,6 @@ import io.askpipe.common.http.HttpSettings;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.service.OpsSettings;
 import io.askpipe.store.webhook.WebhookSettings;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,14 +20,10 @@ import java.util.List;
  * @param http where the read API listens ({@code HTTP_PORT}, default 8082)
  * @param ops where {@code /metrics} and {@code /readyz} listen ({@code OPS_HOST}, {@code OPS_PORT},
  *     default 127.0.0.1:9466)
- * @param applicationId {@code STORE_APPLICATION_ID}: the Kafka Streams application id, shared by
- *     every instance (default askpipe-result-store)
- * @param stateDir {@code STORE_STATE_DIR}: where Kafka Streams keeps its local state (default a
- *     directory under java.io.tmpdir)
- * @param commitInterval {@code STORE_COMMIT_INTERVAL_MS}: how often Streams commits; under
- *     exactly-once this bounds how soon a result becomes visible (default 20)
- * @param writeBatch {@code STORE_WRITE_BATCH}: joined asks the writer reads per poll and writes to
- *     PostgreSQL in one transaction, at most (default 500)
+ * @param applicationId {@code STORE_APPLICATION_ID}: the prefix of the store's consumer groups
+ *     ({@code -asks}, {@code -batch-events}), shared by every instance (default askpipe-result-store)
+ * @param writeBatch {@code STORE_WRITE_BATCH}: records (asks' requests, progress and results) the
+ *     writer reads per poll and writes to PostgreSQL in one transaction, at most (default 500)
  * @param maxWaiters {@code STORE_MAX_WAITERS}: clients that may long-poll ({@code ?wait=}) at once
  *     on one instance; beyond it a long poll answers at once (default 10000)
  * @param maxWaitersPerUser {@code STORE_MAX_WAITERS_PER_USER}: long polls one user may have waiting
@@ -44,8 +39,6 @@ public record StoreConfig(
         HttpSettings http,
         OpsSettings ops,
         String applicationId,
-        Path stateDir,
-        Duration commitInterval,
         int writeBatch,
         int maxWaiters,
         int maxWaitersPerUser,
@@ -56,18 +49,11 @@ public record StoreConfig(
     static final Setting<Integer> OPS_PORT = OpsSettings.PORT.defaultsTo("9466");
     public static final Setting<String> APPLICATION_ID = Setting.text("STORE_APPLICATION_ID")
             .defaultsTo("askpipe-result-store")
-            .doc("Kafka Streams `application.id`, shared by all instances; also prefixes its internal topics");
-    public static final Setting<Path> STATE_DIR = Setting.of("STORE_STATE_DIR", "path", (name, raw) -> Path.of(raw))
-            .derivedDefault(
-                    "`$TMPDIR/askpipe-streams`",
-                    env -> Path.of(System.getProperty("java.io.tmpdir"), "askpipe-streams"))
-            .doc("Kafka Streams local state; a persistent volume in production");
-    public static final Setting<Duration> COMMIT_INTERVAL = Setting.millis("STORE_COMMIT_INTERVAL_MS", 1, 60_000)
-            .defaultsTo("20")
-            .doc("Streams commit interval, which bounds how soon a result becomes visible under exactly-once");
+            .doc("prefix of the store's consumer groups (`-asks`, `-batch-events`), shared by all instances");
     public static final Setting<Integer> WRITE_BATCH = Setting.integer("STORE_WRITE_BATCH", 1, 10_000)
             .defaultsTo("500")
-            .doc("joined asks the writer takes per poll and writes in one transaction, at most");
+            .doc("records (asks' requests, progress, results) the writer takes per poll and writes in one"
+                    + " transaction, at most");
     public static final Setting<Integer> MAX_WAITERS = Setting.integer("STORE_MAX_WAITERS", 0, 1_000_000)
             .defaultsTo("10000")
             .doc("clients that may long-poll at once on one instance");
@@ -89,8 +75,6 @@ public record StoreConfig(
                 HttpSettings.fromEnv(env, HTTP_PORT),
                 OpsSettings.fromEnv(env, OPS_PORT),
                 applicationId,
-                env.get(STATE_DIR),
-                env.get(COMMIT_INTERVAL),
                 env.get(WRITE_BATCH),
                 env.get(MAX_WAITERS),
                 env.get(MAX_WAITERS_PER_USER),
@@ -106,14 +90,7 @@ public record StoreConfig(
                 AuthSettings.settings(),
                 HttpSettings.settings(HTTP_PORT),
                 OpsSettings.settings(OPS_PORT),
-                List.of(
-                        APPLICATION_ID,
-                        STATE_DIR,
-                        COMMIT_INTERVAL,
-                        WRITE_BATCH,
-                        MAX_WAITERS,
-                        MAX_WAITERS_PER_USER,
-                        RETENTION),
+                List.of(APPLICATION_ID, WRITE_BATCH, MAX_WAITERS, MAX_WAITERS_PER_USER, RETENTION),
                 WebhookSettings.settings());
     }
 }

@@ -3,7 +3,6 @@ package io.askpipe.store;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
 import io.askpipe.common.fault.FaultInjector;
-import io.askpipe.common.kafka.AskSizes;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.common.service.Metrics;
@@ -15,10 +14,6 @@ import io.askpipe.store.api.ResendLimiter;
 import io.askpipe.store.api.StoreRoutes;
 import io.askpipe.store.batch.BatchEventWriter;
 import io.askpipe.store.golden.GoldenQueries;
-import io.askpipe.store.join.AskTopology;
-import io.askpipe.store.join.CleanShutdownMarker;
-import io.askpipe.store.join.InternalTopics;
-import io.askpipe.store.join.OrphanedTransactions;
 import io.askpipe.store.sink.AskPurge;
 import io.askpipe.store.sink.AskRepository;
 import io.askpipe.store.sink.AskWriter;
@@ -29,15 +24,12 @@ import io.askpipe.store.webhook.WebhookSecrets;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,20 +42,16 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The result store's running parts: the connection pool (migrated by Flyway at start), the Kafka
- * Streams application that joins the topics, the writer that puts what it joined into PostgreSQL,
- * the writer that turns batch events into webhooks, the webhook dispatcher, the accounts callers
- * authenticate against, and the read routes.
+ * The result store's running parts: the connection pool (migrated by Flyway at start), the writer
+ * that joins each ask's request, progress and result in PostgreSQL, the writer that turns batch
+ * events into webhooks, the webhook dispatcher, the accounts callers authenticate against, and the
+ * read routes.
  */
 public final class StoreService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreService.class);
@@ -73,7 +61,6 @@ public final class StoreService implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final AskRepository asks;
-    private final KafkaStreams streams;
     private final AskWriter writer;
     private final Thread writerThread;
     private final BatchEventWriter batchEvents;
@@ -96,7 +83,6 @@ public final class StoreService implements AutoCloseable {
     private StoreService(
             HikariDataSource dataSource,
             AskRepository asks,
-            KafkaStreams streams,
             AskWriter writer,
             BatchEventWriter batchEvents,
             Producer<byte[], byte[]> producer,
@@ -134,7 +120,6 @@ public final class StoreService implements AutoCloseable {
         purge.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.MINUTES);
         this.auth = auth;
         this.asks = asks;
-        this.streams = streams;
         this.writer = writer;
         this.producer = producer;
         this.writerThread = Thread.ofPlatform().name("askpipe-store-writer").start(writer);
@@ -149,10 +134,9 @@ public final class StoreService implements AutoCloseable {
     }
 
     /**
-     * Starts in {@code startup}'s steps: the database (migrated), the accounts, the topics, the
-     * Streams application (after a crash, its recovery first), the writer; metrics bound to
-     * {@code registry}. Each batch write and each webhook attempt asks {@code faults} whether a
-     * fault strikes ({@code STORE_FAILURE}, {@code WEBHOOK_FAILURE}).
+     * Starts in {@code startup}'s steps: the database (migrated), the accounts, the topics, then the
+     * writers; metrics bound to {@code registry}. Each poll's write and each webhook attempt asks
+     * {@code faults} whether a fault strikes ({@code STORE_FAILURE}, {@code WEBHOOK_FAILURE}).
      */
     public static StoreService start(
             StoreConfig config, MeterRegistry registry, Startup startup, FaultInjector faults) {
@@ -166,67 +150,29 @@ public final class StoreService implements AutoCloseable {
                     "accounts", Startup.DATABASE_FIX, () -> AuthService.start(config.database(), config.auth()));
             KafkaSettings kafka = config.kafka();
             Topics topics = kafka.topics();
-            startup.step("kafka topics", Startup.KAFKA_FIX, () -> {
-                TopicProvisioner.ensure(kafka, "askpipe-store-admin");
-                InternalTopics.ensureRecordSize(kafka, config.applicationId());
-            });
+            startup.step(
+                    "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-store-admin"));
             var db = DSL.using(dataSource, SQLDialect.POSTGRES);
             AskRepository asks = new AskRepository(db, Clock.systemUTC(), config.retention());
-            Properties props = streamsProperties(config);
-            boolean crashed = !CleanShutdownMarker.consume(config.stateDir(), config.applicationId());
-            if (crashed) {
-                startup.step(
-                        "crash recovery",
-                        "See docs/operations.md, Start-up: a transaction the crashed store left open",
-                        () -> OrphanedTransactions.abort(kafka, config.stateDir(), config.applicationId(), 1));
-            }
-            KafkaStreams streams = new KafkaStreams(AskTopology.build(topics, props), props);
-            streams.setUncaughtExceptionHandler(e -> {
-                // a fresh thread resumes from the last commit
-                LOG.error("result store stream thread failed; replacing it", e);
-                return StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
-            if (crashed) {
-                // after a crash Streams finds its stores without checkpoints, declares the tasks
-                // corrupted and rebuilds them in the middle of a rebalance, which can stall for
-                // minutes; rebuilding them from the changelogs before starting is the same work
-                LOG.warn("result store did not stop cleanly last time; rebuilding its local state from Kafka");
-                streams.cleanUp();
-            }
-            streams.start();
-            LOG.info(
-                    "result store streaming {}, {} and {} into {}",
-                    topics.allRequestNames(),
-                    topics.results().name(),
-                    topics.progress().name(),
-                    config.database().jdbcUrl());
             Producer<byte[], byte[]> producer = new KafkaProducer<>(
                     kafka.acknowledgedProducerProperties("askpipe-store-writer"),
                     new ByteArraySerializer(),
                     new ByteArraySerializer());
-            Consumer<String, byte[]> writerConsumer = writerConsumer(config);
+            Consumer<String, byte[]> writerConsumer = new KafkaConsumer<>(
+                    writerConsumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
             AskWriter writer = new AskWriter(writerConsumer, producer, asks, topics, registry, faults);
+            LOG.info(
+                    "result store writing {} into {}",
+                    AskWriter.sources(topics),
+                    config.database().jdbcUrl());
             Consumer<String, byte[]> batchEventConsumer = new KafkaConsumer<>(
                     batchEventConsumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
             BatchEventWriter batchEvents = new BatchEventWriter(
                     batchEventConsumer, producer, db, topics, Clock.systemUTC(), config.retention(), registry);
             List<AutoCloseable> kafkaMetrics =
-                    new ArrayList<>(Metrics.bindKafkaClients(registry, writerConsumer, batchEventConsumer, producer));
-            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-            streamsMetrics.bindTo(registry);
-            kafkaMetrics.add(streamsMetrics);
+                    Metrics.bindKafkaClients(registry, writerConsumer, batchEventConsumer, producer);
             return new StoreService(
-                    dataSource,
-                    asks,
-                    streams,
-                    writer,
-                    batchEvents,
-                    producer,
-                    auth,
-                    config,
-                    registry,
-                    faults,
-                    kafkaMetrics);
+                    dataSource, asks, writer, batchEvents, producer, auth, config, registry, faults, kafkaMetrics);
         } catch (RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -236,58 +182,19 @@ public final class StoreService implements AutoCloseable {
         }
     }
 
-    // processing.exception.handler.global.enabled is deprecated on arrival: it only opts in early
-    // to the behaviour that Kafka 5.0 makes the default, and silences the warning that asks for it
-    @SuppressWarnings("deprecation")
-    static Properties streamsProperties(StoreConfig config) {
-        Properties props = new Properties();
-        props.putAll(config.kafka().clientProperties(config.applicationId()));
-        // static membership (Streams suffixes the id per stream thread): restarted after a crash,
-        // the store takes its tasks back at once instead of waiting out the dead member's session
-        props.putAll(config.kafka().staticMembership("store"));
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(
-                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
-        // an idle stream thread commits only when its poll returns: with the default 100 ms poll a
-        // joined ask waited up to that long for the commit that makes it readable downstream
-        props.put(StreamsConfig.POLL_MS_CONFIG, 10L);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
-        // no record cache: a cached table forwards its updates only at the next commit, which put
-        // about 100 ms between a result on ask.results and its row (docs/benchmarks.md); an ask's
-        // two updates are too few for the cache to save writes
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
-        props.put(
-                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueExceptionHandler.class.getName());
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        props.put(
-                StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
-                config.kafka().topics().storeDeadLetter().name());
-        // a joined ask holds an ask and its result: Streams' producer, its consumers and the internal
-        // topics it creates (the repartition topic, the changelogs) take records as large as that
-        AskSizes sizes = config.kafka().sizes();
-        sizes.producerProperties().forEach((name, value) -> props.put(StreamsConfig.producerPrefix(name), value));
-        sizes.consumerProperties().forEach((name, value) -> props.put(StreamsConfig.consumerPrefix(name), value));
-        sizes.topicConfigs().forEach((name, value) -> props.put(StreamsConfig.topicPrefix(name), value));
-        return props;
-    }
-
     /**
-     * The writer's consumer: its own group beside the Streams application's, reading only what
-     * Streams committed, committing by hand after each batch is in the database.
+     * The writer's consumer properties: the group {@code STORE_APPLICATION_ID} and {@code -asks},
+     * every instance's, over the request topics, {@code ask.progress} and {@code ask.results}; read
+     * committed, from the topics' beginning when the group is new, committing by hand after each
+     * poll is in the database, {@code STORE_WRITE_BATCH} records a poll at most, with fetches sized
+     * for the largest ask ({@code ASK_MAX_BYTES}).
      */
-    private static Consumer<String, byte[]> writerConsumer(StoreConfig config) {
-        return new KafkaConsumer<>(
-                writerConsumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    /** The writer consumer's properties, with fetches sized for a joined ask ({@code ASK_MAX_BYTES}). */
     static Map<String, Object> writerConsumerProperties(StoreConfig config) {
         Map<String, Object> props = config.kafka().consumerProperties("askpipe-store-writer");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-writer");
-        props.putAll(config.kafka().staticMembership("store-writer"));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId() + "-asks");
+        // static membership: restarted after a crash, the store takes its partitions back at once
+        // instead of waiting out the dead member's session
+        props.putAll(config.kafka().staticMembership("store-asks"));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -352,20 +259,9 @@ public final class StoreService implements AutoCloseable {
         StoreRoutes.mountOperations(ops, golden);
     }
 
-    /**
-     * What {@code /readyz} checks: the database, the Streams application running (not starting,
-     * rebalancing or restoring), and the writer in its group.
-     */
+    /** What {@code /readyz} checks: the database, and the writer of the asks in its group. */
     public Readiness readiness() {
-        return new Readiness()
-                .add("database", Readiness.database(dataSource))
-                .add("streams", () -> streams.state() == KafkaStreams.State.RUNNING)
-                .add("writer", writer::inGroup);
-    }
-
-    /** The Streams application's state, for health checks and tests. */
-    public KafkaStreams.State state() {
-        return streams.state();
+        return new Readiness().add("database", Readiness.database(dataSource)).add("writer", writer::inGroup);
     }
 
     @Override
@@ -373,9 +269,6 @@ public final class StoreService implements AutoCloseable {
         purge.shutdownNow();
         dispatcher.close();
         waiters.close();
-        if (streams.close(Duration.ofSeconds(30))) {
-            CleanShutdownMarker.write(config.stateDir(), config.applicationId());
-        }
         // the writers stop at once; a poll they had not committed is read again at the next start
         writer.stop();
         batchEvents.stop();

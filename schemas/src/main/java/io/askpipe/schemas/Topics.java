@@ -16,7 +16,6 @@ import org.apache.kafka.common.serialization.Serdes;
  *     interactive ask in a partition (docs/adr/0028)
  * @param results standardized results, compacted, keyed by request id
  * @param progress workers starting on asks, keyed by request id, kept for a day
- * @param joined asks as the result store joined them, compacted, keyed by request id
  * @param cancels cancels of asks by their owners, compacted, keyed by request id: every router
  *     worker reads them all (docs/adr/0027-cancellation.md)
  * @param batchEvents batches that reached a terminal status, keyed by batch id, for the result
@@ -29,7 +28,6 @@ public record Topics(
         Topic<String, AskRequest> batchRequests,
         Topic<String, AskResult> results,
         Topic<String, AskProgress> progress,
-        Topic<String, JoinedAsk> joined,
         Topic<String, AskCancel> cancels,
         Topic<String, BatchEvent> batchEvents,
         Topic<byte[], byte[]> requestsDeadLetter,
@@ -39,7 +37,6 @@ public record Topics(
     public static final String BATCH_REQUESTS = "ask.requests.batch";
     public static final String RESULTS = "ask.results";
     public static final String PROGRESS = "ask.progress";
-    public static final String JOINED = "ask.joined";
     public static final String CANCELS = "ask.cancels";
     public static final String BATCH_EVENTS = "ask.batch.events";
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
@@ -76,7 +73,6 @@ public record Topics(
                 new Topic<>(prefix + BATCH_REQUESTS, Serdes.String(), JsonSerde.of(AskRequest.class), COMPACTED),
                 new Topic<>(prefix + RESULTS, Serdes.String(), JsonSerde.of(AskResult.class), COMPACTED),
                 new Topic<>(prefix + PROGRESS, Serdes.String(), JsonSerde.of(AskProgress.class), SHORT_LIVED),
-                new Topic<>(prefix + JOINED, Serdes.String(), JsonSerde.of(JoinedAsk.class), COMPACTED),
                 new Topic<>(prefix + CANCELS, Serdes.String(), JsonSerde.of(AskCancel.class), COMPACTED),
                 new Topic<>(prefix + BATCH_EVENTS, Serdes.String(), JsonSerde.of(BatchEvent.class), COMPACTED),
                 new Topic<>(
@@ -94,7 +90,7 @@ public record Topics(
 
     /**
      * Every topic of accepted asks, interactive first: whatever reads the asks (the router, the
-     * result store's join, replays, purges) reads all of them.
+     * result store's writer, replays, purges) reads all of them.
      */
     public List<Topic<String, AskRequest>> allRequests() {
         return List.of(requests, batchRequests);
@@ -108,14 +104,6 @@ public record Topics(
     /** Every topic, in the order they are created. */
     public List<Topic<?, ?>> all() {
         return List.of(
-                requests,
-                batchRequests,
-                results,
-                progress,
-                joined,
-                cancels,
-                batchEvents,
-                requestsDeadLetter,
-                storeDeadLetter);
+                requests, batchRequests, results, progress, cancels, batchEvents, requestsDeadLetter, storeDeadLetter);
     }
 }

@@ -121,15 +121,6 @@ class AskRequestVersionsTest {
     }
 
     @Test
-    void theLedgerAndTheJoinReadAVersionOneAskInsideTheirRecords() {
-        String joined = "{\"request\":" + VERSION_1 + "}";
-
-        JoinedAsk ask = JsonSerde.of(JoinedAsk.class).deserialize("ask.joined", bytes(joined));
-
-        assertThat(ask.request().prompt()).isEqualTo("Why is the sky blue?");
-    }
-
-    @Test
     void promptIsTheTextOfTheLastUserMessage() {
         ChatRequest chat = ChatRequest.builder(List.of(
                         ChatMessage.system("Be brief."),

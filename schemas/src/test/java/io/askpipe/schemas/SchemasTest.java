@@ -139,27 +139,6 @@ class SchemasTest {
     }
 
     @Test
-    void joinedAskRoundTripsAndMatchesItsSchema() throws Exception {
-        AskRequest request = new AskRequest(ID, "alice", "key-1", "Why?", null, "dryrun", NOW, null);
-        AskResult result = AskResult.succeeded(ID, "dryrun", "dryrun-echo", "hi", Usage.of(3, 1), 12, 1, NOW);
-        JoinedAsk queued = new JoinedAsk(request, null, null);
-        JoinedAsk done = new JoinedAsk(request, new AskProgress(ID, "dryrun", NOW), result);
-        JsonSerde<JoinedAsk> serde = JsonSerde.of(JoinedAsk.class);
-
-        for (JoinedAsk joined : java.util.List.of(queued, done)) {
-            byte[] bytes = serde.serialize("t", joined);
-            assertThat(serde.deserialize("t", bytes)).isEqualTo(joined);
-            assertThat(schema("joined-ask.schema.json").validate(Json.mapper().readTree(bytes)))
-                    .isEmpty();
-        }
-        JsonNode withoutChat = tree(done);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) withoutChat.get("request")).remove("chat");
-        assertThat(schema("joined-ask.schema.json").validate(withoutChat))
-                .as("the request is checked against its own schema")
-                .isNotEmpty();
-    }
-
-    @Test
     void problemMatchesItsSchema() throws Exception {
         Problem problem = new Problem(
                 "https://askpipe.io/problems/validation-failed",
@@ -198,7 +177,6 @@ class SchemasTest {
                         "ask.requests.batch",
                         "ask.results",
                         "ask.progress",
-                        "ask.joined",
                         "ask.cancels",
                         "ask.batch.events",
                         "ask.requests.dlq",
@@ -208,8 +186,6 @@ class SchemasTest {
         assertThat(topics.requests(Priority.BATCH)).isSameAs(topics.batchRequests());
         assertThat(topics.requests(Priority.INTERACTIVE)).isSameAs(topics.requests());
         assertThat(topics.allRequestNames()).containsExactly("t1.ask.requests", "t1.ask.requests.batch");
-        assertThat(topics.joined().name()).isEqualTo("t1.ask.joined");
-        assertThat(topics.joined().cleanupPolicy()).isEqualTo("compact");
         assertThat(topics.progress().name()).isEqualTo("t1.ask.progress");
         assertThat(topics.progress().cleanupPolicy()).isEqualTo("delete");
         assertThat(topics.cancels().name()).isEqualTo("t1.ask.cancels");

@@ -47,7 +47,7 @@ public final class LoadPhases implements AutoCloseable {
 
     /**
      * Starts the all-in-one stack on fresh data: dryrun backend without latency, auth, idempotency
-     * ledger and the exactly-once result store on, as {@code ./askpipe dev} runs.
+     * ledger and the result store on, as {@code ./askpipe dev} runs.
      */
     public static LoadPhases start(AskLoadOptions options) throws Exception {
         Vertx vertx = Vertx.vertx();

@@ -3,7 +3,6 @@ package io.askpipe.common.kafka;
 import io.askpipe.schemas.Topic;
 import io.askpipe.schemas.Topics;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,29 +66,6 @@ public final class TopicProvisioner {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(
                     "could not provision topics on " + settings.bootstrapServers() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Raises the {@code max.message.bytes} of each existing topic of {@code names} that is below
-     * {@link AskSizes#recordMaxBytes()}, such as Kafka Streams' internal topics created before
-     * {@code ASK_MAX_BYTES} was raised; fails, naming the setting, when the broker refuses. Topics
-     * that do not exist are left to whoever creates them.
-     */
-    public static void ensureRecordSize(Admin admin, Collection<String> names, AskSizes sizes) {
-        try {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            List<String> present =
-                    names.stream().filter(existing::contains).sorted().toList();
-            if (!present.isEmpty()) {
-                raiseRecordSize(admin, describe(admin, resources(present)), sizes);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while checking the record size of topics", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException(
-                    "could not check the record size of topics " + names + ": " + e.getMessage(), e);
         }
     }
 

@@ -14,8 +14,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * What {@code GET /readyz} checks: each component a service needs, by name, with a check that says
- * whether it is up now (a database that answers, a consumer that holds its assignment, a Streams
- * application that runs). Checks may block briefly; the route runs them off the event loop.
+ * whether it is up now (a database that answers, a consumer that holds its assignment). Checks may
+ * block briefly; the route runs them off the event loop.
  * Thread-safe.
  */
 public final class Readiness {

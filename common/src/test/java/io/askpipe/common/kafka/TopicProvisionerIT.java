@@ -82,25 +82,6 @@ class TopicProvisionerIT {
     }
 
     @Test
-    void raisesTopicsItIsNamedThatExistAndLeavesOutTheOthers() throws Exception {
-        String internal = SharedInfrastructure.uniqueName("store") + "-requests-by-id-changelog";
-        String absent = SharedInfrastructure.uniqueName("absent");
-        AskSizes sizes = AskSizes.DEFAULTS;
-        try (Admin admin = Admin.create(KafkaSettings.local(bootstrap, "").clientProperties("test"))) {
-            admin.createTopics(List.of(new NewTopic(internal, 1, (short) 1)
-                            // Kafka's default, as a broker without askpipe's settings gives it
-                            .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "1048588"))))
-                    .all()
-                    .get();
-
-            TopicProvisioner.ensureRecordSize(admin, List.of(internal, absent), sizes);
-
-            assertThat(maxMessageBytes(admin, internal)).isEqualTo(sizes.recordMaxBytes());
-            assertThat(admin.listTopics().names().get()).doesNotContain(absent);
-        }
-    }
-
-    @Test
     void theSharedBrokerTakesTheLargestRecordAnyAskMaxBytesMakes() throws Exception {
         try (Admin admin = Admin.create(KafkaSettings.local(bootstrap, "").clientProperties("test"))) {
             String node = String.valueOf(

@@ -20,17 +20,6 @@ class KafkaNoiseTest {
     @Test
     void dropsTheKnownWarningsOfKafkasOwnStartAndStop() {
         assertThat(warn(
-                        "org.apache.kafka.streams.StreamsConfig",
-                        "Processing exception handler is not enabled for the GlobalThread. It's recommended to set"))
-                .isEqualTo(FilterReply.DENY);
-        assertThat(warn(
-                        "org.apache.kafka.clients.NetworkClient",
-                        "[Consumer instanceId=s-1, clientId=c, groupId=g] The metadata response from the cluster"
-                                + " reported a recoverable issue with correlation id {} : {}",
-                        2,
-                        "{app-requests-table-repartition=UNKNOWN_TOPIC_OR_PARTITION}"))
-                .isEqualTo(FilterReply.DENY);
-        assertThat(warn(
                         "org.apache.kafka.clients.NetworkClient",
                         "[NodeToControllerChannelManager id=1 name=registration] Attempting to close NetworkClient"
                                 + " that has already been closed."))

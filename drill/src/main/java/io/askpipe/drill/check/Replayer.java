@@ -8,6 +8,7 @@ import io.askpipe.drill.deploy.Target;
 import io.askpipe.drill.load.LlmServer;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
 import io.askpipe.schemas.AskRequest;
+import io.askpipe.store.sink.AskWriter;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the store have caught up, and compares what clients see before and after.
  */
 public final class Replayer {
-    /** The result store's writer group, whose lag says the store has caught up. */
-    private static final String STORE_WRITER_GROUP = "askpipe-result-store-writer";
+    /** The result store's group, whose lag over the asks' topics says the store has caught up. */
+    private static final String STORE_ASKS_GROUP = "askpipe-result-store-asks";
 
     private final Target deployment;
     private final ClusterReader kafka;
@@ -84,10 +85,7 @@ public final class Replayer {
         while (System.nanoTime() < deadline
                 && (routerLag(requests) > 0
                         || kafka.endOffsetSum(results) - resultsBefore < redelivered
-                        || kafka.lag(
-                                        STORE_WRITER_GROUP,
-                                        ClusterReader.TOPICS.joined().name())
-                                > 0)) {
+                        || storeLag() > 0)) {
             Thread.sleep(500);
         }
         Thread.sleep(2_000);
@@ -105,6 +103,15 @@ public final class Replayer {
                 kafka.endOffsetSum(results) - resultsBefore,
                 callsBefore.map(calls -> llm.orElseThrow().totalCalls() - calls).orElse(null),
                 changed);
+    }
+
+    /** The result store's lag summed over the topics it writes asks from. */
+    private long storeLag() throws Exception {
+        long lag = 0;
+        for (String topic : AskWriter.sources(ClusterReader.TOPICS)) {
+            lag += kafka.lag(STORE_ASKS_GROUP, topic);
+        }
+        return lag;
     }
 
     /** The router group's lag summed over {@code topics}. */

@@ -134,7 +134,6 @@ public final class Deployment implements Target {
             ServiceProcess ingest = service("ingest-api", IngestMain.class, ingestEnv, logs);
 
             Map<String, String> storeEnv = new HashMap<>(common);
-            storeEnv.put("STORE_STATE_DIR", dir.resolve("streams").toString());
             storeEnv.put("KAFKA_GROUP_INSTANCE_ID", "drill-store"); // restarted as itself
             storeEnv.put("WEBHOOK_RETRY_SCHEDULE", "0s,200ms,500ms,1s,2s,5s,10s,30s");
             ServiceProcess store = service("result-store", StoreMain.class, storeEnv, logs);

@@ -7,6 +7,7 @@ import io.askpipe.store.sink.GroupWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -45,7 +46,7 @@ public final class BatchEventWriter implements Runnable {
         BatchWebhooks webhooks = new BatchWebhooks(db, clock, retention, registry);
         this.loop = new GroupWriter<>(
                 "batch events",
-                topics.batchEvents().name(),
+                List.of(topics.batchEvents().name()),
                 consumer,
                 (topic, value) -> fitting(json.deserialize(topic, value), topic),
                 webhooks::add,

@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
  * Deletes asks completed more than {@code STORE_RETENTION} ago, and unfinished asks accepted that
  * long ago (no worker runs them any more), everywhere the result store keeps them: first a
  * tombstone for each on {@code ask.requests} and {@code ask.requests.batch}, {@code ask.results}
- * {@code ask.progress} and {@code ask.cancels} (so compaction removes the prompt and the answer from Kafka, and the
- * Streams tables, their changelogs and {@code ask.joined} drop them too), then the row with its
- * webhook deliveries. Tombstones first: an ask whose tombstones did not all land keeps its row and
- * is tried again at the next run, so nothing is deleted from the table and left behind in Kafka.
- * A tombstone the Streams join sees before the ask's own is harmless: the writer never writes an
- * ask anew past the retention period ({@link AskRepository}).
+ * {@code ask.progress} and {@code ask.cancels} (so compaction removes the prompt and the answer
+ * from Kafka), then the row with its webhook deliveries. Tombstones first: an ask whose tombstones
+ * did not all land keeps its row and is tried again at the next run, so nothing is deleted from the
+ * table and left behind in Kafka. A record of the ask that the writer reads after its row is gone
+ * (a replay, a group that reads from the beginning) is harmless: the writer never writes an ask
+ * anew past the retention period ({@link AskRepository}).
  */
 public final class AskPurge {
     private static final Logger LOG = LoggerFactory.getLogger(AskPurge.class);

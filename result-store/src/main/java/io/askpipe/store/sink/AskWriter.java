@@ -4,7 +4,6 @@ import io.askpipe.common.fault.Fault;
 import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.log.LogContext;
 import io.askpipe.common.service.Metrics;
-import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,18 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the asks the topology joined ({@code ask.joined}) into PostgreSQL: each poll's records in
- * one transaction ({@link AskRepository#write}), then their offsets. At least once: a crash between
- * the two writes the batch again, which the upserts make harmless. While the database fails, the
- * writer keeps its batch, pauses its partitions (so it stays in its group) and tries again with
- * backoff; a rebalance meanwhile drops the batch and rereads from the committed offsets. A record it
- * cannot read goes to {@code ask.store.dlq}. Chaos mode ({@code CHAOS_STORE_FAILURE}) fails a
- * batch's write the same way a failing database does when it strikes any of the batch's asks.
- *
- * <p>The loop is the {@link GroupWriter}'s; written by hand on a plain consumer rather than inside
- * the Streams application because Kafka Streams offers no hook before it commits: only a write per
- * record there is safe, and that capped the store at the database's single-row rate
- * (docs/adr/0007-batched-result-writes.md).
+ * Writes the asks' parts into PostgreSQL as they come, from every request topic, {@code
+ * ask.progress} and {@code ask.results}: each poll's records in one transaction ({@link
+ * AskRepository#write}), which joins them in the table, then their offsets. At least once: a crash
+ * between the two writes the poll again, which the forward-only upserts make harmless
+ * (docs/adr/0031). While the database fails, the writer keeps its poll, pauses its partitions (so
+ * it stays in its group) and tries again with backoff; a rebalance meanwhile drops the poll and
+ * rereads from the committed offsets. A record it cannot read goes to {@code ask.store.dlq}. Chaos
+ * mode ({@code CHAOS_STORE_FAILURE}) fails a poll's write the same way a failing database does when
+ * it strikes any of the poll's asks. The loop is the {@link GroupWriter}'s.
  */
 public final class AskWriter implements Runnable {
     /** The line per ask and hop (LOG_ASKS). */
@@ -40,8 +36,12 @@ public final class AskWriter implements Runnable {
     private final Timer storeWrite;
     private final Timer visible;
     private final FaultInjector faults;
-    private final GroupWriter<JoinedAsk> loop;
+    private final GroupWriter<AskPart> loop;
 
+    /**
+     * A writer that reads {@code topics}' asks through {@code consumer} (the group's, committing by
+     * hand) into {@code asks}, setting unreadable records aside through {@code deadLetters}.
+     */
     public AskWriter(
             Consumer<String, byte[]> consumer,
             Producer<byte[], byte[]> deadLetters,
@@ -54,13 +54,18 @@ public final class AskWriter implements Runnable {
         this.asks = asks;
         this.faults = faults;
         this.loop = new GroupWriter<>(
-                "joined asks",
-                topics.joined().name(),
+                "asks",
+                sources(topics),
                 consumer,
-                topics.joined().valueSerde().deserializer(),
+                new AskPartDeserializer(topics),
                 this::write,
                 deadLetters,
                 topics.storeDeadLetter().name());
+    }
+
+    /** The topics the writer reads: both request topics, {@code ask.progress} and {@code ask.results}. */
+    public static List<String> sources(Topics topics) {
+        return AskPartDeserializer.sources(topics);
     }
 
     @Override
@@ -73,47 +78,53 @@ public final class AskWriter implements Runnable {
         return loop.inGroup();
     }
 
-    /** Stops the loop; the batch in hand, if any, is written again by whoever reads next. */
+    /** Stops the loop; the poll in hand, if any, is written again by whoever reads next. */
     public void stop() {
         loop.stop();
     }
 
-    /** Writes one poll's asks in one transaction, unless chaos mode fails it first. */
-    private void write(List<JoinedAsk> batch) {
+    /** Writes one poll's parts in one transaction, unless chaos mode fails it first. */
+    private void write(List<AskPart> parts) {
         long writing = System.nanoTime();
-        if (faultStrikes(batch)) {
+        if (faultStrikes(parts)) {
             throw new DataAccessException("store write failed (injected by chaos mode)");
         }
-        List<JoinedAsk> finished = asks.write(batch);
+        List<FinishedAsk> finished = asks.write(parts);
         storeWrite.record(System.nanoTime() - writing, TimeUnit.NANOSECONDS);
         finished.forEach(this::stored);
     }
 
     /**
-     * Whether chaos mode fails this write: every ask of the batch is asked, none skipped, so that
-     * each ask meets its own sequence of strikes however the asks were batched and retried.
+     * Whether chaos mode fails this write: the ask of every request in the poll is asked, none
+     * skipped, so that each ask meets its own sequence of strikes however the parts were polled and
+     * retried. Asks are named by their Idempotency-Keys, which a drill derives from its seed (a
+     * request id is new in every run), so the same seed strikes the same places; only a request
+     * carries the key, and every ask's request is written at least once.
      */
-    private boolean faultStrikes(List<JoinedAsk> batch) {
+    private boolean faultStrikes(List<AskPart> parts) {
         boolean struck = false;
-        for (JoinedAsk ask : batch) {
-            struck |= faults.strikesAgain(Fault.STORE_FAILURE, ask.request().idempotencyKey());
+        for (AskPart part : parts) {
+            if (part instanceof AskPart.Request request) {
+                struck |= faults.strikesAgain(
+                        Fault.STORE_FAILURE, request.request().idempotencyKey());
+            }
         }
         return struck;
     }
 
     /** Records how long after the router's answer {@code ask} became visible, and says it was stored. */
-    private void stored(JoinedAsk ask) {
-        Duration after = Duration.between(ask.result().completedAt(), Instant.now());
+    private void stored(FinishedAsk ask) {
+        Duration after = Duration.between(ask.completedAt(), Instant.now());
         if (!after.isNegative()) {
             visible.record(after);
         }
         if (ASKS.isInfoEnabled()) {
             try (var log = LogContext.of(
                     "request_id",
-                    ask.request().requestId(),
+                    ask.requestId(),
                     "traceparent",
-                    ask.request().traceparent())) {
-                ASKS.info("ask stored as {}", ask.result().status().wireName());
+                    ask.traceparent().orElse(null))) {
+                ASKS.info("ask stored as {}", ask.status().wireName());
             }
         }
     }

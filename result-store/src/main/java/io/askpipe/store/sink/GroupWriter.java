@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A consumer group's loop that moves a topic into PostgreSQL at least once: each poll's records in
+ * A consumer group's loop that moves topics into PostgreSQL at least once: each poll's records in
  * one call of its {@link Write} (one transaction), then their offsets. A crash between the two
  * writes the poll again, which the write must make harmless. While the write fails, the loop keeps
  * its poll, pauses its partitions (so it stays in its group) and tries again with backoff; a
@@ -33,9 +33,7 @@ import org.slf4j.LoggerFactory;
  * read (its deserializer throws a {@link SerializationException}) goes to a dead-letter topic, and
  * the loop carries on; a tombstone is skipped.
  *
- * <p>Written by hand on a plain consumer rather than inside the Streams application because Kafka
- * Streams offers no hook before it commits (docs/adr/0007-batched-result-writes.md). One thread:
- * {@link #run()} until {@link #stop()}.
+ * <p>One thread: {@link #run()} until {@link #stop()}.
  *
  * @param <T> what a record holds
  */
@@ -51,7 +49,7 @@ public final class GroupWriter<T> implements Runnable {
     }
 
     private final String what;
-    private final String topic;
+    private final List<String> topics;
     private final Consumer<String, byte[]> consumer;
     private final Deserializer<T> deserializer;
     private final Write<T> write;
@@ -62,21 +60,21 @@ public final class GroupWriter<T> implements Runnable {
     private volatile boolean inGroup;
 
     /**
-     * A loop over {@code topic} through {@code consumer} (a group's, committing by hand) that reads
-     * each record with {@code deserializer} and hands each poll's to {@code write}; unreadable
-     * records go through {@code deadLetters} to {@code deadLetterTopic}. {@code what} names the
-     * records in log lines, in the plural ("joined asks").
+     * A loop over {@code topics} through {@code consumer} (a group's, committing by hand) that reads
+     * each record with {@code deserializer} (which is given the record's topic) and hands each
+     * poll's to {@code write}; unreadable records go through {@code deadLetters} to {@code
+     * deadLetterTopic}. {@code what} names the records in log lines, in the plural ("batch events").
      */
     public GroupWriter(
             String what,
-            String topic,
+            Collection<String> topics,
             Consumer<String, byte[]> consumer,
             Deserializer<T> deserializer,
             Write<T> write,
             Producer<byte[], byte[]> deadLetters,
             String deadLetterTopic) {
         this.what = what;
-        this.topic = topic;
+        this.topics = List.copyOf(topics);
         this.consumer = consumer;
         this.deserializer = deserializer;
         this.write = write;
@@ -86,7 +84,7 @@ public final class GroupWriter<T> implements Runnable {
 
     @Override
     public void run() {
-        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+        consumer.subscribe(topics, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 inGroup = false;

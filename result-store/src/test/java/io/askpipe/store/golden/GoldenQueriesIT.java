@@ -12,8 +12,8 @@ import io.askpipe.schemas.AskError;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.ErrorType;
-import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Usage;
+import io.askpipe.store.sink.AskPart;
 import io.askpipe.store.sink.AskRepository;
 import io.askpipe.store.sink.AskRepositoryIT;
 import io.askpipe.store.sink.StoreSchema;
@@ -45,35 +45,34 @@ class GoldenQueriesIT {
         var db = DSL.using(dataSource, SQLDialect.POSTGRES);
         AskRepository asks = new AskRepository(db, Clock.fixed(NOW, ZoneOffset.UTC), AskRepositoryIT.KEEP_ALL);
 
-        List<JoinedAsk> batch = new ArrayList<>();
+        List<AskPart> batch = new ArrayList<>();
         // alpha, in the last minute: latencies 1..100 ms; asks 91-95 timed out, 96-100 failed upstream
         for (int ms = 1; ms <= 100; ms++) {
             AskError error = ms > 95
                     ? new AskError(ErrorType.UPSTREAM_ERROR, "bad gateway")
                     : ms > 90 ? new AskError(ErrorType.TIMEOUT, "too slow") : null;
-            batch.add(finished("alpha", ms, error, NOW.minusSeconds(30)));
+            batch.addAll(finished("alpha", ms, error, NOW.minusSeconds(30)));
         }
         // alpha, three minutes ago: 50 asks of 1000 ms, all fine
         for (int i = 0; i < 50; i++) {
-            batch.add(finished("alpha", 1_000, null, NOW.minus(Duration.ofMinutes(3))));
+            batch.addAll(finished("alpha", 1_000, null, NOW.minus(Duration.ofMinutes(3))));
         }
         // beta, ten minutes ago: 20 asks that all hit their time limit at 30 s
         for (int i = 0; i < 20; i++) {
-            batch.add(finished("beta", 30_000, new AskError(ErrorType.TIMEOUT, "too slow"), NOW.minusSeconds(600)));
+            batch.addAll(finished("beta", 30_000, new AskError(ErrorType.TIMEOUT, "too slow"), NOW.minusSeconds(600)));
         }
         // beta, ten minutes ago: 5 asks that ran out of their own deadline after a long wait, 90 s of it
         // for permits of the provider limits; finished, not failed, and no measure of beta's latency
         for (int i = 0; i < 5; i++) {
             AskRequest request = request();
-            batch.add(new JoinedAsk(
-                    request,
-                    null,
+            batch.add(new AskPart.Request(request));
+            batch.add(new AskPart.Result(
                     AskResult.expired(request.requestId(), "beta", "m", "deadline", 100_000, 1, NOW.minusSeconds(600))
                             .withWaitedMs(90_000)));
         }
         // outside every window, and not finished at all: counted nowhere
-        batch.add(finished("gamma", 5, null, NOW.minus(Duration.ofMinutes(20))));
-        batch.add(new JoinedAsk(request(), null, null));
+        batch.addAll(finished("gamma", 5, null, NOW.minus(Duration.ofMinutes(20))));
+        batch.add(new AskPart.Request(request()));
         asks.write(batch);
 
         signals = new GoldenQueries(db, Clock.fixed(NOW, ZoneOffset.UTC)).compute();
@@ -144,13 +143,13 @@ class GoldenQueriesIT {
                 .orElseThrow();
     }
 
-    private static JoinedAsk finished(String backend, long latencyMs, AskError error, Instant completedAt) {
+    private static List<AskPart> finished(String backend, long latencyMs, AskError error, Instant completedAt) {
         AskRequest request = request();
         String id = request.requestId();
         AskResult result = error == null
                 ? AskResult.succeeded(id, backend, "m", "ok", Usage.of(1, 1), latencyMs, 1, completedAt)
                 : AskResult.failed(id, backend, "m", error, latencyMs, 1, completedAt);
-        return new JoinedAsk(request, null, result);
+        return List.of(new AskPart.Request(request), new AskPart.Result(result));
     }
 
     private static AskRequest request() {

@@ -14,7 +14,6 @@ import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.ErrorType;
-import io.askpipe.schemas.JoinedAsk;
 import io.askpipe.schemas.Json;
 import io.askpipe.schemas.Usage;
 import io.askpipe.schemas.chat.ChatMessage;
@@ -83,6 +82,251 @@ public class AskRepositoryIT {
         assertThat(asks.find(early, "alice").orElseThrow().status())
                 .as("an ask first seen with its progress")
                 .isEqualTo(AskStatus.RUNNING);
+    }
+
+    /** The ids announced on {@link Notifications#ASK_DONE}, heard on a connection of its own. */
+    private static final class Announcements implements AutoCloseable {
+        private final java.sql.Connection connection;
+        private final List<String> heard = new ArrayList<>();
+
+        Announcements() throws Exception {
+            connection = dataSource.getConnection();
+            connection.createStatement().execute("LISTEN " + Notifications.ASK_DONE);
+        }
+
+        /** Every id announced so far, once per announcement. */
+        List<String> heard() throws Exception {
+            connection.createStatement().execute("SELECT 1"); // notifications arrive with a round trip
+            var notifications =
+                    connection.unwrap(org.postgresql.PGConnection.class).getNotifications(500);
+            if (notifications != null) {
+                for (var notification : notifications) {
+                    heard.add(notification.getParameter());
+                }
+            }
+            return heard;
+        }
+
+        @Override
+        public void close() throws Exception {
+            connection.close();
+        }
+    }
+
+    /** How many webhook deliveries the outbox holds for {@code requestId}, and the last one's traceparent. */
+    private static List<String> webhookTraceparents(String requestId) {
+        return DSL.using(dataSource, SQLDialect.POSTGRES)
+                .select(WEBHOOK_DELIVERIES.TRACEPARENT)
+                .from(WEBHOOK_DELIVERIES)
+                .where(WEBHOOK_DELIVERIES.REQUEST_ID.eq(requestId))
+                .fetch(WEBHOOK_DELIVERIES.TRACEPARENT);
+    }
+
+    @Test
+    void inEveryArrivalOrderAnAskEndsVisibleTerminalOnceWithOneNotifyAndOneWebhook() throws Exception {
+        String user = "orders-" + System.nanoTime();
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        record Order(String name, List<List<String>> polls) {}
+        // each poll is a write of the parts named, in that order: q(uest), p(rogress), r(esult),
+        // r2 (another result for the same ask, which must lose to the first one written)
+        List<Order> orders = List.of(
+                new Order("request, then result", List.of(List.of("q"), List.of("r"))),
+                new Order("result, then request", List.of(List.of("r"), List.of("q"))),
+                new Order("progress first", List.of(List.of("p"), List.of("q"), List.of("r"))),
+                new Order("progress, result, then request", List.of(List.of("p"), List.of("r"), List.of("q"))),
+                new Order("all in one poll", List.of(List.of("q", "p", "r"))),
+                new Order("all in one poll, backwards", List.of(List.of("r", "p", "q"))),
+                new Order(
+                        "replays after terminal",
+                        List.of(
+                                List.of("q"),
+                                List.of("p"),
+                                List.of("r"),
+                                List.of("q"),
+                                List.of("p"),
+                                List.of("r2"),
+                                List.of("q", "p", "r2"))),
+                new Order("a repeated result before the request", List.of(List.of("r"), List.of("r2"), List.of("q"))),
+                new Order("a request with its result, replayed", List.of(List.of("q", "r"), List.of("q", "r"))));
+        try (Announcements announcements = new Announcements()) {
+            for (int i = 0; i < orders.size(); i++) {
+                Order order = orders.get(i);
+                String id = String.format("00000000-0000-7000-8000-0000000a%04d", i);
+                AskRequest request = new AskRequest(
+                        id,
+                        user,
+                        "k-" + id,
+                        ChatRequest.ofPrompt("p", null),
+                        null,
+                        T0,
+                        "https://hooks.example.com/" + i,
+                        Map.of("order", String.valueOf(i)),
+                        traceparent);
+                Map<String, AskPart> named = Map.of(
+                        "q", new AskPart.Request(request),
+                        "p", new AskPart.Progress(new AskProgress(id, "llama", T0)),
+                        "r",
+                                new AskPart.Result(
+                                        AskResult.succeeded(id, "dryrun", "m", "first", Usage.of(1, 1), 3, 1, T0)),
+                        "r2",
+                                new AskPart.Result(AskResult.failed(
+                                        id, "openai", "gpt-x", new AskError(ErrorType.TIMEOUT, "late"), 9, 2, T0)));
+                boolean requested = false;
+                boolean resulted = false;
+                boolean started = false;
+                int visibleTerminal = 0;
+                for (List<String> poll : order.polls()) {
+                    List<FinishedAsk> finished =
+                            asks.write(poll.stream().map(named::get).toList());
+                    for (String part : poll) {
+                        requested |= part.equals("q");
+                        resulted |= part.startsWith("r");
+                        started |= part.equals("p");
+                    }
+                    visibleTerminal += finished.size();
+                    var found = asks.find(id, user);
+                    if (!requested) {
+                        assertThat(found)
+                                .as("%s: a partial row is invisible", order.name())
+                                .isEmpty();
+                    } else if (!resulted) {
+                        assertThat(found.orElseThrow().status())
+                                .as("%s: before its result", order.name())
+                                .isEqualTo(started ? AskStatus.RUNNING : AskStatus.QUEUED);
+                    } else {
+                        assertThat(found.orElseThrow().status())
+                                .as("%s: with its request and result", order.name())
+                                .isEqualTo(AskStatus.SUCCEEDED);
+                        assertThat(finished)
+                                .as("%s: what a write returns is what it made visible terminal", order.name())
+                                .allSatisfy(f -> {
+                                    assertThat(f.requestId()).isEqualTo(id);
+                                    assertThat(f.status()).isEqualTo(AskStatus.SUCCEEDED);
+                                    assertThat(f.completedAt()).isEqualTo(T0);
+                                    assertThat(f.traceparent()).contains(traceparent);
+                                });
+                    }
+                }
+                AskView view = asks.find(id, user).orElseThrow();
+                assertThat(view.result().answer())
+                        .as("%s: the first result wins", order.name())
+                        .isEqualTo("first");
+                assertThat(view.acceptedAt()).isEqualTo(T0);
+                assertThat(view.metadata()).containsEntry("order", String.valueOf(i));
+                assertThat(visibleTerminal)
+                        .as("%s: made visible terminal once", order.name())
+                        .isEqualTo(1);
+                assertThat(announcements.heard().stream().filter(id::equals))
+                        .as("%s: one NOTIFY", order.name())
+                        .hasSize(1);
+                assertThat(webhookTraceparents(id))
+                        .as("%s: one webhook, with the request's trace context", order.name())
+                        .containsExactly(traceparent);
+            }
+        }
+        assertThat(asks.list(user, null, null, 100)).hasSize(orders.size());
+        assertThat(asks.usage(user).asks().succeeded()).isEqualTo(orders.size());
+    }
+
+    @Test
+    void partialRowsAreInvisibleToEveryReadUntilTheirRequestComes() {
+        String user = "partial-" + System.nanoTime();
+        String resultFirst = "00000000-0000-7000-8000-0000000b0001";
+        String progressFirst = "00000000-0000-7000-8000-0000000b0002";
+        asks.write(List.of(
+                new AskPart.Result(AskResult.succeeded(resultFirst, "dryrun", "m", "42", Usage.of(5, 5), 3, 1, T0)),
+                new AskPart.Progress(new AskProgress(progressFirst, "llama", T0))));
+
+        for (String id : List.of(resultFirst, progressFirst)) {
+            assertThat(asks.find(id, user)).as(id).isEmpty();
+        }
+        assertThat(asks.list(user, null, null, 10)).isEmpty();
+        assertThat(asks.list(user, AskStatus.SUCCEEDED, null, 10)).isEmpty();
+        assertThat(asks.usage(user))
+                .isEqualTo(new UsageView(user, new UsageView.Asks(0, 0, 0, 0, 0, 0), new UsageView.Tokens(0, 0, 0)));
+        assertThat(webhookTraceparents(resultFirst)).as("no webhook owed yet").isEmpty();
+
+        asks.upsert(new AskRequest(resultFirst, user, "k-1", "p", null, null, T0), null);
+        asks.upsert(new AskRequest(progressFirst, user, "k-2", "p", null, null, T0), null);
+        assertThat(asks.find(resultFirst, user).orElseThrow().status()).isEqualTo(AskStatus.SUCCEEDED);
+        assertThat(asks.find(progressFirst, user).orElseThrow().status()).isEqualTo(AskStatus.RUNNING);
+        assertThat(asks.usage(user))
+                .isEqualTo(new UsageView(user, new UsageView.Asks(2, 1, 1, 0, 0, 0), new UsageView.Tokens(5, 5, 10)));
+    }
+
+    @Test
+    void partialRowsArePurgedByTheirOwnTimesAndARequestNeverRevivesThem() {
+        String resultFirst = "00000000-0000-7000-8000-0000000b1001";
+        String progressFirst = "00000000-0000-7000-8000-0000000b1002";
+        Instant written = T0.plusSeconds(100);
+        AskRepository at = new AskRepository(
+                DSL.using(dataSource, SQLDialect.POSTGRES), Clock.fixed(written, ZoneOffset.UTC), KEEP_ALL);
+        at.write(List.of(
+                new AskPart.Result(
+                        AskResult.succeeded(resultFirst, "dryrun", "m", "42", Usage.NONE, 3, 1, T0.plusSeconds(10))),
+                new AskPart.Progress(new AskProgress(progressFirst, "llama", T0.plusSeconds(10)))));
+
+        assertThat(asks.expired(T0.plusSeconds(5), 1_000)).doesNotContain(resultFirst, progressFirst);
+        assertThat(asks.expired(T0.plusSeconds(50), 1_000))
+                .as("a partial terminal row by when it completed; a partial running one not yet")
+                .contains(resultFirst)
+                .doesNotContain(progressFirst);
+        List<String> due = asks.expired(written.plusSeconds(1), 1_000);
+        assertThat(due).as("a partial running row by when it was last written").contains(resultFirst, progressFirst);
+        assertThat(asks.delete(List.of(resultFirst, progressFirst), written.plusSeconds(1)))
+                .isEqualTo(2);
+
+        // their requests, read long after the purge: accepted before the horizon, never written anew
+        Instant later = T0.plus(Duration.ofDays(40));
+        AskRepository horizon = new AskRepository(
+                DSL.using(dataSource, SQLDialect.POSTGRES), Clock.fixed(later, ZoneOffset.UTC), Duration.ofDays(30));
+        assertThat(horizon.write(List.of(
+                        new AskPart.Request(new AskRequest(resultFirst, "alice", "k-1", "p", null, null, T0)),
+                        new AskPart.Request(new AskRequest(progressFirst, "alice", "k-2", "p", null, null, T0)))))
+                .isEmpty();
+        assertThat(asks.find(resultFirst, "alice")).isEmpty();
+        assertThat(asks.find(progressFirst, "alice")).isEmpty();
+    }
+
+    @Test
+    void partsPastTheRetentionPeriodAreWrittenOnlyWhereTheirRowStillExists() throws Exception {
+        String user = "horizon-parts-" + System.nanoTime();
+        Instant now = T0.plus(Duration.ofDays(40));
+        AskRepository horizon = new AskRepository(
+                DSL.using(dataSource, SQLDialect.POSTGRES), Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30));
+        String oldResult = "00000000-0000-7000-8000-0000000b2001";
+        String oldProgress = "00000000-0000-7000-8000-0000000b2002";
+        String waiting = "00000000-0000-7000-8000-0000000b2003";
+        String freshResult = "00000000-0000-7000-8000-0000000b2004";
+        // a partial row written while inside the period, whose request is read only now
+        asks.write(List.of(new AskPart.Result(
+                AskResult.succeeded(waiting, "dryrun", "m", "42", Usage.NONE, 1, 1, T0.plusSeconds(1)))));
+
+        List<FinishedAsk> finished = horizon.write(List.of(
+                new AskPart.Result(
+                        AskResult.succeeded(oldResult, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(5))),
+                new AskPart.Progress(new AskProgress(oldProgress, "llama", T0)),
+                new AskPart.Request(new AskRequest(waiting, user, "k-w", "p", null, null, T0, "http://127.0.0.1:9/h")),
+                new AskPart.Request(new AskRequest(freshResult, user, "k-f", "p", null, null, T0)),
+                new AskPart.Result(
+                        AskResult.succeeded(freshResult, "dryrun", "m", "b", Usage.NONE, 1, 1, now.minusSeconds(60)))));
+
+        try (var c = dataSource.getConnection();
+                var rs = c.createStatement()
+                        .executeQuery("SELECT request_id, user_id FROM store.asks WHERE request_id LIKE"
+                                + " '00000000-0000-7000-8000-0000000b20%' ORDER BY request_id")) {
+            Map<String, String> rows = new java.util.TreeMap<>();
+            while (rs.next()) {
+                rows.put(rs.getString(1), String.valueOf(rs.getString(2)));
+            }
+            assertThat(rows)
+                    .as("a result and progress past the period make no partial row; the old request of a row"
+                            + " that exists completes it; a recent result is written without its old request")
+                    .containsExactly(Map.entry(waiting, user), Map.entry(freshResult, "null"));
+        }
+        assertThat(finished).extracting(FinishedAsk::requestId).containsExactly(waiting);
+        assertThat(asks.find(waiting, user).orElseThrow().status()).isEqualTo(AskStatus.SUCCEEDED);
+        assertThat(webhookTraceparents(waiting)).as("its webhook owed").hasSize(1);
     }
 
     @Test
@@ -224,22 +468,16 @@ public class AskRepositoryIT {
         try (var listener = dataSource.getConnection()) {
             listener.createStatement().execute("LISTEN " + Notifications.ASK_DONE);
             asks.write(List.of(
-                    new JoinedAsk(ask(queued), null, null),
-                    new JoinedAsk(ask(running), null, null),
-                    new JoinedAsk(ask(running), new AskProgress(running, "llama", T0), null),
-                    new JoinedAsk(withCallback, null, null),
-                    new JoinedAsk(
-                            withCallback,
-                            null,
-                            AskResult.succeeded(succeeded, "dryrun", "m", "42", Usage.of(1, 2), 5, 1, T0)),
-                    new JoinedAsk(
-                            ask(failed),
-                            null,
-                            AskResult.failed(
-                                    failed, "openai", "gpt-x", new AskError(ErrorType.TIMEOUT, "slow"), 9, 2, T0)),
-                    new JoinedAsk(
-                            ask(alreadyDone),
-                            null,
+                    new AskPart.Request(ask(queued)),
+                    new AskPart.Request(ask(running)),
+                    new AskPart.Progress(new AskProgress(running, "llama", T0)),
+                    new AskPart.Request(withCallback),
+                    new AskPart.Result(AskResult.succeeded(succeeded, "dryrun", "m", "42", Usage.of(1, 2), 5, 1, T0)),
+                    new AskPart.Request(ask(failed)),
+                    new AskPart.Result(AskResult.failed(
+                            failed, "openai", "gpt-x", new AskError(ErrorType.TIMEOUT, "slow"), 9, 2, T0)),
+                    new AskPart.Request(ask(alreadyDone)),
+                    new AskPart.Result(
                             AskResult.succeeded(alreadyDone, "dryrun", "m", "again", Usage.NONE, 1, 1, T0))));
             listener.createStatement().execute("SELECT 1"); // notifications arrive with the next round trip
             var notifications =
@@ -272,8 +510,9 @@ public class AskRepositoryIT {
                 .isEmpty();
 
         // the same batch again, as after a crash before the offsets were committed: nothing changes
-        asks.write(List.of(new JoinedAsk(
-                withCallback, null, AskResult.succeeded(succeeded, "dryrun", "m", "other", Usage.NONE, 1, 1, T0))));
+        asks.write(List.of(
+                new AskPart.Request(withCallback),
+                new AskPart.Result(AskResult.succeeded(succeeded, "dryrun", "m", "other", Usage.NONE, 1, 1, T0))));
         assertThat(asks.find(succeeded, "alice").orElseThrow().result().answer())
                 .isEqualTo("42");
     }
@@ -555,17 +794,15 @@ public class AskRepositoryIT {
         asks.upsert(request.apply(stillQueued, T0), null); // written while inside the period
 
         // a replay of asks the purge deleted: the terminal one with its result, the other as queued
-        List<JoinedAsk> finished = horizon.write(List.of(
-                new JoinedAsk(
-                        request.apply(purgedDone, T0),
-                        null,
+        List<FinishedAsk> finished = horizon.write(List.of(
+                new AskPart.Request(request.apply(purgedDone, T0)),
+                new AskPart.Result(
                         AskResult.succeeded(purgedDone, "dryrun", "m", "a", Usage.NONE, 1, 1, T0.plusSeconds(5))),
-                new JoinedAsk(request.apply(purgedQueued, T0), null, null),
-                new JoinedAsk(
-                        request.apply(stillQueued, T0),
-                        null,
+                new AskPart.Request(request.apply(purgedQueued, T0)),
+                new AskPart.Request(request.apply(stillQueued, T0)),
+                new AskPart.Result(
                         AskResult.succeeded(stillQueued, "dryrun", "m", "late", Usage.NONE, 1, 1, T0.plusSeconds(9))),
-                new JoinedAsk(request.apply(fresh, now.minusSeconds(60)), null, null)));
+                new AskPart.Request(request.apply(fresh, now.minusSeconds(60)))));
 
         assertThat(asks.find(purgedDone, user)).as("a purged terminal ask").isEmpty();
         assertThat(asks.find(purgedQueued, user)).as("a purged ask as queued").isEmpty();
@@ -574,7 +811,7 @@ public class AskRepositoryIT {
                 .get()
                 .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.SUCCEEDED));
         assertThat(asks.find(fresh, user)).as("inside the period").isPresent();
-        assertThat(finished).extracting(j -> j.request().requestId()).containsExactly(stillQueued);
+        assertThat(finished).extracting(FinishedAsk::requestId).containsExactly(stillQueued);
         try (var c = dataSource.getConnection();
                 var rs = c.createStatement()
                         .executeQuery("SELECT request_id FROM store.webhook_deliveries WHERE request_id LIKE"

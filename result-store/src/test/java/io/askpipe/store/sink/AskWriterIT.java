@@ -13,11 +13,12 @@ import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.kafka.TopicProvisioner;
 import io.askpipe.embedded.EmbeddedPostgresServer;
 import io.askpipe.embedded.SharedInfrastructure;
+import io.askpipe.schemas.AskProgress;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.AskStatus;
 import io.askpipe.schemas.Headers;
-import io.askpipe.schemas.JoinedAsk;
+import io.askpipe.schemas.Priority;
 import io.askpipe.schemas.Topics;
 import io.askpipe.schemas.Usage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,7 +45,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The writer against a real broker and database: batches land, poison is set aside, replays are harmless. */
+/**
+ * The writer against a real broker and database: the parts of asks land from every topic, poison is
+ * set aside, replays are harmless.
+ */
 class AskWriterIT {
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
 
@@ -77,20 +81,21 @@ class AskWriterIT {
     }
 
     @Test
-    void writesJoinedAsksSetsPoisonAsideAndShrugsOffAReplay() throws Exception {
+    void writesAsksFromTheirPartsSetsPoisonAsideAndShrugsOffAReplay() throws Exception {
         String done = "00000000-0000-7000-8000-0000000000c1";
         String waiting = "00000000-0000-7000-8000-0000000000c2";
-        try (var producer = joinedProducer()) {
-            producer.send(new ProducerRecord<>(topics.joined().name(), done, new JoinedAsk(ask(done), null, null)));
-            producer.send(
-                    new ProducerRecord<>(topics.joined().name(), waiting, new JoinedAsk(ask(waiting), null, null)));
-            producer.send(new ProducerRecord<>(
-                    topics.joined().name(), done, new JoinedAsk(ask(done), null, answer(done, "42"))));
+        try (var producer = partsProducer()) {
+            send(producer, new AskPart.Request(ask(done)));
+            send(producer, new AskPart.Request(ask(waiting)));
+            send(producer, new AskPart.Result(answer(done, "42")));
         }
+        List<String> sources = AskWriter.sources(topics);
         try (var raw = new KafkaProducer<>(
                 kafka.acknowledgedProducerProperties("test-raw"), new StringSerializer(), new ByteArraySerializer())) {
-            raw.send(new ProducerRecord<>(topics.joined().name(), "bad", "{not json".getBytes(StandardCharsets.UTF_8)))
-                    .get();
+            for (String topic : sources) {
+                raw.send(new ProducerRecord<>(topic, "bad", "{not json".getBytes(StandardCharsets.UTF_8)))
+                        .get();
+            }
         }
 
         startWriter();
@@ -103,20 +108,30 @@ class AskWriterIT {
                     .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.QUEUED));
         });
         List<ConsumerRecord<byte[], byte[]>> letters =
-                readAll(topics.storeDeadLetter().name(), 1);
-        assertThat(new String(letters.getFirst().key(), StandardCharsets.UTF_8)).isEqualTo("bad");
-        assertThat(letters.getFirst().headers().lastHeader(Headers.DLQ_SOURCE)).isNotNull();
-        assertThat(letters.getFirst().headers().lastHeader(Headers.DLQ_ERROR)).isNotNull();
+                readAll(topics.storeDeadLetter().name(), sources.size());
+        assertThat(letters).as("an unreadable record of each topic").hasSize(sources.size());
+        assertThat(letters).allSatisfy(letter -> {
+            assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("bad");
+            assertThat(letter.headers().lastHeader(Headers.DLQ_SOURCE)).isNotNull();
+            assertThat(letter.headers().lastHeader(Headers.DLQ_ERROR)).isNotNull();
+        });
+        assertThat(letters)
+                .extracting(letter -> {
+                    // topic-partition@offset
+                    String source = new String(
+                            letter.headers().lastHeader(Headers.DLQ_SOURCE).value(), StandardCharsets.UTF_8);
+                    return source.substring(0, source.lastIndexOf('-'));
+                })
+                .as("one from each topic")
+                .containsExactlyInAnyOrderElementsOf(sources);
 
-        // the group's offsets are gone (say, reset to replay the topic): every record is written again,
+        // the group's offsets are gone (say, reset to replay the topics): every record is written again,
         // and a different late result for a terminal ask changes nothing
         stopWriters();
         forgetOffsets();
-        try (var producer = joinedProducer()) {
-            producer.send(new ProducerRecord<>(
-                    topics.joined().name(), done, new JoinedAsk(ask(done), null, answer(done, "different"))));
-            producer.send(new ProducerRecord<>(
-                    topics.joined().name(), waiting, new JoinedAsk(ask(waiting), null, answer(waiting, "7"))));
+        try (var producer = partsProducer()) {
+            send(producer, new AskPart.Result(answer(done, "different")));
+            send(producer, new AskPart.Result(answer(waiting, "7")));
         }
         startWriter();
         await().atMost(Duration.ofSeconds(30))
@@ -124,9 +139,56 @@ class AskWriterIT {
                         .get()
                         .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.SUCCEEDED)));
         assertThat(asks.find(done, "alice").orElseThrow().result().answer()).isEqualTo("42");
-        assertThat(readAll(topics.storeDeadLetter().name(), 2))
-                .as("the poison record, set aside again on the replay")
-                .hasSize(2);
+        assertThat(readAll(topics.storeDeadLetter().name(), 2 * sources.size()))
+                .as("the poison records, set aside again on the replay")
+                .hasSize(2 * sources.size());
+    }
+
+    @Test
+    void readsAsksOfBothPrioritiesOldRecordsKeyedByScopeAndProgressWhicheverComesFirst() throws Exception {
+        String batch = "00000000-0000-7000-8000-0000000000d1";
+        String old = "00000000-0000-7000-8000-0000000000d2";
+        String started = "00000000-0000-7000-8000-0000000000d3";
+        String resultFirst = "00000000-0000-7000-8000-0000000000d4";
+        try (var producer = partsProducer()) {
+            send(producer, new AskPart.Result(answer(resultFirst, "early")));
+            send(producer, new AskPart.Progress(new AskProgress(started, "llama", T0)));
+            producer.send(new ProducerRecord<>(
+                    topics.batchRequests().name(),
+                    batch,
+                    topics.batchRequests()
+                            .valueSerde()
+                            .serializer()
+                            .serialize("x", ask(batch).withPriority(Priority.BATCH))));
+            send(producer, new AskPart.Result(answer(batch, "later")));
+            send(producer, new AskPart.Request(ask(started)));
+            send(producer, new AskPart.Request(ask(resultFirst)));
+        }
+        try (var raw = new KafkaProducer<>(
+                kafka.acknowledgedProducerProperties("test-raw"), new StringSerializer(), new ByteArraySerializer())) {
+            // a record of the older format, keyed by the idempotency scope as records once were
+            raw.send(new ProducerRecord<>(topics.requests().name(), "alice:k-old", """
+                            {"request_id": "%s", "user_id": "alice", "idempotency_key": "k-old",
+                             "prompt": "old prompt", "accepted_at": "2026-11-26T12:00:00Z"}""".formatted(old)
+                            .getBytes(StandardCharsets.UTF_8)))
+                    .get();
+        }
+
+        startWriter();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(asks.find(batch, "alice"))
+                    .get()
+                    .satisfies(v -> assertThat(v.result().answer()).isEqualTo("later"));
+            assertThat(asks.find(old, "alice"))
+                    .get()
+                    .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.QUEUED));
+            assertThat(asks.find(started, "alice"))
+                    .get()
+                    .satisfies(v -> assertThat(v.status()).isEqualTo(AskStatus.RUNNING));
+            assertThat(asks.find(resultFirst, "alice"))
+                    .get()
+                    .satisfies(v -> assertThat(v.result().answer()).isEqualTo("early"));
+        });
     }
 
     @Test
@@ -136,7 +198,7 @@ class AskWriterIT {
                 Env.of(Map.of("CHAOS_MODE", "1", "CHAOS_SEED", "5", "CHAOS_STORE_FAILURE", "0.3")), meters);
         int total = 150;
         Map<String, AskStatus> expected = new java.util.HashMap<>();
-        try (var producer = joinedProducer()) {
+        try (var producer = partsProducer()) {
             for (int i = 0; i < total; i++) {
                 String id = String.format("00000000-0000-7000-8000-%012d", i);
                 AskResult result = switch (i % 3) {
@@ -162,11 +224,10 @@ class AskWriterIT {
                             case 1 -> AskStatus.FAILED;
                             default -> AskStatus.QUEUED;
                         });
-                // every ask first as queued, then (mostly) with its result, as the topology emits them
-                producer.send(new ProducerRecord<>(topics.joined().name(), id, new JoinedAsk(ask(id), null, null)));
+                // every ask's request, then (mostly) its result, as ingest and the router publish them
+                send(producer, new AskPart.Request(ask(id)));
                 if (result != null) {
-                    producer.send(
-                            new ProducerRecord<>(topics.joined().name(), id, new JoinedAsk(ask(id), null, result)));
+                    send(producer, new AskPart.Result(result));
                 }
                 if (i == total / 2) {
                     producer.flush();
@@ -206,11 +267,11 @@ class AskWriterIT {
         String later = "00000000-0000-7000-8000-0000000000e2";
         String hook = "http://127.0.0.1:9/hook"; // stored, never called: no dispatcher runs here
         AskRequest old = new AskRequest(purged, "alice", "k-e1", "prompt", null, null, T0, hook);
-        try (var producer = joinedProducer()) {
-            // one partition for every record of this test, so that the order of reading is known
-            producer.send(new ProducerRecord<>(topics.joined().name(), 0, purged, new JoinedAsk(old, null, null)));
-            producer.send(new ProducerRecord<>(
-                    topics.joined().name(), 0, purged, new JoinedAsk(old, null, answer(purged, "42"))));
+        try (var producer = partsProducer()) {
+            // one partition of each topic for every record of this test, so that the order of reading
+            // each topic is known
+            send(producer, 0, new AskPart.Request(old));
+            send(producer, 0, new AskPart.Result(answer(purged, "42")));
         }
         startWriter();
         await().atMost(Duration.ofSeconds(30))
@@ -247,31 +308,63 @@ class AskWriterIT {
             });
         }
 
-        // the writer's group lost its offsets (offsets.retention.minutes) and reads ask.joined again
+        // the writer's group lost its offsets (offsets.retention.minutes) and reads the topics again
         forgetOffsets();
-        try (var producer = joinedProducer()) {
-            producer.send(new ProducerRecord<>(
-                    topics.joined().name(),
+        Instant laterAt = T0.plus(Duration.ofDays(39));
+        try (var producer = partsProducer()) {
+            send(
+                    producer,
                     0,
-                    later,
-                    new JoinedAsk(
-                            new AskRequest(later, "alice", "k-e2", "prompt", null, null, T0.plus(Duration.ofDays(39))),
-                            null,
-                            null)));
+                    new AskPart.Request(new AskRequest(later, "alice", "k-e2", "prompt", null, null, laterAt)));
+            send(
+                    producer,
+                    0,
+                    new AskPart.Result(AskResult.succeeded(later, "dryrun", "m", "7", Usage.NONE, 1, 1, laterAt)));
         }
         startWriter();
-        // the later ask comes after the purged one's records: once it is written, they were read
+        // the later ask's request and result come after the purged one's on their topics: once the
+        // later ask is terminal, both were read
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> asks.find(later, "alice").isPresent());
+                .until(() -> asks.find(later, "alice")
+                        .filter(v -> v.status() == AskStatus.SUCCEEDED)
+                        .isPresent());
         assertThat(asks.find(purged, "alice")).as("not brought back").isEmpty();
         assertThat(owedWebhooks()).as("no webhook owed again").isEmpty();
     }
 
-    private KafkaProducer<String, JoinedAsk> joinedProducer() {
+    private KafkaProducer<String, byte[]> partsProducer() {
         return new KafkaProducer<>(
-                kafka.acknowledgedProducerProperties("test"),
-                new StringSerializer(),
-                topics.joined().valueSerde().serializer());
+                kafka.acknowledgedProducerProperties("test"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Publishes {@code part} as ingest or the router would: on its topic, keyed by its request id. */
+    private void send(KafkaProducer<String, byte[]> producer, AskPart part) {
+        send(producer, null, part);
+    }
+
+    /** {@link #send(KafkaProducer, AskPart)} to {@code partition}, or where the key says if null. */
+    private void send(KafkaProducer<String, byte[]> producer, Integer partition, AskPart part) {
+        var record = switch (part) {
+            case AskPart.Request r ->
+                new ProducerRecord<>(
+                        topics.requests().name(),
+                        partition,
+                        r.requestId(),
+                        topics.requests().valueSerde().serializer().serialize("x", r.request()));
+            case AskPart.Progress p ->
+                new ProducerRecord<>(
+                        topics.progress().name(),
+                        partition,
+                        p.requestId(),
+                        topics.progress().valueSerde().serializer().serialize("x", p.progress()));
+            case AskPart.Result r ->
+                new ProducerRecord<>(
+                        topics.results().name(),
+                        partition,
+                        r.requestId(),
+                        topics.results().valueSerde().serializer().serialize("x", r.result()));
+        };
+        producer.send(record);
     }
 
     /** Deletes the writers' group, as an offset reset or an expiry of its offsets would. */
@@ -326,7 +419,7 @@ class AskWriterIT {
     }
 
     private String groupId() {
-        return topics.joined().name() + ".writer";
+        return topics.results().name() + ".asks";
     }
 
     private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {

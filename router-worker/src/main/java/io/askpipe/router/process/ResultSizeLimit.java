@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds a result to the size askpipe carries ({@link AskSizes#resultRecordBytes()}), so that it
- * always fits on {@code ask.results} and, with its ask, in the result store's joined record. A
- * larger one, which Kafka would refuse every time it was published, becomes a permanent {@code
- * upstream_invalid_response} failure that says why. Thread-safe.
+ * always fits on {@code ask.results}. A larger one, which Kafka would refuse every time it was
+ * published, becomes a permanent {@code upstream_invalid_response} failure that says why.
+ * Thread-safe.
  */
 final class ResultSizeLimit {
     private static final Logger LOG = LoggerFactory.getLogger(ResultSizeLimit.class);
