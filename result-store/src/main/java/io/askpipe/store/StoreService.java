@@ -2,6 +2,7 @@ package io.askpipe.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askpipe.auth.AuthService;
+import io.askpipe.common.db.Jooq;
 import io.askpipe.common.fault.FaultInjector;
 import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.common.kafka.TopicProvisioner;
@@ -42,8 +43,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +94,7 @@ public final class StoreService implements AutoCloseable {
         this.dataSource = dataSource;
         this.config = config;
         this.waiters = AskWaiters.start(config.database(), config.maxWaiters(), config.maxWaitersPerUser());
-        var db = DSL.using(dataSource, SQLDialect.POSTGRES);
+        var db = Jooq.using(dataSource);
         this.deliveries = new WebhookDeliveries(db, Clock.systemUTC());
         this.secrets = new WebhookSecrets(db, Clock.systemUTC());
         this.golden = new GoldenQueries(db, Clock.systemUTC());
@@ -152,7 +151,7 @@ public final class StoreService implements AutoCloseable {
             Topics topics = kafka.topics();
             startup.step(
                     "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-store-admin"));
-            var db = DSL.using(dataSource, SQLDialect.POSTGRES);
+            var db = Jooq.using(dataSource);
             AskRepository asks = new AskRepository(db, Clock.systemUTC(), config.retention());
             Producer<byte[], byte[]> producer = new KafkaProducer<>(
                     kafka.acknowledgedProducerProperties("askpipe-store-writer"),
