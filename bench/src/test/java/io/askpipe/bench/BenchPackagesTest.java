@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmarks' machinery does not reach back into the benchmarks that use it, and the load
- * generator's does not reach into the batch benchmark's.
+ * generator's does not reach into the batch benchmark's or the cost model's.
  */
 class BenchPackagesTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -23,7 +23,18 @@ class BenchPackagesTest {
                 .resideInAPackage("io.askpipe.bench.load..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("io.askpipe.bench", "io.askpipe.bench.batch..")
+                .resideInAnyPackage("io.askpipe.bench", "io.askpipe.bench.batch..", "io.askpipe.bench.cost..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theCostPackageDependsOnNoBenchmark() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.askpipe.bench.cost..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.askpipe.bench")
                 .check(CLASSES);
     }
 
