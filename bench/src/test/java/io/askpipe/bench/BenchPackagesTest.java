@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmarks' machinery does not reach back into the benchmarks that use it, the load
- * generator's does not reach into the batch benchmark's, and the CPU profile, which reads a
- * recording, uses none of the machinery that makes one.
+ * generator's does not reach into the batch benchmark's or the cost model's, and the CPU profile,
+ * which reads a recording, uses none of the machinery that makes one.
  */
 class BenchPackagesTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -24,7 +24,18 @@ class BenchPackagesTest {
                 .resideInAPackage("io.askpipe.bench.load..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("io.askpipe.bench", "io.askpipe.bench.batch..")
+                .resideInAnyPackage("io.askpipe.bench", "io.askpipe.bench.batch..", "io.askpipe.bench.cost..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theCostPackageDependsOnNoBenchmark() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.askpipe.bench.cost..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.askpipe.bench")
                 .check(CLASSES);
     }
 

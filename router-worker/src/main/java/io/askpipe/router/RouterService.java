@@ -163,7 +163,7 @@ public final class RouterService implements AutoCloseable {
      * The properties of the consumer of asks: its group, committing by hand, reading only what was
      * committed, with fetches sized for the largest ask ({@code ASK_MAX_BYTES}).
      */
-    static Map<String, Object> consumerProperties(RouterConfig config) {
+    public static Map<String, Object> consumerProperties(RouterConfig config) {
         KafkaSettings kafka = config.kafka();
         Map<String, Object> props = kafka.consumerProperties("askpipe-router");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());

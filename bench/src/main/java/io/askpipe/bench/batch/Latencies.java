@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Latencies of one run in microseconds, every one kept, so that its percentiles are exact (nearest
  * rank) rather than a histogram's bucket bounds. Thread-safe.
  */
-final class Latencies {
+public final class Latencies {
     private long[] micros = new long[1024];
     private int count;
 
@@ -49,7 +49,7 @@ final class Latencies {
      * The nearest-rank {@code percentile} (0 to 100) of {@code sorted}, which is in ascending order
      * and not empty: the smallest value that at least that share of the values are at or below.
      */
-    static long percentile(long[] sorted, double percentile) {
+    public static long percentile(long[] sorted, double percentile) {
         // less a hair, so that 99.9 % of 1000 values is rank 999 although 99.9 is not exact in binary
         int rank = (int) Math.ceil(percentile * sorted.length / 100 - 1e-9);
         return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];

@@ -4,6 +4,7 @@ import io.askpipe.common.http.HttpServers;
 import io.askpipe.common.http.HttpSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -12,13 +13,18 @@ import io.vertx.ext.web.handler.BodyHandler;
  * code ({@link HttpServers#start}), answering {@code POST /hello} with a 202 and a small JSON body
  * after reading the request's body, and doing nothing else. Run as its own process by the load
  * generator's ingest peak phase ({@link LoadPhases#ingestPeak}), on the port given as the only
- * argument.
+ * argument; the cost model starts it inside its own JVM ({@link #start}).
  */
 public final class HelloServer {
     private HelloServer() {}
 
     public static void main(String[] args) {
-        Vertx vertx = Vertx.vertx();
+        start(Vertx.vertx(), Integer.parseInt(args[0]));
+        System.out.println("hello server listening on " + args[0]);
+    }
+
+    /** Starts the server on {@code vertx}, listening on 127.0.0.1:{@code port} once this returns. */
+    public static HttpServer start(Vertx vertx, int port) {
         Router router = Router.router(vertx);
         router.route(HttpMethod.POST, "/hello").handler(BodyHandler.create().setBodyLimit(64 * 1024));
         router.route(HttpMethod.POST, "/hello")
@@ -26,7 +32,6 @@ public final class HelloServer {
                         .setStatusCode(202)
                         .putHeader("Content-Type", "application/json")
                         .end("{\"request_id\":\"01a219eb-0000-7000-8000-000000000000\",\"status\":\"queued\"}"));
-        HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", Integer.parseInt(args[0])));
-        System.out.println("hello server listening on " + args[0]);
+        return HttpServers.start(vertx, router, new HttpSettings("127.0.0.1", port));
     }
 }

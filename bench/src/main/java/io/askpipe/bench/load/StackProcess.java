@@ -11,9 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The all-in-one development stack ({@code ./askpipe dev}: broker, services and the embedded
@@ -25,7 +23,7 @@ final class StackProcess implements AutoCloseable {
     private final Path dataDir;
     private final Process process;
     /** Found once: the memory sampler reads it twice a second. */
-    private final Optional<ProcessHandle> postmaster;
+    private final DatabaseProcesses database;
 
     final String baseUrl;
     /** Where {@code /metrics} is. */
@@ -40,7 +38,7 @@ final class StackProcess implements AutoCloseable {
             Path dataDir, Process process, int httpPort, int opsPort, int kafkaPort, int postgresPort, String key) {
         this.dataDir = dataDir;
         this.process = process;
-        this.postmaster = postmaster(dataDir, process.pid());
+        this.database = DatabaseProcesses.byCommandLine(dataDir, process.pid());
         this.baseUrl = "http://127.0.0.1:" + httpPort;
         this.opsUrl = "http://127.0.0.1:" + opsPort;
         this.bootstrapServers = "127.0.0.1:" + kafkaPort;
@@ -104,8 +102,7 @@ final class StackProcess implements AutoCloseable {
      * the database's shared buffers, resident in every one of its processes, count once.
      */
     long totalMemory() {
-        return jvmMemory()
-                + database().mapToLong(p -> ProcessMemory.pss(p.pid())).sum();
+        return jvmMemory() + database.memory();
     }
 
     /** The CPU time the stack's JVM has used so far: its broker and services. */
@@ -115,27 +112,7 @@ final class StackProcess implements AutoCloseable {
 
     /** The CPU time the processes of its PostgreSQL that are alive now have used so far. */
     Duration databaseCpu() {
-        return database()
-                .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-                .reduce(Duration.ZERO, Duration::plus);
-    }
-
-    /** PostgreSQL's processes alive now: the postmaster and its backends. */
-    private Stream<ProcessHandle> database() {
-        return postmaster.stream()
-                .flatMap(postmaster -> Stream.concat(Stream.of(postmaster), postmaster.descendants()));
-    }
-
-    /**
-     * PostgreSQL's postmaster, running once the stack has started: it leaves the stack's process
-     * tree (pg_ctl daemonizes it) and is known by the data directory on its command line.
-     */
-    private static Optional<ProcessHandle> postmaster(Path dataDir, long stackPid) {
-        String data = dataDir.toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != stackPid)
-                .filter(p -> p.info().commandLine().orElse("").contains(data))
-                .findFirst();
+        return database.cpu();
     }
 
     @Override
