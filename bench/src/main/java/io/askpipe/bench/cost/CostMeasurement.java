@@ -123,7 +123,7 @@ public final class CostMeasurement {
     }
 
     /** The result store's Streams commit interval before ADR 0031, for step 5. */
-    private static final java.time.Duration STREAMS_COMMIT_INTERVAL = java.time.Duration.ofMillis(20);
+    private static final Duration STREAMS_COMMIT_INTERVAL = Duration.ofMillis(20);
 
     /** Step 5: the same records in transactions at the result store's former commit interval. */
     private StepResult transactions() throws Exception {
