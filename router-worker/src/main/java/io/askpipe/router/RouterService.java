@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
     /** How long a starting worker reads the retained cancels before it takes asks. */
+    private static final String BACKENDS_FIX =
+            "Check ASKPIPE_BACKENDS and the OPENAI_* and LLAMA_* settings (docs/operations.md)";
+
     private static final Duration CANCELS_CATCH_UP = Duration.ofSeconds(30);
     /** How long a stopped worker's interrupted asks get to end before the pool closes under them. */
     private static final Duration ASKS_ENDED_WAIT = Duration.ofSeconds(5);
@@ -122,14 +125,15 @@ public final class RouterService implements AutoCloseable {
      */
     public static RouterService start(
             RouterConfig config, MeterRegistry registry, Startup startup, FaultInjector faults) {
-        BackendRegistry backends = startup.step(
-                "backends",
-                "Check ASKPIPE_BACKENDS and the OPENAI_* and LLAMA_* settings (docs/operations.md)",
-                () -> Backends.registry(config.routing().backends(), config.backends()));
-        if (startup.vendorPings()) {
-            startup.step("vendor pings", "A vendor that does not answer only logs a warning", () -> ping(backends));
-        }
-        return start(config, registry, startup, faults, backends);
+        return start(
+                config,
+                registry,
+                startup,
+                faults,
+                startup.begin(
+                        "backends",
+                        BACKENDS_FIX,
+                        () -> Backends.registry(config.routing().backends(), config.backends())));
     }
 
     /**
@@ -198,21 +202,58 @@ public final class RouterService implements AutoCloseable {
             Startup startup,
             FaultInjector faults,
             BackendRegistry backends) {
+        return start(config, registry, startup, faults, startup.begin("backends", BACKENDS_FIX, () -> backends));
+    }
+
+    /**
+     * The backends, the database and the topics start side by side (a restarted worker's partitions
+     * wait for it: its start-up is their downtime); the cancels' catch-up reads while the clients
+     * are made.
+     */
+    private static RouterService start(
+            RouterConfig config,
+            MeterRegistry registry,
+            Startup startup,
+            FaultInjector faults,
+            Startup.Pending<BackendRegistry> backendsStep) {
         KafkaSettings kafka = config.kafka();
         Topics topics = kafka.topics();
-        HikariDataSource dataSource = startup.step(
+        Startup.Pending<HikariDataSource> database = startup.begin(
                 "database",
                 Startup.DATABASE_FIX,
                 () -> config.database().migratedDataSource("askpipe-router", RouterResults.SCHEMA));
+        Startup.Pending<Void> provisioned = startup.begin("kafka topics", Startup.KAFKA_FIX, () -> {
+            TopicProvisioner.ensure(kafka, "askpipe-router-admin");
+            return null;
+        });
+        BackendRegistry backends;
         try {
-            startup.step(
-                    "kafka topics", Startup.KAFKA_FIX, () -> TopicProvisioner.ensure(kafka, "askpipe-router-admin"));
+            backends = backendsStep.await();
         } catch (RuntimeException e) {
-            dataSource.close();
+            database.discard(HikariDataSource::close);
+            provisioned.discard(none -> {});
+            throw e;
+        }
+        HikariDataSource dataSource;
+        try {
+            if (startup.vendorPings()) {
+                startup.step("vendor pings", "A vendor that does not answer only logs a warning", () -> ping(backends));
+            }
+            provisioned.await();
+            dataSource = database.await();
+        } catch (RuntimeException e) {
+            provisioned.discard(none -> {});
+            database.discard(HikariDataSource::close);
             backends.close();
             throw e;
         }
         Clock clock = Clock.systemUTC();
+        CancelledAsks cancelled = new CancelledAsks(config.retention(), clock);
+        RunningAsks running = new RunningAsks();
+        Startup.Pending<CancelTail> cancelCatchUp = startup.begin(
+                "cancels",
+                Startup.KAFKA_FIX,
+                () -> CancelTail.start(kafka, topics.cancels(), cancelled, running, CANCELS_CATCH_UP));
         ProviderLimits limits = ProviderLimits.start(config.limits(), dataSource, config.database(), registry, clock);
         ResilientCaller caller = new ResilientCaller(config.resilience(), limits);
         AskHandler handler = new AskHandler(
@@ -236,14 +277,9 @@ public final class RouterService implements AutoCloseable {
                 new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
         RouterResults results = new RouterResults(Jooq.using(dataSource));
 
-        CancelledAsks cancelled = new CancelledAsks(config.retention(), clock);
-        RunningAsks running = new RunningAsks();
         CancelTail cancelTail;
         try {
-            cancelTail = startup.step(
-                    "cancels",
-                    Startup.KAFKA_FIX,
-                    () -> CancelTail.start(kafka, topics.cancels(), cancelled, running, CANCELS_CATCH_UP));
+            cancelTail = cancelCatchUp.await();
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             results.close();

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,39 +77,7 @@ public final class Startup {
 
     /** Runs {@code work} as step {@code name}; {@code fix} tells an operator what to check if it fails. */
     public <T> T step(String name, String fix, Callable<T> work) {
-        long started = System.nanoTime();
-        FutureTask<T> task = new FutureTask<>(work);
-        Thread thread = Thread.ofPlatform()
-                .name("startup-" + service + "-" + name.replace(' ', '-'))
-                .daemon()
-                .start(task);
-        try {
-            T result = task.get(stepTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info(
-                    "{} start-up: {} up in {} ms",
-                    service,
-                    name,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            return result;
-        } catch (TimeoutException e) {
-            thread.interrupt();
-            throw new StartupException(
-                    service,
-                    name,
-                    "did not finish within " + readable(stepTimeout) + " (STARTUP_STEP_TIMEOUT)",
-                    fix,
-                    null);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ConfigException config) {
-                throw config;
-            }
-            throw new StartupException(service, name, "failed: " + describe(cause), fix, cause);
-        } catch (InterruptedException e) {
-            thread.interrupt();
-            Thread.currentThread().interrupt();
-            throw new StartupException(service, name, "was interrupted", fix, e);
-        }
+        return begin(name, fix, work).await();
     }
 
     /** {@link #step(String, String, Callable)} of work without a result. */
@@ -117,6 +86,85 @@ public final class Startup {
             work.run();
             return null;
         });
+    }
+
+    /**
+     * Starts step {@code name} beside the caller, for steps that do not wait for each other: most
+     * of a step's time is loading classes and waiting for a database or a broker, so steps that
+     * need different ones are done sooner side by side. {@link Pending#await} reports it as {@link
+     * #step(String, String, Callable)} does; its time limit counts from here.
+     */
+    public <T> Pending<T> begin(String name, String fix, Callable<T> work) {
+        return new Pending<>(name, fix, work);
+    }
+
+    /** A step started by {@link #begin}. */
+    public final class Pending<T> {
+        private final String name;
+        private final String fix;
+        private final long started = System.nanoTime();
+        private final FutureTask<T> task;
+        private final Thread thread;
+
+        private Pending(String name, String fix, Callable<T> work) {
+            this.name = name;
+            this.fix = fix;
+            this.task = new FutureTask<>(work);
+            this.thread = Thread.ofPlatform()
+                    .name("startup-" + service + "-" + name.replace(' ', '-'))
+                    .daemon()
+                    .start(task);
+        }
+
+        /** The step's result once it is up, or a {@link StartupException} that names it. */
+        public T await() {
+            long left = stepTimeout.toNanos() - (System.nanoTime() - started);
+            try {
+                T result = task.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                LOG.info(
+                        "{} start-up: {} up in {} ms",
+                        service,
+                        name,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                return result;
+            } catch (TimeoutException e) {
+                thread.interrupt();
+                throw new StartupException(
+                        service,
+                        name,
+                        "did not finish within " + readable(stepTimeout) + " (STARTUP_STEP_TIMEOUT)",
+                        fix,
+                        null);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof ConfigException config) {
+                    throw config;
+                }
+                throw new StartupException(service, name, "failed: " + describe(cause), fix, cause);
+            } catch (InterruptedException e) {
+                thread.interrupt();
+                Thread.currentThread().interrupt();
+                throw new StartupException(service, name, "was interrupted", fix, e);
+            }
+        }
+
+        /**
+         * For a start-up that failed elsewhere: stops the step, or waits for it, and closes what it
+         * made. Its own failure is not reported: the one that stopped the start-up is.
+         */
+        public void discard(Consumer<? super T> close) {
+            thread.interrupt();
+            try {
+                T made = task.get(stepTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (made != null) {
+                    close.accept(made);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.debug("{} start-up: {} discarded: {}", service, name, describe(e));
+            }
+        }
     }
 
     private static String readable(Duration duration) {
