@@ -21,6 +21,7 @@ import io.askpipe.ingest.publish.CancelPublisher;
 import io.askpipe.ingest.quota.PostgresQuotas;
 import io.askpipe.ingest.quota.Quotas;
 import io.askpipe.ingest.quota.ResultTally;
+import io.askpipe.ingest.results.ResultGroup;
 import io.askpipe.ingest.results.ResultTail;
 import io.askpipe.ingest.results.ResultWaiters;
 import io.askpipe.schemas.AskCancel;
@@ -52,10 +53,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingest API's running parts: the idempotency ledger (migrated at start), the accounts callers
  * authenticate against, one shared idempotent producer, the routes (and the tail of {@code
- * ask.results} that {@code POST /v1/chat/completions} waits on), the users' quotas (with the
- * consumer group on {@code ask.results} that tells them when asks finish), the users' files, their
- * batches (with their own runner and consumer group: {@link Batches}), and a background task that publishes asks a request claimed but never published (the process died,
- * Kafka timed out), deletes expired keys and purges expired, deleted and abandoned files.
+ * ask.results} that {@code POST /v1/chat/completions} waits on), the users' quotas, the users'
+ * files, their batches (with their own runner: {@link Batches}), the consumer group on {@code
+ * ask.results} that tells the quotas and the batches when asks finish, and a background task that
+ * publishes asks a request claimed but never published (the process died, Kafka timed out),
+ * deletes expired keys and purges expired, deleted and abandoned files.
  *
  * <p>At most {@code INGEST_MAX_IN_FLIGHT} submits are accepted at once; one beyond is refused before
  * any ledger work ({@link RejectedExecutionException}, a 503 for the client), so a slow database or
@@ -71,6 +73,10 @@ public final class IngestService implements AutoCloseable {
     private static final long RECENT_RESULT_BYTES = 16L << 20;
 
     private static final int RECENT_LARGEST_RESULTS = 4;
+    /** The role of the group that tallies finished asks and settles batch lines: {@code askpipe-ingest-finished}. */
+    static final String FINISHED_ROLE = "finished";
+    /** The groups that did its work apart before: the quotas' tally and the batches' tracker. */
+    static final List<String> FORMER_FINISHED_ROLES = List.of("quotas", "batches");
 
     private final IngestConfig config;
     private final HikariDataSource dataSource;
@@ -92,7 +98,7 @@ public final class IngestService implements AutoCloseable {
     private final ResultWaiters results;
 
     private ResultTail resultTail;
-    private ResultTally resultTally;
+    private ResultGroup finishedAsks;
     private Batches batches;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     /** Submits being accepted (ledger claim, publish, answer recorded) right now. */
@@ -217,11 +223,6 @@ public final class IngestService implements AutoCloseable {
                     "results tail",
                     Startup.KAFKA_FIX,
                     () -> ResultTail.start(kafka, kafka.topics().results(), service.results));
-            service.resultTally = startup.step(
-                    "results tally",
-                    Startup.KAFKA_FIX,
-                    () -> ResultTally.start(
-                            kafka, kafka.topics().results(), Jooq.using(dataSource), Clock.systemUTC()));
             service.batches = startup.step(
                     "batches",
                     Startup.KAFKA_FIX,
@@ -240,6 +241,21 @@ public final class IngestService implements AutoCloseable {
                                     config.callbacks(),
                                     config.publishTimeout(),
                                     Clock.systemUTC())));
+            ResultTally tally = new ResultTally(Jooq.using(dataSource), Clock.systemUTC());
+            Batches batches = service.batches;
+            service.finishedAsks = startup.step(
+                    "finished asks",
+                    Startup.KAFKA_FIX,
+                    () -> ResultGroup.start(
+                            kafka,
+                            kafka.topics().results(),
+                            FINISHED_ROLE,
+                            FORMER_FINISHED_ROLES,
+                            "tally finished asks into the quotas and settle batch lines",
+                            results -> {
+                                tally.tally(results);
+                                batches.settle(results);
+                            }));
         } catch (RuntimeException e) {
             service.close();
             throw e;
@@ -401,8 +417,8 @@ public final class IngestService implements AutoCloseable {
         if (resultTail != null) {
             resultTail.close();
         }
-        if (resultTally != null) {
-            resultTally.close();
+        if (finishedAsks != null) {
+            finishedAsks.close();
         }
         if (batches != null) {
             batches.close();

@@ -8,7 +8,6 @@ import io.askpipe.common.kafka.KafkaSettings;
 import io.askpipe.ingest.api.IngestLimits;
 import io.askpipe.ingest.batch.api.BatchRoutes;
 import io.askpipe.ingest.batch.run.BatchRunner;
-import io.askpipe.ingest.batch.run.BatchTracker;
 import io.askpipe.ingest.batch.run.RunnerParts;
 import io.askpipe.ingest.batch.store.BatchLines;
 import io.askpipe.ingest.batch.store.PostgresBatches;
@@ -17,10 +16,12 @@ import io.askpipe.ingest.files.FileStore;
 import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.ingest.publish.CancelPublisher;
 import io.askpipe.ingest.quota.Quotas;
+import io.askpipe.schemas.AskResult;
 import io.askpipe.schemas.BatchEvent;
 import io.askpipe.schemas.Topic;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,7 +47,7 @@ public final class Batches implements AutoCloseable {
     private final Clock clock;
     private Producer<String, BatchEvent> events;
     private BatchRunner runner;
-    private BatchTracker tracker;
+    private Settlements settlements;
 
     private Batches(HikariDataSource dataSource, FileStore files, CallbackPolicy callbacks, Clock clock) {
         this.dataSource = dataSource;
@@ -74,7 +75,7 @@ public final class Batches implements AutoCloseable {
 
     /**
      * Opens the pool ({@code askpipe-ingest-batches}) on {@code database}'s {@code schema}, already
-     * migrated, and starts the runner and the tracker as {@code settings} say.
+     * migrated, and starts the runner as {@code settings} say; the lines are settled by {@link #settle}.
      */
     public static Batches start(BatchSettings settings, DatabaseSettings database, String schema, Parts parts) {
         HikariDataSource dataSource =
@@ -89,6 +90,7 @@ public final class Batches implements AutoCloseable {
                     eventTopic.valueSerde().serializer());
             BatchLines lines = new BatchLines(db);
             Settlements settlements = new Settlements(db);
+            started.settlements = settlements;
             started.runner = BatchRunner.start(new RunnerParts(
                     started.batches,
                     lines,
@@ -107,9 +109,6 @@ public final class Batches implements AutoCloseable {
                     parts.maxLines(),
                     parts.publishTimeout(),
                     parts.clock()));
-            BatchRunner runner = started.runner;
-            started.tracker = BatchTracker.start(
-                    parts.kafka(), parts.kafka().topics().results(), settlements, parts.clock(), runner::wake);
             return started;
         } catch (RuntimeException e) {
             started.close();
@@ -126,11 +125,19 @@ public final class Batches implements AutoCloseable {
         return Jooq.using(dataSource);
     }
 
+    /**
+     * Settles the batch lines of {@code results}, one transaction for them all (a result read twice
+     * settles its line once; results of asks that are no batch line are passed over); a batch whose
+     * last line this settled wakes this instance's runner.
+     */
+    public void settle(Collection<AskResult> results) {
+        if (!settlements.settle(results, clock.instant()).isEmpty()) {
+            runner.wake();
+        }
+    }
+
     @Override
     public void close() {
-        if (tracker != null) {
-            tracker.close();
-        }
         if (runner != null) {
             runner.close();
         }

@@ -10,10 +10,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,12 +52,31 @@ public final class ResultGroup implements AutoCloseable {
     }
 
     /**
-     * Starts the group of {@code role} (such as {@code quotas}: group {@code askpipe-ingest-quotas})
-     * on {@code topic}, handing each poll's results to {@code handler}; {@code what} says in logs
-     * what the handler does with them.
+     * Starts the group of {@code role} (such as {@code finished}: group {@code
+     * askpipe-ingest-finished}) on {@code topic}, handing each poll's results to {@code handler};
+     * {@code what} says in logs what the handler does with them. A group that took over the work of
+     * the groups of {@code formerRoles} starts, the first time, where they had all got to ({@link
+     * Succession}) rather than at the topic's start.
      */
     public static ResultGroup start(
-            KafkaSettings kafka, Topic<String, AskResult> topic, String role, String what, Handler handler) {
+            KafkaSettings kafka,
+            Topic<String, AskResult> topic,
+            String role,
+            List<String> formerRoles,
+            String what,
+            Handler handler) {
+        Map<TopicPartition, Long> start;
+        try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-" + role + "-admin"))) {
+            start = Succession.reachedByAll(
+                    admin,
+                    topic.name(),
+                    formerRoles.stream().map(former -> groupId(kafka, former)).toList());
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not read the offsets of the groups " + formerRoles, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the offsets of " + formerRoles, e);
+        }
         Map<String, Object> props = kafka.consumerProperties("askpipe-ingest-" + role);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(kafka, role));
         props.putAll(kafka.staticMembership("ingest-" + role));
@@ -65,7 +88,7 @@ public final class ResultGroup implements AutoCloseable {
         Consumer<String, AskResult> consumer = new KafkaConsumer<>(
                 props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
         try {
-            consumer.subscribe(List.of(topic.name()));
+            consumer.subscribe(List.of(topic.name()), new Succession(consumer, start));
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             throw e;

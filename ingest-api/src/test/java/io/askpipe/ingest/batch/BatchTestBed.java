@@ -22,6 +22,7 @@ import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.ingest.publish.CancelPublisher;
 import io.askpipe.ingest.quota.Quotas;
+import io.askpipe.ingest.results.ResultGroup;
 import io.askpipe.schemas.AskCancel;
 import io.askpipe.schemas.AskRequest;
 import io.askpipe.schemas.AskResult;
@@ -67,6 +68,9 @@ final class BatchTestBed implements AutoCloseable {
     private final FileService fileService;
     final AuthService accounts;
     private final Batches batches;
+    /** Settles the lines by their results, as ingest's group of finished asks does. */
+    private final ResultGroup finished;
+
     private final Vertx vertx;
     private final HttpServer server;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -106,6 +110,8 @@ final class BatchTestBed implements AutoCloseable {
                         callbacks,
                         Duration.ofSeconds(10),
                         Clock.systemUTC()));
+        this.finished = ResultGroup.start(
+                kafka, kafka.topics().results(), "finished", List.of(), "settle batch lines", batches::settle);
         this.vertx = Vertx.vertx();
         Router router = HttpServers.baseRouter(vertx);
         batches.routes(quotas.apply(database), blocking).mount(router, accounts.bearerAuth());
@@ -245,6 +251,7 @@ final class BatchTestBed implements AutoCloseable {
     @Override
     public void close() {
         vertx.close().await();
+        finished.close();
         batches.close();
         consumers.forEach(KafkaConsumer::close);
         asks.close();
