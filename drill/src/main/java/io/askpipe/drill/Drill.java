@@ -11,6 +11,7 @@ import io.askpipe.drill.check.StoreRows;
 import io.askpipe.drill.deploy.ClusterReader;
 import io.askpipe.drill.deploy.Deployment;
 import io.askpipe.drill.deploy.KillSchedule;
+import io.askpipe.drill.deploy.MemorySampler;
 import io.askpipe.drill.deploy.RunningDeployment;
 import io.askpipe.drill.deploy.Target;
 import io.askpipe.drill.load.BatchInput;
@@ -38,9 +39,13 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 /**
  * One drill, phase by phase: submit (and run a batch) while processes are killed on a schedule,
  * wait until every accepted ask is answered (and its webhook delivered) and the batch has ended,
- * replay if asked, read the evidence and check the invariants against it.
+ * replay if asked, read the evidence and check the invariants against it. The services' memory is
+ * read throughout.
  */
 final class Drill {
+    /** How often the services' memory is read. */
+    private static final Duration MEMORY_EVERY = Duration.ofMillis(500);
+
     private final DrillOptions options;
     private final Path dir;
     private final PrintStream out;
@@ -60,10 +65,18 @@ final class Drill {
                             : "drill: drilling the deployment at "
                                     + options.running().url() + "%n");
             try (Target deployment = owned()
-                            ? Deployment.start(dir, options.workers(), options.chaosEnv(), llm.baseUrl(), Map.of())
+                            ? Deployment.start(
+                                    dir,
+                                    options.workers(),
+                                    options.chaosEnv(),
+                                    llm.baseUrl(),
+                                    Map.of(),
+                                    Map.of(),
+                                    options.heap())
                             : RunningDeployment.attach(options.running());
-                    ClusterReader kafka = new ClusterReader(deployment.bootstrapServers())) {
-                return drill(deployment, kafka, llm, receiver);
+                    ClusterReader kafka = new ClusterReader(deployment.bootstrapServers());
+                    MemorySampler memory = MemorySampler.start(deployment.services(), MEMORY_EVERY)) {
+                return drill(deployment, kafka, memory, llm, receiver);
             }
         }
     }
@@ -73,7 +86,8 @@ final class Drill {
         return options.running() == null;
     }
 
-    private DrillReport drill(Target deployment, ClusterReader kafka, LlmServer llm, WebhookReceiver receiver)
+    private DrillReport drill(
+            Target deployment, ClusterReader kafka, MemorySampler memory, LlmServer llm, WebhookReceiver receiver)
             throws Exception {
         // on its own deployment, the same keys and prompts in every drill, so that the same seed
         // strikes the same places; a running deployment may have seen those keys before
@@ -102,7 +116,8 @@ final class Drill {
                 owned()
                         ? ", seed " + options.seed() + ", faults " + new TreeMap<>(options.faults())
                                 + ", kill -9 of a worker every "
-                                + options.killWorkerEvery().toSeconds() + " s"
+                                + options.killWorkerEvery().toSeconds() + " s, services at "
+                                + options.heap().jvmOption()
                         : "");
         FaultLedger faults =
                 owned() ? FaultLedger.ofLogs(deployment.services()) : FaultLedger.ofMetrics(deployment.metrics());
@@ -115,7 +130,7 @@ final class Drill {
         Map<String, StoreRows.Row> rows = StoreRows.read(deployment);
         Optional<ReplayOutcome> replay =
                 replay(new Replayer(deployment, kafka, ownLlm, options.quiesceTimeout(), out), rows);
-        Evidence evidence = new EvidenceReader(deployment, kafka, ownLlm, receiver, faults)
+        Evidence evidence = new EvidenceReader(deployment, kafka, ownLlm, receiver, faults, memory)
                 .read(
                         submitted.clients(),
                         submitted.lateRetriesNotFinding(),
@@ -187,6 +202,9 @@ final class Drill {
                 evidence.webhooks(),
                 evidence.faults(),
                 evidence.processes(),
+                evidence.memory().isEmpty()
+                        ? null // a running deployment's processes are not the drill's
+                        : new DrillReport.Memory(options.heap().mebibytes(), evidence.memory()),
                 DrillReport.Throughput.of(
                         submitted.seconds(),
                         submitted.submitSeconds(),

@@ -8,6 +8,7 @@ import io.askpipe.common.config.Setting;
 import io.askpipe.common.db.DatabaseSettings;
 import io.askpipe.common.fault.Fault;
 import io.askpipe.common.kafka.KafkaSettings;
+import io.askpipe.drill.deploy.HeapSize;
 import io.askpipe.drill.deploy.RunningDeployment;
 import io.askpipe.drill.load.Load;
 import java.net.URI;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * @param vendorLatencyMs {@code CHAOS_VENDOR_LATENCY_MS}: the delay an injected backend latency adds
  * @param vendorMs how long the drill's own LLM server takes to answer each call
  * @param workers router worker processes
+ * @param heap every service process's heap cap ({@code -Xmx})
  * @param killWorkerEvery {@code kill -9} of a worker (round robin), which is then restarted; zero
  *     for never
  * @param killStoreEvery the same for the result store
@@ -51,6 +53,7 @@ record DrillOptions(
         long vendorLatencyMs,
         long vendorMs,
         int workers,
+        HeapSize heap,
         Duration killWorkerEvery,
         Duration killStoreEvery,
         Replay replay,
@@ -82,6 +85,8 @@ record DrillOptions(
               --worker-crash P           probability that a worker halts after answering an ask (default 0.001)
               --vendor-ms MS             how long the drill's LLM server takes per call (default 20)
               --workers N                router worker processes (default 2)
+              --heap SIZE                every service process's heap cap (-Xmx), 64m to 4g (default 256m);
+                                         a service out of heap exits and is restarted
               --kill-worker-every SECS   kill -9 a worker on this period, round robin, and restart it (default 10; 0 never)
               --kill-store-every SECS    the same for the result store (default 0)
               --replay WHAT              afterwards, deliver accepted asks to the router again:
@@ -188,6 +193,7 @@ record DrillOptions(
                 integer(given, "vendor-latency-ms", 300, 0, 600_000),
                 integer(given, "vendor-ms", 20, 0, 600_000),
                 integer(given, "workers", 2, 1, 16),
+                heap(given.remove("heap")),
                 Duration.ofSeconds(integer(given, "kill-worker-every", running != null ? 0 : 10, 0, 86_400)),
                 Duration.ofSeconds(integer(given, "kill-store-every", 0, 0, 86_400)),
                 replay(given.remove("replay")),
@@ -216,7 +222,11 @@ record DrillOptions(
         for (String option : given.keySet()) {
             boolean fault = java.util.Arrays.stream(Fault.values())
                     .anyMatch(f -> f.label().replace('_', '-').equals(option));
-            if (fault || option.startsWith("kill-") || option.startsWith("vendor-") || option.equals("workers")) {
+            if (fault
+                    || option.startsWith("kill-")
+                    || option.startsWith("vendor-")
+                    || option.equals("workers")
+                    || option.equals("heap")) {
                 throw new ConfigException("--" + option + " needs a deployment the drill starts; a running one has"
                         + " its own CHAOS_* settings and processes");
             }
@@ -301,6 +311,15 @@ record DrillOptions(
             // reported below
         }
         throw new ConfigException("--" + name + " must be a probability from 0 to 1, got '" + raw + "'");
+    }
+
+    private static HeapSize heap(String raw) {
+        if (raw == null) {
+            return HeapSize.DEFAULT;
+        }
+        return HeapSize.parse(raw)
+                .orElseThrow(() -> new ConfigException("--heap must be a size from " + HeapSize.MIN + "m to "
+                        + HeapSize.MAX / 1024 + "g as -Xmx takes it (128m, 1g), got '" + raw + "'"));
     }
 
     private static Replay replay(String raw) {

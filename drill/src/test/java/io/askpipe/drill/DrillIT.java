@@ -78,6 +78,21 @@ class DrillIT {
         }
         assertThat(killed).as("workers killed by the schedule").isPositive();
         assertThat(crashed).as("workers halted by chaos mode").isPositive();
+        assertThat(report.at("/memory/heap_mib").asInt()).isEqualTo(256);
+        List<String> services = new ArrayList<>();
+        report.get("processes").fieldNames().forEachRemaining(services::add);
+        List<String> measured = new ArrayList<>();
+        report.at("/memory/services").fieldNames().forEachRemaining(measured::add);
+        assertThat(measured).as("every service's memory").isEqualTo(services).hasSize(4);
+        for (String service : services) {
+            assertThat(report.at("/memory/services/" + service + "/peak_pss_mib")
+                            .asDouble())
+                    .as("%s's peak PSS", service)
+                    .isPositive();
+        }
+        assertThat(report.get("invariants"))
+                .anySatisfy(
+                        invariant -> assertThat(invariant.get("name").asText()).isEqualTo("out_of_memory"));
         assertThat(report.at("/replay/redelivered").asLong()).isGreaterThanOrEqualTo(ASKS);
         assertThat(report.at("/replay/backend_calls").asLong()).isZero();
         assertThat(report.at("/replay/views_changed").asInt()).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.askpipe.common.config.ConfigException;
 import io.askpipe.common.config.Env;
+import io.askpipe.drill.deploy.HeapSize;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -140,5 +141,39 @@ class DrillOptionsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--batch-lines must be a whole number from 0 to 50000");
         assertThat(DrillOptions.USAGE).contains("--batch-lines N");
+    }
+
+    @Test
+    void theServicesHeapCapIsTwoHundredFiftySixMebibytesUnlessGivenFromSixtyFourMToFourG() {
+        assertThat(DrillOptions.parse().heap()).isEqualTo(new HeapSize(256));
+        assertThat(DrillOptions.parse().heap().jvmOption()).isEqualTo("-Xmx256m");
+        assertThat(DrillOptions.parse("--heap", "128m").heap().jvmOption()).isEqualTo("-Xmx128m");
+        assertThat(DrillOptions.parse("--heap", "64M").heap()).isEqualTo(new HeapSize(64));
+        assertThat(DrillOptions.parse("--heap", "1g").heap()).isEqualTo(new HeapSize(1024));
+        assertThat(DrillOptions.parse("--heap", "4g").heap()).isEqualTo(new HeapSize(4096));
+        assertThat(DrillOptions.USAGE).contains("--heap SIZE");
+    }
+
+    @Test
+    void aHeapCapOutOfRangeOrWithoutAUnitIsRefused() {
+        for (String bad : new String[] {"63m", "5g", "4097m", "0g", "256", "256k", "256mb", "1.5g", "-128m", "big"}) {
+            assertThatThrownBy(() -> DrillOptions.parse("--heap", bad))
+                    .as("--heap %s", bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("--heap must be a size from 64m to 4g")
+                    .hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void aRunningDeploymentKeepsItsOwnHeap() {
+        Env env = Env.of(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092",
+                "DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/askpipe",
+                "ASKPIPE_API_KEY", "ak_test"));
+
+        assertThatThrownBy(() -> DrillOptions.parse(env, "--target", "http://h:1", "--heap", "128m"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--heap needs a deployment the drill starts");
     }
 }

@@ -1,7 +1,7 @@
 package io.askpipe.bench.batch;
 
-import io.askpipe.bench.load.ProcessMemory;
 import io.askpipe.drill.deploy.ServiceProcess;
+import io.askpipe.embedded.ProcessMemory;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

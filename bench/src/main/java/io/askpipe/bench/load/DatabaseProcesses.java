@@ -1,5 +1,6 @@
 package io.askpipe.bench.load;
 
+import io.askpipe.embedded.ProcessMemory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

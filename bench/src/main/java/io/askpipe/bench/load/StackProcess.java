@@ -4,6 +4,7 @@ import io.askpipe.devstack.DevStackMain;
 import io.askpipe.embedded.ChildJvm;
 import io.askpipe.embedded.Directories;
 import io.askpipe.embedded.FreePorts;
+import io.askpipe.embedded.ProcessMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.askpipe.drill.report.DrillReport.Faults;
 import io.askpipe.drill.report.DrillReport.Percentiles;
 import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
+import io.askpipe.drill.report.DrillReport.ServiceMemory;
 import io.askpipe.drill.report.DrillReport.Webhooks;
 import io.askpipe.schemas.AskStatus;
 import java.time.Instant;
@@ -33,6 +34,8 @@ import org.HdrHistogram.Histogram;
  * @param webhooksExpected whether every ask carried a callback to the drill's receiver
  * @param webhookDeliveries what the receiver got, deliveries by {@code webhook-id}
  * @param processes the supervised processes' starts, kills and crashes, by name
+ * @param memory the supervised processes' peak memory and exits by {@link OutOfMemoryError}, by
+ *     name; empty against a running deployment
  * @param faults the faults injected
  * @param replay what the replay did, when there was one
  * @param batch what became of the drill's batch, when it ran one
@@ -46,6 +49,7 @@ public record Evidence(
         boolean webhooksExpected,
         Map<String, Integer> webhookDeliveries,
         Map<String, ProcessLife> processes,
+        Map<String, ServiceMemory> memory,
         Faults faults,
         Optional<ReplayOutcome> replay,
         Optional<BatchEvidence> batch) {
@@ -194,6 +198,19 @@ public record Evidence(
                     return row == null || !row.status().equals(CANCELLED);
                 })
                 .count());
+    }
+
+    /**
+     * The service processes' exits caused by an {@link OutOfMemoryError}, all together; empty when
+     * the drill ran no processes.
+     */
+    public OptionalLong outOfMemoryExits() {
+        if (memory.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(memory.values().stream()
+                .mapToLong(ServiceMemory::outOfMemoryExits)
+                .sum());
     }
 
     /** The accepted asks' webhooks: expected, delivered, missing, and duplicate deliveries. */

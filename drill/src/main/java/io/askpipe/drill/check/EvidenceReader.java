@@ -1,6 +1,7 @@
 package io.askpipe.drill.check;
 
 import io.askpipe.drill.deploy.ClusterReader;
+import io.askpipe.drill.deploy.MemorySampler;
 import io.askpipe.drill.deploy.ServiceProcess;
 import io.askpipe.drill.deploy.Target;
 import io.askpipe.drill.load.BatchRun;
@@ -9,6 +10,8 @@ import io.askpipe.drill.load.Submissions;
 import io.askpipe.drill.load.WebhookReceiver;
 import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
+import io.askpipe.drill.report.DrillReport.ServiceMemory;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +22,7 @@ import java.util.Set;
 /**
  * Reads a drill's evidence once its asks are answered and any replay is done: the results on
  * {@code ask.results}, the LLM's calls, the receiver's deliveries, the supervisor's counts, the
- * fault ledger, and its batch's files and asks.
+ * services' memory, the fault ledger, and its batch's files and asks.
  */
 public final class EvidenceReader {
     private final Target deployment;
@@ -27,22 +30,26 @@ public final class EvidenceReader {
     private final Optional<LlmServer> llm;
     private final WebhookReceiver receiver;
     private final FaultLedger faults;
+    private final MemorySampler memory;
 
     /**
      * @param llm the LLM the deployment's workers call; empty against a running deployment, whose
      *     own backends answer
+     * @param memory the sampler of the deployment's services
      */
     public EvidenceReader(
             Target deployment,
             ClusterReader kafka,
             Optional<LlmServer> llm,
             WebhookReceiver receiver,
-            FaultLedger faults) {
+            FaultLedger faults,
+            MemorySampler memory) {
         this.deployment = deployment;
         this.kafka = kafka;
         this.llm = llm;
         this.receiver = receiver;
         this.faults = faults;
+        this.memory = memory;
     }
 
     /**
@@ -61,8 +68,13 @@ public final class EvidenceReader {
         Optional<Map<String, List<Long>>> calls = llm.map(LlmServer::callStartsByPrompt);
         Map<String, Integer> deliveries = receiver.deliveries();
         Map<String, ProcessLife> processes = new LinkedHashMap<>();
+        Map<String, ServiceMemory> memories = new LinkedHashMap<>();
+        Map<String, Long> peaks = memory.peakPssBytes();
         for (ServiceProcess service : deployment.services()) {
             processes.put(service.name(), new ProcessLife(service.starts(), service.kills(), service.crashes()));
+            memories.put(
+                    service.name(),
+                    ServiceMemory.of(peaks.getOrDefault(service.name(), 0L), OutOfMemoryExits.in(service.log())));
         }
         return new Evidence(
                 clients,
@@ -73,6 +85,7 @@ public final class EvidenceReader {
                 webhooksExpected,
                 deliveries,
                 processes,
+                Collections.unmodifiableMap(memories),
                 faults.read(),
                 replay,
                 batch.isEmpty() ? Optional.empty() : Optional.of(batch(batch.get(), calls)));

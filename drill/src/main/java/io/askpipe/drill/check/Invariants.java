@@ -57,6 +57,8 @@ public final class Invariants {
                     "webhooks_missing",
                     e -> e.webhooksExpected() ? OptionalLong.of(e.webhooks().missing()) : OptionalLong.empty(),
                     Must.ZERO),
+            // only where the drill runs the processes and reads their logs
+            new Check("out_of_memory", Evidence::outOfMemoryExits, Must.ZERO),
             Check.ofReplay("replay_redelivered", r -> OptionalLong.of(r.redelivered()), Must.atLeast(1)),
             // null against a running deployment, whose backends the drill does not see
             Check.ofReplay(

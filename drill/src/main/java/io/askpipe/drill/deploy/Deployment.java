@@ -94,6 +94,22 @@ public final class Deployment implements Target {
             Map<String, String> workerSettings,
             Map<String, String> settings)
             throws InterruptedException {
+        return start(dir, workers, chaosEnv, llm, workerSettings, settings, HeapSize.DEFAULT);
+    }
+
+    /**
+     * Starts the deployment as {@link #start(Path, int, Map, URI, Map, Map)} does, each service's
+     * JVM capped at {@code heap}.
+     */
+    public static Deployment start(
+            Path dir,
+            int workers,
+            Map<String, String> chaosEnv,
+            URI llm,
+            Map<String, String> workerSettings,
+            Map<String, String> settings,
+            HeapSize heap)
+            throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.persistent(dir.resolve("kafka"), 0).start();
         EmbeddedPostgresServer postgres = null;
         List<ServiceProcess> all = new ArrayList<>();
@@ -131,12 +147,12 @@ public final class Deployment implements Target {
             ingestEnv.put("INGEST_RECOVERY_INTERVAL_MS", "1000");
             // a drill's late retries must still find their asks, however long the drill ran
             ingestEnv.put("IDEMPOTENCY_TTL", "1d");
-            ServiceProcess ingest = service("ingest-api", IngestMain.class, ingestEnv, logs);
+            ServiceProcess ingest = service("ingest-api", IngestMain.class, ingestEnv, heap, logs);
 
             Map<String, String> storeEnv = new HashMap<>(common);
             storeEnv.put("KAFKA_GROUP_INSTANCE_ID", "drill-store"); // restarted as itself
             storeEnv.put("WEBHOOK_RETRY_SCHEDULE", "0s,200ms,500ms,1s,2s,5s,10s,30s");
-            ServiceProcess store = service("result-store", StoreMain.class, storeEnv, logs);
+            ServiceProcess store = service("result-store", StoreMain.class, storeEnv, heap, logs);
 
             List<ServiceProcess> routers = new ArrayList<>();
             for (int i = 1; i <= workers; i++) {
@@ -146,7 +162,7 @@ public final class Deployment implements Target {
                 workerEnv.put("KAFKA_GROUP_INSTANCE_ID", "drill-worker-" + i);
                 workerEnv.put("ROUTER_SHUTDOWN_GRACE_MS", "5000");
                 workerEnv.putAll(workerSettings);
-                routers.add(service("router-worker-" + i, RouterMain.class, workerEnv, logs));
+                routers.add(service("router-worker-" + i, RouterMain.class, workerEnv, heap, logs));
             }
             all.add(ingest);
             all.add(store);
@@ -166,13 +182,14 @@ public final class Deployment implements Target {
         }
     }
 
-    private static ServiceProcess service(String name, Class<?> main, Map<String, String> env, Path logs) {
+    private static ServiceProcess service(
+            String name, Class<?> main, Map<String, String> env, HeapSize heap, Path logs) {
         Map<String, String> withPort = new HashMap<>(env);
         int port = FreePorts.next();
         int opsPort = FreePorts.next();
         withPort.put("HTTP_PORT", Integer.toString(port));
         withPort.put("OPS_PORT", Integer.toString(opsPort));
-        return new ServiceProcess(name, main.getName(), withPort, port, opsPort, logs.resolve(name + ".log"));
+        return new ServiceProcess(name, main.getName(), withPort, heap, port, opsPort, logs.resolve(name + ".log"));
     }
 
     @Override

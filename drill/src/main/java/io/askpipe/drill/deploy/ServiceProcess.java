@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One service as its own JVM, supervised as a process manager would: when it exits without being
  * told to (a {@code kill -9}, a crash injected by chaos mode), it is started again at once with the
- * same settings. Its output is appended to one log file across restarts.
+ * same settings. Its JVM has a heap cap and exits on an {@link OutOfMemoryError} (then it is
+ * restarted like any crash) rather than run on half-alive. Its output is appended to one log file
+ * across restarts.
  */
 public final class ServiceProcess {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
@@ -35,6 +37,7 @@ public final class ServiceProcess {
     private final String name;
     private final String mainClass;
     private final Map<String, String> env;
+    private final HeapSize heap;
     private final Path log;
     private final URI base;
     private final URI ops;
@@ -45,10 +48,18 @@ public final class ServiceProcess {
     private int kills;
     private int crashes;
 
-    ServiceProcess(String name, String mainClass, Map<String, String> env, int httpPort, int opsPort, Path log) {
+    ServiceProcess(
+            String name,
+            String mainClass,
+            Map<String, String> env,
+            HeapSize heap,
+            int httpPort,
+            int opsPort,
+            Path log) {
         this.name = name;
         this.mainClass = mainClass;
         this.env = Map.copyOf(env);
+        this.heap = heap;
         this.log = log;
         this.base = URI.create("http://127.0.0.1:" + httpPort);
         this.ops = URI.create("http://127.0.0.1:" + opsPort);
@@ -87,8 +98,9 @@ public final class ServiceProcess {
     private void launch() {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m",
+                heap.jvmOption(),
                 "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError",
                 "--enable-native-access=ALL-UNNAMED"));
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // Kafka still uses sun.misc.Unsafe

@@ -16,6 +16,7 @@ public record DrillReport(
         Webhooks webhooks,
         Faults faults,
         Map<String, ProcessLife> processes,
+        Memory memory,
         Throughput throughput,
         Latency latencyMs,
         ReplayOutcome replay,
@@ -107,6 +108,27 @@ public record DrillReport(
     public record FaultCount(int strikes, int places) {}
 
     public record ProcessLife(int starts, int kills, int crashes) {}
+
+    /**
+     * The memory of the service processes the drill ran ({@code null} in the report against a
+     * running deployment, whose processes it does not see).
+     *
+     * @param heapMib every service's heap cap ({@code -Xmx}), in MiB
+     * @param services each service's memory, by name
+     */
+    public record Memory(int heapMib, Map<String, ServiceMemory> services) {}
+
+    /**
+     * @param peakPssMib the highest proportional set size read while the drill ran (every half
+     *     second), in MiB; 0 if never read
+     * @param outOfMemoryExits exits caused by an {@link OutOfMemoryError}, from its log
+     */
+    public record ServiceMemory(double peakPssMib, int outOfMemoryExits) {
+        /** A service's memory with its peak given in bytes. */
+        public static ServiceMemory of(long peakPssBytes, int outOfMemoryExits) {
+            return new ServiceMemory(round(peakPssBytes / (1024.0 * 1024.0)), outOfMemoryExits);
+        }
+    }
 
     public record Throughput(double seconds, double acceptedPerSecond, double answeredPerSecond) {
         /**

@@ -78,6 +78,9 @@ public final class ReportText {
             }
         });
         line(text, "processes", "%s", lives.isEmpty() ? "none restarted" : lives);
+        if (r.memory() != null) {
+            memory(text, r.memory());
+        }
         var t = r.throughput();
         line(
                 text,
@@ -111,6 +114,21 @@ public final class ReportText {
         }
         text.append(r.passed() ? "PASSED\n" : "FAILED\n");
         return text.toString();
+    }
+
+    /** The services' heap cap and each one's peak PSS, with its exits out of memory where it had any. */
+    private static void memory(StringBuilder text, DrillReport.Memory m) {
+        StringBuilder peaks = new StringBuilder();
+        m.services().forEach((name, memory) -> {
+            peaks.append(peaks.isEmpty() ? "" : ", ")
+                    .append(name)
+                    .append(' ')
+                    .append(String.format("%.1f", memory.peakPssMib()));
+            if (memory.outOfMemoryExits() > 0) {
+                peaks.append(" (").append(memory.outOfMemoryExits()).append(" out of memory)");
+            }
+        });
+        line(text, "memory (MiB)", "heap cap %d; peak PSS %s", m.heapMib(), peaks.isEmpty() ? "not read" : peaks);
     }
 
     /** The batch's lines: what became of it, its counts against its files, and its backend calls. */

@@ -4,6 +4,7 @@ import io.askpipe.drill.load.Load;
 import io.askpipe.drill.load.Submissions;
 import io.askpipe.drill.report.DrillReport.Faults;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
+import io.askpipe.drill.report.DrillReport.ServiceMemory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,8 @@ final class EvidenceBuilder {
     final Map<String, Integer> webhookDeliveries = new HashMap<>();
     Optional<ReplayOutcome> replay = Optional.empty();
     Optional<BatchEvidence> batch = Optional.empty();
+    /** The service processes' memory, by name: none, as against a running deployment. */
+    final Map<String, ServiceMemory> memory = new HashMap<>();
 
     static EvidenceBuilder clean(int asks) {
         EvidenceBuilder evidence = new EvidenceBuilder();
@@ -74,6 +77,7 @@ final class EvidenceBuilder {
                 webhooksExpected,
                 Map.copyOf(webhookDeliveries),
                 Map.of(),
+                Map.copyOf(memory),
                 new Faults(Map.of(), 0, null),
                 replay,
                 batch);

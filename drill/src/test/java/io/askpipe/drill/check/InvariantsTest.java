@@ -8,6 +8,7 @@ import io.askpipe.drill.load.Load;
 import io.askpipe.drill.report.DrillReport.BackendCalls;
 import io.askpipe.drill.report.DrillReport.Invariant;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
+import io.askpipe.drill.report.DrillReport.ServiceMemory;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,6 +63,27 @@ class InvariantsTest {
         assertThat(Invariants.evaluate(evidence.build()))
                 .extracting(Invariant::name)
                 .doesNotContain("webhooks_missing");
+    }
+
+    @Test
+    void aServiceThatExitedOutOfMemoryFailsOnlyWhereTheDrillRanTheProcesses() {
+        EvidenceBuilder evidence = EvidenceBuilder.clean(2);
+        assertThat(Invariants.evaluate(evidence.build()))
+                .as("against a running deployment")
+                .extracting(Invariant::name)
+                .doesNotContain("out_of_memory");
+
+        evidence.memory.put("ingest-api", new ServiceMemory(180.5, 0));
+        evidence.memory.put("router-worker-1", new ServiceMemory(120.0, 0));
+        List<Invariant> held = Invariants.evaluate(evidence.build());
+        assertThat(held).endsWith(new Invariant("out_of_memory", 0, "0", true));
+        assertThat(Invariants.allHold(held)).isTrue();
+
+        evidence.memory.put("router-worker-1", new ServiceMemory(120.0, 2));
+        evidence.memory.put("result-store", new ServiceMemory(250.0, 1));
+        List<Invariant> failed = Invariants.evaluate(evidence.build());
+        assertThat(failed).endsWith(new Invariant("out_of_memory", 3, "0", false));
+        assertThat(Invariants.allHold(failed)).isFalse();
     }
 
     @Test

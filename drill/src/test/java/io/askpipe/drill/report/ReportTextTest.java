@@ -8,10 +8,12 @@ import io.askpipe.drill.report.DrillReport.FaultCount;
 import io.askpipe.drill.report.DrillReport.Faults;
 import io.askpipe.drill.report.DrillReport.Invariant;
 import io.askpipe.drill.report.DrillReport.Latency;
+import io.askpipe.drill.report.DrillReport.Memory;
 import io.askpipe.drill.report.DrillReport.Percentiles;
 import io.askpipe.drill.report.DrillReport.ProcessLife;
 import io.askpipe.drill.report.DrillReport.ReplayOutcome;
 import io.askpipe.drill.report.DrillReport.RequestCounts;
+import io.askpipe.drill.report.DrillReport.ServiceMemory;
 import io.askpipe.drill.report.DrillReport.Settings;
 import io.askpipe.drill.report.DrillReport.Throughput;
 import io.askpipe.drill.report.DrillReport.Webhooks;
@@ -33,6 +35,9 @@ class ReportTextTest {
         Map<String, ProcessLife> processes = new LinkedHashMap<>();
         processes.put("ingest-api", new ProcessLife(1, 0, 0));
         processes.put("router-worker-1", new ProcessLife(3, 1, 1));
+        Map<String, ServiceMemory> memory = new LinkedHashMap<>();
+        memory.put("ingest-api", ServiceMemory.of(201_587_507, 0));
+        memory.put("router-worker-1", new ServiceMemory(96.0, 1));
         DrillReport report = new DrillReport(
                 settings("beginning"),
                 new Asks(300, 300, 0, 0, 39, 299, 1, 0, 0, 0, 0, 0),
@@ -40,6 +45,7 @@ class ReportTextTest {
                 new Webhooks(300, 300, 0, 0, 300),
                 new Faults(faults, 23, "c9fa15a68f2a5e07"),
                 processes,
+                new Memory(128, memory),
                 new Throughput(14.8, 21.4, 20.2),
                 new Latency(
                         new Percentiles(382.2, 1001.5, 1003.5, 11141.1), new Percentiles(6247, 10911, 12167, 14183)),
@@ -60,6 +66,7 @@ class ReportTextTest {
                           webhooks           300 of 300 delivered, 300 deliveries, 0 webhook ids seen more than once
                           faults injected    ingest_publish_failure 3, store_failure 5, vendor_failure 26, worker_crash 1 (fingerprint c9fa15a68f2a5e07 over 23 places)
                           processes          router-worker-1: 1 killed, 1 crashed
+                          memory (MiB)       heap cap 128; peak PSS ingest-api 192.2, router-worker-1 96.0 (1 out of memory)
                           throughput         21 asks/s accepted, 20 asks/s answered, 14.8 s in all
                           submit (ms)        p50 382.2  p95 1001.5  p99 1003.5  max 11141.1
                           to result (ms)     p50 6247.0  p95 10911.0  p99 12167.0  max 14183.0
@@ -81,6 +88,7 @@ class ReportTextTest {
                 new Webhooks(50, 50, 0, 0, 50),
                 new Faults(Map.of("vendor_failure", new FaultCount(2, 0)), 0, null),
                 Map.of(),
+                null,
                 new Throughput(3.0, 50, 16.7),
                 new Latency(new Percentiles(1, 2, 3, 4), new Percentiles(5, 6, 7, 8)),
                 null,
@@ -92,6 +100,7 @@ class ReportTextTest {
                 .contains("  backend calls      not counted: the deployment's own backends answered\n")
                 .contains("  faults injected    vendor_failure 2 (from /metrics)\n")
                 .contains("  processes          none restarted\n")
+                .doesNotContain("memory")
                 .doesNotContain("replay")
                 .doesNotContain("batch")
                 .endsWith("PASSED\n");
@@ -117,6 +126,7 @@ class ReportTextTest {
                 new Webhooks(50, 50, 0, 0, 50),
                 new Faults(Map.of(), 0, null),
                 Map.of(),
+                null,
                 new Throughput(3.0, 50, 16.7),
                 new Latency(new Percentiles(1, 2, 3, 4), new Percentiles(5, 6, 7, 8)),
                 null,
@@ -148,6 +158,7 @@ class ReportTextTest {
                 new Webhooks(0, 0, 0, 0, 0),
                 new Faults(Map.of(), 0, null),
                 Map.of(),
+                null,
                 new Throughput(3.0, 0, 0),
                 new Latency(new Percentiles(0, 0, 0, 0), new Percentiles(0, 0, 0, 0)),
                 null,
