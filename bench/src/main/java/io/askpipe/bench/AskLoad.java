@@ -19,10 +19,14 @@ import java.time.Instant;
  * what follows measures compiled code. Then:
  *
  * <ol>
+ *   <li><b>Submit to result on the idle stack</b>: open loop at {@code --idle-rate} asks/s (10 by
+ *       default) for 20 s, each long-polled until terminal, against Kafka's {@code EndToEndLatency}.
  *   <li><b>Ingest peak</b>: {@code POST /v1/ask} with {@code --connections} requests in flight for
  *       10 s, against a hello-world endpoint of the same server library ({@link
  *       io.askpipe.bench.load.HelloServer HelloServer}) with
- *       the same client and connections.
+ *       the same client and connections, and against the same durable work without HTTP ({@link
+ *       io.askpipe.bench.load.DurableWork DurableWork}: ledger claim, {@code acks=all} publish,
+ *       ledger mark, on ingest's own classes) with as many asks in flight.
  *   <li><b>Ingest at half the peak</b>: open loop at half the ingest peak for {@code --duration};
  *       submit latency percentiles.
  *   <li><b>Submit to result</b>: open loop at {@code --rate} asks/s, each long-polled ({@code GET
@@ -38,12 +42,16 @@ import java.time.Instant;
  *       second throughout.
  * </ol>
  *
+ * <p>With {@code --split-cores} the broker and PostgreSQL run in a process of their own pinned to
+ * CPU 0 (with the load generator), the services pinned to CPU 1, and the CPU per completed ask and
+ * the memory come in three parts: the services' JVM, the broker's JVM, PostgreSQL.
+ *
  * <p>Each phase is a method of {@link LoadPhases} that returns what it measured; the targets are
  * data beside the figures, and {@link AskLoadReport} renders the summary table and the JSON file.
  * Prints a progress line every second, then the summary table; the same figures go to the JSON file.
  *
  * <p>{@code ./askpipe bench AskLoad [--rate 1000] [--sustain 5000] [--duration 60] [--connections
- * 64] [--json target/askload.json]}
+ * 64] [--json target/askload.json] [--heap 1g] [--profile stack.jfr] [--idle-rate 10] [--split-cores]}
  */
 public final class AskLoad {
     private AskLoad() {}
@@ -55,6 +63,7 @@ public final class AskLoad {
         AskLoadResult result;
         try (LoadPhases phases = LoadPhases.start(options)) {
             phases.warmUp();
+            AskLoadResult.SubmitToResult idle = phases.idleSubmitToResult();
             AskLoadResult.IngestPeak peak = phases.ingestPeak();
             AskLoadResult.HalfPeak half = phases.halfPeak(peak);
             AskLoadResult.SubmitToResult submitToResult = phases.submitToResult();
@@ -63,7 +72,7 @@ public final class AskLoad {
             AskLoadResult.KafkaBaselines kafka = phases.kafkaBaselines();
             AskLoadResult.JdbcBaseline jdbc = phases.jdbcUpserts();
             result = new AskLoadResult(
-                    startedAt, machine, options, peak, half, submitToResult, sustained, memory, kafka, jdbc);
+                    startedAt, machine, options, idle, peak, half, submitToResult, sustained, memory, kafka, jdbc);
         }
         System.out.println();
         System.out.print(AskLoadReport.table(result));

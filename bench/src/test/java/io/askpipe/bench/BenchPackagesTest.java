@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmarks' machinery does not reach back into the benchmarks that use it, the load
- * generator's does not reach into the batch benchmark's or the cost model's, and the CPU profile,
- * which reads a recording, uses none of the machinery that makes one.
+ * generator's does not reach into the batch benchmark's or the cost model's, ingest's work without
+ * HTTP, which both the load generator and the cost model use, reaches into neither, and the CPU
+ * profile, which reads a recording, uses none of the machinery that makes one.
  */
 class BenchPackagesTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -36,6 +37,22 @@ class BenchPackagesTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("io.askpipe.bench")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theAcceptPackageDependsOnNoOtherBenchPackage() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.askpipe.bench.accept..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.askpipe.bench",
+                        "io.askpipe.bench.load..",
+                        "io.askpipe.bench.cost..",
+                        "io.askpipe.bench.batch..",
+                        "io.askpipe.bench.profile..")
                 .check(CLASSES);
     }
 

@@ -33,8 +33,6 @@ import java.util.Map;
 final class Asks {
     static final String USER_ID = "5b0d7c2e-3f41-4a8e-9c6d-1e2f3a4b5c6d";
     static final String MODEL = "gpt-4o-mini";
-    static final String METHOD = "POST";
-    static final String PATH = "/v1/ask";
 
     private static final String SYSTEM = "You are a careful reviewer of Java services. Answer briefly.";
     private static final String PROMPT = "Summarize the risks of committing Kafka consumer offsets before"

@@ -1,12 +1,12 @@
 package io.askpipe.bench.cost;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.askpipe.bench.accept.IngestLedger;
+import io.askpipe.bench.accept.IngestProducer;
 import io.askpipe.bench.load.AskLoadResult;
 import io.askpipe.common.config.Env;
 import io.askpipe.common.db.Jooq;
 import io.askpipe.embedded.Directories;
-import io.askpipe.ingest.IngestConfig;
-import io.askpipe.ingest.ledger.PostgresAskLedger;
 import io.askpipe.ingest.publish.AskPublisher;
 import io.askpipe.router.RouterConfig;
 import io.askpipe.router.RouterService;
@@ -79,18 +79,9 @@ public final class CostMeasurement {
 
     /** Steps 1 and 2, on ingest's pool with its statement bounds. */
     private List<StepResult> ledger() throws Exception {
-        stack.database().migrate("cost-ingest-migration", PostgresAskLedger.SCHEMA);
-        Duration statementTimeout = DEFAULTS.get(IngestConfig.LEDGER_STATEMENT_TIMEOUT);
-        try (HikariDataSource pool = stack.database()
-                        .dataSource(
-                                "cost-ingest",
-                                PostgresAskLedger.SCHEMA,
-                                DEFAULTS.get(IngestConfig.LEDGER_LOCK_TIMEOUT),
-                                statementTimeout);
-                PostgresAskLedger ledger = new PostgresAskLedger(Jooq.using(pool), statementTimeout)) {
+        try (IngestLedger ledger = IngestLedger.open(stack.database(), "cost-ingest", clock)) {
             return List.of(
-                    runner.measure(new LedgerClaims(
-                            ledger, asks, options.batch(), DEFAULTS.get(IngestConfig.IDEMPOTENCY_TTL), clock)),
+                    runner.measure(new LedgerClaims(ledger, asks, options.batch())),
                     runner.measure(new LedgerMarks(ledger, asks, options.batch())));
         }
     }
@@ -98,13 +89,8 @@ public final class CostMeasurement {
     /** Steps 3 and 4: the asks produced as ingest does, then consumed as the router does. */
     private List<StepResult> kafka() throws Exception {
         Topics topics = stack.kafka().topics();
-        Topic<String, AskRequest> requests = topics.requests();
-        try (Producer<String, AskRequest> producer = new KafkaProducer<>(
-                stack.kafka().acknowledgedProducerProperties("cost-ingest"),
-                requests.keySerde().serializer(),
-                requests.valueSerde().serializer())) {
-            topics.allRequestNames().forEach(producer::partitionsFor);
-            AskPublisher publisher = new AskPublisher(producer, topics);
+        try (IngestProducer producer = IngestProducer.open(stack.kafka(), "cost-ingest")) {
+            AskPublisher publisher = producer.publisher();
             StepResult produce = runner.measure(new AskProduce(publisher, asks, options.batch()));
             RouterConfig router = RouterConfig.local(
                     stack.kafka(), stack.database(), Map.of(RouterConfig.GROUP_ID.name(), "cost-router"));

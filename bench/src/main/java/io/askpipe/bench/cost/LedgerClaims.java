@@ -1,28 +1,21 @@
 package io.askpipe.bench.cost;
 
-import io.askpipe.ingest.ledger.AskLedger;
+import io.askpipe.bench.accept.IngestLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Ingest's idempotency claim of each ask ({@link PostgresAskLedger#claim}), with {@code callers}
  * submits in flight whose claims the ledger's batcher groups into one insert per batch.
  */
 final class LedgerClaims implements Step {
-    private final PostgresAskLedger ledger;
+    private final IngestLedger ledger;
     private final Asks asks;
     private final int callers;
-    private final Duration ttl;
-    private final Clock clock;
 
-    LedgerClaims(PostgresAskLedger ledger, Asks asks, int callers, Duration ttl, Clock clock) {
+    LedgerClaims(IngestLedger ledger, Asks asks, int callers) {
         this.ledger = ledger;
         this.asks = asks;
         this.callers = callers;
-        this.ttl = ttl;
-        this.clock = clock;
     }
 
     @Override
@@ -36,18 +29,6 @@ final class LedgerClaims implements Step {
 
     @Override
     public void run(int first, int count, Timings timings) throws Exception {
-        Callers.run(
-                callers,
-                first,
-                count,
-                i -> {
-                    Instant now = clock.instant();
-                    AskLedger.Claim claim = ledger.claim(
-                            asks.request(i), Asks.METHOD, Asks.PATH, asks.fingerprint(i), now, now.plus(ttl));
-                    if (!(claim instanceof AskLedger.Claim.Won)) {
-                        throw new IllegalStateException("a fresh ask's claim did not win: " + claim);
-                    }
-                },
-                timings);
+        Callers.run(callers, first, count, i -> ledger.claim(asks.request(i), asks.fingerprint(i)), timings);
     }
 }

@@ -1,6 +1,6 @@
 package io.askpipe.bench.cost;
 
-import io.askpipe.ingest.ledger.AcceptedResponse;
+import io.askpipe.bench.accept.IngestLedger;
 import io.askpipe.ingest.ledger.PostgresAskLedger;
 
 /**
@@ -9,13 +9,11 @@ import io.askpipe.ingest.ledger.PostgresAskLedger;
  * batcher groups into one batch of updates per transaction.
  */
 final class LedgerMarks implements Step {
-    private static final int ACCEPTED = 202;
-
-    private final PostgresAskLedger ledger;
+    private final IngestLedger ledger;
     private final Asks asks;
     private final int callers;
 
-    LedgerMarks(PostgresAskLedger ledger, Asks asks, int callers) {
+    LedgerMarks(IngestLedger ledger, Asks asks, int callers) {
         this.ledger = ledger;
         this.asks = asks;
         this.callers = callers;
@@ -32,12 +30,6 @@ final class LedgerMarks implements Step {
 
     @Override
     public void run(int first, int count, Timings timings) throws Exception {
-        Callers.run(
-                callers,
-                first,
-                count,
-                i -> ledger.accepted(
-                        asks.request(i), Asks.METHOD, Asks.PATH, ACCEPTED, AcceptedResponse.body(asks.request(i))),
-                timings);
+        Callers.run(callers, first, count, i -> ledger.markAccepted(asks.request(i)), timings);
     }
 }

@@ -1,14 +1,18 @@
 package io.askpipe.bench.load;
 
 import io.askpipe.bench.load.AskLoadResult.Completion;
+import io.askpipe.bench.load.AskLoadResult.DurableBaseline;
 import io.askpipe.bench.load.AskLoadResult.EndToEndBaseline;
 import io.askpipe.bench.load.AskLoadResult.IngestPeak;
+import io.askpipe.bench.load.AskLoadResult.Memory;
 import io.askpipe.bench.load.AskLoadResult.ProducerBaseline;
+import io.askpipe.bench.load.AskLoadResult.SubmitToResult;
 import io.askpipe.bench.load.AskLoadResult.Sustained;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -43,14 +47,37 @@ public final class AskLoadReport {
     static List<Row> rows(AskLoadResult r) {
         int cores = r.machine().cores();
         List<Row> rows = new ArrayList<>();
+        EndToEndBaseline endToEnd = r.kafka().endToEnd();
+
+        SubmitToResult idle = r.idle();
+        rows.add(new Row(
+                LoadTarget.IDLE_SUBMIT_TO_RESULT.measure(
+                        idle.rate(), idle.duration().toSeconds()),
+                percentiles(idle.run().result),
+                String.format("Kafka end-to-end avg %.2f ms, p99 %s ms", endToEnd.avgMs(), endToEnd.p99Ms()),
+                ratio(idle.run().result.getValueAtPercentile(50) / 1000.0, endToEnd.avgMs()) + " (p50 / avg)",
+                LoadTarget.IDLE_SUBMIT_TO_RESULT.threshold(cores)));
 
         IngestPeak peak = r.ingestPeak();
         rows.add(new Row(
-                LoadTarget.INGEST_PEAK.measure(peak.connections()),
+                LoadTarget.INGEST_PEAK_HELLO.measure(peak.connections()),
                 String.format("%.0f req/s, p99 %s", peak.ingestRate(), HttpLoad.ms(peak.ingest().submit, 99)),
                 String.format("hello world %.0f req/s, p99 %s", peak.helloRate(), HttpLoad.ms(peak.hello().submit, 99)),
-                ratio(peak.ingestRate(), peak.helloRate()),
-                LoadTarget.INGEST_PEAK.threshold(cores)));
+                ratio(peak.ingestOverHello()),
+                LoadTarget.INGEST_PEAK_HELLO.threshold(cores)));
+        DurableBaseline durable = peak.durable();
+        rows.add(new Row(
+                LoadTarget.INGEST_PEAK_DURABLE.measure(peak.connections()),
+                String.format(
+                        "%.0f req/s, p50 %s, p99 %s",
+                        peak.ingestRate(),
+                        HttpLoad.ms(peak.ingest().submit, 50),
+                        HttpLoad.ms(peak.ingest().submit, 99)),
+                String.format(
+                        "durable work %.0f asks/s, p50 %.2f ms, p99 %.2f ms",
+                        durable.rate(), durable.p50Ms(), durable.p99Ms()),
+                ratio(peak.ingestOverDurable()),
+                LoadTarget.INGEST_PEAK_DURABLE.threshold(cores)));
 
         var half = r.halfPeak();
         rows.add(new Row(
@@ -84,7 +111,6 @@ public final class AskLoadReport {
                 "",
                 LoadTarget.ROUTER_OVERHEAD.threshold(cores)));
 
-        EndToEndBaseline endToEnd = r.kafka().endToEnd();
         rows.add(new Row(
                 LoadTarget.SUBMIT_TO_RESULT.measure(latency.rate()),
                 percentiles(latency.run().result),
@@ -107,15 +133,31 @@ public final class AskLoadReport {
                 ratio(completion.rate(), producer.recordsPerS()) + " / "
                         + ratio(completion.rate(), r.jdbc().rowsPerS()),
                 LoadTarget.COMPLETED_ASKS.threshold(cores)));
+        OptionalDouble brokerCpu = sustained.brokerCpuMsPerAsk();
         rows.add(new Row(
-                LoadTarget.CPU_PER_ASK.measure(),
-                String.format("%.2f ms / %.2f ms", sustained.jvmCpuMsPerAsk(), sustained.databaseCpuMsPerAsk()),
+                LoadTarget.CPU_PER_ASK.measure(
+                        brokerCpu.isPresent()
+                                ? "services JVM / broker JVM / PostgreSQL (split cores)"
+                                : "stack JVM / PostgreSQL"),
+                brokerCpu.isPresent()
+                        ? String.format(
+                                "%.2f ms / %.2f ms / %.2f ms",
+                                sustained.jvmCpuMsPerAsk(), brokerCpu.getAsDouble(), sustained.databaseCpuMsPerAsk())
+                        : String.format(
+                                "%.2f ms / %.2f ms", sustained.jvmCpuMsPerAsk(), sustained.databaseCpuMsPerAsk()),
                 "",
                 "",
                 LoadTarget.CPU_PER_ASK.threshold(cores)));
+        Memory memory = r.memory();
         rows.add(new Row(
-                LoadTarget.MEMORY.measure(),
-                mib(r.memory().jvmPeakBytes()) + " / " + mib(r.memory().totalPeakBytes()),
+                LoadTarget.MEMORY.measure(
+                        memory.brokerPeakBytes().isPresent()
+                                ? "services JVM / broker JVM / all with PostgreSQL"
+                                : "stack JVM / with PostgreSQL"),
+                memory.brokerPeakBytes().isPresent()
+                        ? mib(memory.jvmPeakBytes()) + " / "
+                                + mib(memory.brokerPeakBytes().getAsLong()) + " / " + mib(memory.totalPeakBytes())
+                        : mib(memory.jvmPeakBytes()) + " / " + mib(memory.totalPeakBytes()),
                 "",
                 "",
                 LoadTarget.MEMORY.threshold(cores)));
@@ -144,9 +186,30 @@ public final class AskLoadReport {
                         "sustain", r.options().sustain(),
                         "duration_s", r.options().duration().toSeconds(),
                         "connections", r.options().connections(),
-                        "stack_heap", r.options().heap()));
-        json.put("hello_peak", closedSummary(r.ingestPeak().hello()));
-        json.put("ingest_peak", closedSummary(r.ingestPeak().ingest()));
+                        "stack_heap", r.options().heap(),
+                        "idle_rate", r.options().idleRate(),
+                        "split_cores", r.options().splitCores()));
+        Map<String, Object> idle = openSummary(r.idle().run(), r.idle().rate());
+        idle.put("duration_s", r.idle().duration().toSeconds());
+        json.put("idle_submit_to_result", idle);
+        IngestPeak peak = r.ingestPeak();
+        json.put("hello_peak", closedSummary(peak.hello()));
+        json.put("ingest_peak", closedSummary(peak.ingest()));
+        DurableBaseline durable = peak.durable();
+        json.put(
+                "durable_work_peak",
+                map(
+                        "in_flight", durable.inFlight(),
+                        "asks", durable.asks(),
+                        "seconds", durable.seconds(),
+                        "per_s", durable.rate(),
+                        "latency_ms", map("p50", durable.p50Ms(), "p99", durable.p99Ms(), "max", durable.maxMs()),
+                        "errors", durable.errors()));
+        json.put(
+                "ingest_peak_ratios",
+                map(
+                        "ingest_over_hello", peak.ingestOverHello(),
+                        "ingest_over_durable_work", peak.ingestOverDurable()));
         Map<String, Object> half = openSummary(r.halfPeak().run(), r.halfPeak().rate());
         half.put("ingest_stage_buckets", r.halfPeak().stages());
         json.put("ingest_half_peak", half);
@@ -171,9 +234,10 @@ public final class AskLoadReport {
                         "last_row_after_last_accept_s", completion.lagSeconds(),
                         "accepted_to_stored_p50_ms", completion.p50Ms(),
                         "accepted_to_stored_p99_ms", completion.p99Ms()));
-        json.put(
-                "cpu_ms_per_completed_ask",
-                map("stack_jvm", sustained.jvmCpuMsPerAsk(), "postgresql", sustained.databaseCpuMsPerAsk()));
+        Map<String, Object> cpu =
+                map("stack_jvm", sustained.jvmCpuMsPerAsk(), "postgresql", sustained.databaseCpuMsPerAsk());
+        sustained.brokerCpuMsPerAsk().ifPresent(broker -> cpu.put("broker_jvm", broker));
+        json.put("cpu_ms_per_completed_ask", cpu);
         ProducerBaseline producer = r.kafka().producer();
         json.put(
                 "kafka_producer_performance",
@@ -201,13 +265,13 @@ public final class AskLoadReport {
                         r.jdbc().batch(),
                         "rows_per_s",
                         r.jdbc().rowsPerS()));
-        json.put(
-                "memory",
-                map(
-                        "stack_jvm_peak_bytes",
-                        r.memory().jvmPeakBytes(),
-                        "stack_total_peak_bytes",
-                        r.memory().totalPeakBytes()));
+        Map<String, Object> memory = map(
+                "stack_jvm_peak_bytes",
+                r.memory().jvmPeakBytes(),
+                "stack_total_peak_bytes",
+                r.memory().totalPeakBytes());
+        r.memory().brokerPeakBytes().ifPresent(broker -> memory.put("broker_jvm_peak_bytes", broker));
+        json.put("memory", memory);
         return json;
     }
 
@@ -258,11 +322,15 @@ public final class AskLoadReport {
     }
 
     private static String ratio(double value, double baseline) {
-        if (baseline <= 0) {
+        return baseline > 0 ? ratio(value / baseline) : "-";
+    }
+
+    /** A share as the table writes it; {@code -} for none (no baseline). */
+    private static String ratio(double share) {
+        if (share <= 0) {
             return "-";
         }
-        double ratio = value / baseline;
-        return String.format(ratio < 0.1 ? "%.3fx" : "%.2fx", ratio);
+        return String.format(share < 0.1 ? "%.3fx" : "%.2fx", share);
     }
 
     private static String mib(long bytes) {

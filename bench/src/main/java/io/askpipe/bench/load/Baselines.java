@@ -40,6 +40,7 @@ final class Baselines {
         String topic = "bench.producer-performance";
         createTopic(stack, topic);
         return producerSummary(ChildProcesses.run(
+                stack.placement(),
                 "org.apache.kafka.tools.ProducerPerformance",
                 "--topic",
                 topic,
@@ -77,6 +78,7 @@ final class Baselines {
         String topic = "bench.end-to-end-latency";
         createTopic(stack, topic);
         return endToEndSummary(ChildProcesses.run(
+                stack.placement(),
                 "org.apache.kafka.tools.EndToEndLatency",
                 "--bootstrap-server",
                 stack.bootstrapServers,

@@ -7,20 +7,34 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The load generator's other JVMs: the hello-world server and Kafka's tools, each a {@code main} in a child process. */
+/**
+ * The load generator's other JVMs: the hello-world server, the durable-work baseline and Kafka's
+ * tools, each a {@code main} in a child process that stands where the services stand ({@link
+ * Placement#services}).
+ */
 final class ChildProcesses {
     private ChildProcesses() {}
 
-    /** Starts {@code mainClass} in a JVM of its own (512 MB heap), its output and errors on one stream. */
-    static Process start(String mainClass, String... args) throws IOException {
-        return new ProcessBuilder(ChildJvm.command(List.of("-Xmx512m"), mainClass, args))
+    /**
+     * Starts {@code mainClass} in a JVM of its own (512 MB heap) where {@code placement} puts the
+     * services, its pinning checked; its output and errors on one stream.
+     */
+    static Process start(Placement placement, String mainClass, String... args) throws IOException {
+        Process process = new ProcessBuilder(placement.services(ChildJvm.command(List.of("-Xmx512m"), mainClass, args)))
                 .redirectErrorStream(true)
                 .start();
+        try {
+            placement.check(mainClass.substring(mainClass.lastIndexOf('.') + 1), process.pid(), Placement.SERVICES_CPU);
+        } catch (IllegalStateException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return process;
     }
 
-    /** Runs {@code mainClass} to its end; returns its output, or fails with it if the run failed. */
-    static String run(String mainClass, String... args) throws IOException, InterruptedException {
-        Process process = start(mainClass, args);
+    /** Runs {@code mainClass} to its end as {@link #start} does; returns its output, or fails with it if the run failed. */
+    static String run(Placement placement, String mainClass, String... args) throws IOException, InterruptedException {
+        Process process = start(placement, mainClass, args);
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IllegalStateException(mainClass + " failed:\n" + out);

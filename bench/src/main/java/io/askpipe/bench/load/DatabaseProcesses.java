@@ -45,6 +45,11 @@ public final class DatabaseProcesses {
         }
     }
 
+    /** The server's postmaster, if one was found. */
+    public Optional<ProcessHandle> postmaster() {
+        return postmaster;
+    }
+
     /** The CPU time the processes alive now have used so far (a backend that ended takes its own along). */
     public Duration cpu() {
         return alive().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))

@@ -235,10 +235,20 @@ final class HttpLoad implements AutoCloseable {
         if (bearer != null) {
             options.putHeader("Authorization", bearer);
         }
-        Buffer body = Buffer.buffer("{\"prompt\":\"load test ask " + idempotencyKey + "\"}");
+        Buffer body = Buffer.buffer(body(idempotencyKey));
         return client.request(options)
                 .compose(request -> request.send(body))
                 .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b)));
+    }
+
+    /** The body of the ask with {@code idempotencyKey}: its prompt alone, as JSON. */
+    static String body(String idempotencyKey) {
+        return "{\"prompt\":\"" + prompt(idempotencyKey) + "\"}";
+    }
+
+    /** The prompt of the ask with {@code idempotencyKey} (a key of letters, digits and hyphens). */
+    static String prompt(String idempotencyKey) {
+        return "load test ask " + idempotencyKey;
     }
 
     private Future<Answer> get(String path) {

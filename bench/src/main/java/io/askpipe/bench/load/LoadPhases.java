@@ -1,6 +1,7 @@
 package io.askpipe.bench.load;
 
 import io.askpipe.bench.load.AskLoadResult.Completion;
+import io.askpipe.bench.load.AskLoadResult.DurableBaseline;
 import io.askpipe.bench.load.AskLoadResult.HalfPeak;
 import io.askpipe.bench.load.AskLoadResult.IngestPeak;
 import io.askpipe.bench.load.AskLoadResult.JdbcBaseline;
@@ -16,20 +17,28 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.UUID;
 
 /**
- * The load generator's phases against one all-in-one stack in a child process, to be run in the
- * order they are declared; each prints what it starts and returns what it measured. The stack's
- * memory is sampled from {@link #start} until {@link #memory}.
+ * The load generator's phases against one all-in-one stack in a child process (with {@code
+ * --split-cores}, its broker and PostgreSQL in another), to be run in the order they are declared;
+ * each prints what it starts and returns what it measured. The stack's memory is sampled from
+ * {@link #start} until {@link #memory}.
  */
 public final class LoadPhases implements AutoCloseable {
     /** The open-loop phases' own warm-up, not counted. */
     private static final Duration WARMUP = Duration.ofSeconds(5);
 
     private static final Duration PEAK = Duration.ofSeconds(10);
+    /** The durable-work baseline's own warm-up: its JVM is fresh, where the stack's has warmed up. */
+    private static final Duration DURABLE_WARMUP = Duration.ofSeconds(5);
+
     private static final Duration STACK_WARMUP = Duration.ofSeconds(30);
     private static final int WARMUP_RATE = 300;
+    /** The submit-to-result phase on the otherwise idle stack. */
+    static final Duration IDLE = Duration.ofSeconds(20);
 
     private final AskLoadOptions options;
     private final Vertx vertx;
@@ -47,17 +56,33 @@ public final class LoadPhases implements AutoCloseable {
 
     /**
      * Starts the all-in-one stack on fresh data: dryrun backend without latency, auth, idempotency
-     * ledger and the result store on, as {@code ./askpipe dev} runs.
+     * ledger and the result store on, as {@code ./askpipe dev} runs. With {@code --split-cores}, first
+     * checks that the machine allows it (util-linux's {@code taskset}, 2 CPUs) and pins this process
+     * to the broker's and PostgreSQL's CPU, then starts the broker and PostgreSQL apart from the
+     * services ({@link Placement}).
      */
     public static LoadPhases start(AskLoadOptions options) throws Exception {
+        Placement placement = options.splitCores()
+                ? Placement.split(
+                        Runtime.getRuntime().availableProcessors(), CpuAffinity.taskset(System.getenv("PATH")))
+                : Placement.shared();
+        if (placement.split()) {
+            say("split cores: broker, PostgreSQL and the load generator on CPU " + Placement.INFRASTRUCTURE_CPU
+                    + "; the services, and the baselines' servers, on CPU " + Placement.SERVICES_CPU);
+        }
+        placement.pinLoadGenerator();
         Vertx vertx = Vertx.vertx();
         try {
-            say("starting the all-in-one stack (broker, PostgreSQL, services) on fresh data");
+            say(
+                    placement.split()
+                            ? "starting the broker and PostgreSQL, then the services against them, on fresh data"
+                            : "starting the all-in-one stack (broker, PostgreSQL, services) on fresh data");
             List<String> jvmOptions = options.profile()
                     .map(profile -> List.of(
                             flightRecording(profile, Runtime.version().feature(), System.getProperty("os.name"))))
                     .orElse(List.of());
-            StackProcess stack = StackProcess.start(Map.of("DRYRUN_LATENCY_MS", "0"), options.heap(), jvmOptions);
+            StackProcess stack =
+                    StackProcess.start(Map.of("DRYRUN_LATENCY_MS", "0"), options.heap(), jvmOptions, placement);
             return new LoadPhases(options, vertx, stack);
         } catch (Exception | Error e) {
             vertx.close().await();
@@ -89,15 +114,25 @@ public final class LoadPhases implements AutoCloseable {
     }
 
     /**
+     * Submit to result visible on the otherwise idle stack, right after its warm-up: {@code
+     * --idle-rate} asks/s for {@link #IDLE}, each long-polled until terminal.
+     */
+    public SubmitToResult idleSubmitToResult() throws Exception {
+        return submitToResult("idle", options.idleRate(), IDLE, "on the otherwise idle stack");
+    }
+
+    /**
      * Peak throughput of {@code POST /v1/ask} with {@code --connections} requests in flight (closed
-     * loop), against a hello-world endpoint of the same server library with the same client.
+     * loop), against a hello-world endpoint of the same server library with the same client, and
+     * against the same durable work without HTTP ({@link DurableWork}) as many in flight.
      */
     public IngestPeak ingestPeak() throws Exception {
         int connections = options.connections();
         say("hello-world baseline: " + connections + " requests in flight for " + PEAK.toSeconds() + " s");
         HttpLoad.Run hello;
         int helloPort = FreePorts.next();
-        Process helloServer = ChildProcesses.start(HelloServer.class.getName(), String.valueOf(helloPort));
+        Process helloServer =
+                ChildProcesses.start(stack.placement(), HelloServer.class.getName(), String.valueOf(helloPort));
         try (HttpLoad load = new HttpLoad(vertx, URI.create("http://127.0.0.1:" + helloPort), null, 64)) {
             ChildProcesses.awaitLine(helloServer, "listening");
             hello = load.closedLoop("hello", "/hello", connections, Duration.ofSeconds(2), PEAK);
@@ -110,9 +145,29 @@ public final class LoadPhases implements AutoCloseable {
             say("ingest peak: " + connections + " asks in flight for " + PEAK.toSeconds() + " s");
             ingest = load.closedLoop(run, "/v1/ask", connections, Duration.ofSeconds(2), PEAK);
         }
-        IngestPeak peak = new IngestPeak(connections, hello, ingest);
         StoreCompletion.await(stack, run, ingest, Duration.ofMinutes(3));
-        return peak;
+        return new IngestPeak(connections, hello, ingest, durableWork(connections));
+    }
+
+    /**
+     * Ingest's durable work without HTTP, {@code inFlight} asks at a time, for as long as the ingest
+     * peak after a warm-up of its own, on a database of its own on the stack's PostgreSQL.
+     */
+    private DurableBaseline durableWork(int inFlight) throws Exception {
+        say("durable-work baseline (ledger claim, acks=all publish, ledger mark; no HTTP): " + inFlight
+                + " asks in flight for " + PEAK.toSeconds() + " s after " + DURABLE_WARMUP.toSeconds()
+                + " s of warm-up");
+        String jdbcUrl = stack.createDatabase("askload_durable_" + shortId());
+        return DurableWork.result(ChildProcesses.run(
+                stack.placement(),
+                DurableWork.class.getName(),
+                stack.bootstrapServers,
+                jdbcUrl,
+                StackProcess.DATABASE_USER,
+                StackProcess.DATABASE_PASSWORD,
+                String.valueOf(inFlight),
+                String.valueOf(DURABLE_WARMUP.toSeconds()),
+                String.valueOf(PEAK.toSeconds())));
     }
 
     /** Submit latency in an open loop at half of the ingest {@code peak} for {@code --duration}, and ingest's stage timers meanwhile. */
@@ -137,16 +192,24 @@ public final class LoadPhases implements AutoCloseable {
 
     /** Submit to result visible: {@code --rate} asks/s for {@code --duration}, each long-polled until terminal. */
     public SubmitToResult submitToResult() throws Exception {
-        String run = "latency-" + shortId();
+        return submitToResult("latency", options.rate(), options.duration(), "");
+    }
+
+    /**
+     * {@code rate} asks/s for {@code duration} after the open loop's warm-up, each long-polled until
+     * terminal, their keys starting with {@code name}; and the router's {@code worker} stage meanwhile.
+     */
+    private SubmitToResult submitToResult(String name, int rate, Duration duration, String note) throws Exception {
+        String run = name + "-" + shortId();
         HttpLoad.Run latency;
         StageBuckets before = StageBuckets.scrape(stack);
         try (HttpLoad load = new HttpLoad(vertx, base, stack.apiKey, options.connections() * 4)) {
-            say("submit to result: " + options.rate() + " asks/s for "
-                    + options.duration().toSeconds() + " s, each long-polled");
-            latency = load.openLoop(run, options.rate(), WARMUP, options.duration(), true);
+            say("submit to result" + (note.isEmpty() ? "" : " " + note) + ": " + rate + " asks/s for "
+                    + duration.toSeconds() + " s, each long-polled");
+            latency = load.openLoop(run, rate, WARMUP, duration, true);
         }
         return new SubmitToResult(
-                options.rate(), latency, StageBuckets.scrape(stack).since(before, "worker"));
+                rate, duration, latency, StageBuckets.scrape(stack).since(before, "worker"));
     }
 
     /**
@@ -158,6 +221,7 @@ public final class LoadPhases implements AutoCloseable {
         HttpLoad.Run sustained;
         Duration jvmCpuBefore = stack.jvmCpu();
         Duration databaseCpuBefore = stack.databaseCpu();
+        Optional<Duration> brokerCpuBefore = stack.brokerCpu();
         try (HttpLoad load = new HttpLoad(vertx, base, stack.apiKey, options.connections())) {
             say("completed asks: " + options.sustain() + " asks/s for "
                     + options.duration().toSeconds() + " s");
@@ -165,9 +229,15 @@ public final class LoadPhases implements AutoCloseable {
         }
         Completion completion = StoreCompletion.await(stack, run, sustained, Duration.ofMinutes(10));
         // the work each ask costs, whatever the rate: CPU from the phase's first ask to its last row
-        double jvmCpuPerAsk = stack.jvmCpu().minus(jvmCpuBefore).toNanos() / 1e6 / completion.asks();
-        double databaseCpuPerAsk = stack.databaseCpu().minus(databaseCpuBefore).toNanos() / 1e6 / completion.asks();
-        return new Sustained(options.sustain(), sustained, completion, jvmCpuPerAsk, databaseCpuPerAsk);
+        long asks = completion.asks();
+        double jvmCpuPerAsk = Sustained.msPerAsk(jvmCpuBefore, stack.jvmCpu(), asks);
+        double databaseCpuPerAsk = Sustained.msPerAsk(databaseCpuBefore, stack.databaseCpu(), asks);
+        OptionalDouble brokerCpuPerAsk = brokerCpuBefore
+                .map(before -> OptionalDouble.of(
+                        Sustained.msPerAsk(before, stack.brokerCpu().orElseThrow(), asks)))
+                .orElse(OptionalDouble.empty());
+        return new Sustained(
+                options.sustain(), sustained, completion, jvmCpuPerAsk, databaseCpuPerAsk, brokerCpuPerAsk);
     }
 
     /** The stack's peak memory so far; sampling stops here, before the baselines load the broker and database. */

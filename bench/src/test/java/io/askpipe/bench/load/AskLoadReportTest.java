@@ -3,6 +3,7 @@ package io.askpipe.bench.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askpipe.bench.load.AskLoadResult.Completion;
+import io.askpipe.bench.load.AskLoadResult.DurableBaseline;
 import io.askpipe.bench.load.AskLoadResult.EndToEndBaseline;
 import io.askpipe.bench.load.AskLoadResult.HalfPeak;
 import io.askpipe.bench.load.AskLoadResult.IngestPeak;
@@ -14,9 +15,12 @@ import io.askpipe.bench.load.AskLoadResult.ProducerBaseline;
 import io.askpipe.bench.load.AskLoadResult.SubmitToResult;
 import io.askpipe.bench.load.AskLoadResult.Sustained;
 import io.askpipe.schemas.Json;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +33,9 @@ class AskLoadReportTest {
         assertThat(AskLoadReport.table(result())).isEqualTo("""
                         | measure | askpipe | baseline (same run) | ratio | target |
                         |---|---|---|---|---|
-                        | ingest `POST /v1/ask` peak (64 in flight) | 100 req/s, p99 2.00 ms | hello world 200 req/s, p99 1.00 ms | 0.50x | >= 0.5x |
+                        | submit to result visible at 10 asks/s on an otherwise idle stack (20 s) | p50 8.00 ms, p90 8.00 ms, p99 8.00 ms, max 8.00 ms | Kafka end-to-end avg 2.00 ms, p99 5 ms | 4.00x (p50 / avg) | p50 <= 10 ms |
+                        | ingest `POST /v1/ask` peak (64 in flight) | 100 req/s, p99 2.00 ms | hello world 200 req/s, p99 1.00 ms | 0.50x | >= 0.25x |
+                        | ingest `POST /v1/ask` peak (64 in flight) against the same durable work without HTTP (ledger claim, `acks=all` publish, ledger mark) | 100 req/s, p50 2.00 ms, p99 2.00 ms | durable work 400 asks/s, p50 1.50 ms, p99 4.25 ms | 0.25x | >= 0.5x |
                         | ingest submit latency at half the peak (50 asks/s) | p50 1.00 ms, p90 1.00 ms, p99 1.00 ms, max 1.00 ms |  |  | p99 <= 5 ms |
                         | ingest's stages in that phase (ledger claim, Kafka publish, ledger mark) | claim p50 <= 1.0 ms, p99 <= 2.0 ms; publish p50 <= 5.0 ms, p99 <= 10.0 ms; mark p50 <= 250.0 ms, p99 <= 250.0 ms |  |  |  |
                         | router overhead at 1000 asks/s (fetched to result acknowledged, dryrun 0 ms) | p99 <= 250.0 ms; 25.00 % within 1 ms |  |  | p99 <= 1 ms |
@@ -41,6 +47,30 @@ class AskLoadReportTest {
     }
 
     @Test
+    void aSplitCoreRunGivesCpuAndMemoryInThreeParts() {
+        assertThat(AskLoadReport.table(splitResult()))
+                .contains("| CPU per completed ask (the completed-asks phase), services JVM / broker JVM / PostgreSQL"
+                        + " (split cores) | 0.72 ms / 0.25 ms / 0.30 ms |  |  |"
+                        + " 5,000 asks/s on 2 cores leave 0.40 ms in all |\n")
+                .contains("| memory (proportional set size), services JVM / broker JVM / all with PostgreSQL (peak)"
+                        + " | 705 MiB / 300 MiB / 1411 MiB |  |  | <= 1.5 GB with broker and database |\n")
+                .doesNotContain("stack JVM");
+    }
+
+    @Test
+    void aSplitCoreRunsJsonKeepsTheBrokersPartApart() {
+        Map<String, Object> json = AskLoadReport.json(splitResult());
+
+        assertThat(section(json, "options")).containsEntry("split_cores", true);
+        assertThat(section(json, "cpu_ms_per_completed_ask"))
+                .containsOnlyKeys("stack_jvm", "broker_jvm", "postgresql")
+                .containsEntry("broker_jvm", 0.25);
+        assertThat(section(json, "memory"))
+                .containsOnlyKeys("stack_jvm_peak_bytes", "broker_jvm_peak_bytes", "stack_total_peak_bytes")
+                .containsEntry("broker_jvm_peak_bytes", 300L * 1024 * 1024);
+    }
+
+    @Test
     void theJsonFileKeepsEveryPhaseUnderItsKey() throws Exception {
         Map<String, Object> json = AskLoadReport.json(result());
 
@@ -49,8 +79,11 @@ class AskLoadReportTest {
                         "started_at",
                         "machine",
                         "options",
+                        "idle_submit_to_result",
                         "hello_peak",
                         "ingest_peak",
+                        "durable_work_peak",
+                        "ingest_peak_ratios",
                         "ingest_half_peak",
                         "submit_to_result",
                         "router_worker_stage",
@@ -64,7 +97,37 @@ class AskLoadReportTest {
         assertThat(json.keySet()).startsWith("started_at", "machine", "options").endsWith("memory");
         assertThat(json.get("options"))
                 .isEqualTo(Map.of(
-                        "rate", 1000, "sustain", 5000, "duration_s", 60L, "connections", 64, "stack_heap", "1g"));
+                        "rate",
+                        1000,
+                        "sustain",
+                        5000,
+                        "duration_s",
+                        60L,
+                        "connections",
+                        64,
+                        "stack_heap",
+                        "1g",
+                        "idle_rate",
+                        10,
+                        "split_cores",
+                        false));
+        assertThat(section(json, "idle_submit_to_result"))
+                .containsOnlyKeys(
+                        "rate_per_s",
+                        "sent",
+                        "accepted",
+                        "submit_latency_ms",
+                        "submit_to_result_ms",
+                        "errors",
+                        "duration_s")
+                .containsEntry("rate_per_s", 10)
+                .containsEntry("duration_s", 20L);
+        assertThat(section(json, "durable_work_peak"))
+                .containsOnlyKeys("in_flight", "asks", "seconds", "per_s", "latency_ms", "errors")
+                .containsEntry("per_s", 400.0)
+                .containsEntry("latency_ms", Map.of("p50", 1.5, "p99", 4.25, "max", 9.0));
+        assertThat(section(json, "ingest_peak_ratios"))
+                .isEqualTo(Map.of("ingest_over_hello", 0.5, "ingest_over_durable_work", 0.25));
         assertThat(section(json, "ingest_peak"))
                 .containsOnlyKeys("requests", "seconds", "per_s", "latency_ms", "errors")
                 .containsEntry("requests", 1000L)
@@ -101,6 +164,21 @@ class AskLoadReportTest {
     }
 
     private static AskLoadResult result() {
+        return result(
+                AskLoadOptions.parse(),
+                OptionalDouble.empty(),
+                new Memory(1005L * 1024 * 1024, 1411L * 1024 * 1024, OptionalLong.empty()));
+    }
+
+    /** The same run with the broker and PostgreSQL on a CPU of their own. */
+    private static AskLoadResult splitResult() {
+        return result(
+                AskLoadOptions.parse("--split-cores"),
+                OptionalDouble.of(0.25),
+                new Memory(705L * 1024 * 1024, 1411L * 1024 * 1024, OptionalLong.of(300L * 1024 * 1024)));
+    }
+
+    private static AskLoadResult result(AskLoadOptions options, OptionalDouble brokerCpu, Memory memory) {
         Map<String, Map<Double, Double>> stages = new LinkedHashMap<>();
         stages.put("ingest_claim", buckets(0.001, 50, 0.002, 99, 0.005, 100, INF, 100));
         stages.put("ingest_publish", buckets(0.005, 60, 0.01, 100, INF, 100));
@@ -108,13 +186,31 @@ class AskLoadReportTest {
         return new AskLoadResult(
                 Instant.parse("2026-12-07T10:00:00Z"),
                 new Machine(2, "Linux 6.1", "OpenJDK 64-Bit Server VM 25", "a CPU"),
-                AskLoadOptions.parse(),
-                new IngestPeak(64, run(2000, 1_000, 10), run(1000, 2_000, 10)),
+                options,
+                new SubmitToResult(
+                        10,
+                        Duration.ofSeconds(20),
+                        withResults(run(200, 1_000, 20), 8_000),
+                        buckets(0.001, 150, 0.25, 200, INF, 200)),
+                new IngestPeak(
+                        64,
+                        run(2000, 1_000, 10),
+                        run(1000, 2_000, 10),
+                        new DurableBaseline(64, 4_000, 10.0, 1.5, 4.25, 9.0, Map.of())),
                 new HalfPeak(50, run(500, 1_000, 10), stages),
                 new SubmitToResult(
-                        1000, withResults(run(1000, 1_000, 1), 4_000), buckets(0.001, 25, 0.25, 100, INF, 100)),
-                new Sustained(5000, run(100, 1_000, 1), new Completion(60_000, 1000.0, 1.5, 40.0, 900.0), 0.72, 0.3),
-                new Memory(1005L * 1024 * 1024, 1411L * 1024 * 1024),
+                        1000,
+                        Duration.ofSeconds(60),
+                        withResults(run(1000, 1_000, 1), 4_000),
+                        buckets(0.001, 25, 0.25, 100, INF, 100)),
+                new Sustained(
+                        5000,
+                        run(100, 1_000, 1),
+                        new Completion(60_000, 1000.0, 1.5, 40.0, 900.0),
+                        0.72,
+                        0.3,
+                        brokerCpu),
+                memory,
                 new KafkaBaselines(
                         new ProducerBaseline(500_000, 300, 100_000.0, 3.5, 2, 9),
                         new EndToEndBaseline(5000, 2.0, 1, 5)),
