@@ -60,6 +60,13 @@ final class AcceptedMarks {
                         error.toString());
             }
         });
+        if (pending.size() > MAX_PENDING) {
+            try {
+                mark.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // the ask is on Kafka and its answer is a 202 all the same: the mark is logged above
+            }
+        }
     }
 
     /**
