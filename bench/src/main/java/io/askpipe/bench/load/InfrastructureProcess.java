@@ -1,6 +1,7 @@
 package io.askpipe.bench.load;
 
 import io.askpipe.embedded.ChildJvm;
+import io.askpipe.embedded.ProcessMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
