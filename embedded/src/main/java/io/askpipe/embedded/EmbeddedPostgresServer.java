@@ -49,8 +49,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "200")
                     // no fsync: a crashed process loses nothing (the OS still holds its writes), a
                     // crashed machine may; commits stay synchronous, or a killed server would lose
-                    // transactions it had acknowledged
-                    .setServerConfig("fsync", "off");
+                    // transactions it had acknowledged (the library's own default is off)
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "on");
             if (dataDir != null) {
                 Files.createDirectories(dataDir.getParent());
                 stopOrphan(dataDir);

@@ -71,4 +71,22 @@ class EmbeddedInfrastructureIT {
             assertThat(version.getString(1)).startsWith("18.");
         }
     }
+
+    @Test
+    void postgresAcknowledgesACommitOnlyOnceItsWalIsWritten() throws Exception {
+        EmbeddedPostgresServer pg = SharedInfrastructure.postgres();
+        String url = pg.createDatabase(SharedInfrastructure.uniqueName("db"));
+        try (var connection = DriverManager.getConnection(url, pg.user(), pg.password())) {
+            var settings = connection
+                    .createStatement()
+                    .executeQuery("SELECT current_setting('synchronous_commit'), current_setting('fsync')");
+            settings.next();
+            assertThat(settings.getString(1))
+                    .as("a killed server must not lose a transaction it acknowledged")
+                    .isEqualTo("on");
+            assertThat(settings.getString(2))
+                    .as("a crashed machine may: no fsync")
+                    .isEqualTo("off");
+        }
+    }
 }
