@@ -71,6 +71,7 @@ public final class AskLoad {
             AskLoadResult.Memory memory = phases.memory();
             AskLoadResult.KafkaBaselines kafka = phases.kafkaBaselines();
             AskLoadResult.JdbcBaseline jdbc = phases.jdbcUpserts();
+            peak = phases.durableWork(peak);
             result = new AskLoadResult(
                     startedAt, machine, options, idle, peak, half, submitToResult, sustained, memory, kafka, jdbc);
         }

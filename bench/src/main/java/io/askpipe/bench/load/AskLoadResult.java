@@ -52,6 +52,11 @@ public record AskLoadResult(
      * connections; and the same durable work as ingest's without HTTP, as many in flight.
      */
     public record IngestPeak(int connections, HttpLoad.Run hello, HttpLoad.Run ingest, DurableBaseline durable) {
+        /** The same peak with its durable-work baseline, measured after the other phases. */
+        IngestPeak withDurable(DurableBaseline measured) {
+            return new IngestPeak(connections, hello, ingest, measured);
+        }
+
         double helloRate() {
             return hello.submit.getTotalCount() / hello.seconds();
         }
