@@ -17,7 +17,7 @@ import org.jooq.InsertValuesStep6;
 /**
  * The lines of batches in schema {@code ingest}: each line's ask (its request id, fixed by the
  * first insert of its row), its outcome once settled, and what settling lines does to its batch's
- * counts. A statement that settles lines locks their batch's row first, as the tracker's does
+ * counts. A statement that settles lines locks their batch's row first, as the settlement's does
  * ({@link Settlements}), so the two never wait on each other in opposite orders. Thread-safe.
  */
 public final class BatchLines {
