@@ -51,10 +51,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
-    /** How long a starting worker reads the retained cancels before it takes asks. */
+    /** What to check when the backends' step fails. */
     private static final String BACKENDS_FIX =
             "Check ASKPIPE_BACKENDS and the OPENAI_* and LLAMA_* settings (docs/operations.md)";
-
+    /** How long a starting worker reads the retained cancels before it takes asks. */
     private static final Duration CANCELS_CATCH_UP = Duration.ofSeconds(30);
     /** How long a stopped worker's interrupted asks get to end before the pool closes under them. */
     private static final Duration ASKS_ENDED_WAIT = Duration.ofSeconds(5);
