@@ -65,18 +65,8 @@ public final class ResultGroup implements AutoCloseable {
             List<String> formerRoles,
             String what,
             Handler handler) {
-        Map<TopicPartition, Long> start;
-        try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-" + role + "-admin"))) {
-            start = Succession.reachedByAll(
-                    admin,
-                    topic.name(),
-                    formerRoles.stream().map(former -> groupId(kafka, former)).toList());
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not read the offsets of the groups " + formerRoles, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the offsets of " + formerRoles, e);
-        }
+        Map<TopicPartition, Long> start =
+                formerRoles.isEmpty() ? Map.of() : reachedByAll(kafka, topic, role, formerRoles);
         Map<String, Object> props = kafka.consumerProperties("askpipe-ingest-" + role);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(kafka, role));
         props.putAll(kafka.staticMembership("ingest-" + role));
@@ -114,6 +104,22 @@ public final class ResultGroup implements AutoCloseable {
                     LOG);
             consumer.commitSync();
         }));
+    }
+
+    /** Where the groups of {@code formerRoles} had all got to on {@code topic}, read by an Admin client of {@code role}'s. */
+    private static Map<TopicPartition, Long> reachedByAll(
+            KafkaSettings kafka, Topic<String, AskResult> topic, String role, List<String> formerRoles) {
+        try (Admin admin = Admin.create(kafka.clientProperties("askpipe-ingest-" + role + "-admin"))) {
+            return Succession.reachedByAll(
+                    admin,
+                    topic.name(),
+                    formerRoles.stream().map(former -> groupId(kafka, former)).toList());
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not read the offsets of the groups " + formerRoles, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the offsets of " + formerRoles, e);
+        }
     }
 
     /** Stops reading: the results not yet committed are handled by the group's other instances, or again. */

@@ -40,9 +40,6 @@ final class Succession implements ConsumerRebalanceListener {
     /** Where the former groups {@code formerGroups}, as far as they exist, had all got to on {@code topic}. */
     static Map<TopicPartition, Long> reachedByAll(Admin admin, String topic, List<String> formerGroups)
             throws InterruptedException, ExecutionException, TimeoutException {
-        if (formerGroups.isEmpty()) {
-            return Map.of();
-        }
         Collection<String> existing =
                 admin.listConsumerGroups().all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).stream()
                         .map(ConsumerGroupListing::groupId)
