@@ -113,12 +113,16 @@ public final class DurableWork {
      * callback, metadata, trace context or deadline, interactive.
      */
     static AskRequest ask(String userId, String idempotencyKey, Clock clock) {
+        return ask(userId, idempotencyKey, submission(idempotencyKey), clock);
+    }
+
+    private static AskRequest ask(String userId, String idempotencyKey, AskSubmission submission, Clock clock) {
         Instant now = clock.instant();
         return new AskRequest(
                 RequestIds.next(clock).toString(),
                 userId,
                 idempotencyKey,
-                submission(idempotencyKey).chat(),
+                submission.chat(),
                 null,
                 now,
                 null,
@@ -150,10 +154,11 @@ public final class DurableWork {
                 callers.execute(() -> {
                     for (long sent = System.nanoTime(); sent < end; sent = System.nanoTime()) {
                         String key = run + "-" + next.getAndIncrement();
-                        AskRequest ask = ask(userId, key, clock);
+                        AskSubmission submission = submission(key); // once, as ingest reads a body once
+                        AskRequest ask = ask(userId, key, submission, clock);
                         boolean measured = sent >= measureFrom;
                         try {
-                            ledger.claim(ask, fingerprint(key));
+                            ledger.claim(ask, submission.fingerprint());
                             publisher.publish(ask).get();
                         } catch (Exception e) {
                             if (measured) {
