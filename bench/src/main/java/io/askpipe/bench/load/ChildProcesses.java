@@ -5,6 +5,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -40,6 +43,22 @@ final class ChildProcesses {
             throw new IllegalStateException(mainClass + " failed:\n" + out);
         }
         return out;
+    }
+
+    /**
+     * Waits until {@code process} has written {@code file} (a file that exists and is not empty),
+     * for up to three minutes; if it ends or takes longer, stops it and fails, naming {@code what}
+     * and where its {@code log} is.
+     */
+    static void awaitFile(Process process, Path file, String what, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!Files.exists(file) || Files.size(file) == 0) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException(what + " did not start; see " + log);
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Reads {@code process}'s output until a line contains {@code text}; the rest is drained in the background. */

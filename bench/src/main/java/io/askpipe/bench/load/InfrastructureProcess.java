@@ -3,7 +3,6 @@ package io.askpipe.bench.load;
 import io.askpipe.embedded.ChildJvm;
 import io.askpipe.embedded.ProcessMemory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,14 +44,7 @@ final class InfrastructureProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!Files.exists(ready)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                process.destroyForcibly().waitFor();
-                throw new IllegalStateException("the broker and database did not start; see " + log);
-            }
-            Thread.sleep(200);
-        }
+        ChildProcesses.awaitFile(process, ready, "the broker and database", log);
         InfrastructureProcess started =
                 new InfrastructureProcess(process, DatabaseProcesses.byPidFile(dataDir.resolve("postgres")));
         placement.check("broker JVM", process.pid(), Placement.INFRASTRUCTURE_CPU);

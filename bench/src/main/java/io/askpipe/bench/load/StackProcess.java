@@ -150,14 +150,7 @@ final class StackProcess implements AutoCloseable {
                 "ASKPIPE_KAFKA_PORT", String.valueOf(ports.kafka()),
                 "ASKPIPE_POSTGRES_PORT", String.valueOf(ports.postgres())));
         Process process = builder.start();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!Files.exists(keyFile) || Files.size(keyFile) == 0) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                process.destroyForcibly().waitFor();
-                throw new IllegalStateException("the stack did not start; see " + dataDir.resolve("stack.log"));
-            }
-            Thread.sleep(200);
-        }
+        ChildProcesses.awaitFile(process, keyFile, "the stack", dataDir.resolve("stack.log"));
         try {
             placement.check("services JVM", process.pid(), Placement.SERVICES_CPU);
         } catch (IllegalStateException e) {
